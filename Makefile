@@ -1,0 +1,87 @@
+# Shale — one entry point.
+#   make            libshale.a, libshale.so, the shale CLI
+#   make test       every test (unit tests, SQL tests on the sync and pending VFS)
+#   make asan       the same under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make bench      shale vs the system SQLite, side by side
+#
+# Layers (bottom to top): util vfs wal pager btree func vm sql api.  A unit
+# test tests/unit/<layer>_*.c links only its layer and those below, so each
+# layer can be built and tested while the layers above are still changing.
+
+CC ?= cc
+SHARED ?= ../shared
+BUILD ?= build
+OPT ?= -O2
+SAN ?=
+CFLAGS_BASE = -std=c11 -Wall -Wextra -Werror -g $(OPT) -D_GNU_SOURCE -fPIC $(SAN)
+CFLAGS ?=
+ALL_CFLAGS = $(CFLAGS_BASE) $(CFLAGS) -Iengine/include
+LDLIBS = -lpthread -lm
+
+layer_srcs = $(sort $(wildcard engine/$(1)/*.c))
+UTIL_SRCS  := $(call layer_srcs,util)
+VFS_SRCS   := $(UTIL_SRCS) $(call layer_srcs,vfs)
+WAL_SRCS   := $(VFS_SRCS) $(call layer_srcs,wal)
+PAGER_SRCS := $(WAL_SRCS) $(call layer_srcs,pager)
+BTREE_SRCS := $(PAGER_SRCS) $(call layer_srcs,btree)
+FUNC_SRCS  := $(BTREE_SRCS) $(call layer_srcs,func)
+VM_SRCS    := $(FUNC_SRCS) $(call layer_srcs,vm)
+SQL_SRCS   := $(VM_SRCS) $(call layer_srcs,sql)
+ENGINE_SRCS := $(SQL_SRCS) $(call layer_srcs,api)
+CLI_SRCS   := $(call layer_srcs,cli)
+
+objs = $(patsubst %.c,$(BUILD)/%.o,$(1))
+
+LIB_A  = $(BUILD)/libshale.a
+LIB_SO = $(BUILD)/libshale.so
+CLI    = $(BUILD)/shale
+
+.PHONY: all test unit sqltest asan bench clean fuzz
+all: $(LIB_A) $(LIB_SO) $(CLI)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB_A): $(call objs,$(ENGINE_SRCS))
+	@rm -f $@
+	ar rcs $@ $^
+
+$(LIB_SO): $(call objs,$(ENGINE_SRCS))
+	$(CC) -shared -Wl,-soname,libshale.so -o $@ $^ $(LDLIBS) $(SAN)
+
+$(CLI): $(call objs,$(CLI_SRCS)) $(LIB_A)
+	$(CC) -o $@ $^ $(LDLIBS) $(SAN)
+
+# ---- unit tests: tests/unit/<layer>_<name>.c ----
+UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(filter-out tests/unit/testlib.c,$(UNIT_SRCS)))
+layer_of = $(firstword $(subst _, ,$(notdir $(1))))
+srcs_for_layer = $(if $(filter util,$(1)),$(UTIL_SRCS),$(if $(filter vfs,$(1)),$(VFS_SRCS),$(if $(filter wal,$(1)),$(WAL_SRCS),$(if $(filter pager,$(1)),$(PAGER_SRCS),$(if $(filter btree,$(1)),$(BTREE_SRCS),$(if $(filter func,$(1)),$(FUNC_SRCS),$(if $(filter vm,$(1)),$(VM_SRCS),$(if $(filter sql,$(1)),$(SQL_SRCS),$(ENGINE_SRCS)))))))))
+
+.SECONDARY:
+.SECONDEXPANSION:
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/tests/unit/testlib.o $$(call objs,$$(call srcs_for_layer,$$(call layer_of,$$*)))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $^ $(LDLIBS)
+
+# ---- SQL tests (sqllogictest files) ----
+SLT_RUNNER = $(BUILD)/slt-runner
+$(SLT_RUNNER): tests/slt/runner.c tests/slt/md5.c $(LIB_A)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+unit: $(UNIT_BINS)
+	@tests/run-unit.sh $(UNIT_BINS)
+
+sqltest: $(SLT_RUNNER)
+	@tests/run-slt.sh $(SLT_RUNNER) $(SHARED)
+
+test: all unit sqltest
+
+asan:
+	$(MAKE) BUILD=build-asan OPT=-O1 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" test
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,100 @@
+/*
+** connection.h — struct sqlite3: one database connection.  Every layer above
+** the B-tree may read it; fields are grouped by the layer that owns them.
+** Add fields to your own layer's group.
+**
+** A connection is used by one thread at a time (SQLite's "multi-thread"
+** mode per connection; the API takes db->mutex around each call).
+*/
+#ifndef SHALE_CONNECTION_H
+#define SHALE_CONNECTION_H
+
+#include "../util/common.h"
+#include "../btree/btree.h"
+#include "../func/func.h"
+#include "../vfs/vfs.h"
+
+typedef struct Schema Schema; /* sql/schema.h */
+typedef struct Vdbe Vdbe;
+
+/* One attached database: 0 "main", 1 "temp", then ATTACHed ones. */
+typedef struct DbSlot {
+  char *name;          /* "main", "temp", or the ATTACH name */
+  Btree *btree;        /* NULL for a temp database not yet opened */
+  Schema *schema;      /* sql layer's; NULL until loaded */
+  int schema_loaded;
+  u8 safety_level;     /* PRAGMA synchronous + 1 */
+} DbSlot;
+
+/* db->flags (SQLite's names where SQLite has the flag). */
+#define SQLITE_ShortColNames 0x00000040
+#define SQLITE_CountRows 0x00000080       /* PRAGMA count_changes */
+#define SQLITE_NullCallback 0x00000100
+#define SQLITE_LegacyFileFmt 0x00000002
+#define SQLITE_ForeignKeys 0x00004000
+#define SQLITE_RecTriggers 0x00002000
+#define SQLITE_ReverseOrder 0x00001000
+#define SQLITE_CaseSensitiveLike 0x08000000 /* Shale: PRAGMA case_sensitive_like */
+#define SQLITE_EnableTrigger 0x00040000
+#define SQLITE_EnableView 0x80000000
+#define SQLITE_DqsDML 0x40000000
+#define SQLITE_DqsDDL 0x20000000
+#define SQLITE_WriteSchema 0x00000001
+#define SQLITE_IgnoreChecks 0x00000200
+
+struct sqlite3 {
+  /* ---- api layer ---- */
+  ShaleVfs *vfs;
+  void *mutex;               /* sqlite3_mutex*, recursive */
+  int open_flags;
+  u32 flags;                 /* SQLITE_* flags above */
+  int err_code;              /* most recent error (extended) */
+  int err_offset;            /* sqlite3_error_offset, -1 if none */
+  char *err_msg;             /* sqlite3_malloc'd, or NULL (=> sqlite3_errstr) */
+  int extended_errcodes;
+  int magic;                 /* open / closed / busy, for misuse checks */
+  Vdbe *stmts;               /* all prepared statements (sqlite3_next_stmt) */
+  i64 last_rowid;
+  i64 n_change;              /* sqlite3_changes64 */
+  i64 n_total_change;
+  volatile int interrupted;  /* sqlite3_interrupt; read by the VM */
+  int busy_timeout_ms;
+  int (*busy_handler)(void *, int);
+  void *busy_arg;
+  int (*progress)(void *);
+  void *progress_arg;
+  int progress_ops;
+  int limits[12];            /* SQLITE_LIMIT_* */
+  int (*commit_hook)(void *);
+  void *commit_arg;
+  void (*rollback_hook)(void *);
+  void *rollback_arg;
+  void (*update_hook)(void *, int, const char *, const char *, sqlite3_int64);
+  void *update_arg;
+  int (*trace)(unsigned, void *, void *, void *);
+  unsigned trace_mask;
+  void *trace_arg;
+  int (*authorizer)(void *, int, const char *, const char *, const char *, const char *);
+  void *auth_arg;
+
+  /* ---- databases (sql + vm) ---- */
+  int n_db;
+  DbSlot *dbs;               /* [n_db]; dbs[0] main, dbs[1] temp */
+  int autocommit;            /* 1 unless inside BEGIN ... COMMIT */
+  int n_vdbe_active;         /* statements currently running */
+  int n_vdbe_write;          /* ... of which writing */
+  int n_savepoint;           /* SAVEPOINT stack depth */
+  void *savepoints;          /* sql layer's savepoint list */
+  int schema_stale;          /* set by the VM on a schema-cookie mismatch */
+  /* Called by OP_ParseSchema: reload the schema of db `idb` (where: NULL =
+  ** all, else a WHERE clause on sqlite_schema).  Set by the sql layer. */
+  int (*schema_reload)(sqlite3 *, int idb, const char *where);
+  u8 enc;                    /* text encoding of main: SQLITE_UTF8 ... */
+  int cache_size;            /* PRAGMA cache_size for new attachments */
+  int temp_store;
+
+  /* ---- func layer ---- */
+  FuncRegistry funcs;
+};
+
+#endif

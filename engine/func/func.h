@@ -1,0 +1,87 @@
+/*
+** func.h — SQL functions and collating sequences: the built-in library
+** (scalar, aggregate, date/time, printf) and the per-connection registries
+** that sqlite3_create_function_v2 / sqlite3_create_collation_v2 fill.
+**
+** Built-in functions are written against the public sqlite3_value_* /
+** sqlite3_result_* API only (implemented by the VM), so they are ordinary
+** functions as a user would write them.  The built-in table is static const
+** data: no mutable globals.
+*/
+#ifndef SHALE_FUNC_H
+#define SHALE_FUNC_H
+
+#include "../util/common.h"
+
+typedef void (*SqlScalarFn)(sqlite3_context *, int, sqlite3_value **);
+typedef void (*SqlFinalFn)(sqlite3_context *);
+
+struct FuncDef {
+  const char *name;   /* lower-case for built-ins */
+  signed char n_arg;  /* -1: any number */
+  u32 flags;          /* SQLITE_DETERMINISTIC, SQLITE_INNOCUOUS, FUNC_* */
+  void *user_data;
+  SqlScalarFn x_func; /* scalar */
+  SqlScalarFn x_step; /* aggregate / window */
+  SqlFinalFn x_final;
+  SqlFinalFn x_value;   /* window */
+  SqlScalarFn x_inverse; /* window */
+  void (*x_destroy)(void *); /* user functions: called when replaced/closed */
+  struct FuncDef *next; /* registry chain */
+};
+typedef struct FuncDef FuncDef;
+
+/* FUNC_* flags (beyond the public SQLITE_* ones). */
+#define FUNC_AGGREGATE 0x01000000
+#define FUNC_NEEDCOLL 0x02000000   /* uses the collating sequence (min, max) */
+#define FUNC_LIKE 0x04000000       /* like/glob: may be optimized by the planner */
+#define FUNC_CASE_SENSITIVE 0x08000000
+#define FUNC_COALESCE 0x10000000   /* coalesce/ifnull: codegen short-circuits */
+#define FUNC_UNLIKELY 0x20000000   /* likely/unlikely/likelihood: codegen unwraps */
+#define FUNC_CONSTANT 0x40000000   /* sqlite_version etc. */
+#define FUNC_BUILTIN 0x80000000
+
+struct CollSeq {
+  char *name;
+  u8 enc;
+  void *arg;
+  int (*x_cmp)(void *, int, const void *, int, const void *);
+  void (*x_destroy)(void *);
+  struct CollSeq *next;
+};
+typedef struct CollSeq CollSeq;
+
+/* Per-connection registries live in struct sqlite3 (api/connection.h). */
+typedef struct FuncRegistry {
+  FuncDef *user;      /* user-defined, searched first */
+  CollSeq *colls;     /* user-defined collations */
+} FuncRegistry;
+
+/* Find the best function for name/n_arg: user-defined first, then built-in.
+** Returns NULL if none; *wrong_args set to 1 if the name exists with another
+** argument count (for "wrong number of arguments to function X()"). */
+const FuncDef *func_find(sqlite3 *db, const char *name, int n_arg, int *wrong_args);
+int func_register(sqlite3 *db, const char *name, int n_arg, int enc, u32 flags,
+                  void *user_data, SqlScalarFn x_func, SqlScalarFn x_step,
+                  SqlFinalFn x_final, SqlFinalFn x_value, SqlScalarFn x_inverse,
+                  void (*x_destroy)(void *));
+/* Collations: BINARY, NOCASE, RTRIM built in; NULL name = BINARY. */
+CollSeq *coll_find(sqlite3 *db, const char *name);
+int coll_register(sqlite3 *db, const char *name, int enc, void *arg,
+                  int (*x_cmp)(void *, int, const void *, int, const void *),
+                  void (*x_destroy)(void *));
+int coll_compare(const CollSeq *, const void *a, int na, const void *b, int nb);
+void func_registry_clear(sqlite3 *db); /* on close: runs destructors */
+
+/* Internal hooks the VM provides to functions that need more than the public
+** API (implemented in vm/): the collation chosen by OP_CollSeq, and the
+** statement's time for 'now' (fixed for the duration of one sqlite3_step). */
+CollSeq *func_context_collseq(sqlite3_context *);
+i64 func_context_now_ms(sqlite3_context *);
+
+/* LIKE / GLOB matching, shared with sqlite3_strlike/strglob and the planner.
+** Returns 1 on match. */
+int func_like_match(const u8 *pattern, const u8 *str, u32 escape, int case_sensitive);
+int func_glob_match(const u8 *pattern, const u8 *str);
+
+#endif
