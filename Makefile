@@ -29,6 +29,8 @@ VM_SRCS    := $(FUNC_SRCS) $(call layer_srcs,vm)
 SQL_SRCS   := $(VM_SRCS) $(call layer_srcs,sql)
 ENGINE_SRCS := $(SQL_SRCS) $(call layer_srcs,api)
 CLI_SRCS   := $(call layer_srcs,cli)
+# The parser alone (tokenizer, parser, AST helpers) for tests/unit/parser_*.c
+PARSER_SRCS := $(UTIL_SRCS) $(wildcard engine/sql/tokenize*.c engine/sql/parse*.c engine/sql/ast*.c)
 
 objs = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
@@ -57,7 +59,7 @@ $(CLI): $(call objs,$(CLI_SRCS)) $(LIB_A)
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(filter-out tests/unit/testlib.c,$(UNIT_SRCS)))
 layer_of = $(firstword $(subst _, ,$(notdir $(1))))
-srcs_for_layer = $(if $(filter util,$(1)),$(UTIL_SRCS),$(if $(filter vfs,$(1)),$(VFS_SRCS),$(if $(filter wal,$(1)),$(WAL_SRCS),$(if $(filter pager,$(1)),$(PAGER_SRCS),$(if $(filter btree,$(1)),$(BTREE_SRCS),$(if $(filter func,$(1)),$(FUNC_SRCS),$(if $(filter vm,$(1)),$(VM_SRCS),$(if $(filter sql,$(1)),$(SQL_SRCS),$(ENGINE_SRCS)))))))))
+srcs_for_layer = $(if $(filter parser,$(1)),$(PARSER_SRCS),$(if $(filter util,$(1)),$(UTIL_SRCS),$(if $(filter vfs,$(1)),$(VFS_SRCS),$(if $(filter wal,$(1)),$(WAL_SRCS),$(if $(filter pager,$(1)),$(PAGER_SRCS),$(if $(filter btree,$(1)),$(BTREE_SRCS),$(if $(filter func,$(1)),$(FUNC_SRCS),$(if $(filter vm,$(1)),$(VM_SRCS),$(if $(filter sql,$(1)),$(SQL_SRCS),$(ENGINE_SRCS))))))))))
 
 .SECONDARY:
 .SECONDEXPANSION:
