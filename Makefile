@@ -72,13 +72,25 @@ SLT_RUNNER = $(BUILD)/slt-runner
 $(SLT_RUNNER): tests/slt/runner.c tests/slt/md5.c $(LIB_A)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
+# The same runner linked with the system libsqlite3: the oracle.  Built
+# against the system sqlite3.h, not ours.
+SLT_ORACLE = $(BUILD)/slt-oracle
+$(SLT_ORACLE): tests/slt/runner.c tests/slt/md5.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $^ -lsqlite3
+
 unit: $(UNIT_BINS)
-	@tests/run-unit.sh $(UNIT_BINS)
+	@RESULTS=$(BUILD)/results-unit tests/run-unit.sh $(UNIT_BINS)
 
-sqltest: $(SLT_RUNNER)
-	@tests/run-slt.sh $(SLT_RUNNER) $(SHARED)
+sqltest: $(SLT_RUNNER) $(SLT_ORACLE)
+	@RESULTS=$(BUILD)/results-slt tests/run-slt.sh $(SLT_RUNNER) $(SLT_ORACLE) $(SHARED)
 
-test: all unit sqltest
+# Runs every suite even when one fails, then prints the closing line.
+test: all
+	@rm -f $(BUILD)/results-*
+	-@$(MAKE) --no-print-directory unit
+	-@$(MAKE) --no-print-directory sqltest
+	@tests/summary.sh $(BUILD)/results-unit $(BUILD)/results-slt
 
 asan:
 	$(MAKE) BUILD=build-asan OPT=-O1 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" test
