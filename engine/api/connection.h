@@ -97,4 +97,12 @@ struct sqlite3 {
   FuncRegistry funcs;
 };
 
+/* Set the connection's error state (code + printf-style message in SQLite's
+** words; fmt NULL = the code's standard text).  Every layer reports errors
+** to the user through these (engine/util/dberror.c). */
+void db_error(sqlite3 *, int rc, const char *fmt, ...);
+void db_error_clear(sqlite3 *);
+/* Frees *pz_err (sqlite3_malloc'd) after copying it into the connection. */
+void db_error_take(sqlite3 *, int rc, char *z_err);
+
 #endif
