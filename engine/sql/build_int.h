@@ -1,0 +1,77 @@
+/*
+** build_int.h — private declarations shared by the statement half of the
+** code generator (prepare, schema, build, insert/update/delete, trigger,
+** pragma, trans, ...).  Not for use outside engine/sql.
+*/
+#ifndef SHALE_BUILD_INT_H
+#define SHALE_BUILD_INT_H
+
+#include "codegen.h"
+
+/* schema.c: object construction / destruction. */
+void table_free(Table *);
+void index_free(Index *);
+void trigger_free(Trigger *);
+/* Build a Table from a parsed CREATE TABLE.  Automatic indexes for PRIMARY
+** KEY / UNIQUE are attached (root 0).  *err gets a message on failure. */
+Table *table_from_create(sqlite3 *, Stmt *, int idb, char **err);
+/* Build an Index from CREATE INDEX against tab.  err as above. */
+Index *index_from_create(sqlite3 *, Stmt *, Table *tab, char **err);
+Table *view_from_create(sqlite3 *, Stmt *, int idb, char **err);
+Trigger *trigger_from_create(sqlite3 *, Stmt *, int idb, char **err);
+/* Triggers on tab matching the event (ST_INSERT/UPDATE/DELETE), time (-1 any).
+** Fills arr (up to max), returns the count. */
+int schema_triggers_for(sqlite3 *, Table *, int event, int time, Trigger **arr, int max);
+/* Printf into a new sqlite3_malloc'd string. */
+char *build_mprintf(const char *fmt, ...);
+/* Quote an identifier the way SQLite does in generated SQL ("x"). */
+
+/* prepare.c helpers */
+Vdbe *parse_vdbe(Parse *);            /* the program being built */
+void parse_begin_write(Parse *, int idb); /* mark db written (OP_Transaction write) */
+void parse_begin_read(Parse *, int idb);
+/* A KeyInfo for an index (n_key key columns + rowid). */
+KeyInfo *build_index_keyinfo(Parse *, Index *);
+/* Open all indexes of tab for writing on consecutive cursors starting at
+** *first; returns the number opened. */
+int build_open_indexes(Parse *, Table *, int op, int first_cursor);
+/* String in a register */
+void build_string(Parse *, const char *z, int reg);
+
+/* insert.c: constraint checks and record writing (shared by UPDATE). */
+typedef struct WriteCtx {
+  Table *tab;
+  int idb;
+  int data_cur;        /* table cursor (open for writing) */
+  int idx_cur;         /* first index cursor */
+  int n_idx;
+  int reg_rowid;       /* new rowid */
+  int reg_data;        /* first column register (n_col of them) */
+  int reg_old_rowid;   /* UPDATE: the row's current rowid, else 0 */
+  int on_error;        /* statement-level OR conflict algorithm (OE_DEFAULT) */
+  int *idx_regs;       /* per index: first register of its key (n_column) */
+  int reg_record;      /* assembled table record */
+  int ignore_label;    /* jump here when a row is skipped (OR IGNORE) */
+  int is_update;
+  u8 *chng;            /* UPDATE: per column changed flag (NULL = all) */
+  int rowid_changed;
+  Upsert *upsert;
+  int upsert_cur;      /* excluded pseudo */
+} WriteCtx;
+void insert_affinity(Parse *, Table *, int reg_data);
+void insert_check_constraints(Parse *, WriteCtx *);
+void insert_complete(Parse *, WriteCtx *, int is_update, int append);
+void insert_delete_index_entries(Parse *, Table *, int data_cur, int idx_cur, int reg_rowid);
+/* Column value of data_cur into reg (handles IPK and missing/defaults). */
+void build_column_value(Parse *, Table *, int cur, int col, int reg);
+
+/* trigger.c */
+void trigger_code_all(Parse *, Table *, int event, int time, IdList *changed_cols_unused,
+                      u8 *chng, int reg_new, int reg_old, int on_error, int ignore_label);
+int trigger_exists(Parse *, Table *, int event, u8 *chng);
+
+/* RETURNING */
+void returning_setup(Parse *, ExprList *, Table *);
+void returning_row(Parse *, ExprList *, Table *, int reg_rowid, int reg_data);
+
+#endif
