@@ -208,6 +208,8 @@ struct Select {
 #define SELECT_F_DISTINCT 0x01
 #define SELECT_F_ALL 0x02
 #define SELECT_F_VALUES 0x04
+#define SELECT_F_RESOLVED 0x100   /* resolver: names resolved, cursors assigned */
+#define SELECT_F_CORRELATED 0x200 /* resolver: refers to an outer query */
 
 /* ------------------------------------------------------------ Schema DDL -- */
 typedef enum ConflictAlgo {

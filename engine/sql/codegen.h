@@ -48,6 +48,7 @@ struct Parse {
   With *with_stack[32];  /* CTEs in scope, innermost last */
   int n_with;
   void *extra;           /* per-file private state */
+  void *query;           /* query half's state (select_int.h); freed by codegen_query_cleanup */
 };
 
 /* Errors: record the first one (printf-style, SQLite's wording). */
@@ -95,6 +96,8 @@ struct NameContext {
   Table *table;          /* single-table contexts (DML, CHECK) */
   int table_cursor;
   NameContext *outer;
+  int nc_flags;          /* resolver: NC_* (select_int.h) */
+  int correlated;        /* resolver: a reference resolved outside this context */
 };
 int resolve_expr(Parse *, NameContext *, Expr *);
 
@@ -117,6 +120,9 @@ typedef struct SelectDest {
 } SelectDest;
 int select_code(Parse *, Select *, SelectDest *, NameContext *outer);
 int select_result_column_count(Parse *, Select *);
+/* Free the query half's per-Parse state (Parse.query).  prepare.c calls it
+** when it is done with a Parse; safe to call more than once. */
+void codegen_query_cleanup(Parse *);
 
 /* Statement entry points (one per file). */
 int codegen_select_stmt(Parse *, Stmt *);

@@ -1,0 +1,62 @@
+/*
+** select_int.h — private interface between the query half of the code
+** generator: resolve.c, expr*.c, select*.c, where*.c.  Not for other files.
+*/
+#ifndef SHALE_SELECT_INT_H
+#define SHALE_SELECT_INT_H
+
+#include "codegen.h"
+#include "../func/func.h"
+
+/* Per-Parse state of the query half (Parse.query). */
+typedef struct QRemap {
+  int table_cursor;   /* column reads on this cursor ... */
+  int index_cursor;   /* ... go to this covering index cursor */
+  Index *index;
+} QRemap;
+
+typedef struct QState {
+  Table **tabs;       /* pseudo tables (subqueries, views, CTEs) to free */
+  int n_tabs, alloc_tabs;
+  QRemap remap[64];
+  int n_remap;
+} QState;
+
+QState *q_state(Parse *);
+Table *q_pseudo_table(Parse *, int n_col);   /* freed by codegen_query_cleanup */
+int q_remap_find(Parse *, int cursor, int column, int *idx_column); /* index cursor or -1 */
+
+/* Select flags kept in Select.flags (see ast.h additions). */
+
+/* resolve.c */
+int resolve_select(Parse *, Select *, NameContext *outer);
+int resolve_is_rowid_name(const char *z);
+int resolve_expr_list(Parse *, NameContext *, ExprList *);
+/* result column name as SQLite computes it (for output / subquery columns) */
+char *resolve_column_name(Parse *, ExprListItem *, int subquery_style);
+const char *resolve_expr_decltype(const Expr *);
+
+/* expr.c */
+int expr_is_agg_func(Parse *, const Expr *);
+KeyInfo *expr_keyinfo_for_list(Parse *, ExprList *, int n_extra, int with_sort);
+CollSeq *expr_collseq(Parse *, const Expr *);
+char expr_compare_affinity(Parse *, const Expr *l, const Expr *r);
+void expr_code_list(Parse *, ExprList *, int target); /* consecutive regs */
+int expr_subquery_is_correlated(const Select *);
+char *expr_affinity_string(Parse *, ExprList *);
+
+/* where.c: loops over a FROM clause. */
+typedef struct WhereInfo WhereInfo;
+#define WHERE_ORDERBY_MIN 0x01
+#define WHERE_ONE_PASS 0x02
+WhereInfo *where_begin(Parse *, SrcList *, Expr *where, ExprList *order_by,
+                       int flags);
+int where_continue_label(WhereInfo *);
+int where_break_label(WhereInfo *);
+int where_order_satisfied(WhereInfo *); /* rows come out in ORDER BY order */
+void where_end(WhereInfo *);
+
+/* select.c */
+void select_explain(Parse *, const char *fmt, ...);
+
+#endif
