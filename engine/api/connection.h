@@ -51,6 +51,7 @@ struct sqlite3 {
   int err_code;              /* most recent error (extended) */
   int err_offset;            /* sqlite3_error_offset, -1 if none */
   char *err_msg;             /* sqlite3_malloc'd, or NULL (=> sqlite3_errstr) */
+  void *err_msg16;           /* UTF-16 copy made by sqlite3_errmsg16() */
   int extended_errcodes;
   int magic;                 /* open / closed / busy, for misuse checks */
   Vdbe *stmts;               /* all prepared statements (sqlite3_next_stmt) */

@@ -1,0 +1,31 @@
+/* api_internal.h — helpers shared by the files of the API layer. */
+#ifndef SHALE_API_INTERNAL_H
+#define SHALE_API_INTERNAL_H
+#include "connection.h"
+
+#define DB_MAGIC_OPEN 0x5a1e0001
+#define DB_MAGIC_CLOSED 0x5a1e0dea
+
+/* 1 if db is a usable open connection (misuse checks). */
+int api_db_ok(sqlite3 *db);
+/* Run the connection's VFS until `rc` is no longer SHALE_PENDING, retrying
+** `again` each time: the blocking form of any non-blocking call. */
+#define API_DRIVE(db, rc, call)                                                \
+  do {                                                                         \
+    int idle_ = 0;                                                             \
+    (rc) = (call);                                                             \
+    while ((rc) == SHALE_PENDING) {                                            \
+      if ((rc = api_wait_io(db, &idle_)) != SQLITE_OK) break;                  \
+      (rc) = (call);                                                           \
+    }                                                                          \
+  } while (0)
+/* One round of waiting for I/O.  Counts rounds in which nothing completed;
+** a call that keeps answering PENDING with no I/O outstanding is an engine
+** bug, reported as SQLITE_INTERNAL instead of spinning forever. */
+int api_wait_io(sqlite3 *db, int *idle_rounds);
+/* Give every attached database's pager the connection's busy handler. */
+void api_apply_busy_handler(sqlite3 *db);
+/* Finish a public API call: the value to return to the caller (primary code
+** unless extended result codes are on). */
+int api_result(sqlite3 *db, int rc);
+#endif
