@@ -38,6 +38,20 @@ int build_open_indexes(Parse *, Table *, int op, int first_cursor);
 /* String in a register */
 void build_string(Parse *, const char *z, int reg);
 
+/* build.c */
+const char *build_name_start(const char *z, const char *end);
+char *build_stored_sql(Parse *, Stmt *, const char *kind, int trim);
+void build_change_cookie(Parse *, int idb);
+void build_reload_schema(Parse *, int idb);
+void build_delete_schema_rows(Parse *, int idb, int col, const char *name, const char *type);
+void build_index_key(Parse *, Index *, int cur, int reg_rowid, int regs, int skip_label);
+char *build_index_colnames(Index *);
+void build_fill_index(Parse *, Index *, int tcur, int icur);
+/* insert.c: a copy of e resolved against t's columns held in registers
+** (rowid at base, column i at base+1+i); caller frees. */
+Expr *build_expr_on_regs(Parse *, const Expr *e, Table *t, int base);
+char *build_table_affinity(Table *);
+
 /* insert.c: constraint checks and record writing (shared by UPDATE). */
 typedef struct WriteCtx {
   Table *tab;

@@ -1,0 +1,228 @@
+/*
+** prepare.c — sql_prepare(): parse one statement, make sure every schema is
+** loaded, dispatch to the statement's code generator, and finish the
+** program (OP_Init ... OP_Transaction block, names, flags).  Also the
+** Parse helpers every code generator file uses.
+*/
+#include "build_int.h"
+#include <stdarg.h>
+
+/* ---------------------------------------------------------------- errors -- */
+void parse_error_at(Parse *p, int offset, const char *fmt, ...) {
+  if (p->rc != SQLITE_OK) return;
+  va_list ap;
+  va_start(ap, fmt);
+  p->err = sqlite3_vmprintf(fmt, ap);
+  va_end(ap);
+  p->rc = SQLITE_ERROR;
+  p->err_offset = offset;
+}
+
+void parse_error(Parse *p, const char *fmt, ...) {
+  if (p->rc != SQLITE_OK) return;
+  va_list ap;
+  va_start(ap, fmt);
+  p->err = sqlite3_vmprintf(fmt, ap);
+  va_end(ap);
+  p->rc = SQLITE_ERROR;
+  p->err_offset = -1;
+}
+
+int parse_alloc_reg(Parse *p) { return ++p->n_mem; }
+
+int parse_alloc_regs(Parse *p, int n) {
+  int first = p->n_mem + 1;
+  p->n_mem += n > 0 ? n : 0;
+  return first;
+}
+
+int parse_alloc_cursor(Parse *p) { return p->n_cursor++; }
+
+Vdbe *parse_vdbe(Parse *p) { return p->v; }
+
+void parse_begin_read(Parse *p, int idb) {
+  if (idb >= 0 && idb < 32) p->cookie_mask |= (u32)1 << idb;
+}
+
+void parse_begin_write(Parse *p, int idb) {
+  if (idb >= 0 && idb < 32) {
+    p->cookie_mask |= (u32)1 << idb;
+    p->write_mask |= (u32)1 << idb;
+  }
+}
+
+void build_string(Parse *p, const char *z, int reg) {
+  if (z)
+    vdbe_add_op4(p->v, OP_String8, 0, reg, 0, shale_strdup(z), P4_DYNAMIC);
+  else
+    vdbe_add_op2(p->v, OP_Null, 0, reg);
+}
+
+KeyInfo *build_index_keyinfo(Parse *p, Index *ix) {
+  KeyInfo *k = keyinfo_alloc(ix->n_key_col, ix->n_column - ix->n_key_col);
+  if (!k) return NULL;
+  k->enc = p->db->enc ? p->db->enc : SQLITE_UTF8;
+  for (int i = 0; i < ix->n_column; i++) {
+    if (k->sort_flags) k->sort_flags[i] = ix->sort_desc && ix->sort_desc[i] ? KEYINFO_ORDER_DESC : 0;
+    if (k->coll) {
+      const char *c = ix->collate ? ix->collate[i] : NULL;
+      k->coll[i] = (c && shale_stricmp(c, "BINARY") != 0) ? coll_find(p->db, c) : NULL;
+    }
+  }
+  return k;
+}
+
+int build_open_indexes(Parse *p, Table *t, int op, int first_cursor) {
+  int n = 0;
+  for (Index *ix = t->indexes; ix; ix = ix->next, n++) {
+    vdbe_add_op4(p->v, op, first_cursor + n, (int)ix->root, t->db_index, build_index_keyinfo(p, ix),
+                 P4_KEYINFO);
+  }
+  return n;
+}
+
+/* ------------------------------------------------------------- dispatch -- */
+static int dispatch(Parse *p, Stmt *st) {
+  switch (st->kind) {
+    case ST_SELECT: return codegen_select_stmt(p, st);
+    case ST_INSERT: return codegen_insert(p, st);
+    case ST_UPDATE: return codegen_update(p, st);
+    case ST_DELETE: return codegen_delete(p, st);
+    case ST_CREATE_TABLE: return codegen_create_table(p, st);
+    case ST_CREATE_INDEX: return codegen_create_index(p, st);
+    case ST_CREATE_VIEW: return codegen_create_view(p, st);
+    case ST_CREATE_TRIGGER: return codegen_create_trigger(p, st);
+    case ST_CREATE_VIRTUAL_TABLE:
+      parse_error(p, "no such module: %s", st->u.create_vtab.module ? st->u.create_vtab.module : "");
+      return p->rc;
+    case ST_DROP_TABLE:
+    case ST_DROP_INDEX:
+    case ST_DROP_VIEW:
+    case ST_DROP_TRIGGER: return codegen_drop(p, st);
+    case ST_ALTER_TABLE: return codegen_alter(p, st);
+    case ST_BEGIN:
+    case ST_COMMIT:
+    case ST_ROLLBACK:
+    case ST_SAVEPOINT:
+    case ST_RELEASE: return codegen_transaction(p, st);
+    case ST_PRAGMA: return codegen_pragma(p, st);
+    case ST_VACUUM: return codegen_vacuum(p, st);
+    case ST_ANALYZE: return codegen_analyze(p, st);
+    case ST_REINDEX: return codegen_reindex(p, st);
+    case ST_ATTACH:
+    case ST_DETACH: return codegen_attach(p, st);
+  }
+  parse_error(p, "not supported");
+  return p->rc;
+}
+
+static int load_all_schemas(sqlite3 *db) {
+  if (db->schema_stale) {
+    for (int i = 0; i < db->n_db; i++) {
+      if (db->dbs[i].schema) schema_free(db->dbs[i].schema);
+      db->dbs[i].schema = NULL;
+      db->dbs[i].schema_loaded = 0;
+    }
+    db->schema_stale = 0;
+  }
+  for (int i = 0; i < db->n_db; i++) {
+    if (i == 1 && db->dbs[i].btree == NULL && db->dbs[i].schema_loaded) continue;
+    char *err = NULL;
+    int rc = schema_ensure_loaded(db, i, &err);
+    if (rc != SQLITE_OK) {
+      if (rc != SHALE_PENDING) {
+        if (err)
+          db_error_take(db, rc, err);
+        else
+          db_error(db, rc, NULL);
+      } else {
+        sqlite3_free(err);
+      }
+      return rc;
+    }
+    sqlite3_free(err);
+  }
+  return SQLITE_OK;
+}
+
+int sql_prepare(sqlite3 *db, const char *zSql, int nBytes, unsigned prep_flags, Vdbe **out,
+                const char **tail) {
+  *out = NULL;
+  if (tail) *tail = zSql;
+  db->schema_reload = schema_reload_callback;
+  int rc = load_all_schemas(db);
+  if (rc != SQLITE_OK) return rc;
+
+  ParseResult pr;
+  memset(&pr, 0, sizeof(pr));
+  rc = sql_parse(zSql, nBytes, &pr);
+  if (tail) *tail = pr.tail ? pr.tail : zSql;
+  if (rc != SQLITE_OK) {
+    db->err_offset = pr.err_pos;
+    if (pr.err) {
+      db_error_take(db, rc, pr.err);
+      pr.err = NULL;
+    } else {
+      db_error(db, rc, NULL);
+    }
+    db->err_offset = pr.err_pos;
+    parse_result_clear(&pr);
+    return rc;
+  }
+  if (pr.stmt == NULL) {
+    parse_result_clear(&pr);
+    return SQLITE_OK;
+  }
+  Stmt *st = pr.stmt;
+  Parse parse;
+  memset(&parse, 0, sizeof(parse));
+  Parse *p = &parse;
+  p->db = db;
+  p->sql = zSql;
+  p->err_offset = -1;
+  p->n_var = pr.n_vars;
+  p->explain = st->explain;
+  p->v = vdbe_create(db);
+  if (!p->v) {
+    parse_result_clear(&pr);
+    db_error(db, SQLITE_NOMEM, NULL);
+    return SQLITE_NOMEM;
+  }
+  int addr_init = vdbe_add_op0(p->v, OP_Init);
+  dispatch(p, st);
+  if (p->rc == SQLITE_OK) {
+    vdbe_add_op0(p->v, OP_Halt);
+    vdbe_jump_here(p->v, addr_init);
+    for (int i = 0; i < db->n_db && i < 32; i++) {
+      if (!(p->cookie_mask & ((u32)1 << i))) continue;
+      int wr = (p->write_mask & ((u32)1 << i)) ? 1 : 0;
+      Schema *s = db->dbs[i].schema;
+      vdbe_add_op4_int(p->v, OP_Transaction, i, wr, s ? (int)s->cookie : 0, s ? s->generation : 0);
+      vdbe_change_p5(p->v, 1);
+    }
+    vdbe_add_op2(p->v, OP_Goto, 0, 1);
+    vdbe_make_ready(p->v, p->n_mem, p->n_cursor, p->n_var);
+    vdbe_set_sql(p->v, zSql, (int)((pr.tail ? pr.tail : zSql + strlen(zSql)) - zSql), (int)prep_flags);
+    if (pr.var_names) {
+      vdbe_set_var_names(p->v, pr.n_vars, pr.var_names);
+      pr.var_names = NULL;
+    }
+    int ro = p->write_mask == 0;
+    vdbe_set_readonly(p->v, ro);
+    if (st->explain) vdbe_set_explain(p->v, st->explain);
+    *out = p->v;
+    p->v = NULL;
+  } else {
+    vdbe_delete(p->v);
+    p->v = NULL;
+    rc = p->rc;
+    db_error_take(db, rc, p->err);
+    p->err = NULL;
+    db->err_offset = p->err_offset;
+  }
+  sqlite3_free(p->err);
+  ast_free_stmt(st);
+  pr.stmt = NULL;
+  parse_result_clear(&pr);
+  return rc;
+}
