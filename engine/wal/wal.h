@@ -63,4 +63,7 @@ int wal_checkpoint(Wal *, int mode, int (*busy)(void *, int), void *busy_arg,
 /* Frames in the log after the last commit (for auto-checkpoint). */
 int wal_frame_count(Wal *);
 
+/* SQLITE_FCNTL_PERSIST_WAL: keep the -wal file at close (default 0). */
+void wal_set_persist(Wal *, int persist);
+
 #endif
