@@ -26,7 +26,11 @@ QState *q_state(Parse *);
 Table *q_pseudo_table(Parse *, int n_col);   /* freed by codegen_query_cleanup */
 int q_remap_find(Parse *, int cursor, int column, int *idx_column); /* index cursor or -1 */
 
-/* Select flags kept in Select.flags (see ast.h additions). */
+/* NameContext.nc_flags */
+#define NC_ALIAS 0x01     /* result-column aliases may be referenced */
+#define NC_GROUPBY 0x02   /* resolving GROUP BY */
+#define NC_INAGG 0x04     /* inside an aggregate's arguments */
+#define NC_NOCOLS 0x08    /* LIMIT/OFFSET: no columns */
 
 /* resolve.c */
 int resolve_select(Parse *, Select *, NameContext *outer);
