@@ -11,10 +11,11 @@
 
 #define DRIVE(rc, vfs, call)                                                   \
   do {                                                                         \
-    while (((rc) = (call)) == SHALE_PENDING) (vfs)->poll((vfs), 1);            \
+    while (((rc) = (call)) == SHALE_PENDING) g_npending++, (vfs)->poll((vfs), 1); \
   } while (0)
 
 static ShaleVfs *g_vfs;
+static long g_npending;
 static char g_db[256];
 
 static void make_page1(u8 *d, u32 ps, Pgno npages) {
@@ -428,6 +429,9 @@ int main(void) {
     test_two_connections();
     test_memory();
     test_sqlite_interop();
+    if (v == 0) CHECK_INT(g_npending, 0);
+    else CHECK(g_npending > 100);
+    g_npending = 0;
     unlink(g_db);
     char jp[300];
     snprintf(jp, sizeof(jp), "%s-journal", g_db);
