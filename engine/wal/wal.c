@@ -256,15 +256,18 @@ static volatile WalCkptInfo *wi_ckpt(Wal *w) {
   return (volatile WalCkptInfo *)((volatile u8 *)w->wi[0] + 2 * sizeof(WalIndexHdr));
 }
 
+/* Copies to/from shared memory (n <= 48, a multiple of 4). */
 static void vcopy(void *dst, const volatile void *src, size_t n) {
   const volatile u32 *s = src;
-  u32 *d = dst;
-  for (size_t i = 0; i < n / 4; i++) d[i] = s[i];
+  u32 t[12];
+  for (size_t i = 0; i < n / 4; i++) t[i] = s[i];
+  memcpy(dst, t, n);
 }
 static void vstore(volatile void *dst, const void *src, size_t n) {
   volatile u32 *d = dst;
-  const u32 *s = src;
-  for (size_t i = 0; i < n / 4; i++) d[i] = s[i];
+  u32 t[12];
+  memcpy(t, src, n);
+  for (size_t i = 0; i < n / 4; i++) d[i] = t[i];
 }
 static int hdr_differs(Wal *w) {
   WalIndexHdr h;
@@ -448,6 +451,9 @@ int wal_close(Wal *w, int sync_flags, u32 page_size) {
       w->cl.got_excl = 1;
       w->cl.do_ckpt = 1;
       w->lock_noop = 1; /* we are the only connection */
+    } else {
+      /* not the last connection; drop a PENDING lock the attempt may hold */
+      w->db->methods->unlock(w->db, SQLITE_LOCK_SHARED);
     }
     w->cl.state = 1;
   }

@@ -1,0 +1,470 @@
+/*
+** wal_basic.c — the WAL layer against the sqlite3 CLI (the oracle):
+**   - frames written by Shale form a -wal that sqlite3 reads, both while
+**     our connection holds the database open (shared -shm, SQLite's
+**     locking protocol) and after our close-time checkpoint;
+**   - a -wal written by sqlite3 with uncheckpointed frames is recovered and
+**     wal_find_frame/wal_read_frame give the pages sqlite3's own checkpoint
+**     produces; torn tails are ignored exactly as sqlite3 ignores them;
+**   - checkpoint PASSIVE/FULL/RESTART/TRUNCATE, busy semantics with a
+**     reader on an older snapshot; savepoints/undo; exclusive (heap) mode.
+** Runs on every name in testlib_vfs_names.
+*/
+#include "testlib.h"
+#include "../../engine/wal/wal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char g_dir[256];
+static ShaleVfs *g_vfs;
+
+static int run(const char *cmd) {
+  int rc = system(cmd);
+  return rc;
+}
+
+/* Run sqlite3 on `db` with `sql`, capture stdout (trimmed) into out. */
+static void sq(const char *db, const char *sql, char *out, size_t n) {
+  char cmd[4096];
+  snprintf(cmd, sizeof(cmd), "sqlite3 '%s' \"%s\" 2>&1", db, sql);
+  FILE *p = popen(cmd, "r");
+  size_t k = 0;
+  if (p) {
+    k = fread(out, 1, n - 1, p);
+    pclose(p);
+  }
+  out[k] = 0;
+  while (k > 0 && (out[k - 1] == '\n' || out[k - 1] == ' ')) out[--k] = 0;
+}
+
+static void path(char *buf, const char *name) { snprintf(buf, 512, "%s/%s", g_dir, name); }
+
+static int wait_rc(int rc) {
+  while (rc == SHALE_PENDING) {
+    g_vfs->poll(g_vfs, 1);
+    return SHALE_PENDING;
+  }
+  return rc;
+}
+
+/* Drive an operation that may return PENDING until it settles. */
+#define DRIVE(expr)                                                            \
+  ({                                                                           \
+    int r_;                                                                    \
+    int guard_ = 0;                                                            \
+    while ((r_ = (expr)) == SHALE_PENDING && guard_++ < 100000)                \
+      wait_rc(r_);                                                             \
+    r_;                                                                        \
+  })
+
+static ShaleFile *open_db(const char *p) {
+  ShaleFile *f = NULL;
+  int oflags = 0;
+  int rc = g_vfs->open(g_vfs, p, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MAIN_DB, &f, &oflags);
+  CHECK_INT(rc, SQLITE_OK);
+  if (rc) return NULL;
+  CHECK_INT(f->methods->lock(f, SQLITE_LOCK_SHARED), SQLITE_OK);
+  return f;
+}
+
+static void close_db(ShaleFile *f) {
+  if (!f) return;
+  f->methods->unlock(f, SQLITE_LOCK_NONE);
+  f->methods->close(f);
+}
+
+static Wal *open_wal(ShaleFile *db, const char *dbpath, int excl) {
+  char wp[600];
+  snprintf(wp, sizeof(wp), "%s-wal", dbpath);
+  Wal *w = NULL;
+  CHECK_INT(wal_open(g_vfs, db, wp, excl, &w), SQLITE_OK);
+  return w;
+}
+
+/* Read page pgno as seen by w's snapshot. */
+static int read_page(Wal *w, ShaleFile *db, Pgno pgno, u32 pgsz, u8 *buf) {
+  u32 frame = 0;
+  int rc = wal_find_frame(w, pgno, &frame);
+  if (rc) return rc;
+  ShaleIo io;
+  shale_io_init(&io);
+  if (frame) {
+    rc = wal_read_frame(w, frame, buf, (int)pgsz, &io);
+  } else {
+    rc = db->methods->read(db, buf, (int)pgsz, (i64)(pgno - 1) * pgsz, &io);
+  }
+  rc = shale_vfs_wait_io(g_vfs, &io, rc);
+  if (rc == SQLITE_IOERR_SHORT_READ) rc = SQLITE_OK;
+  return rc;
+}
+
+static long file_size(const char *p) {
+  struct stat st;
+  if (stat(p, &st) != 0) return -1;
+  return (long)st.st_size;
+}
+
+static u8 *slurp(const char *p, long *n) {
+  FILE *f = fopen(p, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  *n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  u8 *b = malloc((size_t)*n + 1);
+  if (fread(b, 1, (size_t)*n, f) != (size_t)*n) *n = 0;
+  fclose(f);
+  return b;
+}
+
+/* Replace the first occurrence of `from` in buf by `to` (same length). */
+static int patch(u8 *buf, int n, const char *from, const char *to) {
+  size_t l = strlen(from);
+  for (int i = 0; i + (int)l <= n; i++)
+    if (memcmp(buf + i, from, l) == 0) {
+      memcpy(buf + i, to, l);
+      return 1;
+    }
+  return 0;
+}
+
+/* 1. Frames written by us are read by sqlite3 (live, then after close). */
+static void test_write_read_by_sqlite3(void) {
+  char db[512], out[4096];
+  path(db, "w1.db");
+  unlink(db);
+  sq(db, "PRAGMA journal_mode=wal; CREATE TABLE t(a,b); INSERT INTO t VALUES(1,'one'),(2,'two');", out, sizeof(out));
+  CHECK_STR(out, "wal");
+  ShaleFile *f = open_db(db);
+  Wal *w = open_wal(f, db, 0);
+  if (!w) return;
+  int changed = 0;
+  CHECK_INT(DRIVE(wal_begin_read(w, &changed)), SQLITE_OK);
+  CHECK_INT(changed, 1);
+  CHECK_INT(wal_db_size(w), 0); /* empty log: use the file's size */
+  u8 page[4096];
+  CHECK_INT(read_page(w, f, 2, 4096, page), SQLITE_OK);
+  CHECK(patch(page, 4096, "one", "ONE"));
+  CHECK_INT(wal_begin_write(w), SQLITE_OK);
+  WalPage wp = {2, page};
+  CHECK_INT(DRIVE(wal_frames(w, 4096, &wp, 1, 2, 1, SQLITE_SYNC_NORMAL)), SQLITE_OK);
+  wal_end_write(w);
+  wal_end_read(w);
+  CHECK_INT(wal_frame_count(w), 1);
+
+  /* sqlite3 reads through our wal-index while we hold the database open */
+  sq(db, "PRAGMA integrity_check; SELECT group_concat(b) FROM t;", out, sizeof(out));
+  CHECK_STR(out, "ok\nONE,two");
+  /* sqlite3 writes; we see its frames */
+  sq(db, "INSERT INTO t VALUES(3,'three');", out, sizeof(out));
+  CHECK_STR(out, "");
+  CHECK_INT(DRIVE(wal_begin_read(w, &changed)), SQLITE_OK);
+  CHECK_INT(changed, 1);
+  CHECK(wal_frame_count(w) >= 2);
+  CHECK_INT(read_page(w, f, 2, 4096, page), SQLITE_OK);
+  CHECK(patch(page, 4096, "three", "THREE"));
+  CHECK(patch(page, 4096, "ONE", "one"));
+  /* and we write again on top of sqlite3's frames */
+  CHECK_INT(wal_begin_write(w), SQLITE_OK);
+  CHECK_INT(DRIVE(wal_frames(w, 4096, &wp, 1, 2, 1, 0)), SQLITE_OK);
+  wal_end_read(w);
+  sq(db, "PRAGMA integrity_check; SELECT group_concat(b) FROM t;", out, sizeof(out));
+  CHECK_STR(out, "ok\none,two,THREE");
+
+  /* close: last connection checkpoints and deletes the -wal */
+  CHECK_INT(DRIVE(wal_close(w, SQLITE_SYNC_NORMAL, 4096)), SQLITE_OK);
+  close_db(f);
+  char wp2[600];
+  snprintf(wp2, sizeof(wp2), "%s-wal", db);
+  CHECK_INT(file_size(wp2), -1);
+  sq(db, "PRAGMA integrity_check; SELECT group_concat(b) FROM t;", out, sizeof(out));
+  CHECK_STR(out, "ok\none,two,THREE");
+}
+
+/* Build a db whose -wal holds uncheckpointed sqlite3 frames: we hold a
+** SHARED lock so sqlite3 cannot checkpoint at close. */
+static ShaleFile *make_sqlite_wal(const char *db, int nrows) {
+  char out[4096], sql[2048];
+  unlink(db);
+  sq(db, "PRAGMA journal_mode=wal; CREATE TABLE t(a INTEGER PRIMARY KEY, b); CREATE INDEX tb ON t(b);", out, sizeof(out));
+  ShaleFile *f = open_db(db);
+  snprintf(sql, sizeof(sql),
+           "PRAGMA wal_autocheckpoint=0; "
+           "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x<%d) "
+           "INSERT INTO t SELECT x, printf('row-%%d-%%s', x, hex(randomblob(20))) FROM c; "
+           "UPDATE t SET b='upd' WHERE a%%7=0; DELETE FROM t WHERE a%%11=0; "
+           "BEGIN; INSERT INTO t(b) VALUES('last-txn'); COMMIT;",
+           nrows);
+  sq(db, sql, out, sizeof(out));
+  return f;
+}
+
+/* Copy db + -wal into `dst` and let sqlite3 checkpoint it there. */
+static void oracle_copy(const char *src, const char *dst) {
+  char cmd[4096], out[256];
+  snprintf(cmd, sizeof(cmd), "cp '%s' '%s' && cp '%s-wal' '%s-wal' && rm -f '%s-shm'", src, dst,
+           src, dst, dst);
+  CHECK_INT(run(cmd), 0);
+  sq(dst, "PRAGMA wal_checkpoint(TRUNCATE);", out, sizeof(out));
+}
+
+/* Compare every page of our snapshot with the oracle's database file. */
+static void compare_pages(Wal *w, ShaleFile *f, const char *oracle_db) {
+  long n = 0;
+  u8 *want = slurp(oracle_db, &n);
+  CHECK(want != NULL);
+  if (!want) return;
+  u32 pgsz = 4096;
+  Pgno npage = wal_db_size(w);
+  CHECK_INT((long)npage * pgsz, n);
+  u8 page[4096];
+  int bad = 0;
+  for (Pgno p = 1; p <= npage && (long)p * pgsz <= n; p++) {
+    if (read_page(w, f, p, pgsz, page) != SQLITE_OK) bad++;
+    else if (memcmp(page, want + (size_t)(p - 1) * pgsz, pgsz) != 0) bad++;
+  }
+  CHECK_INT(bad, 0);
+  free(want);
+}
+
+/* 2+3. Recovery of sqlite3's -wal, torn tails, checkpoint into the file. */
+static void test_recover_and_checkpoint(void) {
+  char db[512], db2[512], db3[512], walp[600], out[4096], cmd[4096];
+  path(db, "w2.db");
+  path(db2, "w2-oracle.db");
+  path(db3, "w2-torn.db");
+  snprintf(walp, sizeof(walp), "%s-wal", db);
+  ShaleFile *f = make_sqlite_wal(db, 400);
+  long walsz = file_size(walp);
+  CHECK(walsz > 32 + 10 * 4120);
+  oracle_copy(db, db2);
+
+  /* a torn copy: cut the last frame in half */
+  snprintf(cmd, sizeof(cmd), "cp '%s' '%s' && cp '%s-wal' '%s-wal' && truncate -s %ld '%s-wal' && rm -f '%s-shm'",
+           db, db3, db, db3, walsz - 2000, db3, db3);
+  CHECK_INT(run(cmd), 0);
+
+  /* recover: we are the first -shm user (sqlite3 exited), so the index is
+  ** rebuilt from the -wal */
+  Wal *w = open_wal(f, db, 0);
+  int changed = 0;
+  CHECK_INT(DRIVE(wal_begin_read(w, &changed)), SQLITE_OK);
+  CHECK_INT(changed, 1);
+  CHECK(wal_frame_count(w) > 10);
+  compare_pages(w, f, db2);
+  wal_end_read(w);
+
+  /* torn tail: the oracle copy of the torn log */
+  {
+    char db4[512];
+    path(db4, "w2-torn-oracle.db");
+    ShaleFile *f3 = open_db(db3);
+    Wal *w3 = open_wal(f3, db3, 0);
+    CHECK_INT(DRIVE(wal_begin_read(w3, &changed)), SQLITE_OK);
+    CHECK_INT(wal_frame_count(w3) < wal_frame_count(w), 1);
+    /* sqlite3's view of the torn log */
+    snprintf(cmd, sizeof(cmd), "cp '%s' '%s' && cp '%s-wal' '%s-wal' && rm -f '%s-shm'", db3, db4, db3,
+             db4, db4);
+    CHECK_INT(run(cmd), 0);
+    sq(db4, "PRAGMA wal_checkpoint(TRUNCATE);", out, sizeof(out));
+    compare_pages(w3, f3, db4);
+    sq(db4, "SELECT count(*) FROM t WHERE b='last-txn';", out, sizeof(out));
+    CHECK_STR(out, "0");
+    wal_end_read(w3);
+    CHECK_INT(DRIVE(wal_close(w3, 0, 4096)), SQLITE_OK);
+    close_db(f3);
+  }
+
+  /* a second connection in this process, on an old snapshot */
+  ShaleFile *fr = open_db(db);
+  Wal *wr = open_wal(fr, db, 0);
+  CHECK_INT(DRIVE(wal_begin_read(wr, &changed)), SQLITE_OK);
+  u32 mx_reader = (u32)wal_frame_count(wr);
+
+  /* we commit one more transaction: page 1 rewritten unchanged */
+  u8 p1[4096];
+  CHECK_INT(DRIVE(wal_begin_read(w, &changed)), SQLITE_OK);
+  CHECK_INT(read_page(w, f, 1, 4096, p1), SQLITE_OK);
+  CHECK_INT(wal_begin_write(w), SQLITE_OK);
+  WalPage wp = {1, p1};
+  CHECK_INT(DRIVE(wal_frames(w, 4096, &wp, 1, wal_db_size(w), 1, 0)), SQLITE_OK);
+  wal_end_read(w);
+  /* the old reader's snapshot is now stale: it cannot write */
+  CHECK_INT(wal_begin_write(wr), SQLITE_BUSY_SNAPSHOT);
+
+  /* PASSIVE: copies up to the reader's mark only */
+  int nlog = -1, nckpt = -1;
+  CHECK_INT(DRIVE(wal_checkpoint(w, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL, 0, 4096, &nlog, &nckpt)),
+            SQLITE_OK);
+  CHECK_INT(nlog, mx_reader + 1);
+  CHECK_INT(nckpt, mx_reader);
+  /* FULL with a busy handler that gives up: BUSY, nothing more copied */
+  CHECK_INT(DRIVE(wal_checkpoint(w, SQLITE_CHECKPOINT_FULL, NULL, NULL, 0, 4096, &nlog, &nckpt)),
+            SQLITE_BUSY);
+  CHECK_INT(nckpt, mx_reader);
+  /* the reader still sees its snapshot (pages from the log are intact) */
+  compare_pages(wr, fr, db2);
+  wal_end_read(wr);
+
+  /* now FULL completes; the database file equals the oracle's */
+  CHECK_INT(DRIVE(wal_checkpoint(w, SQLITE_CHECKPOINT_FULL, NULL, NULL, SQLITE_SYNC_NORMAL, 4096, &nlog, &nckpt)),
+            SQLITE_OK);
+  CHECK_INT(nckpt, nlog);
+  {
+    /* (read through our handle: closing another fd of the database file
+    ** would drop this process's POSIX locks) */
+    long n2 = 0;
+    i64 n1 = 0;
+    u8 *b = slurp(db2, &n2);
+    CHECK_INT(f->methods->file_size(f, &n1), SQLITE_OK);
+    CHECK_INT(n1, n2);
+    u8 *a = malloc((size_t)n2 + 1);
+    CHECK_INT(shale_file_read_blocking(f, a, (int)n2, 0), SQLITE_OK);
+    CHECK(b && memcmp(a, b, (size_t)n2) == 0);
+    free(a);
+    free(b);
+  }
+  /* RESTART: the next writer starts the log over (salt-1 + 1) */
+  long w0 = 0;
+  u8 *hdr0 = slurp(walp, &w0);
+  CHECK_INT(DRIVE(wal_checkpoint(w, SQLITE_CHECKPOINT_RESTART, NULL, NULL, 0, 4096, &nlog, &nckpt)),
+            SQLITE_OK);
+  CHECK_INT(DRIVE(wal_begin_read(w, &changed)), SQLITE_OK);
+  CHECK_INT(read_page(w, f, 1, 4096, p1), SQLITE_OK);
+  CHECK_INT(wal_begin_write(w), SQLITE_OK);
+  CHECK_INT(DRIVE(wal_frames(w, 4096, &wp, 1, wal_db_size(w), 1, 0)), SQLITE_OK);
+  wal_end_read(w);
+  CHECK_INT(wal_frame_count(w), 1);
+  {
+    long w1 = 0;
+    u8 *hdr1 = slurp(walp, &w1);
+    CHECK(hdr0 && hdr1 && w1 >= 32);
+    if (hdr0 && hdr1) {
+      CHECK_INT(get4byte(hdr1 + 16), get4byte(hdr0 + 16) + 1);
+      CHECK_INT(get4byte(hdr1 + 12), get4byte(hdr0 + 12) + 1);
+    }
+    free(hdr1);
+  }
+  free(hdr0);
+  sq(db, "PRAGMA integrity_check; SELECT count(*) FROM t WHERE b='last-txn';", out, sizeof(out));
+  CHECK_STR(out, "ok\n1");
+  /* TRUNCATE: -wal is 0 bytes afterwards */
+  CHECK_INT(DRIVE(wal_checkpoint(w, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL, 0, 4096, &nlog, &nckpt)),
+            SQLITE_OK);
+  CHECK_INT(file_size(walp), 0);
+  CHECK_INT(nlog, 0);
+  sq(db, "PRAGMA integrity_check; SELECT count(*) FROM t;", out, sizeof(out));
+  CHECK_STR(out, "ok\n365");
+  /* and sqlite3 can keep writing after our truncate, we read it */
+  sq(db, "INSERT INTO t(b) VALUES('after-truncate');", out, sizeof(out));
+  CHECK_INT(DRIVE(wal_begin_read(w, &changed)), SQLITE_OK);
+  CHECK_INT(changed, 1);
+  CHECK(wal_frame_count(w) >= 1);
+  wal_end_read(w);
+
+  CHECK_INT(DRIVE(wal_close(wr, 0, 4096)), SQLITE_OK);
+  close_db(fr);
+  CHECK_INT(DRIVE(wal_close(w, 0, 4096)), SQLITE_OK);
+  close_db(f);
+  CHECK_INT(file_size(walp), -1);
+  sq(db, "PRAGMA integrity_check; SELECT count(*) FROM t;", out, sizeof(out));
+  CHECK_STR(out, "ok\n366");
+}
+
+/* 4. Savepoints and undo rewind uncommitted frames. */
+static void test_undo(void) {
+  char db[512], out[4096];
+  path(db, "w3.db");
+  unlink(db);
+  sq(db, "PRAGMA journal_mode=wal; CREATE TABLE t(a,b); INSERT INTO t VALUES(1,'one');", out, sizeof(out));
+  ShaleFile *f = open_db(db);
+  Wal *w = open_wal(f, db, 0);
+  int changed;
+  u8 orig[4096], a[4096], b[4096], got[4096];
+  CHECK_INT(DRIVE(wal_begin_read(w, &changed)), SQLITE_OK);
+  CHECK_INT(read_page(w, f, 2, 4096, orig), SQLITE_OK);
+  memcpy(a, orig, 4096);
+  memcpy(b, orig, 4096);
+  CHECK(patch(a, 4096, "one", "AAA"));
+  CHECK(patch(b, 4096, "one", "BBB"));
+  CHECK_INT(wal_begin_write(w), SQLITE_OK);
+  WalPage pa = {2, a}, pb = {2, b};
+  CHECK_INT(DRIVE(wal_frames(w, 4096, &pa, 1, 0, 0, 0)), SQLITE_OK);
+  u32 sp[4];
+  wal_savepoint(w, sp);
+  CHECK_INT(DRIVE(wal_frames(w, 4096, &pb, 1, 0, 0, 0)), SQLITE_OK);
+  CHECK_INT(read_page(w, f, 2, 4096, got), SQLITE_OK);
+  CHECK(memcmp(got, b, 4096) == 0);
+  CHECK_INT(wal_savepoint_undo(w, sp), SQLITE_OK);
+  CHECK_INT(read_page(w, f, 2, 4096, got), SQLITE_OK);
+  CHECK(memcmp(got, a, 4096) == 0);
+  wal_undo(w);
+  CHECK_INT(read_page(w, f, 2, 4096, got), SQLITE_OK);
+  CHECK(memcmp(got, orig, 4096) == 0);
+  /* commit b after the rollback; the uncommitted frames are overwritten */
+  CHECK_INT(DRIVE(wal_frames(w, 4096, &pb, 1, 2, 1, 0)), SQLITE_OK);
+  CHECK_INT(wal_frame_count(w), 1);
+  wal_end_read(w);
+  sq(db, "PRAGMA integrity_check; SELECT b FROM t;", out, sizeof(out));
+  CHECK_STR(out, "ok\nBBB");
+  CHECK_INT(DRIVE(wal_close(w, 0, 4096)), SQLITE_OK);
+  close_db(f);
+}
+
+/* 5. Exclusive locking mode: wal-index in heap memory, no -shm. */
+static void test_exclusive(void) {
+  char db[512], out[4096], shm[600];
+  path(db, "w4.db");
+  unlink(db);
+  snprintf(shm, sizeof(shm), "%s-shm", db);
+  sq(db, "PRAGMA journal_mode=wal; CREATE TABLE t(a,b); INSERT INTO t VALUES(1,'one');", out, sizeof(out));
+  unlink(shm);
+  ShaleFile *f = open_db(db);
+  CHECK_INT(f->methods->lock(f, SQLITE_LOCK_EXCLUSIVE), SQLITE_OK);
+  Wal *w = open_wal(f, db, 1);
+  int changed;
+  u8 page[4096], got[4096];
+  CHECK_INT(DRIVE(wal_begin_read(w, &changed)), SQLITE_OK);
+  CHECK_INT(read_page(w, f, 2, 4096, page), SQLITE_OK);
+  CHECK(patch(page, 4096, "one", "xxx"));
+  CHECK_INT(wal_begin_write(w), SQLITE_OK);
+  WalPage wp = {2, page};
+  CHECK_INT(DRIVE(wal_frames(w, 4096, &wp, 1, 2, 1, 0)), SQLITE_OK);
+  wal_end_read(w);
+  CHECK_INT(DRIVE(wal_begin_read(w, &changed)), SQLITE_OK);
+  CHECK_INT(read_page(w, f, 2, 4096, got), SQLITE_OK);
+  CHECK(memcmp(got, page, 4096) == 0);
+  wal_end_read(w);
+  CHECK_INT(file_size(shm), -1);
+  CHECK_INT(DRIVE(wal_close(w, 0, 4096)), SQLITE_OK);
+  close_db(f);
+  sq(db, "PRAGMA integrity_check; SELECT b FROM t;", out, sizeof(out));
+  CHECK_STR(out, "ok\nxxx");
+}
+
+int main(void) {
+  for (int v = 0; v < 2; v++) {
+    g_vfs = shale_vfs_find(testlib_vfs_names[v]);
+    CHECK(g_vfs != NULL);
+    if (!g_vfs) continue;
+    snprintf(g_dir, sizeof(g_dir), "/tmp/shale_wal_%d_%s", (int)getpid(), testlib_vfs_names[v]);
+    char cmd[600];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir -p '%s'", g_dir, g_dir);
+    run(cmd);
+    int f0 = testlib_failed;
+    test_write_read_by_sqlite3();
+    test_recover_and_checkpoint();
+    test_undo();
+    test_exclusive();
+    if (testlib_failed == f0) {
+      snprintf(cmd, sizeof(cmd), "rm -rf '%s'", g_dir);
+      run(cmd);
+    } else {
+      fprintf(stderr, "(%s: files kept in %s)\n", testlib_vfs_names[v], g_dir);
+    }
+  }
+  return testlib_finish("wal_basic");
+}
