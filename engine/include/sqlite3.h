@@ -661,6 +661,11 @@ SQLITE_API void sqlite3_mutex_leave(sqlite3_mutex *);
 #define SQLITE_MUTEX_FAST 0
 #define SQLITE_MUTEX_RECURSIVE 1
 
+/* SQL keywords */
+SQLITE_API int sqlite3_keyword_count(void);
+SQLITE_API int sqlite3_keyword_name(int, const char **, int *);
+SQLITE_API int sqlite3_keyword_check(const char *, int);
+
 /* Compile-time options */
 SQLITE_API int sqlite3_compileoption_used(const char *zOptName);
 SQLITE_API const char *sqlite3_compileoption_get(int N);
