@@ -550,6 +550,211 @@ static void test_exclusive(void) {
   CHECK_STR(out, "ok\nxxx");
 }
 
+
+/* Generic page comparison for any page size (our snapshot vs a file). */
+static int compare_pages_sz(Wal *w, ShaleFile *f, const char *oracle_db, u32 pgsz) {
+  long n = 0;
+  u8 *want = slurp(oracle_db, &n);
+  if (!want) return -1;
+  Pgno npage = wal_db_size(w);
+  int bad = ((long)npage * pgsz != n);
+  u8 *page = malloc(pgsz);
+  for (Pgno p = 1; p <= npage && (long)p * pgsz <= n; p++) {
+    if (read_page(w, f, p, pgsz, page) != SQLITE_OK) bad++;
+    else if (memcmp(page, want + (size_t)(p - 1) * pgsz, pgsz) != 0) bad++;
+  }
+  free(page);
+  free(want);
+  return bad;
+}
+
+/* 6. A log spanning several wal-index hash regions (512-byte pages, more
+** than 4062 frames): recovery, lookups, checkpoint. */
+static void test_many_frames(void) {
+  char db[512], db2[512], out[4096];
+  path(db, "w6.db");
+  path(db2, "w6-oracle.db");
+  unlink(db);
+  sq(db, "PRAGMA page_size=512; PRAGMA journal_mode=wal; CREATE TABLE t(a INTEGER PRIMARY KEY, b); CREATE INDEX tb ON t(b);", out, sizeof(out));
+  ShaleFile *f = open_db(db);
+  sq(db,
+     "PRAGMA wal_autocheckpoint=0; "
+     "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x<6000) "
+     "INSERT INTO t SELECT x, hex(randomblob(12)) FROM c; "
+     "UPDATE t SET b=hex(randomblob(12)) WHERE a%3=0; "
+     "UPDATE t SET b=hex(randomblob(12)) WHERE a%5=0; "
+     "UPDATE t SET b=hex(randomblob(12)) WHERE a%2=0; "
+     "UPDATE t SET b=hex(randomblob(12)) WHERE a%2=1; "
+     "UPDATE t SET b=hex(randomblob(12)) WHERE a%4=1; "
+     "UPDATE t SET b=hex(randomblob(12)) WHERE a%3=1; "
+     "UPDATE t SET b=hex(randomblob(12)) WHERE a%3=2; "
+     "UPDATE t SET b=hex(randomblob(12)) WHERE a%2=0; "
+     "UPDATE t SET b=hex(randomblob(12)) WHERE a%2=1;",
+     out, sizeof(out));
+  oracle_copy(db, db2);
+  Wal *w = open_wal(f, db, 0);
+  int changed = 0;
+  CHECK_INT(DRIVE(wal_begin_read(w, &changed)), SQLITE_OK);
+  CHECK(wal_frame_count(w) > 4062 + 4096);
+  CHECK_INT(compare_pages_sz(w, f, db2, 512), 0);
+  wal_end_read(w);
+  int nlog = 0, nckpt = 0;
+  CHECK_INT(DRIVE(wal_checkpoint(w, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL, 0, 512, &nlog, &nckpt)),
+            SQLITE_OK);
+  CHECK_INT(nckpt, nlog);
+  {
+    long n2 = 0;
+    i64 n1 = 0;
+    u8 *b = slurp(db2, &n2);
+    CHECK_INT(f->methods->file_size(f, &n1), SQLITE_OK);
+    CHECK_INT(n1, n2);
+    u8 *a = malloc((size_t)n2 + 1);
+    CHECK_INT(shale_file_read_blocking(f, a, (int)n2, 0), SQLITE_OK);
+    CHECK(b && memcmp(a, b, (size_t)n2) == 0);
+    free(a);
+    free(b);
+  }
+  CHECK_INT(DRIVE(wal_close(w, 0, 512)), SQLITE_OK);
+  close_db(f);
+  sq(db, "PRAGMA integrity_check; SELECT count(*) FROM t;", out, sizeof(out));
+  CHECK_STR(out, "ok\n6000");
+}
+
+/* SQLite's checksum, big-endian words (for the 0x377f0683 test). */
+static void be_cksum(const u8 *a, int n, u32 *s) {
+  for (int i = 0; i < n; i += 8) {
+    s[0] += get4byte(a + i) + s[1];
+    s[1] += get4byte(a + i + 4) + s[0];
+  }
+}
+
+/* 7. A -wal with big-endian checksums (magic 0x377f0683) is recovered. */
+static void test_bigendian_cksum(void) {
+  char db[512], db2[512], walp[600];
+  path(db, "w7.db");
+  path(db2, "w7-oracle.db");
+  snprintf(walp, sizeof(walp), "%s-wal", db);
+  ShaleFile *f = make_sqlite_wal(db, 50);
+  oracle_copy(db, db2);
+  long n = 0;
+  u8 *b = slurp(walp, &n);
+  CHECK(b && n > 32);
+  if (!b) return;
+  CHECK_INT(get4byte(b), 0x377f0682);
+  u32 pgsz = get4byte(b + 8);
+  put4byte(b, 0x377f0683);
+  u32 s[2] = {0, 0};
+  be_cksum(b, 24, s);
+  put4byte(b + 24, s[0]);
+  put4byte(b + 28, s[1]);
+  for (long off = 32; off + 24 + (long)pgsz <= n; off += 24 + pgsz) {
+    be_cksum(b + off, 8, s);
+    be_cksum(b + off + 24, (int)pgsz, s);
+    put4byte(b + off + 16, s[0]);
+    put4byte(b + off + 20, s[1]);
+  }
+  FILE *o = fopen(walp, "wb");
+  fwrite(b, 1, (size_t)n, o);
+  fclose(o);
+  free(b);
+  Wal *w = open_wal(f, db, 0);
+  int changed;
+  CHECK_INT(DRIVE(wal_begin_read(w, &changed)), SQLITE_OK);
+  CHECK(wal_frame_count(w) > 3);
+  compare_pages(w, f, db2);
+  /* append a frame: it must continue the big-endian chain */
+  u8 p1[4096];
+  CHECK_INT(read_page(w, f, 1, 4096, p1), SQLITE_OK);
+  CHECK_INT(wal_begin_write(w), SQLITE_OK);
+  WalPage wp = {1, p1};
+  CHECK_INT(DRIVE(wal_frames(w, 4096, &wp, 1, wal_db_size(w), 1, 0)), SQLITE_OK);
+  wal_end_read(w);
+  char out[4096];
+  sq(db, "PRAGMA integrity_check; SELECT count(*) FROM t WHERE b='last-txn';", out, sizeof(out));
+  CHECK_STR(out, "ok\n1");
+  CHECK_INT(DRIVE(wal_close(w, 0, 4096)), SQLITE_OK);
+  close_db(f);
+}
+
+/* Wait until file p is non-empty (a live sqlite3 answered). */
+static int wait_output(const char *p) {
+  for (int i = 0; i < 500; i++) {
+    if (file_size(p) > 0) return 1;
+    usleep(10000);
+  }
+  return 0;
+}
+
+/* 8. A live sqlite3 process: its read transaction holds a read mark that
+** blocks FULL/RESTART checkpoints; its write lock blocks our writer. */
+static void test_live_sqlite3(void) {
+  char db[512], out[4096], o1[512], cmd[2048];
+  path(db, "w8.db");
+  path(o1, "w8.out");
+  unlink(db);
+  unlink(o1);
+  sq(db, "PRAGMA journal_mode=wal; CREATE TABLE t(a,b); INSERT INTO t VALUES(1,'one');", out, sizeof(out));
+  ShaleFile *f = open_db(db);
+  Wal *w = open_wal(f, db, 0);
+  int changed, nlog, nckpt;
+  u8 page[4096];
+  WalPage wp = {2, page};
+  /* one committed frame so the reader uses a read mark > 0 */
+  CHECK_INT(DRIVE(wal_begin_read(w, &changed)), SQLITE_OK);
+  CHECK_INT(read_page(w, f, 2, 4096, page), SQLITE_OK);
+  CHECK_INT(wal_begin_write(w), SQLITE_OK);
+  CHECK_INT(DRIVE(wal_frames(w, 4096, &wp, 1, 2, 1, 0)), SQLITE_OK);
+  wal_end_read(w);
+
+  snprintf(cmd, sizeof(cmd), "sqlite3 '%s' > '%s' 2>&1", db, o1);
+  FILE *p = popen(cmd, "w");
+  CHECK(p != NULL);
+  if (!p) return;
+  fputs("BEGIN; SELECT count(*) FROM t;\n", p);
+  fflush(p);
+  CHECK(wait_output(o1));
+  /* we commit again: the reader's snapshot is now older than the log */
+  CHECK_INT(DRIVE(wal_begin_read(w, &changed)), SQLITE_OK);
+  CHECK(patch(page, 4096, "one", "ONE"));
+  CHECK_INT(wal_begin_write(w), SQLITE_OK);
+  CHECK_INT(DRIVE(wal_frames(w, 4096, &wp, 1, 2, 1, 0)), SQLITE_OK);
+  wal_end_read(w);
+  CHECK_INT(DRIVE(wal_checkpoint(w, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL, 0, 4096, &nlog, &nckpt)),
+            SQLITE_OK);
+  CHECK_INT(nlog, 2);
+  CHECK_INT(nckpt, 1);
+  CHECK_INT(DRIVE(wal_checkpoint(w, SQLITE_CHECKPOINT_FULL, NULL, NULL, 0, 4096, &nlog, &nckpt)),
+            SQLITE_BUSY);
+  /* the reader's write attempt (stale snapshot) fails; end its txn and
+  ** start a write transaction that keeps the WRITE lock */
+  fputs("COMMIT; BEGIN IMMEDIATE; SELECT 'locked';\n", p);
+  fflush(p);
+  for (int i = 0; i < 500; i++) {
+    long n = 0;
+    u8 *b = slurp(o1, &n);
+    int ok = b && n > 0 && memmem(b, (size_t)n, "locked", 6) != NULL;
+    free(b);
+    if (ok) break;
+    usleep(10000);
+  }
+  CHECK_INT(DRIVE(wal_begin_read(w, &changed)), SQLITE_OK);
+  CHECK_INT(wal_begin_write(w), SQLITE_BUSY);
+  wal_end_read(w);
+  /* FULL needs the writer lock: with it taken, it degrades to BUSY */
+  CHECK_INT(DRIVE(wal_checkpoint(w, SQLITE_CHECKPOINT_FULL, NULL, NULL, 0, 4096, &nlog, &nckpt)),
+            SQLITE_BUSY);
+  CHECK_INT(nckpt, 2); /* but it still checkpointed everything passively */
+  fputs("INSERT INTO t VALUES(2,'two'); COMMIT;\n.quit\n", p);
+  pclose(p);
+  CHECK_INT(DRIVE(wal_checkpoint(w, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL, 0, 4096, &nlog, &nckpt)),
+            SQLITE_OK);
+  CHECK_INT(nlog, 0);
+  CHECK_INT(DRIVE(wal_close(w, 0, 4096)), SQLITE_OK);
+  close_db(f);
+  sq(db, "PRAGMA integrity_check; SELECT group_concat(b) FROM t;", out, sizeof(out));
+  CHECK_STR(out, "ok\nONE,two");
+}
+
 int main(void) {
   PState pstate;
   memset(&pstate, 0, sizeof(pstate));
@@ -569,6 +774,9 @@ int main(void) {
     test_recover_and_checkpoint();
     test_undo();
     test_exclusive();
+    test_many_frames();
+    test_bigendian_cksum();
+    test_live_sqlite3();
     if (testlib_failed == f0) {
       snprintf(cmd, sizeof(cmd), "rm -rf '%s'", g_dir);
       run(cmd);
