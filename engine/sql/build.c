@@ -233,16 +233,19 @@ int codegen_create_table(Parse *p, Stmt *st) {
   emit_file_format(p, idb);
   int rroot = parse_alloc_reg(p);
   vdbe_add_op3(v, OP_CreateBtree, idb, rroot, BTREE_INTKEY);
+  /* oldest index first (the list is newest first) */
+  Index *arr[128];
   int n_idx = 0;
-  for (Index *ix = t->indexes; ix; ix = ix->next) n_idx++;
+  for (Index *ix = t->indexes; ix && n_idx < 128; ix = ix->next) arr[n_idx++] = ix;
+  for (int i = 0; i < n_idx / 2; i++) {
+    Index *x = arr[i];
+    arr[i] = arr[n_idx - 1 - i];
+    arr[n_idx - 1 - i] = x;
+  }
   int ridx = parse_alloc_regs(p, n_idx);
-  int k = 0;
-  for (Index *ix = t->indexes; ix; ix = ix->next, k++)
-    vdbe_add_op3(v, OP_CreateBtree, idb, ridx + k, BTREE_BLOBKEY);
+  for (int k = 0; k < n_idx; k++) vdbe_add_op3(v, OP_CreateBtree, idb, ridx + k, BTREE_BLOBKEY);
   emit_schema_row(p, idb, "table", t->name, t->name, rroot, sql);
-  k = 0;
-  for (Index *ix = t->indexes; ix; ix = ix->next, k++)
-    emit_schema_row(p, idb, "index", ix->name, t->name, ridx + k, NULL);
+  for (int k = 0; k < n_idx; k++) emit_schema_row(p, idb, "index", arr[k]->name, t->name, ridx + k, NULL);
   if (t->autoincrement) emit_sqlite_sequence(p, idb);
   build_change_cookie(p, idb);
   build_reload_schema(p, idb);

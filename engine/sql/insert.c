@@ -550,7 +550,8 @@ int codegen_insert(Parse *p, Stmt *st) {
   int idx_regs_local[256];
   w.idx_regs = idx_regs_local;
   for (int k = 0; k < n_idx && k < 256; k++) idx_regs_local[k] = parse_alloc_reg(p);
-  w.reg_rowid = parse_alloc_regs(p, n_col + 1);
+  /* an (unused) OLD block precedes NEW: trigger programs get both */
+  w.reg_rowid = parse_alloc_regs(p, 2 * (n_col + 1)) + n_col + 1;
   w.reg_data = w.reg_rowid + 1;
   w.reg_record = parse_alloc_reg(p);
 

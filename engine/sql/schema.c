@@ -336,11 +336,18 @@ static Index *index_alloc(int n_key) {
   return ix;
 }
 
+/* Newest first, as SQLite keeps them (REPLACE indexes go last). */
 static void table_add_index(Table *t, Index *ix) {
   ix->table = t;
-  Index **pp = &t->indexes;
-  while (*pp) pp = &(*pp)->next;
-  *pp = ix;
+  if (ix->on_error != OE_REPLACE || !t->indexes || t->indexes->on_error == OE_REPLACE) {
+    ix->next = t->indexes;
+    t->indexes = ix;
+    return;
+  }
+  Index *q = t->indexes;
+  while (q->next && q->next->on_error != OE_REPLACE) q = q->next;
+  ix->next = q->next;
+  q->next = ix;
 }
 
 static int index_count(Table *t) {

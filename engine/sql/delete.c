@@ -1,0 +1,141 @@
+/*
+** delete.c — DELETE: the truncate optimization (OP_Clear) when nothing
+** needs to see the rows, else a first pass that collects the rowids of the
+** matching rows into a RowSet and a second pass that deletes them (index
+** entries first), firing triggers and producing RETURNING rows.
+*/
+#include "build_int.h"
+
+/* A one-item FROM list for the target table, for name resolution. */
+SrcList *build_target_src(Parse *p, SrcItem *target, Table *t, int cursor) {
+  (void)p;
+  SrcList *src = ast_src_list_append(NULL);
+  if (!src) return NULL;
+  SrcItem *it = &src->a[0];
+  it->name = shale_strdup(t->name);
+  it->db = target && target->db ? shale_strdup(target->db) : NULL;
+  it->alias = target && target->alias ? shale_strdup(target->alias) : NULL;
+  it->res_ptr = t;
+  it->res_cursor = cursor;
+  return src;
+}
+
+void build_free_target_src(SrcList *src) {
+  if (!src) return;
+  for (int i = 0; i < src->n; i++) src->a[i].res_ptr = NULL;
+  ast_free_src_list(src);
+}
+
+/* First pass: collect rowids of rows of t (cursor cur) matching where into
+** the RowSet in reg_set. */
+void build_collect_rowids(Parse *p, Table *t, SrcList *src, int cur, Expr *where, int reg_set) {
+  Vdbe *v = p->v;
+  Expr *w = NULL;
+  if (where) {
+    w = ast_dup_expr(where);
+    NameContext nc;
+    memset(&nc, 0, sizeof(nc));
+    nc.src = src;
+    if (resolve_expr(p, &nc, w) != SQLITE_OK) {
+      ast_free_expr(w);
+      return;
+    }
+  }
+  (void)t;
+  vdbe_add_op2(v, OP_Null, 0, reg_set);
+  int rw = vdbe_add_op1(v, OP_Rewind, cur);
+  int top = vdbe_current_addr(v);
+  int lnext = vdbe_make_label(v);
+  if (w) expr_code_jump_if_false(p, w, lnext, 1);
+  int r = parse_alloc_reg(p);
+  vdbe_add_op2(v, OP_Rowid, cur, r);
+  vdbe_add_op2(v, OP_RowSetAdd, reg_set, r);
+  vdbe_resolve_label(v, lnext);
+  vdbe_add_op2(v, OP_Next, cur, top);
+  vdbe_jump_here(v, rw);
+  if (w) ast_free_expr(w);
+}
+
+int codegen_delete(Parse *p, Stmt *st) {
+  sqlite3 *db = p->db;
+  Vdbe *v = p->v;
+  SrcItem *target = st->u.del.target;
+  Table *t = schema_locate_table(p, target->db, target->name, 1);
+  if (!t) return p->rc;
+  int instead = 0;
+  if (t->is_view) {
+    Trigger *trs[1];
+    if (schema_triggers_for(db, t, ST_DELETE, 2, trs, 1) == 0) {
+      parse_error(p, "cannot modify %s because it is a view", t->name);
+      return p->rc;
+    }
+    instead = 1;
+  }
+  if (t->root == 1 && !(db->flags & SQLITE_WriteSchema)) {
+    parse_error(p, "table %s may not be modified", t->name);
+    return p->rc;
+  }
+  if (t->without_rowid) {
+    parse_error(p, "WITHOUT ROWID tables are not supported yet");
+    return p->rc;
+  }
+  if (st->u.del.order_by || st->u.del.limit) {
+    parse_error(p, "ORDER BY and LIMIT on DELETE are not supported");
+    return p->rc;
+  }
+  if (instead) {
+    parse_error(p, "INSTEAD OF DELETE triggers on views are not supported yet");
+    return p->rc;
+  }
+  int idb = t->db_index;
+  parse_begin_write(p, idb);
+  int trig = trigger_exists(p, t, ST_DELETE, NULL);
+  ExprList *ret = st->u.del.returning;
+  if (ret) returning_setup(p, ret, t);
+  int n_idx = 0;
+  for (Index *ix = t->indexes; ix; ix = ix->next) n_idx++;
+
+  if (!st->u.del.where && !trig && !ret && !(db->flags & SQLITE_ForeignKeys && t->fkeys)) {
+    /* truncate optimization */
+    vdbe_add_op3(v, OP_Clear, (int)t->root, idb, -1);
+    vdbe_change_p4(v, -1, shale_strdup(t->name), P4_DYNAMIC);
+    for (Index *ix = t->indexes; ix; ix = ix->next) vdbe_add_op2(v, OP_Clear, (int)ix->root, idb);
+    return p->rc;
+  }
+  int cur = parse_alloc_cursor(p);
+  int icur = p->n_cursor;
+  p->n_cursor += n_idx;
+  vdbe_add_op4_int(v, OP_OpenWrite, cur, (int)t->root, idb, t->n_col);
+  build_open_indexes(p, t, OP_OpenWrite, icur);
+  SrcList *src = build_target_src(p, target, t, cur);
+  int reg_set = parse_alloc_reg(p);
+  build_collect_rowids(p, t, src, cur, st->u.del.where, reg_set);
+  build_free_target_src(src);
+  if (p->rc) return p->rc;
+
+  /* Second pass */
+  int reg_old = parse_alloc_regs(p, t->n_col + 1);
+  int end = vdbe_make_label(v);
+  int top = vdbe_current_addr(v);
+  int lnext = vdbe_make_label(v);
+  vdbe_add_op3(v, OP_RowSetRead, reg_set, end, reg_old);
+  vdbe_add_op3(v, OP_NotExists, cur, lnext, reg_old);
+  if (trig || ret) {
+    for (int c = 0; c < t->n_col; c++) build_column_value(p, t, cur, c, reg_old + 1 + c);
+  }
+  if (trig & 1) {
+    trigger_code_all(p, t, ST_DELETE, 0, NULL, NULL, 0, reg_old, OE_DEFAULT, lnext);
+    /* the row may be gone or moved */
+    vdbe_add_op3(v, OP_NotExists, cur, lnext, reg_old);
+  }
+  insert_delete_index_entries(p, t, cur, icur, reg_old);
+  vdbe_add_op2(v, OP_Delete, cur, 0);
+  vdbe_change_p4(v, -1, shale_strdup(t->name), P4_DYNAMIC);
+  vdbe_change_p5(v, OPFLAG_NCHANGE);
+  if (trig & 2) trigger_code_all(p, t, ST_DELETE, 1, NULL, NULL, 0, reg_old, OE_DEFAULT, lnext);
+  if (ret) returning_row(p, ret, t, reg_old, reg_old + 1);
+  vdbe_resolve_label(v, lnext);
+  vdbe_add_op2(v, OP_Goto, 0, top);
+  vdbe_resolve_label(v, end);
+  return p->rc;
+}

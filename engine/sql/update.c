@@ -1,0 +1,172 @@
+/*
+** update.c — UPDATE: collect the rowids of matching rows (RowSet), then for
+** each: read OLD, compute NEW, BEFORE triggers, constraint checks, replace
+** index entries and the row, AFTER triggers, RETURNING.
+*/
+#include "build_int.h"
+
+SrcList *build_target_src(Parse *p, SrcItem *target, Table *t, int cursor);
+void build_free_target_src(SrcList *src);
+void build_collect_rowids(Parse *p, Table *t, SrcList *src, int cur, Expr *where, int reg_set);
+
+int codegen_update(Parse *p, Stmt *st) {
+  sqlite3 *db = p->db;
+  Vdbe *v = p->v;
+  SrcItem *target = st->u.update.target;
+  Table *t = schema_locate_table(p, target->db, target->name, 1);
+  if (!t) return p->rc;
+  if (t->is_view) {
+    Trigger *trs[1];
+    if (schema_triggers_for(db, t, ST_UPDATE, 2, trs, 1) == 0) {
+      parse_error(p, "cannot modify %s because it is a view", t->name);
+    } else {
+      parse_error(p, "INSTEAD OF UPDATE triggers on views are not supported yet");
+    }
+    return p->rc;
+  }
+  if (t->root == 1 && !(db->flags & SQLITE_WriteSchema)) {
+    parse_error(p, "table %s may not be modified", t->name);
+    return p->rc;
+  }
+  if (t->without_rowid) {
+    parse_error(p, "WITHOUT ROWID tables are not supported yet");
+    return p->rc;
+  }
+  if (st->u.update.from) {
+    parse_error(p, "UPDATE ... FROM is not supported yet");
+    return p->rc;
+  }
+  if (st->u.update.order_by || st->u.update.limit) {
+    parse_error(p, "ORDER BY and LIMIT on UPDATE are not supported");
+    return p->rc;
+  }
+  int n_col = t->n_col;
+  int idb = t->db_index;
+  ExprList *set = st->u.update.set;
+  u8 chng_local[2000];
+  if (n_col > 2000) return SQLITE_ERROR;
+  memset(chng_local, 0, sizeof(chng_local));
+  int set_of[2000];
+  for (int i = 0; i < n_col; i++) set_of[i] = -1;
+  int rowid_set = -1;
+  for (int k = 0; k < (set ? set->n : 0); k++) {
+    const char *cn = set->a[k].alias;
+    int c = cn ? table_column_index(t, cn) : -1;
+    if (c == -1) {
+      parse_error(p, "no such column: %s", cn ? cn : "?");
+      return p->rc;
+    }
+    if (c == -2 || c == t->ipk) {
+      rowid_set = k;
+      if (c >= 0) {
+        chng_local[c] = 1;
+        set_of[c] = k;
+      }
+    } else {
+      chng_local[c] = 1;
+      set_of[c] = k;
+    }
+  }
+  parse_begin_write(p, idb);
+  int trig = trigger_exists(p, t, ST_UPDATE, chng_local);
+  ExprList *ret = st->u.update.returning;
+  if (ret) returning_setup(p, ret, t);
+  int n_idx = 0;
+  for (Index *ix = t->indexes; ix; ix = ix->next) n_idx++;
+
+  WriteCtx w;
+  memset(&w, 0, sizeof(w));
+  w.tab = t;
+  w.idb = idb;
+  w.on_error = st->u.update.or_conflict;
+  w.is_update = 1;
+  w.chng = chng_local;
+  w.rowid_changed = rowid_set >= 0;
+  w.data_cur = parse_alloc_cursor(p);
+  w.idx_cur = p->n_cursor;
+  p->n_cursor += n_idx;
+  w.n_idx = n_idx;
+  vdbe_add_op4_int(v, OP_OpenWrite, w.data_cur, (int)t->root, idb, n_col);
+  build_open_indexes(p, t, OP_OpenWrite, w.idx_cur);
+  int idx_regs_local[256];
+  w.idx_regs = idx_regs_local;
+  for (int k = 0; k < n_idx && k < 256; k++) idx_regs_local[k] = parse_alloc_reg(p);
+
+  SrcList *src = build_target_src(p, target, t, w.data_cur);
+  int reg_set = parse_alloc_reg(p);
+  build_collect_rowids(p, t, src, w.data_cur, st->u.update.where, reg_set);
+  if (p->rc) {
+    build_free_target_src(src);
+    return p->rc;
+  }
+  /* Resolve the SET expressions against the target cursor. */
+  ExprList *vals = ast_dup_expr_list(set);
+  NameContext nc;
+  memset(&nc, 0, sizeof(nc));
+  nc.src = src;
+  for (int k = 0; vals && k < vals->n && p->rc == SQLITE_OK; k++) resolve_expr(p, &nc, vals->a[k].expr);
+  if (p->rc) {
+    ast_free_expr_list(vals);
+    build_free_target_src(src);
+    return p->rc;
+  }
+
+  int reg_old = parse_alloc_regs(p, 2 * (n_col + 1));
+  int reg_new = reg_old + n_col + 1;
+  w.reg_old_rowid = reg_old;
+  w.reg_rowid = reg_new;
+  w.reg_data = reg_new + 1;
+  w.reg_record = parse_alloc_reg(p);
+  int end = vdbe_make_label(v);
+  int top = vdbe_current_addr(v);
+  int lnext = vdbe_make_label(v);
+  w.ignore_label = lnext;
+  vdbe_add_op3(v, OP_RowSetRead, reg_set, end, reg_old);
+  vdbe_add_op3(v, OP_NotExists, w.data_cur, lnext, reg_old);
+  if (trig || ret) {
+    for (int c = 0; c < n_col; c++) build_column_value(p, t, w.data_cur, c, reg_old + 1 + c);
+  }
+  /* NEW values */
+  for (int c = 0; c < n_col; c++) {
+    if (c == t->ipk) continue;
+    if (set_of[c] >= 0)
+      expr_code(p, vals->a[set_of[c]].expr, w.reg_data + c);
+    else
+      build_column_value(p, t, w.data_cur, c, w.reg_data + c);
+  }
+  if (rowid_set >= 0) {
+    expr_code(p, vals->a[rowid_set].expr, w.reg_rowid);
+    vdbe_add_op2(v, OP_MustBeInt, w.reg_rowid, 0);
+  } else {
+    vdbe_add_op2(v, OP_Copy, reg_old, w.reg_rowid);
+  }
+  if (t->ipk >= 0) vdbe_add_op2(v, OP_SCopy, w.reg_rowid, w.reg_data + t->ipk);
+  ast_free_expr_list(vals);
+  build_free_target_src(src);
+  if (p->rc) return p->rc;
+  if (trig & 1) {
+    insert_affinity(p, t, w.reg_data);
+    trigger_code_all(p, t, ST_UPDATE, 0, NULL, chng_local, reg_new, reg_old, w.on_error, lnext);
+    /* The row may have been deleted or changed by the trigger. */
+    vdbe_add_op3(v, OP_NotExists, w.data_cur, lnext, reg_old);
+    for (int c = 0; c < n_col; c++)
+      if (set_of[c] < 0 && c != t->ipk) build_column_value(p, t, w.data_cur, c, w.reg_data + c);
+  }
+  insert_affinity(p, t, w.reg_data);
+  insert_check_constraints(p, &w);
+  /* Remove the old index entries (re-seek: REPLACE may have moved the cursor) */
+  vdbe_add_op3(v, OP_NotExists, w.data_cur, lnext, reg_old);
+  insert_delete_index_entries(p, t, w.data_cur, w.idx_cur, reg_old);
+  if (rowid_set >= 0) {
+    int same = vdbe_add_op3(v, OP_Eq, w.reg_rowid, 0, reg_old);
+    vdbe_add_op2(v, OP_Delete, w.data_cur, 0);
+    vdbe_jump_here(v, same);
+  }
+  insert_complete(p, &w, 1, 0);
+  if (trig & 2) trigger_code_all(p, t, ST_UPDATE, 1, NULL, chng_local, reg_new, reg_old, w.on_error, lnext);
+  if (ret) returning_row(p, ret, t, w.reg_rowid, w.reg_data);
+  vdbe_resolve_label(v, lnext);
+  vdbe_add_op2(v, OP_Goto, 0, top);
+  vdbe_resolve_label(v, end);
+  return p->rc;
+}
