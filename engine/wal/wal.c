@@ -425,6 +425,20 @@ int wal_open(ShaleVfs *vfs, ShaleFile *db, const char *wal_path, int exclusive,
 
 void wal_set_persist(Wal *w, int persist) { w->persist = (u8)(persist != 0); }
 
+int wal_exclusive_mode(Wal *w, int op) {
+  if (op > 0) {
+    if (!w->lock_noop) {
+      if (w->read_lock >= 0) wal_unlock_shared(w, WAL_READ_LOCK(w->read_lock));
+      w->lock_noop = 1;
+    }
+  } else if (op == 0 && w->lock_noop && !w->heap) {
+    w->lock_noop = 0;
+    if (w->read_lock >= 0 && wal_lock_shared(w, WAL_READ_LOCK(w->read_lock)) != SQLITE_OK)
+      w->lock_noop = 1;
+  }
+  return w->lock_noop;
+}
+
 static void wal_free(Wal *w) {
   if (w->heap) {
     for (int i = 0; i < w->n_wi; i++) sqlite3_free((void *)w->wi[i]);

@@ -65,5 +65,11 @@ int wal_frame_count(Wal *);
 
 /* SQLITE_FCNTL_PERSIST_WAL: keep the -wal file at close (default 0). */
 void wal_set_persist(Wal *, int persist);
+/* locking_mode changes while open: op 1 enters exclusive mode (the caller
+** holds the database file's EXCLUSIVE lock; shm locks are no longer taken),
+** op 0 leaves it (fails, staying exclusive, for a heap wal-index or when
+** the read lock cannot be re-taken), op -1 queries.  Returns 1 if the WAL is
+** in exclusive mode afterwards. */
+int wal_exclusive_mode(Wal *, int op);
 
 #endif

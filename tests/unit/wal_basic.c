@@ -755,6 +755,41 @@ static void test_live_sqlite3(void) {
   CHECK_STR(out, "ok\nONE,two");
 }
 
+/* 9. locking_mode toggled while open; persistent WAL kept at close. */
+static void test_mode_and_persist(void) {
+  char db[512], out[4096], walp[600];
+  path(db, "w9.db");
+  unlink(db);
+  snprintf(walp, sizeof(walp), "%s-wal", db);
+  sq(db, "PRAGMA journal_mode=wal; CREATE TABLE t(a,b); INSERT INTO t VALUES(1,'one');", out, sizeof(out));
+  ShaleFile *f = open_db(db);
+  Wal *w = open_wal(f, db, 0);
+  wal_set_persist(w, 1);
+  int changed;
+  u8 page[4096];
+  WalPage wp = {2, page};
+  CHECK_INT(f->methods->lock(f, SQLITE_LOCK_EXCLUSIVE), SQLITE_OK);
+  CHECK_INT(DRIVE(wal_begin_read(w, &changed)), SQLITE_OK);
+  CHECK_INT(wal_exclusive_mode(w, -1), 0);
+  CHECK_INT(wal_exclusive_mode(w, 1), 1);
+  CHECK_INT(read_page(w, f, 2, 4096, page), SQLITE_OK);
+  CHECK(patch(page, 4096, "one", "uno"));
+  CHECK_INT(wal_begin_write(w), SQLITE_OK);
+  CHECK_INT(DRIVE(wal_frames(w, 4096, &wp, 1, 2, 1, 0)), SQLITE_OK);
+  wal_end_read(w);
+  CHECK_INT(DRIVE(wal_begin_read(w, &changed)), SQLITE_OK);
+  CHECK_INT(wal_exclusive_mode(w, 0), 0);
+  wal_end_read(w);
+  CHECK_INT(f->methods->unlock(f, SQLITE_LOCK_SHARED), SQLITE_OK);
+  sq(db, "PRAGMA integrity_check; SELECT b FROM t;", out, sizeof(out));
+  CHECK_STR(out, "ok\nuno");
+  CHECK_INT(DRIVE(wal_close(w, 0, 4096)), SQLITE_OK);
+  close_db(f);
+  CHECK(file_size(walp) >= 32); /* persistent: kept */
+  sq(db, "PRAGMA integrity_check; SELECT b FROM t;", out, sizeof(out));
+  CHECK_STR(out, "ok\nuno");
+}
+
 int main(void) {
   PState pstate;
   memset(&pstate, 0, sizeof(pstate));
@@ -777,6 +812,7 @@ int main(void) {
     test_many_frames();
     test_bigendian_cksum();
     test_live_sqlite3();
+    test_mode_and_persist();
     if (testlib_failed == f0) {
       snprintf(cmd, sizeof(cmd), "rm -rf '%s'", g_dir);
       run(cmd);
