@@ -131,4 +131,18 @@ int btree_count(BtCursor *, i64 *n); /* may PENDING */
 int btree_integrity_check(Btree *, const Pgno *roots, int n_roots, int max_errors,
                           int *n_errors, char **msg);
 
+/* ---- additions (btree layer) ---- */
+/* Record-vs-record comparator for an index cursor (the VM's key comparison
+** of two full records a and b: <0, 0, >0 as a <, =, > b).  Used to re-find a
+** saved position after another cursor changed the tree, and by btree_insert
+** when it must seek itself (seek_result 0).  Without one, memcmp order. */
+typedef int (*BtreeRecordCompare)(void *ctx, const void *a, int na, const void *b, int nb);
+void btree_cursor_set_record_compare(BtCursor *, BtreeRecordCompare, void *ctx);
+/* Re-find the position of a cursor whose tree was changed through another
+** cursor (rowid/payload accessors need a positioned cursor); *differs is
+** set if the saved entry is gone.  may PENDING. */
+int btree_cursor_restore(BtCursor *, int *differs);
+/* Text of the last corruption/limitation problem seen (or NULL). */
+const char *btree_errmsg(Btree *);
+
 #endif

@@ -1,0 +1,274 @@
+/*
+** btree_check.c — PRAGMA integrity_check for b-tree files: page references
+** (each page used exactly once: trees, overflow chains, freelist), overflow
+** chain lengths, freelist count, rowid order, cell bounds and overlap,
+** fragmentation count, and pages never used.  Messages use SQLite's words.
+*/
+#include <stdarg.h>
+#include "btree_int.h"
+
+typedef struct Chk {
+  Btree *bt;
+  Pgno npage;
+  u8 *seen;
+  int nerr, maxerr;
+  char *msg;
+  size_t nmsg, amsg;
+  int rc;
+  u8 *used; /* per-byte usage map of one page */
+} Chk;
+
+static void chk_msg(Chk *k, const char *fmt, ...) {
+  if (k->nerr >= k->maxerr) return;
+  k->nerr++;
+  char buf[256];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  if (n < 0) return;
+  if ((size_t)n >= sizeof buf) n = (int)sizeof buf - 1;
+  size_t need = k->nmsg + (size_t)n + 2;
+  if (need > k->amsg) {
+    size_t na = need * 2 + 256;
+    char *p = sqlite3_realloc64(k->msg, na);
+    if (!p) {
+      k->rc = SQLITE_NOMEM;
+      return;
+    }
+    k->msg = p;
+    k->amsg = na;
+  }
+  if (k->nmsg) k->msg[k->nmsg++] = '\n';
+  memcpy(k->msg + k->nmsg, buf, (size_t)n);
+  k->nmsg += (size_t)n;
+  k->msg[k->nmsg] = 0;
+}
+
+static int done(Chk *k) { return k->nerr >= k->maxerr || k->rc != SQLITE_OK; }
+
+/* 1 if the page cannot be used (error reported with prefix pfx). */
+static int chk_ref(Chk *k, Pgno pg, const char *pfx) {
+  if (pg == 0 || pg > k->npage) {
+    chk_msg(k, "%sinvalid page number %u", pfx, (unsigned)pg);
+    return 1;
+  }
+  if (k->seen[pg / 8] & (1 << (pg % 8))) {
+    chk_msg(k, "%s2nd reference to page %u", pfx, (unsigned)pg);
+    return 1;
+  }
+  k->seen[pg / 8] |= (u8)(1 << (pg % 8));
+  return 0;
+}
+
+static int chk_get(Chk *k, Pgno pg, DbPage **dp) {
+  int rc = pager_get(k->bt->pager, pg, dp, 0);
+  if (rc == SHALE_PENDING || rc == SQLITE_NOMEM) {
+    k->rc = rc;
+    return 1;
+  }
+  if (rc) {
+    chk_msg(k, "failed to get page %u", (unsigned)pg);
+    return 1;
+  }
+  return 0;
+}
+
+static void chk_list(Chk *k, int freelist, Pgno pg, u32 expected, const char *pfx) {
+  i64 N = expected;
+  int err0 = k->nerr;
+  u32 U = k->bt->usable;
+  while (pg != 0 && !done(k)) {
+    N--;
+    if (chk_ref(k, pg, pfx)) break;
+    DbPage *dp;
+    if (chk_get(k, pg, &dp)) break;
+    const u8 *a = pager_data(dp);
+    if (freelist) {
+      u32 n = get4byte(a + 4);
+      if (n > U / 4 - 2) {
+        chk_msg(k, "%sfreelist leaf count too big on page %u", pfx, (unsigned)pg);
+        N--;
+      } else {
+        for (u32 i = 0; i < n; i++) chk_ref(k, get4byte(a + 8 + 4 * i), pfx);
+        N -= n;
+      }
+    }
+    pg = get4byte(a);
+    pager_unref(dp);
+    if (N < -(i64)k->npage) break; /* cycle guard */
+  }
+  if (N && err0 == k->nerr && k->rc == SQLITE_OK) {
+    chk_msg(k, "%s%s is %lld but should be %u", pfx, freelist ? "size" : "overflow list length",
+            (long long)((i64)expected - N), (unsigned)expected);
+  }
+}
+
+/* Returns the depth of the subtree (leaf = 1), or -1 after an error that
+** stops the descent.  Keys of a table subtree must lie in (lo, hi]. */
+static int chk_tree(Chk *k, Pgno pg, int has_lo, i64 lo, int has_hi, i64 hi, i64 *maxkey,
+                    const char *pfx, int level) {
+  Btree *bt = k->bt;
+  if (done(k)) return -1;
+  if (chk_ref(k, pg, pfx)) return -1;
+  if (level > BT_MAX_DEPTH) {
+    chk_msg(k, "Page %u: tree too deep", (unsigned)pg);
+    return -1;
+  }
+  DbPage *dp;
+  int rc = pager_get(bt->pager, pg, &dp, 0);
+  if (rc == SHALE_PENDING || rc == SQLITE_NOMEM) {
+    k->rc = rc;
+    return -1;
+  }
+  if (rc) {
+    chk_msg(k, "Page %u: unable to get the page. error code=%d", (unsigned)pg, rc);
+    return -1;
+  }
+  rc = bt_validate(bt, dp);
+  if (rc) {
+    chk_msg(k, "Page %u: btreeInitPage() returns error code %d", (unsigned)pg, rc);
+    pager_unref(dp);
+    return -1;
+  }
+  PV v;
+  bt_pv(dp, &v);
+  u32 U = bt->usable;
+  u32 content = get2byte(v.a + v.hdr + 5);
+  if (content == 0) content = 65536;
+  char cpfx[64];
+  int depth = -1, d;
+  i64 prev = 0;
+  int has_prev = 0;
+  /* byte usage: header + pointer array */
+  u8 *used = sqlite3_malloc64(U + 8);
+  if (!used) {
+    k->rc = SQLITE_NOMEM;
+    pager_unref(dp);
+    return -1;
+  }
+  memset(used, 0, U);
+  for (int i = 0; i < v.ncell && !done(k); i++) {
+    snprintf(cpfx, sizeof cpfx, "On tree page %u cell %d: ", (unsigned)pg, i);
+    u32 pc = get2byte(v.a + v.cellptr + 2 * i);
+    if (pc < content || pc > U - 4) {
+      chk_msg(k, "%sOffset %u out of range %u..%u", cpfx, pc, content, U - 4);
+      continue;
+    }
+    CellInfo ci;
+    bt_parse_cell(bt, v.flags, v.a + pc, &ci);
+    if (pc + ci.size > U) {
+      chk_msg(k, "%sExtends off end of page", cpfx);
+      continue;
+    }
+    for (u32 b = pc; b < pc + ci.size; b++) {
+      if (used[b]) {
+        chk_msg(k, "Multiple uses for byte %u of page %u", b, (unsigned)pg);
+        break;
+      }
+      used[b] = 1;
+    }
+    if (v.intkey) {
+      if ((has_prev && ci.key <= prev) || (has_lo && ci.key <= lo) || (has_hi && ci.key > hi) ||
+          (!v.leaf && has_prev && ci.key < prev)) {
+        chk_msg(k, "%sRowid %lld out of order", cpfx, (long long)ci.key);
+      }
+    }
+    if (ci.ovfl) {
+      u32 per = U - 4;
+      u32 n = (ci.npay - ci.nlocal + per - 1) / per;
+      chk_list(k, 0, ci.ovfl, n, cpfx);
+    }
+    if (!v.leaf) {
+      i64 mk = 0;
+      d = chk_tree(k, get4byte(v.a + pc), v.intkey ? (has_prev || has_lo) : 0,
+                   has_prev ? prev : lo, v.intkey, ci.key, &mk, cpfx, level + 1);
+      if (d >= 0) {
+        if (depth < 0) depth = d;
+        else if (d != depth) chk_msg(k, "%sChild page depth differs", cpfx);
+      }
+    }
+    prev = ci.key;
+    has_prev = 1;
+  }
+  if (!v.leaf && !done(k)) {
+    snprintf(cpfx, sizeof cpfx, "On page %u at right child: ", (unsigned)pg);
+    i64 mk = 0;
+    d = chk_tree(k, pv_right(&v), v.intkey ? (has_prev || has_lo) : 0, has_prev ? prev : lo,
+                 has_hi, hi, &mk, cpfx, level + 1);
+    if (d >= 0) {
+      if (depth < 0) depth = d;
+      else if (d != depth) chk_msg(k, "%sChild page depth differs", cpfx);
+    }
+  }
+  if (v.leaf) depth = 0;
+  /* free space accounting */
+  if (!done(k)) {
+    u32 nfb = 0;
+    u32 fb = get2byte(v.a + v.hdr + 1);
+    int guard = 0;
+    while (fb && guard++ < 20000) {
+      if (fb + 4 > U) break;
+      u32 sz = get2byte(v.a + fb + 2);
+      if (fb + sz > U) break;
+      for (u32 b = fb; b < fb + sz; b++) {
+        if (used[b]) {
+          chk_msg(k, "Multiple uses for byte %u of page %u", b, (unsigned)pg);
+          break;
+        }
+        used[b] = 1;
+      }
+      nfb += sz;
+      fb = get2byte(v.a + fb);
+    }
+    u32 nfrag = 0;
+    for (u32 b = content; b < U; b++) nfrag += used[b] == 0;
+    if (nfrag != v.a[v.hdr + 7] && !done(k)) {
+      chk_msg(k, "Fragmentation of %u bytes reported as %u on page %u", nfrag,
+              (unsigned)v.a[v.hdr + 7], (unsigned)pg);
+    }
+  }
+  *maxkey = prev;
+  sqlite3_free(used);
+  pager_unref(dp);
+  return depth < 0 ? -1 : depth + 1;
+}
+
+int btree_integrity_check(Btree *bt, const Pgno *roots, int n_roots, int max_errors,
+                          int *n_errors, char **msg) {
+  *n_errors = 0;
+  *msg = NULL;
+  if (!bt->page1) return SQLITE_OK; /* empty database */
+  Chk k;
+  memset(&k, 0, sizeof k);
+  k.bt = bt;
+  k.npage = pager_page_count(bt->pager);
+  k.maxerr = max_errors > 0 ? max_errors : 100;
+  k.seen = shale_malloc_zero(k.npage / 8 + 2);
+  if (!k.seen) return SQLITE_NOMEM;
+  const u8 *p1 = pager_data(bt->page1);
+  chk_list(&k, 1, get4byte(p1 + 32), get4byte(p1 + 36), "Main freelist: ");
+  if (bt->autovac) {
+    /* pointer-map pages belong to nobody */
+    u32 per = bt->usable / 5;
+    for (Pgno pg = 2; pg <= k.npage; pg += per + 1) k.seen[pg / 8] |= (u8)(1 << (pg % 8));
+  }
+  for (int i = 0; i < n_roots && !done(&k); i++) {
+    if (roots[i] == 0) continue;
+    i64 mk = 0;
+    chk_tree(&k, roots[i], 0, 0, 0, 0, &mk, "", 1);
+  }
+  Pgno pend = bt_pending_page(bt);
+  for (Pgno pg = 1; pg <= k.npage && !done(&k); pg++) {
+    if (pg == pend) continue;
+    if (!(k.seen[pg / 8] & (1 << (pg % 8)))) chk_msg(&k, "Page %u is never used", (unsigned)pg);
+  }
+  sqlite3_free(k.seen);
+  if (k.rc) {
+    sqlite3_free(k.msg);
+    return k.rc;
+  }
+  *n_errors = k.nerr;
+  *msg = k.msg;
+  return SQLITE_OK;
+}
