@@ -1,23 +1,368 @@
 /*
-** alter.c — ALTER TABLE: RENAME TO, RENAME COLUMN, ADD COLUMN, DROP COLUMN.
-** ADD COLUMN rewrites the stored CREATE TABLE text (SQLite's way: append the
-** column definition before the closing parenthesis).  Others: not yet.
+** alter.c — ALTER TABLE: RENAME TO, RENAME COLUMN, ADD COLUMN.
+** The stored CREATE texts are rewritten token by token (the renamed
+** identifier replaced, everything else kept as written), sqlite_schema rows
+** are updated in place (same rowid), then the schema is reloaded.
+** DROP COLUMN: not yet.
 */
 #include "build_int.h"
 
-int codegen_alter(Parse *p, Stmt *st) {
+static int is_ident_tok(const char *t, int n) {
+  if (n <= 0) return 0;
+  char c = t[0];
+  return c == '"' || c == '`' || c == '[' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+         (u8)c >= 0x80;
+}
+
+static int tok_equals(const char *t, int n, const char *name) {
+  if (!is_ident_tok(t, n)) return 0;
+  char *d = build_dequote_ident(t, n);
+  int eq = d && shale_stricmp(d, name) == 0;
+  sqlite3_free(d);
+  return eq;
+}
+
+/* "name" with embedded quotes doubled */
+static char *quote_ident(const char *z) { return build_mprintf("\"%w\"", z); }
+
+static char *ident_for(const char *z) {
+  int plain = z[0] && !(z[0] >= '0' && z[0] <= '9');
+  for (const char *q = z; *q; q++)
+    if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') || *q == '_' ||
+          (u8)*q >= 0x80))
+      plain = 0;
+  if (plain && sql_is_keyword(z, (int)strlen(z))) plain = 0;
+  return plain ? shale_strdup(z) : quote_ident(z);
+}
+
+/* Replace identifier tokens equal to old_name by repl.  mode 0: all; mode 1:
+** only inside parentheses; mode 2: only the first token after keyword `kw`
+** (at depth 0). */
+static char *rewrite_tokens(const char *sql, const char *old_name, const char *repl, int mode, const char *kw) {
+  if (!sql) return NULL;
+  sqlite3_str *s = sqlite3_str_new(NULL);
+  const char *z = sql, *tok;
+  int n, depth = 0, done = 0, after_kw = 0;
+  const char *copied = sql;
+  for (;;) {
+    const char *nz = build_scan_token(z, &tok, &n);
+    if (n == 0) break;
+    int hit = 0;
+    if (n == 1 && *tok == '(') depth++;
+    else if (n == 1 && *tok == ')') depth--;
+    else if (mode == 0) hit = tok_equals(tok, n, old_name);
+    else if (mode == 1) hit = depth > 0 && tok_equals(tok, n, old_name);
+    else if (mode == 2 && !done) {
+      if (after_kw && is_ident_tok(tok, n)) {
+        /* skip a schema qualifier */
+        const char *t2;
+        int n2;
+        const char *nz2 = build_scan_token(nz, &t2, &n2);
+        if (n2 == 1 && *t2 == '.') {
+          z = nz2;
+          continue;
+        }
+        hit = tok_equals(tok, n, old_name);
+        done = 1;
+      } else if (depth == 0 && n == (int)strlen(kw) && shale_strnicmp(tok, kw, n) == 0) {
+        after_kw = 1;
+      }
+    }
+    if (hit) {
+      sqlite3_str_append(s, copied, (int)(tok - copied));
+      sqlite3_str_appendall(s, repl);
+      copied = tok + n;
+    }
+    z = nz;
+  }
+  sqlite3_str_appendall(s, copied);
+  return sqlite3_str_finish(s);
+}
+
+/* Update the sqlite_schema row (type, old_name) in place. */
+static void update_schema_row(Parse *p, int idb, const char *type, const char *old_name, const char *new_name,
+                              const char *new_tbl, const char *new_sql) {
+  Vdbe *v = p->v;
+  int cur = parse_alloc_cursor(p);
+  int r = parse_alloc_regs(p, 3);
+  int rr = parse_alloc_regs(p, 5);
+  int rec = parse_alloc_reg(p), rid = parse_alloc_reg(p);
+  vdbe_add_op4_int(v, OP_OpenWrite, cur, 1, idb, 5);
+  vdbe_add_op4(v, OP_String8, 0, r, 0, type, P4_STATIC);
+  vdbe_add_op4(v, OP_String8, 0, r + 1, 0, shale_strdup(old_name), P4_DYNAMIC);
+  int rw = vdbe_add_op1(v, OP_Rewind, cur);
+  int top = vdbe_current_addr(v);
+  int lnext = vdbe_make_label(v), done = vdbe_make_label(v);
+  vdbe_add_op3(v, OP_Column, cur, 0, r + 2);
+  vdbe_add_op3(v, OP_Ne, r, lnext, r + 2);
+  vdbe_add_op3(v, OP_Column, cur, 1, r + 2);
+  vdbe_add_op3(v, OP_Ne, r + 1, lnext, r + 2);
+  vdbe_add_op4(v, OP_String8, 0, rr, 0, type, P4_STATIC);
+  vdbe_add_op4(v, OP_String8, 0, rr + 1, 0, shale_strdup(new_name), P4_DYNAMIC);
+  vdbe_add_op4(v, OP_String8, 0, rr + 2, 0, shale_strdup(new_tbl), P4_DYNAMIC);
+  vdbe_add_op3(v, OP_Column, cur, 3, rr + 3);
+  if (new_sql)
+    vdbe_add_op4(v, OP_String8, 0, rr + 4, 0, shale_strdup(new_sql), P4_DYNAMIC);
+  else
+    vdbe_add_op2(v, OP_Null, 0, rr + 4);
+  vdbe_add_op4(v, OP_MakeRecord, rr, 5, rec, "BBBDB", P4_STATIC);
+  vdbe_add_op2(v, OP_Rowid, cur, rid);
+  vdbe_add_op3(v, OP_Insert, cur, rec, rid);
+  vdbe_add_op2(v, OP_Goto, 0, done);
+  vdbe_resolve_label(v, lnext);
+  vdbe_add_op2(v, OP_Next, cur, top);
+  vdbe_jump_here(v, rw);
+  vdbe_resolve_label(v, done);
+  vdbe_add_op1(v, OP_Close, cur);
+}
+
+static void rename_table(Parse *p, Table *t, const char *new_name) {
   sqlite3 *db = p->db;
+  int idb = t->db_index;
+  const char *dbn = db->dbs[idb].name;
+  if (schema_find_table(db, dbn, new_name, NULL) || schema_find_index(db, dbn, new_name, NULL)) {
+    parse_error(p, "there is already another table or index with this name: %s", new_name);
+    return;
+  }
+  if (check_name_reserved(p, new_name)) return;
+  char *q = quote_ident(new_name);
+  char *tsql = rewrite_tokens(t->sql, t->name, q, 2, t->is_view ? "VIEW" : "TABLE");
+  update_schema_row(p, idb, t->is_view ? "view" : "table", t->name, new_name, new_name, tsql);
+  sqlite3_free(tsql);
+  for (Index *ix = t->indexes; ix; ix = ix->next) {
+    if (ix->sql) {
+      char *isql = rewrite_tokens(ix->sql, t->name, q, 2, "ON");
+      update_schema_row(p, idb, "index", ix->name, ix->name, new_name, isql);
+      sqlite3_free(isql);
+    } else {
+      const char *suffix = ix->name + strlen("sqlite_autoindex_") + strlen(t->name);
+      char *nn = build_mprintf("sqlite_autoindex_%s%s", new_name, suffix);
+      update_schema_row(p, idb, "index", ix->name, nn, new_name, NULL);
+      sqlite3_free(nn);
+    }
+  }
+  Trigger *trs[64];
+  int n = 0;
+  n += schema_triggers_for(db, t, ST_INSERT, -1, trs + n, 64 - n);
+  n += schema_triggers_for(db, t, ST_UPDATE, -1, trs + n, 64 - n);
+  n += schema_triggers_for(db, t, ST_DELETE, -1, trs + n, 64 - n);
+  for (int i = 0; i < n; i++) {
+    char *ts = rewrite_tokens(trs[i]->sql, t->name, q, 0, NULL);
+    parse_begin_write(p, trs[i]->db_index);
+    update_schema_row(p, trs[i]->db_index, "trigger", trs[i]->name, trs[i]->name, new_name, ts);
+    sqlite3_free(ts);
+    if (trs[i]->db_index != idb) {
+      build_change_cookie(p, trs[i]->db_index);
+      build_reload_schema(p, trs[i]->db_index);
+    }
+  }
+  if (t->autoincrement) {
+    Table *seq = schema_find_table(db, dbn, "sqlite_sequence", NULL);
+    if (seq) {
+      Vdbe *v = p->v;
+      int cur = parse_alloc_cursor(p);
+      int r = parse_alloc_regs(p, 5);
+      vdbe_add_op3(v, OP_OpenWrite, cur, (int)seq->root, idb);
+      vdbe_add_op4(v, OP_String8, 0, r, 0, shale_strdup(t->name), P4_DYNAMIC);
+      vdbe_add_op4(v, OP_String8, 0, r + 2, 0, shale_strdup(new_name), P4_DYNAMIC);
+      int rw = vdbe_add_op1(v, OP_Rewind, cur);
+      int top = vdbe_current_addr(v);
+      vdbe_add_op3(v, OP_Column, cur, 0, r + 1);
+      int ne = vdbe_add_op3(v, OP_Ne, r, 0, r + 1);
+      vdbe_add_op3(v, OP_Column, cur, 1, r + 3);
+      vdbe_add_op3(v, OP_MakeRecord, r + 2, 2, r + 4);
+      vdbe_add_op2(v, OP_Rowid, cur, r + 1);
+      vdbe_add_op3(v, OP_Insert, cur, r + 4, r + 1);
+      vdbe_jump_here(v, ne);
+      vdbe_add_op2(v, OP_Next, cur, top);
+      vdbe_jump_here(v, rw);
+      vdbe_add_op1(v, OP_Close, cur);
+    }
+  }
+  sqlite3_free(q);
+}
+
+static void rename_column(Parse *p, Table *t, const char *old_col, const char *new_col) {
+  sqlite3 *db = p->db;
+  int idb = t->db_index;
+  int c = table_column_index(t, old_col);
+  if (c < 0) {
+    parse_error(p, "no such column: \"%s\"", old_col);
+    return;
+  }
+  if (table_column_index(t, new_col) >= 0) {
+    parse_error(p, "duplicate column name: %s", new_col);
+    return;
+  }
+  char *q = ident_for(new_col);
+  const char *cname = t->cols[c].name;
+  char *tsql = rewrite_tokens(t->sql, cname, q, 1, NULL);
+  update_schema_row(p, idb, t->is_view ? "view" : "table", t->name, t->name, t->name, tsql);
+  sqlite3_free(tsql);
+  for (Index *ix = t->indexes; ix; ix = ix->next) {
+    if (!ix->sql) continue;
+    char *isql = rewrite_tokens(ix->sql, cname, q, 1, NULL);
+    update_schema_row(p, idb, "index", ix->name, ix->name, t->name, isql);
+    sqlite3_free(isql);
+  }
+  Trigger *trs[64];
+  int n = 0;
+  n += schema_triggers_for(db, t, ST_INSERT, -1, trs + n, 64 - n);
+  n += schema_triggers_for(db, t, ST_UPDATE, -1, trs + n, 64 - n);
+  n += schema_triggers_for(db, t, ST_DELETE, -1, trs + n, 64 - n);
+  for (int i = 0; i < n; i++) {
+    char *ts = rewrite_tokens(trs[i]->sql, cname, q, 0, NULL);
+    parse_begin_write(p, trs[i]->db_index);
+    update_schema_row(p, trs[i]->db_index, "trigger", trs[i]->name, trs[i]->name, t->name, ts);
+    sqlite3_free(ts);
+    if (trs[i]->db_index != idb) {
+      build_change_cookie(p, trs[i]->db_index);
+      build_reload_schema(p, trs[i]->db_index);
+    }
+  }
+  sqlite3_free(q);
+}
+
+/* The column definition text of "ALTER TABLE x ADD [COLUMN] def". */
+static char *add_column_text(Parse *p, Stmt *st) {
+  const char *z = p->sql + st->pos, *end = p->sql + st->end, *tok;
+  int n;
+  if (end <= z) end = z + strlen(z);
+  for (;;) {
+    const char *nz = build_scan_token(z, &tok, &n);
+    if (n == 0 || tok >= end) return NULL;
+    z = nz;
+    if (n == 3 && shale_strnicmp(tok, "ADD", 3) == 0) break;
+  }
+  const char *nz = build_scan_token(z, &tok, &n);
+  if (n == 6 && shale_strnicmp(tok, "COLUMN", 6) == 0) z = nz;
+  build_scan_token(z, &tok, &n);
+  const char *start = tok;
+  while (end > start && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' || end[-1] == '\r' || end[-1] == ';'))
+    end--;
+  return shale_strndup(start, (int)(end - start));
+}
+
+static void add_column(Parse *p, Stmt *st, Table *t) {
+  ColumnDef *cd = st->u.alter.add;
+  int idb = t->db_index;
+  if (!cd) return;
+  if (table_column_index(t, cd->name) >= 0) {
+    parse_error(p, "duplicate column name: %s", cd->name);
+    return;
+  }
+  if (cd->primary_key) {
+    parse_error(p, "Cannot add a PRIMARY KEY column");
+    return;
+  }
+  if (cd->unique) {
+    parse_error(p, "Cannot add a UNIQUE column");
+    return;
+  }
+  Expr *dflt = cd->default_value;
+  int null_default = !dflt || dflt->op == EX_NULL;
+  if (cd->not_null && null_default) {
+    parse_error(p, "Cannot add a NOT NULL column with default value NULL");
+    return;
+  }
+  if (dflt && !expr_is_constant(dflt)) {
+    parse_error(p, "Cannot add a column with non-constant default");
+    return;
+  }
+  if (cd->generated && cd->generated_stored) {
+    parse_error(p, "cannot add a STORED column");
+    return;
+  }
+  char *coldef = add_column_text(p, st);
+  if (!coldef) {
+    parse_error(p, "malformed ALTER TABLE");
+    return;
+  }
+  /* insert ", coldef" before the ')' closing the column list */
+  const char *z = t->sql, *tok, *close = NULL;
+  int n, depth = 0;
+  for (;;) {
+    const char *nz = build_scan_token(z, &tok, &n);
+    if (n == 0) break;
+    if (n == 1 && *tok == '(') depth++;
+    if (n == 1 && *tok == ')' && --depth == 0) {
+      close = tok;
+      break;
+    }
+    z = nz;
+  }
+  if (!close) {
+    sqlite3_free(coldef);
+    parse_error(p, "malformed table definition");
+    return;
+  }
+  char *nsql = build_mprintf("%.*s, %s%s", (int)(close - t->sql), t->sql, coldef, close);
+  sqlite3_free(coldef);
+  update_schema_row(p, idb, "table", t->name, t->name, t->name, nsql);
+  sqlite3_free(nsql);
+  if (!null_default) {
+    /* existing rows get the default: rewrite them */
+    Vdbe *v = p->v;
+    int cur = parse_alloc_cursor(p);
+    int n_col = t->n_col + 1;
+    int regs = parse_alloc_regs(p, n_col);
+    int rec = parse_alloc_reg(p), rid = parse_alloc_reg(p);
+    vdbe_add_op3(v, OP_OpenWrite, cur, (int)t->root, idb);
+    int rw = vdbe_add_op1(v, OP_Rewind, cur);
+    int top = vdbe_current_addr(v);
+    for (int i = 0; i < t->n_col; i++) vdbe_add_op3(v, OP_Column, cur, i, regs + i);
+    Expr *d = ast_dup_expr(dflt);
+    NameContext nc;
+    memset(&nc, 0, sizeof(nc));
+    if (resolve_expr(p, &nc, d) == SQLITE_OK) expr_code(p, d, regs + t->n_col);
+    ast_free_expr(d);
+    char aff[2] = {schema_affinity_of_type(cd->type), 0};
+    vdbe_add_op4(v, OP_Affinity, regs + t->n_col, 1, 0, aff, P4_STATIC);
+    vdbe_change_p4(v, -1, shale_strdup(aff), P4_DYNAMIC);
+    vdbe_add_op3(v, OP_MakeRecord, regs, n_col, rec);
+    vdbe_add_op2(v, OP_Rowid, cur, rid);
+    vdbe_add_op3(v, OP_Insert, cur, rec, rid);
+    vdbe_add_op2(v, OP_Next, cur, top);
+    vdbe_jump_here(v, rw);
+    vdbe_add_op1(v, OP_Close, cur);
+  }
+}
+
+int codegen_alter(Parse *p, Stmt *st) {
   Table *t = schema_locate_table(p, st->u.alter.db, st->u.alter.table, 1);
   if (!t) return p->rc;
-  if (t->is_view) {
-    parse_error(p, "Cannot add a column to a view");
-    return p->rc;
-  }
   if (shale_strnicmp(t->name, "sqlite_", 7) == 0) {
     parse_error(p, "table %s may not be altered", t->name);
     return p->rc;
   }
-  (void)db;
-  parse_error(p, "ALTER TABLE is not supported yet");
+  int idb = t->db_index;
+  switch (st->u.alter.action) {
+    case 1:
+      parse_begin_write(p, idb);
+      rename_table(p, t, st->u.alter.new_name);
+      break;
+    case 2:
+      if (t->is_view) {
+        parse_error(p, "cannot rename columns of view \"%s\"", t->name);
+        return p->rc;
+      }
+      parse_begin_write(p, idb);
+      rename_column(p, t, st->u.alter.column, st->u.alter.new_name);
+      break;
+    case 3:
+      if (t->is_view) {
+        parse_error(p, "Cannot add a column to a view");
+        return p->rc;
+      }
+      parse_begin_write(p, idb);
+      add_column(p, st, t);
+      break;
+    default:
+      parse_error(p, "ALTER TABLE DROP COLUMN is not supported yet");
+      return p->rc;
+  }
+  if (p->rc) return p->rc;
+  build_change_cookie(p, idb);
+  build_reload_schema(p, idb);
   return p->rc;
 }

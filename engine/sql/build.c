@@ -68,6 +68,14 @@ char *build_stored_sql(Parse *p, Stmt *st, const char *kind, int trim) {
   const char *end = p->sql + st->end;
   if (end <= start) end = start + strlen(start);
   const char *name = build_name_start(start, end);
+  {
+    /* schema.name: the stored text starts at the unqualified name */
+    const char *tok, *tok2;
+    int n, n2;
+    const char *after = build_scan_token(name, &tok, &n);
+    const char *after2 = build_scan_token(after, &tok2, &n2);
+    if (n > 0 && n2 == 1 && *tok2 == '.' && after2 < end) name = skip_ws(after2, end);
+  }
   if (trim)
     while (end > name && is_space(end[-1])) end--;
   return build_mprintf("CREATE %s %.*s", kind, (int)(end - name), name);
@@ -145,7 +153,7 @@ void build_delete_schema_rows(Parse *p, int idb, int col, const char *name, cons
   vdbe_add_op1(v, OP_Close, cur);
 }
 
-static int check_reserved(Parse *p, const char *name) {
+int check_name_reserved(Parse *p, const char *name) {
   if (!p->nested && !(p->db->flags & SQLITE_WriteSchema) && shale_strnicmp(name, "sqlite_", 7) == 0) {
     parse_error(p, "object name reserved for internal use: %s", name);
     return 1;
@@ -207,7 +215,7 @@ int codegen_create_table(Parse *p, Stmt *st) {
   int idb = target_db(p, st->u.create_table.db, st->u.create_table.temp);
   if (idb < 0) return p->rc;
   const char *name = st->u.create_table.name;
-  if (check_reserved(p, name)) return p->rc;
+  if (check_name_reserved(p, name)) return p->rc;
   parse_begin_write(p, idb);
   int taken = name_taken(p, idb, name, st->u.create_table.if_not_exists, 0);
   if (taken == 1) return p->rc;
@@ -259,7 +267,7 @@ int codegen_create_view(Parse *p, Stmt *st) {
   int idb = target_db(p, st->u.create_view.db, st->u.create_view.temp);
   if (idb < 0) return p->rc;
   const char *name = st->u.create_view.name;
-  if (check_reserved(p, name)) return p->rc;
+  if (check_name_reserved(p, name)) return p->rc;
   parse_begin_write(p, idb);
   int taken = name_taken(p, idb, name, st->u.create_view.if_not_exists, 0);
   if (taken == 1) return p->rc;
@@ -377,7 +385,7 @@ int codegen_create_index(Parse *p, Stmt *st) {
       return p->rc;
     }
   }
-  if (check_reserved(p, name)) return p->rc;
+  if (check_name_reserved(p, name)) return p->rc;
   if (shale_strnicmp(t->name, "sqlite_", 7) == 0 && !p->nested) {
     parse_error(p, "table %s may not be indexed", t->name);
     return p->rc;

@@ -38,7 +38,13 @@ int build_open_indexes(Parse *, Table *, int op, int first_cursor);
 /* String in a register */
 void build_string(Parse *, const char *z, int reg);
 
+/* schema.c: SQL text scanning (skips whitespace/comments; a token is a
+** word, a quoted string/identifier, or one punctuation char).  *n = 0 at end. */
+const char *build_scan_token(const char *z, const char **tok, int *n);
+char *build_dequote_ident(const char *z, int n);
+
 /* build.c */
+int check_name_reserved(Parse *, const char *name); /* errors, returns 1 */
 const char *build_name_start(const char *z, const char *end);
 char *build_stored_sql(Parse *, Stmt *, const char *kind, int trim);
 void build_change_cookie(Parse *, int idb);

@@ -17,7 +17,7 @@ static void walk_list_to_regs(ExprList *l, int cursor, int base, Table *t) {
 }
 static void walk_to_regs(Expr *e, int cursor, int base, Table *t) {
   if (!e) return;
-  if (e->op == EX_COLUMN && e->res_cursor == cursor && e->res_depth == 0) {
+  if (e->op == EX_COLUMN && e->res_cursor == cursor) {
     int c = e->res_column;
     e->op = EX_AGG_COLUMN;
     e->res_ptr = NULL;
@@ -103,6 +103,14 @@ static int upsert_matches(Upsert *u, Table *t, Index *ix) {
   return 1;
 }
 
+static Upsert *upsert_find(Upsert *u, Table *t, Index *ix) {
+  for (; u; u = u->next)
+    if (upsert_matches(u, t, ix)) return u;
+  return NULL;
+}
+
+static void upsert_do_update(Parse *p, WriteCtx *w, Upsert *u, int reg_target);
+
 /* Delete the row the data cursor is on (REPLACE), with its index entries. */
 static void delete_row_for_replace(Parse *p, WriteCtx *w, int reg_rowid) {
   insert_delete_index_entries(p, w->tab, w->data_cur, w->idx_cur, reg_rowid);
@@ -186,11 +194,13 @@ void insert_check_constraints(Parse *p, WriteCtx *w) {
   int check_rowid = w->is_update ? w->rowid_changed : 1;
   if (check_rowid) {
     int oe = resolve_oe(w->on_error, t->pk_on_conflict);
-    int has_upsert = upsert_matches(w->upsert, t, NULL);
+    Upsert *up = upsert_find(w->upsert, t, NULL);
     int ok = vdbe_make_label(v);
     if (w->is_update) vdbe_add_op3(v, OP_Eq, w->reg_rowid, ok, w->reg_old_rowid);
     vdbe_add_op3(v, OP_NotExists, w->data_cur, ok, w->reg_rowid);
-    if (has_upsert) {
+    if (up && !up->do_nothing) {
+      upsert_do_update(p, w, up, w->reg_rowid);
+    } else if (up) {
       vdbe_add_op2(v, OP_Goto, 0, w->ignore_label);
     } else if (oe == OE_IGNORE) {
       vdbe_add_op2(v, OP_Goto, 0, w->ignore_label);
@@ -220,13 +230,15 @@ void insert_check_constraints(Parse *p, WriteCtx *w) {
     vdbe_add_op3(v, OP_MakeRecord, regs, ix->n_column, rrec);
     if (ix->unique) {
       int oe = resolve_oe(w->on_error, ix->on_error);
-      int has_upsert = upsert_matches(w->upsert, t, ix);
+      Upsert *up = upsert_find(w->upsert, t, ix);
       int ok = vdbe_make_label(v);
       vdbe_add_op4_int(v, OP_NoConflict, w->idx_cur + k, ok, regs, ix->n_key_col);
       int rr = parse_alloc_reg(p);
       vdbe_add_op2(v, OP_IdxRowid, w->idx_cur + k, rr);
       if (w->is_update) vdbe_add_op3(v, OP_Eq, rr, ok, w->reg_old_rowid);
-      if (has_upsert || oe == OE_IGNORE) {
+      if (up && !up->do_nothing) {
+        upsert_do_update(p, w, up, rr);
+      } else if (up || oe == OE_IGNORE) {
         vdbe_add_op2(v, OP_Goto, 0, w->ignore_label);
       } else if (oe == OE_REPLACE) {
         int nf = vdbe_add_op3(v, OP_NotExists, w->data_cur, 0, rr);
@@ -240,6 +252,120 @@ void insert_check_constraints(Parse *p, WriteCtx *w) {
     }
     vdbe_resolve_label(v, skip);
   }
+}
+
+/* ON CONFLICT DO UPDATE: update the existing row whose rowid is in
+** reg_target (excluded.* = the row that was to be inserted), then skip the
+** insert. */
+static void upsert_do_update(Parse *p, WriteCtx *w, Upsert *u, int reg_target) {
+  Vdbe *v = p->v;
+  Table *t = w->tab;
+  int n_col = t->n_col;
+  int sentinel = 2000000 + w->reg_rowid;
+  SrcList *tsrc = ast_src_list_append(NULL);
+  SrcList *xsrc = ast_src_list_append(NULL);
+  if (!tsrc || !xsrc) return;
+  tsrc->a[0].name = shale_strdup(t->name);
+  tsrc->a[0].res_ptr = t;
+  tsrc->a[0].res_cursor = w->data_cur;
+  xsrc->a[0].name = shale_strdup("excluded");
+  xsrc->a[0].res_ptr = t;
+  xsrc->a[0].res_cursor = sentinel;
+  NameContext outer, inner;
+  memset(&outer, 0, sizeof(outer));
+  memset(&inner, 0, sizeof(inner));
+  outer.src = xsrc;
+  inner.src = tsrc;
+  inner.outer = &outer;
+  ExprList *set = ast_dup_expr_list(u->set);
+  Expr *where = u->where ? ast_dup_expr(u->where) : NULL;
+  for (int k = 0; set && k < set->n && p->rc == SQLITE_OK; k++) {
+    resolve_expr(p, &inner, set->a[k].expr);
+    walk_to_regs(set->a[k].expr, sentinel, w->reg_rowid, t);
+  }
+  if (where && p->rc == SQLITE_OK) {
+    resolve_expr(p, &inner, where);
+    walk_to_regs(where, sentinel, w->reg_rowid, t);
+  }
+  tsrc->a[0].res_ptr = NULL;
+  xsrc->a[0].res_ptr = NULL;
+  ast_free_src_list(tsrc);
+  ast_free_src_list(xsrc);
+  int set_of[2000];
+  u8 chng[2000];
+  memset(chng, 0, sizeof(chng));
+  for (int i = 0; i < n_col && i < 2000; i++) set_of[i] = -1;
+  int rowid_set = -1;
+  for (int k = 0; set && k < set->n && p->rc == SQLITE_OK; k++) {
+    const char *cn = set->a[k].alias;
+    int c = cn ? table_column_index(t, cn) : -1;
+    if (c == -1) {
+      parse_error(p, "no such column: %s", cn ? cn : "?");
+      break;
+    }
+    if (c == -2 || c == t->ipk) {
+      rowid_set = k;
+      if (c >= 0) chng[c] = 1, set_of[c] = k;
+    } else {
+      chng[c] = 1;
+      set_of[c] = k;
+    }
+  }
+  if (p->rc) {
+    ast_free_expr_list(set);
+    ast_free_expr(where);
+    return;
+  }
+  vdbe_add_op3(v, OP_NotExists, w->data_cur, w->ignore_label, reg_target);
+  if (where) expr_code_jump_if_false(p, where, w->ignore_label, 1);
+  WriteCtx u2;
+  memset(&u2, 0, sizeof(u2));
+  u2.tab = t;
+  u2.idb = w->idb;
+  u2.data_cur = w->data_cur;
+  u2.idx_cur = w->idx_cur;
+  u2.n_idx = w->n_idx;
+  u2.on_error = OE_DEFAULT;
+  u2.is_update = 1;
+  u2.chng = chng;
+  u2.rowid_changed = rowid_set >= 0;
+  u2.ignore_label = w->ignore_label;
+  int regs_idx = parse_alloc_regs(p, w->n_idx);
+  int idx_regs_local[256];
+  for (int k = 0; k < w->n_idx && k < 256; k++) idx_regs_local[k] = regs_idx + k;
+  u2.idx_regs = idx_regs_local;
+  u2.reg_old_rowid = parse_alloc_reg(p);
+  vdbe_add_op2(v, OP_Copy, reg_target, u2.reg_old_rowid);
+  u2.reg_rowid = parse_alloc_regs(p, n_col + 1);
+  u2.reg_data = u2.reg_rowid + 1;
+  u2.reg_record = parse_alloc_reg(p);
+  for (int c = 0; c < n_col; c++) {
+    if (c == t->ipk) continue;
+    if (set_of[c] >= 0)
+      expr_code(p, set->a[set_of[c]].expr, u2.reg_data + c);
+    else
+      build_column_value(p, t, w->data_cur, c, u2.reg_data + c);
+  }
+  if (rowid_set >= 0) {
+    expr_code(p, set->a[rowid_set].expr, u2.reg_rowid);
+    vdbe_add_op2(v, OP_MustBeInt, u2.reg_rowid, 0);
+  } else {
+    vdbe_add_op2(v, OP_Copy, reg_target, u2.reg_rowid);
+  }
+  if (t->ipk >= 0) vdbe_add_op2(v, OP_SCopy, u2.reg_rowid, u2.reg_data + t->ipk);
+  ast_free_expr_list(set);
+  ast_free_expr(where);
+  insert_affinity(p, t, u2.reg_data);
+  insert_check_constraints(p, &u2);
+  vdbe_add_op3(v, OP_NotExists, w->data_cur, w->ignore_label, u2.reg_old_rowid);
+  insert_delete_index_entries(p, t, w->data_cur, w->idx_cur, u2.reg_old_rowid);
+  if (rowid_set >= 0) {
+    int same = vdbe_add_op3(v, OP_Eq, u2.reg_rowid, 0, u2.reg_old_rowid);
+    vdbe_add_op2(v, OP_Delete, w->data_cur, 0);
+    vdbe_jump_here(v, same);
+  }
+  insert_complete(p, &u2, 1, 0);
+  vdbe_add_op2(v, OP_Goto, 0, w->ignore_label);
 }
 
 /* Write index entries and the table row.  The record for the table is made
@@ -529,10 +655,6 @@ int codegen_insert(Parse *p, Stmt *st) {
       parse_error(p, "ON CONFLICT clause does not match any PRIMARY KEY or UNIQUE constraint");
       return p->rc;
     }
-  }
-  if (w.upsert && !w.upsert->do_nothing) {
-    parse_error(p, "ON CONFLICT DO UPDATE is not supported yet");
-    return p->rc;
   }
   int n_idx = 0;
   for (Index *ix = t->indexes; ix; ix = ix->next) n_idx++;

@@ -661,6 +661,138 @@ Trigger *trigger_from_create(sqlite3 *db, Stmt *st, int idb, char **err) {
   return tr;
 }
 
+/* CHECK constraint names for error messages: the CONSTRAINT name, or the
+** expression text as written (trimmed), found by scanning the CREATE text. */
+const char *build_scan_token(const char *z, const char **tok, int *n) {
+  for (;;) {
+    while (*z == ' ' || *z == '\t' || *z == '\n' || *z == '\r' || *z == '\f') z++;
+    if (z[0] == '-' && z[1] == '-') {
+      while (*z && *z != '\n') z++;
+      continue;
+    }
+    if (z[0] == '/' && z[1] == '*') {
+      z += 2;
+      while (*z && !(z[0] == '*' && z[1] == '/')) z++;
+      if (*z) z += 2;
+      continue;
+    }
+    break;
+  }
+  *tok = z;
+  if (!*z) {
+    *n = 0;
+    return z;
+  }
+  char c = *z;
+  if (c == '\'' || c == '"' || c == '`' || c == '[') {
+    char close = c == '[' ? ']' : c;
+    z++;
+    while (*z) {
+      if (*z == close) {
+        if (close != ']' && z[1] == close) {
+          z += 2;
+          continue;
+        }
+        z++;
+        break;
+      }
+      z++;
+    }
+  } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (u8)c >= 0x80 ||
+             (c >= '0' && c <= '9') || c == '$') {
+    while ((*z >= 'a' && *z <= 'z') || (*z >= 'A' && *z <= 'Z') || *z == '_' || (u8)*z >= 0x80 ||
+           (*z >= '0' && *z <= '9') || *z == '$')
+      z++;
+  } else {
+    z++;
+  }
+  *n = (int)(z - *tok);
+  return z;
+}
+
+char *build_dequote_ident(const char *z, int n) {
+  if (n >= 2 && (z[0] == '"' || z[0] == '\'' || z[0] == '`' || z[0] == '[')) {
+    char close = z[0] == '[' ? ']' : z[0];
+    char *out = sqlite3_malloc64((u64)n);
+    if (!out) return NULL;
+    int j = 0;
+    for (int i = 1; i < n - 1; i++) {
+      if (z[i] == close && close != ']' && z[i + 1] == close) i++;
+      out[j++] = z[i];
+    }
+    out[j] = 0;
+    return out;
+  }
+  return shale_strndup(z, n);
+}
+
+static void name_checks(Table *t, const char *sql) {
+  if (!t->check_list || !sql) return;
+  char *names[256];
+  int n_names = 0;
+  const char *z = sql, *tok;
+  int n, depth = 0;
+  char *cons_name = NULL;
+  while (*z && n_names < 256) {
+    z = build_scan_token(z, &tok, &n);
+    if (n == 0) break;
+    if (n == 1 && *tok == '(') {
+      depth++;
+    } else if (n == 1 && *tok == ')') {
+      depth--;
+    } else if (n == 1 && *tok == ',' && depth == 1) {
+      sqlite3_free(cons_name);
+      cons_name = NULL;
+    } else if (n == 10 && shale_strnicmp(tok, "CONSTRAINT", 10) == 0) {
+      const char *nt;
+      int nn;
+      z = build_scan_token(z, &nt, &nn);
+      sqlite3_free(cons_name);
+      cons_name = build_dequote_ident(nt, nn);
+    } else if (n == 5 && shale_strnicmp(tok, "CHECK", 5) == 0 && depth >= 1) {
+      const char *ot;
+      int on;
+      const char *after = build_scan_token(z, &ot, &on);
+      if (on != 1 || *ot != '(') continue;
+      const char *start = after, *end = after;
+      int d = 1;
+      z = after;
+      while (*z) {
+        const char *tt;
+        int tn;
+        const char *nz = build_scan_token(z, &tt, &tn);
+        if (tn == 0) break;
+        if (tn == 1 && *tt == '(') d++;
+        if (tn == 1 && *tt == ')') {
+          d--;
+          if (d == 0) {
+            end = tt;
+            z = nz;
+            break;
+          }
+        }
+        z = nz;
+      }
+      while (start < end && (*start == ' ' || *start == '\t' || *start == '\n' || *start == '\r')) start++;
+      while (end > start && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' || end[-1] == '\r')) end--;
+      names[n_names++] = cons_name ? shale_strdup(cons_name) : shale_strndup(start, (int)(end - start));
+      sqlite3_free(cons_name);
+      cons_name = NULL;
+    }
+  }
+  sqlite3_free(cons_name);
+  if (n_names == t->check_list->n) {
+    for (int i = 0; i < n_names; i++) {
+      ExprListItem *it = &t->check_list->a[i];
+      if (!it->alias) {
+        it->alias = names[i];
+        names[i] = NULL;
+      }
+    }
+  }
+  for (int i = 0; i < n_names; i++) sqlite3_free(names[i]);
+}
+
 /* --------------------------------------------------------------- loading -- */
 typedef struct SchemaRow {
   const char *f[5];
@@ -835,6 +967,7 @@ static int schema_add_object(sqlite3 *db, int idb, Schema *s, SchemaRow *r, char
       Table *t = table_from_create(db, st, idb, &e);
       if (t) {
         t->root = (Pgno)r->root;
+        name_checks(t, sql);
         t->sql = sql;
         sql = NULL;
         sqlite3_free(t->name);
