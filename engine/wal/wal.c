@@ -151,6 +151,9 @@ struct Wal {
     u64 *list;
     int nlist, pos, sub;
     int rc;
+    u8 restore; /* run inside a read transaction: keep its snapshot */
+    WalIndexHdr saved_hdr;
+    u32 saved_min;
   } ck;
   u8 *pbuf;
   size_t pbuf_sz;
@@ -873,6 +876,35 @@ static int wal_restart_log(Wal *w) {
   return rc;
 }
 
+/* After our commit the connection's snapshot is the newest one: move its
+** read lock to a read mark at the new mxFrame (an ordinary reader step of
+** the protocol, done while we hold the WRITE lock), so that a checkpoint
+** run before the read transaction ends is not held back by the
+** pre-commit mark.  Best effort: on any contention keep the old mark. */
+static void wal_advance_mark(Wal *w) {
+  if (w->lock_noop || w->read_lock < 1) return;
+  volatile WalCkptInfo *ci = wi_ckpt(w);
+  u32 mx = w->hdr.mxFrame;
+  if (ci->aReadMark[w->read_lock] == mx) return;
+  for (int i = 1; i < WAL_NREADER; i++) {
+    if (i == w->read_lock) continue;
+    if (ci->aReadMark[i] != mx) {
+      if (wal_lock_excl(w, WAL_READ_LOCK(i), 1) != SQLITE_OK) continue;
+      ci->aReadMark[i] = mx;
+      wal_unlock_excl(w, WAL_READ_LOCK(i), 1);
+    }
+    if (wal_lock_shared(w, WAL_READ_LOCK(i)) != SQLITE_OK) continue;
+    wal_barrier(w);
+    if (ci->aReadMark[i] != mx) {
+      wal_unlock_shared(w, WAL_READ_LOCK(i));
+      continue;
+    }
+    wal_unlock_shared(w, WAL_READ_LOCK(w->read_lock));
+    w->read_lock = (i16)i;
+    return;
+  }
+}
+
 int wal_frames(Wal *w, u32 page_size, const WalPage *pages, int n, Pgno db_size,
                int is_commit, int sync_flags) {
   int rc;
@@ -990,6 +1022,7 @@ int wal_frames(Wal *w, u32 page_size, const WalPage *pages, int n, Pgno db_size,
           w->hdr.iChange++;
           w->hdr.nPage = db_size;
           wal_write_index_hdr(w);
+          wal_advance_mark(w);
         }
         return SQLITE_OK;
       }
@@ -1083,6 +1116,13 @@ static void wal_ckpt_release(Wal *w) {
   sqlite3_free(w->ck.list);
   w->ck.list = NULL;
   w->ck.state = 0;
+  if (w->ck.restore) {
+    w->hdr = w->ck.saved_hdr;
+    w->min_frame = w->ck.saved_min;
+    w->sz_page = decode_pgsz(w->hdr.szPage);
+    w->ck.restore = 0;
+    w->ck.changed = 0;
+  }
 }
 
 int wal_checkpoint(Wal *w, int mode, int (*busy)(void *, int), void *busy_arg,
@@ -1091,9 +1131,21 @@ int wal_checkpoint(Wal *w, int mode, int (*busy)(void *, int), void *busy_arg,
   enum { C_HDR = 1, C_PLAN, C_SYNC_WAL, C_COPY, C_TRUNC_DB, C_SYNC_DB, C_PUBLISH,
          C_FINAL, C_TRUNC_WAL, C_DONE };
   if (w->ck.state == 0) {
-    if (w->read_lock >= 0) return SQLITE_LOCKED;
+    /* Inside a read transaction (e.g. an auto-checkpoint right after a
+    ** commit) only PASSIVE/FULL are allowed; the snapshot is preserved and
+    ** its read mark / READ0 lock are never taken over. */
+    w->ck.restore = 0;
+    if (w->read_lock >= 0) {
+      if (mode >= SQLITE_CHECKPOINT_RESTART) return SQLITE_LOCKED;
+      w->ck.restore = 1;
+      w->ck.saved_hdr = w->hdr;
+      w->ck.saved_min = w->min_frame;
+    }
     rc = wal_lock_excl(w, WAL_CKPT_LOCK, 1);
-    if (rc != SQLITE_OK) return rc;
+    if (rc != SQLITE_OK) {
+      w->ck.restore = 0;
+      return rc;
+    }
     w->ckpt_lock = 1;
     w->ck.mode = w->ck.mode2 = mode;
     w->ck.busy = busy;
@@ -1142,7 +1194,9 @@ int wal_checkpoint(Wal *w, int mode, int (*busy)(void *, int), void *busy_arg,
         w->ck.mx_page = w->hdr.nPage;
         for (int i = 1; i < WAL_NREADER; i++) {
           u32 y = ci->aReadMark[i];
-          if (mx_safe > y) {
+          if (mx_safe > y && i == w->read_lock) {
+            mx_safe = y; /* our own snapshot */
+          } else if (mx_safe > y) {
             rc = wal_busy_lock(w, w->ck.busy, w->ck.busy_arg, &w->ck.busy_cnt,
                                WAL_READ_LOCK(i), 1);
             if (rc == SQLITE_OK) {
@@ -1162,8 +1216,9 @@ int wal_checkpoint(Wal *w, int mode, int (*busy)(void *, int), void *busy_arg,
         w->ck.nbackfill0 = ci->nBackfill;
         rc = wal_ckpt_list(w, ci->nBackfill + 1, mx_safe);
         if (rc != SQLITE_OK) goto fail;
-        rc = wal_busy_lock(w, w->ck.busy, w->ck.busy_arg, &w->ck.busy_cnt,
-                           WAL_READ_LOCK(0), 1);
+        rc = w->read_lock == 0 ? SQLITE_BUSY
+                               : wal_busy_lock(w, w->ck.busy, w->ck.busy_arg, &w->ck.busy_cnt,
+                                               WAL_READ_LOCK(0), 1);
         if (rc == SQLITE_BUSY) {
           rc = SQLITE_OK;
           break;
@@ -1282,7 +1337,7 @@ int wal_checkpoint(Wal *w, int mode, int (*busy)(void *, int), void *busy_arg,
         if (rc == SQLITE_OK && w->ck.mode2 != w->ck.mode) rc = SQLITE_BUSY;
         if (n_log) *n_log = (int)w->hdr.mxFrame;
         if (n_ckpt) *n_ckpt = (int)ci->nBackfill;
-        if (w->ck.changed) memset(&w->hdr, 0, sizeof(w->hdr));
+        if (w->ck.changed && !w->ck.restore) memset(&w->hdr, 0, sizeof(w->hdr));
         wal_ckpt_release(w);
         return rc;
       default:
@@ -1292,7 +1347,7 @@ int wal_checkpoint(Wal *w, int mode, int (*busy)(void *, int), void *busy_arg,
 fail_r0:
   wal_unlock_excl(w, WAL_READ_LOCK(0), 1);
 fail:
-  if (w->ck.changed) memset(&w->hdr, 0, sizeof(w->hdr));
+  if (w->ck.changed && !w->ck.restore) memset(&w->hdr, 0, sizeof(w->hdr));
   wal_ckpt_release(w);
   return rc;
 }

@@ -840,6 +840,59 @@ static void test_mode_and_persist(void) {
   CHECK_STR(out, "ok\nuno");
 }
 
+/* 10. Checkpoint from inside a read transaction (the pager's
+** auto-checkpoint right after commit): the snapshot survives. */
+static void test_ckpt_in_read(void) {
+  char db[512], out[4096];
+  path(db, "w10.db");
+  unlink(db);
+  sq(db, "PRAGMA journal_mode=wal; CREATE TABLE t(a,b); INSERT INTO t VALUES(1,'one');", out, sizeof(out));
+  ShaleFile *f1 = open_db(db), *f2 = open_db(db);
+  Wal *w1 = open_wal(f1, db, 0), *w2 = open_wal(f2, db, 0);
+  int changed, nlog, nckpt;
+  u8 base[4096], a[4096], b[4096], got[4096];
+  WalPage pa = {2, a}, pb = {2, b};
+  /* w1 commits a, and stays in its read transaction */
+  CHECK_INT(DRIVE(wal_begin_read(w1, &changed)), SQLITE_OK);
+  CHECK_INT(read_page(w1, f1, 2, 4096, base), SQLITE_OK);
+  memcpy(a, base, 4096);
+  memcpy(b, base, 4096);
+  CHECK(patch(a, 4096, "one", "AAA"));
+  CHECK(patch(b, 4096, "one", "BBB"));
+  CHECK_INT(wal_begin_write(w1), SQLITE_OK);
+  CHECK_INT(DRIVE(wal_frames(w1, 4096, &pa, 1, 2, 1, 0)), SQLITE_OK);
+  wal_end_write(w1);
+  /* w2 commits b on top */
+  CHECK_INT(DRIVE(wal_begin_read(w2, &changed)), SQLITE_OK);
+  CHECK_INT(wal_begin_write(w2), SQLITE_OK);
+  CHECK_INT(DRIVE(wal_frames(w2, 4096, &pb, 1, 2, 1, 0)), SQLITE_OK);
+  wal_end_read(w2);
+  /* w1, still on its snapshot, checkpoints: only up to its own frame */
+  CHECK_INT(DRIVE(wal_checkpoint(w1, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL, 0, 4096, &nlog, &nckpt)),
+            SQLITE_OK);
+  CHECK_INT(nlog, 2);
+  CHECK_INT(nckpt, 1);
+  CHECK_INT(read_page(w1, f1, 2, 4096, got), SQLITE_OK);
+  CHECK(memcmp(got, a, 4096) == 0);
+  CHECK_INT(DRIVE(wal_checkpoint(w1, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL, 0, 4096, &nlog, &nckpt)),
+            SQLITE_LOCKED);
+  CHECK_INT(wal_begin_write(w1), SQLITE_BUSY_SNAPSHOT);
+  wal_end_read(w1);
+  CHECK_INT(DRIVE(wal_checkpoint(w1, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL, 0, 4096, &nlog, &nckpt)),
+            SQLITE_OK);
+  CHECK_INT(DRIVE(wal_begin_read(w1, &changed)), SQLITE_OK);
+  CHECK_INT(changed, 1);
+  CHECK_INT(read_page(w1, f1, 2, 4096, got), SQLITE_OK);
+  CHECK(memcmp(got, b, 4096) == 0);
+  wal_end_read(w1);
+  CHECK_INT(DRIVE(wal_close(w2, 0, 4096)), SQLITE_OK);
+  close_db(f2);
+  CHECK_INT(DRIVE(wal_close(w1, 0, 4096)), SQLITE_OK);
+  close_db(f1);
+  sq(db, "PRAGMA integrity_check; SELECT b FROM t;", out, sizeof(out));
+  CHECK_STR(out, "ok\nBBB");
+}
+
 int main(void) {
   PState pstate;
   memset(&pstate, 0, sizeof(pstate));
@@ -863,6 +916,7 @@ int main(void) {
     test_bigendian_cksum();
     test_live_sqlite3();
     test_mode_and_persist();
+    test_ckpt_in_read();
     if (testlib_failed == f0) {
       snprintf(cmd, sizeof(cmd), "rm -rf '%s'", g_dir);
       run(cmd);
