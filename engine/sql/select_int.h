@@ -55,6 +55,8 @@ typedef struct WhereInfo WhereInfo;
 #define WHERE_ONE_PASS 0x02
 WhereInfo *where_begin(Parse *, SrcList *, Expr *where, ExprList *order_by,
                        int flags);
+WhereInfo *where_begin_sel(Parse *, Select *sel, SrcList *, Expr *where,
+                           ExprList *order_by, int flags);
 int where_continue_label(WhereInfo *);
 int where_break_label(WhereInfo *);
 int where_order_satisfied(WhereInfo *); /* rows come out in ORDER BY order */
