@@ -91,6 +91,9 @@ struct sqlite3 {
   ** all, else a WHERE clause on sqlite_schema).  Set by the sql layer. */
   int (*schema_reload)(sqlite3 *, int idb, const char *where);
   u8 enc;                    /* text encoding of main: SQLITE_UTF8 ... */
+  int n_statement;           /* vm: open statement savepoints */
+  i64 n_deferred_fk;         /* vm: deferred foreign key violations */
+  i64 sorter_mem_limit;      /* vm: sorter bytes in memory before spilling (0 = default) */
   int cache_size;            /* PRAGMA cache_size for new attachments */
   int temp_store;
 

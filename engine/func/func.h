@@ -78,6 +78,9 @@ void func_registry_clear(sqlite3 *db); /* on close: runs destructors */
 ** statement's time for 'now' (fixed for the duration of one sqlite3_step). */
 CollSeq *func_context_collseq(sqlite3_context *);
 i64 func_context_now_ms(sqlite3_context *);
+/* min()/max() step: "this row is not the new extreme" (SQLite's
+** sqlite3SkipAccumulatorLoad; drives bare columns in aggregate queries). */
+void func_context_skip(sqlite3_context *);
 
 /* LIKE / GLOB matching, shared with sqlite3_strlike/strglob and the planner.
 ** Returns 1 on match. */

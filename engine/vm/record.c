@@ -1,0 +1,327 @@
+/*
+** record.c — the record format: serial types, encoding (OP_MakeRecord),
+** decoding (OP_Column, schema loading) and key comparison (index seeks,
+** sorter, ephemeral indexes).
+*/
+#include <math.h>
+#include "record.h"
+#include "../func/func.h"
+
+#define MAX_6BYTE ((((i64)0x00008000) << 32) - 1)
+
+/* Bounded varint read: never reads past end. Returns bytes or 0 on error. */
+static int get_varint_b(const u8 *p, const u8 *end, u64 *v) {
+  if (p >= end) return 0;
+  if (p[0] < 0x80) {
+    *v = p[0];
+    return 1;
+  }
+  if (end - p >= 9) return varint_get(p, v);
+  u8 tmp[9] = {0};
+  memcpy(tmp, p, (size_t)(end - p));
+  int n = varint_get(tmp, v);
+  if (n > end - p) return 0;
+  return n;
+}
+
+u32 record_serial_len(u32 t) {
+  static const u8 lens[12] = {0, 1, 2, 3, 4, 6, 8, 8, 0, 0, 0, 0};
+  if (t >= 12) return (t - 12) / 2;
+  return lens[t];
+}
+
+static u32 int_serial_type(i64 i, int file_format) {
+  if (file_format >= 4 && (i == 0 || i == 1)) return 8 + (u32)i;
+  u64 u = i < 0 ? ~(u64)i : (u64)i;
+  if (u <= 127) return 1;
+  if (u <= 32767) return 2;
+  if (u <= 8388607) return 3;
+  if (u <= 2147483647) return 4;
+  if (u <= (u64)MAX_6BYTE) return 5;
+  return 6;
+}
+
+u32 record_serial_type(const Mem *m, int file_format) {
+  u16 f = m->flags;
+  if (f & MEM_Null) return 0;
+  if (f & MEM_Int) return int_serial_type(m->i, file_format);
+  if (f & MEM_IntReal) return int_serial_type(m->i, 1); /* never 8/9: keep a payload */
+  if (f & MEM_Real) return 7;
+  int n = m->n + ((f & MEM_Zero) ? m->u.nzero : 0);
+  if (f & MEM_Str) return (u32)n * 2 + 13;
+  if (f & MEM_Blob) return (u32)n * 2 + 12;
+  return 0;
+}
+
+static void put_int(u8 *p, u32 len, u64 v) {
+  for (int k = (int)len - 1; k >= 0; k--) {
+    p[k] = (u8)v;
+    v >>= 8;
+  }
+}
+
+static int field_get(const u8 *buf, u32 avail, u32 t, u8 enc, Mem *out, int copy) {
+  u32 len = record_serial_len(t);
+  if (len > avail) return -1;
+  switch (t) {
+    case 0:
+    case 10:
+    case 11:
+      mem_set_null(out);
+      return 0;
+    case 8:
+    case 9:
+      mem_set_int(out, (i64)t - 8);
+      return 0;
+    case 7: {
+      u64 x = 0;
+      for (int k = 0; k < 8; k++) x = (x << 8) | buf[k];
+      double r;
+      memcpy(&r, &x, 8);
+      if (isnan(r)) mem_set_null(out);
+      else mem_set_real(out, r);
+      return 8;
+    }
+    case 1: case 2: case 3: case 4: case 5: case 6: {
+      u64 x = (buf[0] & 0x80) ? ~(u64)0 : 0;
+      for (u32 k = 0; k < len; k++) x = (x << 8) | buf[k];
+      mem_set_int(out, (i64)x);
+      return (int)len;
+    }
+    default:
+      if (!copy && (enc == SQLITE_UTF8 || enc == 0 || !(t & 1))) {
+        mem_set_null(out);
+        out->flags = ((t & 1) ? MEM_Str : MEM_Blob) | MEM_Static;
+        out->z = (char *)buf;
+        out->n = (int)len;
+        return (int)len;
+      }
+      if (t & 1) {
+        if (enc == SQLITE_UTF8 || enc == 0) {
+          mem_set_str(out, (const char *)buf, len, SQLITE_TRANSIENT);
+        } else {
+          mem_set_text16(out, buf, len, enc, SQLITE_TRANSIENT);
+        }
+      } else {
+        mem_set_blob(out, buf, len, SQLITE_TRANSIENT);
+        if (len == 0) {
+          mem_set_blob(out, NULL, 0, SQLITE_STATIC);
+        }
+      }
+      return (int)len;
+  }
+}
+
+int record_field_get(const u8 *buf, u32 avail, u32 t, u8 enc, Mem *out) {
+  return field_get(buf, avail, t, enc, out, 1);
+}
+
+/* Length of UTF-8 text when written in UTF-16. */
+static int utf16_len(const char *z, int n) {
+  int k = 0;
+  for (int i = 0; i < n; i++) {
+    u8 c = (u8)z[i];
+    if ((c & 0xc0) == 0x80) continue;
+    k += (c >= 0xf0) ? 4 : 2;
+  }
+  return k;
+}
+
+int record_make(const Mem *vals, int n, int file_format, u8 enc, Mem *out) {
+  u64 hdr = 0, body = 0;
+  u32 types_stack[64];
+  u32 *types = n <= 64 ? types_stack : sqlite3_malloc64(sizeof(u32) * (u64)n);
+  if (!types) return SQLITE_NOMEM;
+  int utf16 = enc == SQLITE_UTF16LE || enc == SQLITE_UTF16BE;
+  for (int i = 0; i < n; i++) {
+    const Mem *m = &vals[i];
+    u32 t;
+    if (utf16 && (m->flags & MEM_Str)) {
+      t = (u32)utf16_len(m->z, m->n) * 2 + 13;
+    } else {
+      t = record_serial_type(m, file_format);
+    }
+    types[i] = t;
+    hdr += (u64)varint_len(t);
+    body += record_serial_len(t);
+  }
+  /* header size includes its own varint */
+  int nh = 1;
+  while (varint_len(hdr + (u64)nh) > nh) nh++;
+  u64 h = hdr + (u64)nh;
+  u64 total = h + body;
+  if (total > 1000000000) {
+    if (types != types_stack) sqlite3_free(types);
+    return SQLITE_TOOBIG;
+  }
+  mem_set_null(out);
+  if (mem_grow(out, (int)total + 1, 0)) {
+    if (types != types_stack) sqlite3_free(types);
+    return SQLITE_NOMEM;
+  }
+  u8 *p = (u8 *)out->z;
+  int k = varint_put(p, h);
+  for (int i = 0; i < n; i++) k += varint_put(p + k, types[i]);
+  for (int i = 0; i < n; i++) {
+    const Mem *m = &vals[i];
+    u32 t = types[i];
+    u32 len = record_serial_len(t);
+    if (t == 0 || t == 8 || t == 9) continue;
+    if (t == 7) {
+      u64 x;
+      memcpy(&x, &m->r, 8);
+      put_int(p + k, 8, x);
+    } else if (t < 7) {
+      put_int(p + k, len, (u64)m->i);
+    } else if (utf16 && (m->flags & MEM_Str)) {
+      char *z16;
+      int n16;
+      if (shale_utf8_to_utf16(m->z, m->n, enc, &z16, &n16)) {
+        if (types != types_stack) sqlite3_free(types);
+        return SQLITE_NOMEM;
+      }
+      memcpy(p + k, z16, (size_t)n16);
+      sqlite3_free(z16);
+    } else {
+      if (m->n) memcpy(p + k, m->z, (size_t)m->n);
+      if (m->flags & MEM_Zero) memset(p + k + m->n, 0, (size_t)m->u.nzero);
+    }
+    k += (int)len;
+  }
+  if (types != types_stack) sqlite3_free(types);
+  out->n = (int)total;
+  out->flags = MEM_Blob;
+  return SQLITE_OK;
+}
+
+static int decode(const u8 *rec, int n, u8 enc, Mem *out, int max_fields, int *n_out, int copy) {
+  const u8 *end = rec + n;
+  u64 hsz;
+  int k = get_varint_b(rec, end, &hsz);
+  if (!k || hsz > (u64)n || hsz < (u64)k) return SQLITE_CORRUPT;
+  const u8 *hp = rec + k, *hend = rec + hsz;
+  u32 off = (u32)hsz;
+  int i = 0;
+  while (hp < hend) {
+    u64 t;
+    int m = get_varint_b(hp, hend, &t);
+    if (!m || t > 0xffffffffu) return SQLITE_CORRUPT;
+    hp += m;
+    u32 len = record_serial_len((u32)t);
+    if ((u64)off + len > (u64)n) return SQLITE_CORRUPT;
+    if (i < max_fields) {
+      if (field_get(rec + off, (u32)n - off, (u32)t, enc, &out[i], copy) < 0) return SQLITE_CORRUPT;
+    }
+    off += len;
+    i++;
+  }
+  if (n_out) *n_out = i;
+  return SQLITE_OK;
+}
+
+int record_decode(const u8 *rec, int n, u8 enc, Mem *out, int max_fields, int *n_out) {
+  return decode(rec, n, enc, out, max_fields, n_out, 1);
+}
+
+int record_decode_static(const u8 *rec, int n, u8 enc, Mem *out, int max_fields, int *n_out) {
+  return decode(rec, n, enc, out, max_fields, n_out, 0);
+}
+
+/* Compare a stored field against a Mem without copying when possible. */
+static int field_compare(const u8 *p, u32 t, u8 enc, const Mem *b, const CollSeq *coll, u8 *corrupt) {
+  Mem a;
+  memset(&a, 0, sizeof a);
+  if (t >= 12 && (enc == SQLITE_UTF8 || enc == 0 || !(t & 1))) {
+    a.flags = (t & 1) ? MEM_Str : MEM_Blob;
+    a.z = (char *)p;
+    a.n = (int)record_serial_len(t);
+    a.flags |= MEM_Static;
+    return mem_compare(&a, b, coll);
+  }
+  a.flags = MEM_Null;
+  if (record_field_get(p, 0x7fffffff, t, enc, &a) < 0) {
+    *corrupt = 1;
+    return 0;
+  }
+  int c = mem_compare(&a, b, coll);
+  mem_release(&a);
+  return c;
+}
+
+int record_compare(const u8 *rec, int n, UnpackedRecord *key) {
+  const u8 *end = rec + n;
+  u64 hsz;
+  int k = get_varint_b(rec, end, &hsz);
+  if (!k || hsz > (u64)n || hsz < (u64)k) {
+    key->corrupt = 1;
+    return 0;
+  }
+  const u8 *hp = rec + k, *hend = rec + hsz;
+  u32 off = (u32)hsz;
+  KeyInfo *ki = key->key_info;
+  for (int i = 0; i < key->n_field && hp < hend; i++) {
+    u64 t;
+    int m = get_varint_b(hp, hend, &t);
+    if (!m || t > 0xffffffffu) {
+      key->corrupt = 1;
+      return 0;
+    }
+    hp += m;
+    u32 len = record_serial_len((u32)t);
+    if ((u64)off + len > (u64)n) {
+      key->corrupt = 1;
+      return 0;
+    }
+    const Mem *b = &key->fields[i];
+    const CollSeq *coll = NULL;
+    u8 sf = 0;
+    if (ki && i < ki->n_all_field) {
+      coll = ki->coll ? ki->coll[i] : NULL;
+      sf = ki->sort_flags ? ki->sort_flags[i] : 0;
+    }
+    int rc = field_compare(rec + off, (u32)t, key->enc, b, coll, &key->corrupt);
+    if (rc != 0) {
+      if (sf) {
+        int anull = (t == 0) || (b->flags & MEM_Null);
+        if (!(sf & KEYINFO_ORDER_BIGNULL) || ((sf & KEYINFO_ORDER_DESC) ? 1 : 0) != anull) rc = -rc;
+      }
+      return rc;
+    }
+    off += len;
+  }
+  return key->default_rc;
+}
+
+int record_compare_cb(void *arg, const void *entry_key, int n_entry_key) {
+  return record_compare(entry_key, n_entry_key, (UnpackedRecord *)arg);
+}
+
+int record_unpack(const u8 *rec, int n, u8 enc, UnpackedRecord *key, int max) {
+  int nf = 0;
+  int rc = record_decode(rec, n, enc, key->fields, max, &nf);
+  key->n_field = (u16)(nf < max ? nf : max);
+  key->enc = enc;
+  return rc;
+}
+
+int record_compare_records(KeyInfo *ki, const u8 *a, int na, const u8 *b, int nb, u8 enc) {
+  Mem stack[16];
+  int max = ki ? ki->n_all_field : 16;
+  if (max < 1) max = 1;
+  Mem *f = max <= 16 ? stack : sqlite3_malloc64(sizeof(Mem) * (u64)max);
+  if (!f) return 0;
+  for (int i = 0; i < max; i++) mem_init(&f[i], NULL);
+  UnpackedRecord key;
+  memset(&key, 0, sizeof key);
+  key.key_info = ki;
+  key.fields = f;
+  int nf = 0;
+  decode(b, nb, enc, f, max, &nf, 0);
+  key.n_field = (u16)(nf < max ? nf : max);
+  key.enc = enc;
+  key.default_rc = 0;
+  int c = record_compare(a, na, &key);
+  for (int i = 0; i < max; i++) mem_release(&f[i]);
+  if (f != stack) sqlite3_free(f);
+  return c;
+}
