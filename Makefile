@@ -49,8 +49,10 @@ $(LIB_A): $(call objs,$(ENGINE_SRCS))
 	@rm -f $@
 	ar rcs $@ $^
 
+# -Bsymbolic: the engine's own calls to sqlite3_* bind inside libshale even
+# when another SQLite is loaded in the same process (the benchmark does that).
 $(LIB_SO): $(call objs,$(ENGINE_SRCS))
-	$(CC) -shared -Wl,-soname,libshale.so -o $@ $^ $(LDLIBS) $(SAN)
+	$(CC) -shared -Wl,-soname,libshale.so -Wl,-Bsymbolic -o $@ $^ $(LDLIBS) $(SAN)
 
 $(CLI): $(call objs,$(CLI_SRCS)) $(LIB_A)
 	$(CC) -o $@ $^ $(LDLIBS) $(SAN)
@@ -94,6 +96,17 @@ test: all
 
 asan:
 	$(MAKE) BUILD=build-asan OPT=-O1 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" test
+
+# ---- benchmark: Shale and the system SQLite side by side in one process ----
+BENCH = $(BUILD)/bench
+SYSTEM_SQLITE ?= $(firstword $(wildcard /usr/lib/*/libsqlite3.so.0 /usr/lib/libsqlite3.so.0))
+BENCH_ARGS ?=
+$(BENCH): bench/bench.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $< -ldl
+
+bench: $(LIB_SO) $(BENCH)
+	$(BENCH) $(BENCH_ARGS) $(abspath $(LIB_SO)) $(SYSTEM_SQLITE)
 
 clean:
 	rm -rf build build-asan
