@@ -212,9 +212,30 @@ void insert_check_constraints(Parse *p, WriteCtx *w) {
     }
     vdbe_resolve_label(v, ok);
   }
-  /* Indexes */
-  int k = 0;
-  for (Index *ix = t->indexes; ix; ix = ix->next, k++) {
+  /* Indexes: the UPSERT target first (SQLite checks it before the others) */
+  Index *order[256];
+  int korder[256];
+  int n_order = 0;
+  {
+    int kk = 0;
+    Index *first = NULL;
+    if (w->upsert && w->upsert->target) {
+      for (Index *ix = t->indexes; ix; ix = ix->next)
+        if (ix->unique && upsert_matches(w->upsert, t, ix)) {
+          first = ix;
+          break;
+        }
+    }
+    kk = 0;
+    for (Index *ix = t->indexes; ix; ix = ix->next, kk++)
+      if (ix == first && n_order < 256) order[n_order] = ix, korder[n_order++] = kk;
+    kk = 0;
+    for (Index *ix = t->indexes; ix; ix = ix->next, kk++)
+      if (ix != first && n_order < 256) order[n_order] = ix, korder[n_order++] = kk;
+  }
+  for (int oi = 0; oi < n_order; oi++) {
+    Index *ix = order[oi];
+    int k = korder[oi];
     int rrec = w->idx_regs[k];
     int skip = vdbe_make_label(v);
     if (ix->where) {

@@ -839,6 +839,7 @@ static int schema_add_object(sqlite3 *db, int idb, Schema *s, SchemaRow *r, char
 static int load_schema(sqlite3 *db, int idb, Schema *s, char **err) {
   Btree *bt = db->dbs[idb].btree;
   BtCursor *cur = NULL;
+  if (pager_page_count(btree_pager(bt)) == 0) return SQLITE_OK; /* empty file */
   int rc = btree_cursor_open(bt, 1, 0, &cur);
   if (rc) return rc;
   int empty = 0;
