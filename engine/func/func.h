@@ -77,7 +77,7 @@ void func_registry_clear(sqlite3 *db); /* on close: runs destructors */
 ** API (implemented in vm/): the collation chosen by OP_CollSeq, and the
 ** statement's time for 'now' (fixed for the duration of one sqlite3_step). */
 CollSeq *func_context_collseq(sqlite3_context *);
-i64 func_context_now_ms(sqlite3_context *);
+i64 func_context_now_ms(sqlite3_context *); /* ms since 1970 (Unix epoch) */
 /* min()/max() step: "this row is not the new extreme" (SQLite's
 ** sqlite3SkipAccumulatorLoad; drives bare columns in aggregate queries). */
 void func_context_skip(sqlite3_context *);
