@@ -38,7 +38,7 @@ LIB_A  = $(BUILD)/libshale.a
 LIB_SO = $(BUILD)/libshale.so
 CLI    = $(BUILD)/shale
 
-.PHONY: all test unit sqltest asan bench clean fuzz
+.PHONY: all test unit sqltest clitest asan bench clean fuzz run
 all: $(LIB_A) $(LIB_SO) $(CLI)
 
 $(BUILD)/%.o: %.c
@@ -87,12 +87,20 @@ unit: $(UNIT_BINS)
 sqltest: $(SLT_RUNNER) $(SLT_ORACLE)
 	@RESULTS=$(BUILD)/results-slt tests/run-slt.sh $(SLT_RUNNER) $(SLT_ORACLE) $(SHARED)
 
+# The shell against the sqlite3 shell: identical stdout, stderr, exit code.
+clitest: $(CLI)
+	@tests/cli/run-cli-tests.sh $(CLI) $(BUILD)/results-cli
+
 # Runs every suite even when one fails, then prints the closing line.
 test: all
 	@rm -f $(BUILD)/results-*
 	-@$(MAKE) --no-print-directory unit
 	-@$(MAKE) --no-print-directory sqltest
-	@tests/summary.sh $(BUILD)/results-unit $(BUILD)/results-slt
+	-@$(MAKE) --no-print-directory clitest
+	@tests/summary.sh $(BUILD)/results-unit $(BUILD)/results-slt $(BUILD)/results-cli
+
+run: $(CLI)
+	$(CLI)
 
 asan:
 	$(MAKE) BUILD=build-asan OPT=-O1 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" test
