@@ -1017,7 +1017,8 @@ int btree_insert(BtCursor *c, const BtreePayload *p, int flags, int seek_result)
   }
   u32 newsz = nc.sz + (tv.leaf ? 0 : 4);
   u32 nf = bt_page_nfree(bt, &tv) + (replace ? oldsz + 2 : 0);
-  if (nf < newsz + 2 || (D > 0 && nf - newsz - 2 > bt->usable * 2 / 3)) bp.mb[D] = 1;
+  /* like SQLite, an insert balances only when the cell does not fit */
+  if (nf < newsz + 2) bp.mb[D] = 1;
   int nalloc = 0;
   rc = gather_balance(bt, &bp, &nalloc);
   if (!rc) rc = gather_trunk(bt);
@@ -1040,7 +1041,7 @@ int btree_insert(BtCursor *c, const BtreePayload *p, int flags, int seek_result)
   }
   rc = insert_or_ovfl(bt, &tv, at, cell, newsz, 0);
   if (rc) goto fault;
-  bp.touched[D] = 1;
+  bp.touched[D] = page_novfl(bt, tv.pgno) > 0;
   rc = balance(bt, &bp);
   if (rc) goto fault;
   op_end(bt, SQLITE_OK);
