@@ -40,11 +40,29 @@ int parse_alloc_cursor(Parse *p) { return p->n_cursor++; }
 
 Vdbe *parse_vdbe(Parse *p) { return p->v; }
 
+/* The temp database is opened on first use. */
+static void open_temp_db(Parse *p, int idb) {
+  sqlite3 *db = p->db;
+  if (idb != 1 || db->n_db < 2 || db->dbs[1].btree) return;
+  Btree *bt = NULL;
+  int rc = btree_open(db->vfs, NULL,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_EXCLUSIVE |
+                          SQLITE_OPEN_DELETEONCLOSE | SQLITE_OPEN_TEMP_DB,
+                      &bt);
+  if (rc != SQLITE_OK || !bt) {
+    parse_error(p, "unable to open a temporary database file for storing temporary tables");
+    return;
+  }
+  db->dbs[1].btree = bt;
+}
+
 void parse_begin_read(Parse *p, int idb) {
+  open_temp_db(p, idb);
   if (idb >= 0 && idb < 32) p->cookie_mask |= (u32)1 << idb;
 }
 
 void parse_begin_write(Parse *p, int idb) {
+  open_temp_db(p, idb);
   if (idb >= 0 && idb < 32) {
     p->cookie_mask |= (u32)1 << idb;
     p->write_mask |= (u32)1 << idb;

@@ -459,6 +459,12 @@ Table *table_from_create(sqlite3 *db, Stmt *st, int idb, char **err) {
       }
     c->name = shale_strdup(cd->name);
     c->type = cd->type ? shale_strdup(cd->type) : NULL;
+    if (c->type) {
+      /* the standard type names are reported in upper case, as SQLite does */
+      static const char *const std_types[] = {"INT", "INTEGER", "REAL", "TEXT", "BLOB", "ANY"};
+      for (int k = 0; k < 6; k++)
+        if (shale_stricmp(c->type, std_types[k]) == 0) memcpy(c->type, std_types[k], strlen(std_types[k]));
+    }
     c->affinity = schema_affinity_of_type(cd->type);
     c->not_null = (u8)cd->not_null;
     c->collate = cd->collate ? shale_strdup(cd->collate) : NULL;

@@ -166,6 +166,12 @@ static SubProgram *compile_trigger(Parse *p, Trigger *tr, Table *t, int on_error
       if (st->kind == ST_INSERT && st->u.insert.or_conflict == OE_DEFAULT) st->u.insert.or_conflict = on_error;
       if (st->kind == ST_UPDATE && st->u.update.or_conflict == OE_DEFAULT) st->u.update.or_conflict = on_error;
     }
+    /* the step's target table lives in the trigger's database */
+    char **pdb = st->kind == ST_INSERT ? &st->u.insert.db
+                 : st->kind == ST_UPDATE ? (st->u.update.target ? &st->u.update.target->db : NULL)
+                 : st->kind == ST_DELETE ? (st->u.del.target ? &st->u.del.target->db : NULL) : NULL;
+    int set_db = pdb && !*pdb && tr->db_index != 1;
+    if (set_db) *pdb = db->dbs[tr->db_index].name;
     switch (st->kind) {
       case ST_INSERT: codegen_insert(&sub, st); break;
       case ST_UPDATE: codegen_update(&sub, st); break;
@@ -179,6 +185,7 @@ static SubProgram *compile_trigger(Parse *p, Trigger *tr, Table *t, int on_error
       }
       default: break;
     }
+    if (set_db) *pdb = NULL;
     if (on_error != OE_DEFAULT) {
       if (st->kind == ST_INSERT && st->u.insert.or_conflict == on_error) st->u.insert.or_conflict = OE_DEFAULT;
       if (st->kind == ST_UPDATE && st->u.update.or_conflict == on_error) st->u.update.or_conflict = OE_DEFAULT;
