@@ -96,9 +96,10 @@ static void emit_row(Parse *p, Emit *em, int r, int cont) {
     vdbe_add_op4_int(v, OP_IdxInsert, em->distinct_cur, rec, r, n);
   }
   if (em->sorter_cur >= 0) {
-    int nk = em->n_ob;
+    int nk = em->n_ob + 1;
     int base = parse_alloc_regs(p, nk + n);
-    for (int i = 0; i < nk; i++) {
+    vdbe_add_op2(v, OP_Sequence, em->sorter_cur, base + em->n_ob);
+    for (int i = 0; i < em->n_ob; i++) {
       ExprListItem *it = &em->order_by->a[i];
       if (it->res_order_by_col > 0)
         vdbe_add_op2(v, OP_SCopy, r + it->res_order_by_col - 1, base + i);
@@ -120,7 +121,7 @@ static void emit_row(Parse *p, Emit *em, int r, int cont) {
 static void emit_sorted(Parse *p, Emit *em) {
   Vdbe *v = p->v;
   if (em->sorter_cur < 0) return;
-  int nk = em->n_ob, n = em->n;
+  int nk = em->n_ob + 1, n = em->n;
   int pseudo = parse_alloc_cursor(p);
   int rec = parse_alloc_reg(p);
   int r = parse_alloc_regs(p, n);
@@ -159,14 +160,33 @@ static void compute_limit(Parse *p, Select *s, Emit *em) {
   }
 }
 
+/* Key info for a sorter: the list's columns, then a sequence number that
+** keeps equal keys in insertion order, then n_extra data columns. */
+static KeyInfo *sorter_keyinfo(Parse *p, ExprList *l, int n_extra, int with_sort) {
+  KeyInfo *k0 = expr_keyinfo_for_list(p, l, 0, with_sort);
+  int n = l ? l->n : 0;
+  KeyInfo *k = keyinfo_alloc(n + 1, n_extra);
+  if (!k || !k0) {
+    if (k0) keyinfo_unref(k0);
+    return k;
+  }
+  k->enc = k0->enc;
+  for (int i = 0; i < n; i++) {
+    if (k->coll && k0->coll) k->coll[i] = k0->coll[i];
+    if (k->sort_flags && k0->sort_flags) k->sort_flags[i] = k0->sort_flags[i];
+  }
+  keyinfo_unref(k0);
+  return k;
+}
+
 static void setup_order_by(Parse *p, Emit *em, ExprList *ob, int n_res) {
   em->order_by = ob;
   em->n_ob = ob ? ob->n : 0;
   em->sorter_cur = -1;
   if (!ob || ob->n == 0) return;
   em->sorter_cur = parse_alloc_cursor(p);
-  KeyInfo *k = expr_keyinfo_for_list(p, ob, n_res, 1);
-  vdbe_add_op4(p->v, OP_SorterOpen, em->sorter_cur, ob->n + n_res, 0, k, P4_KEYINFO);
+  KeyInfo *k = sorter_keyinfo(p, ob, n_res, 1);
+  vdbe_add_op4(p->v, OP_SorterOpen, em->sorter_cur, ob->n + 1 + n_res, 0, k, P4_KEYINFO);
 }
 
 static void setup_distinct(Parse *p, Emit *em, ExprList *result) {
@@ -522,7 +542,7 @@ static void code_aggregate(Parse *p, Select *s, Emit *em, int brk) {
 
   /* GROUP BY through a sorter: [group keys][agg args][filters][columns] */
   int n_gb = gb->n;
-  int n_sc = n_gb;
+  int n_sc = n_gb + 1; /* + sequence */
   for (int i = 0; i < ai.n_func; i++) {
     ai.funcs[i].sorter_col = n_sc;
     n_sc += ai.funcs[i].n_arg;
@@ -530,7 +550,7 @@ static void code_aggregate(Parse *p, Select *s, Emit *em, int brk) {
   }
   for (int i = 0; i < ai.n_col; i++) ai.cols[i].sorter_col = n_sc++;
   int sorter = parse_alloc_cursor(p);
-  KeyInfo *k = expr_keyinfo_for_list(p, gb, n_sc - n_gb, 0);
+  KeyInfo *k = sorter_keyinfo(p, gb, n_sc - n_gb - 1, 0);
   vdbe_add_op4(v, OP_SorterOpen, sorter, n_sc, 0, k, P4_KEYINFO);
   WhereInfo *w = where_begin_sel(p, s, s->from, s->where, NULL, 0);
   if (!w || p->rc) {
@@ -539,6 +559,7 @@ static void code_aggregate(Parse *p, Select *s, Emit *em, int brk) {
   }
   int base = parse_alloc_regs(p, n_sc);
   for (int i = 0; i < n_gb; i++) expr_code(p, gb->a[i].expr, base + i);
+  vdbe_add_op2(v, OP_Sequence, sorter, base + n_gb);
   for (int i = 0; i < ai.n_func; i++) {
     AggFunc *af = &ai.funcs[i];
     for (int j = 0; j < af->n_arg; j++) expr_code(p, af->e->list->a[j].expr, base + af->sorter_col + j);
@@ -569,9 +590,10 @@ static void code_aggregate(Parse *p, Select *s, Emit *em, int brk) {
   for (int i = 0; i < n_gb; i++) vdbe_add_op3(v, OP_Column, pseudo, i, reg_new + i);
   KeyInfo *k2 = expr_keyinfo_for_list(p, gb, 0, 0);
   vdbe_add_op4(v, OP_Compare, reg_prev, reg_new, n_gb, k2, P4_KEYINFO);
-  int l_change = vdbe_make_label(v), l_same = vdbe_make_label(v);
-  vdbe_add_op3(v, OP_Jump, l_change, l_same, l_change);
-  vdbe_resolve_label(v, l_change);
+  int l_same = vdbe_make_label(v);
+  int a_jump = vdbe_current_addr(v);
+  vdbe_add_op3(v, OP_Jump, a_jump + 1, l_same, a_jump + 1);
+  int l_change = a_jump + 1;
   /* a new group starts (the very first row also compares unequal: prev NULLs
   ** vs. NULL keys compare equal, so use reg_has) */
   int a = vdbe_add_op1(v, OP_IfNot, reg_has);
@@ -593,7 +615,7 @@ static void code_aggregate(Parse *p, Select *s, Emit *em, int brk) {
   vdbe_resolve_label(v, l_same);
   /* the first row: group must start even if keys are NULL = NULL */
   int b = vdbe_add_op1(v, OP_If, reg_has);
-  vdbe_add_op2(v, OP_Goto, 0, l_change);
+  vdbe_add_op2(v, OP_Goto, 0, l_change); /* an address, not a label */
   vdbe_jump_here(v, b);
   int reg_hit = 0;
   agg_update(p, &ai, pseudo, &reg_hit);
