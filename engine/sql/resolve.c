@@ -394,6 +394,27 @@ static int resolve_walk(Parse *p, NameContext *nc, Expr *e) {
     case EX_SUBQUERY:
     case EX_EXISTS:
       return resolve_select(p, e->select, nc);
+    case EX_IN_TABLE: {
+      /* x IN table  ==  x IN (SELECT * FROM table) */
+      if (e->list) {
+        parse_error_at(p, e->pos, "no such table-valued function: %s", e->text ? e->text : "");
+        return p->rc;
+      }
+      Select *s = shale_malloc_zero(sizeof(Select));
+      if (!s) return SQLITE_NOMEM;
+      s->from = ast_src_list_append(NULL);
+      Expr *star = ast_expr_new(EX_STAR);
+      s->result = star ? ast_expr_list_append(NULL, star) : NULL;
+      if (!s->from || !s->result) {
+        ast_free_select(s);
+        return SQLITE_NOMEM;
+      }
+      s->from->a[0].name = shale_strdup(e->text ? e->text : "");
+      s->from->a[0].db = e->db ? shale_strdup(e->db) : NULL;
+      e->select = s;
+      e->op = EX_IN_SELECT;
+    }
+      /* fall through */
     case EX_IN_SELECT:
       resolve_walk(p, nc, e->left);
       if (p->rc) return p->rc;
