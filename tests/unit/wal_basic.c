@@ -971,6 +971,50 @@ static void test_concurrent_sqlite3(void) {
   CHECK_STR(out, "ok\n150|150|150");
 }
 
+/* 12. Other page sizes (65536 is stored as 1 in the wal-index header). */
+static void test_page_sizes(void) {
+  static const u32 sizes[2] = {1024, 65536};
+  for (int i = 0; i < 2; i++) {
+    u32 sz = sizes[i];
+    char db[512], db2[512], out[4096], sql[1024], nm[64];
+    snprintf(nm, sizeof(nm), "ps%u.db", sz);
+    path(db, nm);
+    snprintf(nm, sizeof(nm), "ps%u-oracle.db", sz);
+    path(db2, nm);
+    unlink(db);
+    snprintf(sql, sizeof(sql), "PRAGMA page_size=%u; PRAGMA journal_mode=wal; CREATE TABLE t(a,b);", sz);
+    sq(db, sql, out, sizeof(out));
+    ShaleFile *f = open_db(db);
+    sq(db,
+       "PRAGMA wal_autocheckpoint=0; "
+       "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x<300) "
+       "INSERT INTO t SELECT x, randomblob(500) FROM c; DELETE FROM t WHERE a%3=0;",
+       out, sizeof(out));
+    oracle_copy(db, db2);
+    Wal *w = open_wal(f, db, 0);
+    int changed;
+    CHECK_INT(DRIVE(wal_begin_read(w, &changed)), SQLITE_OK);
+    CHECK(wal_frame_count(w) > 1);
+    CHECK_INT(compare_pages_sz(w, f, db2, sz), 0);
+    u8 *p1 = malloc(sz);
+    CHECK_INT(read_page(w, f, 1, sz, p1), SQLITE_OK);
+    CHECK_INT(wal_begin_write(w), SQLITE_OK);
+    WalPage wp = {1, p1};
+    CHECK_INT(DRIVE(wal_frames(w, sz, &wp, 1, wal_db_size(w), 1, 0)), SQLITE_OK);
+    wal_end_read(w);
+    sq(db, "PRAGMA integrity_check; SELECT count(*) FROM t;", out, sizeof(out));
+    CHECK_STR(out, "ok\n200");
+    int nlog, nckpt;
+    CHECK_INT(DRIVE(wal_checkpoint(w, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL, 0, sz, &nlog, &nckpt)),
+              SQLITE_OK);
+    CHECK_INT(DRIVE(wal_close(w, 0, sz)), SQLITE_OK);
+    close_db(f);
+    free(p1);
+    sq(db, "PRAGMA integrity_check; SELECT count(*) FROM t;", out, sizeof(out));
+    CHECK_STR(out, "ok\n200");
+  }
+}
+
 int main(void) {
   PState pstate;
   memset(&pstate, 0, sizeof(pstate));
@@ -996,6 +1040,7 @@ int main(void) {
     test_mode_and_persist();
     test_ckpt_in_read();
     test_concurrent_sqlite3();
+    test_page_sizes();
     if (testlib_failed == f0) {
       snprintf(cmd, sizeof(cmd), "rm -rf '%s'", g_dir);
       run(cmd);
