@@ -38,7 +38,7 @@ LIB_A  = $(BUILD)/libshale.a
 LIB_SO = $(BUILD)/libshale.so
 CLI    = $(BUILD)/shale
 
-.PHONY: all test unit sqltest clitest asan bench clean fuzz run
+.PHONY: all test unit sqltest clitest difftest asan bench clean fuzz run
 all: $(LIB_A) $(LIB_SO) $(CLI)
 
 $(BUILD)/%.o: %.c
@@ -97,7 +97,8 @@ test: all
 	-@$(MAKE) --no-print-directory unit
 	-@$(MAKE) --no-print-directory sqltest
 	-@$(MAKE) --no-print-directory clitest
-	@tests/summary.sh $(BUILD)/results-unit $(BUILD)/results-slt $(BUILD)/results-cli
+	-@$(MAKE) --no-print-directory difftest
+	@tests/summary.sh $(BUILD)/results-unit $(BUILD)/results-slt $(BUILD)/results-cli $(BUILD)/results-diff
 
 run: $(CLI)
 	$(CLI)
@@ -109,9 +110,20 @@ asan:
 BENCH = $(BUILD)/bench
 SYSTEM_SQLITE ?= $(firstword $(wildcard /usr/lib/*/libsqlite3.so.0 /usr/lib/libsqlite3.so.0))
 BENCH_ARGS ?=
-$(BENCH): bench/bench.c
+$(BENCH): bench/bench.c tests/dual/dual_api.h
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $< -ldl
+
+# ---- differential tester: random schemas/data/queries, shale vs sqlite3 ----
+DIFFTEST = $(BUILD)/difftest
+DIFF_ARGS ?= -seed 1 -count 100 -queries 20
+$(DIFFTEST): tests/dual/difftest.c tests/dual/dual_api.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $< -ldl
+
+difftest: $(LIB_SO) $(DIFFTEST)
+	@$(DIFFTEST) $(DIFF_ARGS) $(abspath $(LIB_SO)) $(SYSTEM_SQLITE) | tee $(BUILD)/difftest.log | tail -40; \
+	  tail -1 $(BUILD)/difftest.log | sed -E 's/difftest: ([0-9]+) passed, ([0-9]+) failed/\1 \2/' > $(BUILD)/results-diff
 
 bench: $(LIB_SO) $(BENCH)
 	$(BENCH) $(BENCH_ARGS) $(abspath $(LIB_SO)) $(SYSTEM_SQLITE)

@@ -6,65 +6,14 @@
 **
 ** Usage: bench [-n ROWS] [-reps N] [-only memory|wal] LIBSHALE.so LIBSQLITE3.so
 */
-#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "../tests/dual/dual_api.h"
 
-typedef struct sqlite3 sqlite3;
-typedef struct sqlite3_stmt sqlite3_stmt;
-#define SQLITE_OK 0
-#define SQLITE_ROW 100
-#define SQLITE_DONE 101
-#define SQLITE_TRANSIENT ((void (*)(void *))-1)
-
-typedef struct Api {
-  const char *name;
-  int (*open)(const char *, sqlite3 **);
-  int (*close)(sqlite3 *);
-  int (*exec)(sqlite3 *, const char *, void *, void *, char **);
-  int (*prepare)(sqlite3 *, const char *, int, sqlite3_stmt **, const char **);
-  int (*step)(sqlite3_stmt *);
-  int (*reset)(sqlite3_stmt *);
-  int (*finalize)(sqlite3_stmt *);
-  int (*bind_int64)(sqlite3_stmt *, int, long long);
-  int (*bind_text)(sqlite3_stmt *, int, const char *, int, void (*)(void *));
-  long long (*column_int64)(sqlite3_stmt *, int);
-  const char *(*errmsg)(sqlite3 *);
-  void (*free)(void *);
-} Api;
-
-static void *sym(void *h, const char *lib, const char *name) {
-  void *p = dlsym(h, name);
-  if (!p) {
-    fprintf(stderr, "%s: missing %s\n", lib, name);
-    exit(1);
-  }
-  return p;
-}
-
-static void load(Api *a, const char *name, const char *path) {
-  void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-  if (!h) {
-    fprintf(stderr, "cannot load %s: %s\n", path, dlerror());
-    exit(1);
-  }
-  a->name = name;
-  *(void **)&a->open = sym(h, path, "sqlite3_open");
-  *(void **)&a->close = sym(h, path, "sqlite3_close");
-  *(void **)&a->exec = sym(h, path, "sqlite3_exec");
-  *(void **)&a->prepare = sym(h, path, "sqlite3_prepare_v2");
-  *(void **)&a->step = sym(h, path, "sqlite3_step");
-  *(void **)&a->reset = sym(h, path, "sqlite3_reset");
-  *(void **)&a->finalize = sym(h, path, "sqlite3_finalize");
-  *(void **)&a->bind_int64 = sym(h, path, "sqlite3_bind_int64");
-  *(void **)&a->bind_text = sym(h, path, "sqlite3_bind_text");
-  *(void **)&a->column_int64 = sym(h, path, "sqlite3_column_int64");
-  *(void **)&a->errmsg = sym(h, path, "sqlite3_errmsg");
-  *(void **)&a->free = sym(h, path, "sqlite3_free");
-}
+static void load(Api *a, const char *name, const char *path) { dual_load(a, name, path); }
 
 static double now_ms(void) {
   struct timespec t;
