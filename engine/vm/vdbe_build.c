@@ -400,6 +400,8 @@ void vdbe_delete(Vdbe *v) {
   }
   vdbe_set_num_cols(v, 0);
   for (int i = 0; i < 8; i++) mem_release(&v->explain_mem[i]);
+  for (int i = 0; v->name16 && i < v->n_name16; i++) mem_release(&v->name16[i]);
+  sqlite3_free(v->name16);
   sqlite3_free(v->sql);
   sqlite3_free(v->err_msg);
   sqlite3_free(v->once);

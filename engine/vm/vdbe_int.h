@@ -140,6 +140,9 @@ struct Vdbe {
   u8 n_change_reset;
   int icompare;         /* result of the last OP_Compare / comparison */
   int *permutation;     /* OP_Permutation for the next OP_Compare */
+  u8 need_reprepare;    /* SQLITE_SCHEMA seen: recompile before running */
+  Mem *name16;          /* UTF-16 column names (api), n_name16 entries */
+  int n_name16;
   int stmt_index;       /* savepoint index of the statement journal */
   u32 cache_ctr;
   i64 n_change;
