@@ -168,7 +168,7 @@ static int integrity(Btree *bt, Pgno *roots, int n) {
   return nerr;
 }
 
-static long run(const char *vfsname, long *sig) {
+static long run(const char *vfsname, u32 pgsz, long *sig) {
   g_vfs = shale_vfs_find(vfsname);
   CHECK(g_vfs != NULL);
   if (!g_vfs) return 0;
@@ -182,7 +182,7 @@ static long run(const char *vfsname, long *sig) {
   int rc = btree_open(g_vfs, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_MAIN_DB, &bt);
   CHECK_INT(rc, SQLITE_OK);
   if (rc) return 0;
-  pager_set_page_size(btree_pager(bt), 1024, 0);
+  pager_set_page_size(btree_pager(bt), pgsz, 0);
   RUN(rc, btree_begin_trans(bt, 1, NULL));
   CHECK_INT(rc, SQLITE_OK);
   Pgno troot = 0, iroot = 0;
@@ -326,12 +326,15 @@ static long run(const char *vfsname, long *sig) {
 }
 
 int main(void) {
-  long sig[2] = {0, 0};
-  for (int v = 0; v < 2; v++) {
-    g_npending = 0;
-    run(testlib_vfs_names[v], &sig[v]);
-    printf("%s: signature %ld, pending %ld\n", testlib_vfs_names[v], sig[v], g_npending);
+  u32 sizes[3] = {512, 1024, 4096};
+  for (int z = 0; z < 3; z++) {
+    long sig[2] = {0, 0};
+    for (int v = 0; v < 2; v++) {
+      g_npending = 0;
+      run(testlib_vfs_names[v], sizes[z], &sig[v]);
+      printf("%s page size %u: signature %ld, pending %ld\n", testlib_vfs_names[v], sizes[z], sig[v], g_npending);
+    }
+    CHECK(sig[0] == sig[1]);
   }
-  CHECK(sig[0] == sig[1]);
   return testlib_finish("btree_random");
 }

@@ -1,0 +1,314 @@
+/* btree_cursors.c — several cursors on one b-tree: after changes through
+** one cursor the others find their position again; delete-while-iterating
+** (next and prev); a corrupt file gives errors, never a crash; auto_vacuum
+** files are read-only.  On "unix" and "pending" with identical results. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "testlib.h"
+#include "../../engine/btree/btree.h"
+
+#define RUN(rc, call)                                                         \
+  do {                                                                        \
+    while (((rc) = (call)) == SHALE_PENDING) g_vfs->poll(g_vfs, 1);           \
+  } while (0)
+
+static ShaleVfs *g_vfs;
+static u8 g_buf[20000];
+
+static void ins(BtCursor *c, i64 k, int n) {
+  for (int i = 0; i < n; i++) g_buf[i] = (u8)(k + i);
+  BtreePayload p = {NULL, k, g_buf, n, 0};
+  int rc;
+  RUN(rc, btree_insert(c, &p, 0, 0));
+  CHECK_INT(rc, SQLITE_OK);
+}
+
+static int integrity(Btree *bt, Pgno *roots, int n) {
+  int rc, nerr = 0;
+  char *msg = NULL;
+  RUN(rc, btree_integrity_check(bt, roots, n, 100, &nerr, &msg));
+  if (rc) return -1;
+  if (msg) {
+    fprintf(stderr, "integrity: %s\n", msg);
+    sqlite3_free(msg);
+  }
+  return nerr;
+}
+
+#define N 3000
+static u8 present[N + 1000];
+
+static i64 next_present(i64 k) {
+  for (i64 j = k + 1; j < N + 1000; j++)
+    if (present[j]) return j;
+  return -1;
+}
+static i64 prev_present(i64 k) {
+  for (i64 j = k - 1; j >= 0; j--)
+    if (present[j]) return j;
+  return -1;
+}
+
+static long run(const char *vfsname) {
+  g_vfs = shale_vfs_find(vfsname);
+  char path[128];
+  snprintf(path, sizeof path, "/tmp/shale_btcur_%d_%s.db", (int)getpid(), vfsname);
+  unlink(path);
+  Btree *bt;
+  int rc = btree_open(g_vfs, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_MAIN_DB, &bt);
+  CHECK_INT(rc, SQLITE_OK);
+  pager_set_page_size(btree_pager(bt), 512, 0);
+  RUN(rc, btree_begin_trans(bt, 1, NULL));
+  Pgno root;
+  RUN(rc, btree_create_table(bt, &root, BTREE_INTKEY));
+  BtCursor *w, *r[6];
+  btree_cursor_open(bt, root, 1, &w);
+  memset(present, 0, sizeof present);
+  for (int k = 1; k <= N; k++) {
+    ins(w, k, k % 13 == 0 ? 700 : k % 50);
+    present[k] = 1;
+  }
+  long sig = 0;
+  /* readers at several positions; writes through w; readers continue */
+  i64 pos[6] = {1, 100, 777, 1500, 2999, 3000};
+  for (int i = 0; i < 6; i++) {
+    btree_cursor_open(bt, root, 0, &r[i]);
+    int res;
+    RUN(rc, btree_table_moveto(r[i], pos[i], &res));
+    CHECK_INT(res, 0);
+  }
+  u64 rng = 99;
+  int bad = 0;
+  for (int round = 0; round < 400; round++) {
+    for (int j = 0; j < 10; j++) {
+      rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+      i64 k = 1 + (i64)((rng >> 33) % (N + 500));
+      int res;
+      if (present[k] && (rng >> 20) % 3) {
+        RUN(rc, btree_table_moveto(w, k, &res));
+        RUN(rc, btree_delete(w, 0));
+        CHECK_INT(rc, SQLITE_OK);
+        present[k] = 0;
+      } else {
+        ins(w, k, (int)((rng >> 40) % 900));
+        present[k] = 1;
+      }
+    }
+    for (int i = 0; i < 6; i++) {
+      /* a reader whose entry was deleted moves to the neighbour */
+      int fwd = (round + i) % 2;
+      i64 want = fwd ? next_present(pos[i]) : prev_present(pos[i]);
+      RUN(rc, fwd ? btree_next(r[i]) : btree_prev(r[i]));
+      if (want < 0) {
+        if (rc != SQLITE_DONE) bad++;
+        int res;
+        RUN(rc, btree_table_moveto(r[i], 1500, &res));
+        pos[i] = btree_rowid(r[i]);
+      } else {
+        if (rc != SQLITE_OK || btree_rowid(r[i]) != want) {
+          bad++;
+          fprintf(stderr, "reader %d: got %lld want %lld (rc %d)\n", i, (long long)btree_rowid(r[i]),
+                  (long long)want, rc);
+        }
+        pos[i] = want;
+      }
+      sig += pos[i];
+    }
+  }
+  CHECK_INT(bad, 0);
+  Pgno roots[2] = {1, root};
+  CHECK_INT(integrity(bt, roots, 2), 0);
+  /* delete while iterating forward: every entry with an even rowid */
+  int empty;
+  RUN(rc, btree_first(w, &empty));
+  while (rc == SQLITE_OK) {
+    i64 k = btree_rowid(w);
+    if (k % 2 == 0) {
+      RUN(rc, btree_delete(w, 0));
+      CHECK_INT(rc, SQLITE_OK);
+      present[k] = 0;
+    }
+    RUN(rc, btree_next(w));
+  }
+  CHECK_INT(rc, SQLITE_DONE);
+  /* backward: every multiple of 3 */
+  RUN(rc, btree_last(w, &empty));
+  while (rc == SQLITE_OK) {
+    i64 k = btree_rowid(w);
+    if (k % 3 == 0) {
+      RUN(rc, btree_delete(w, 0));
+      present[k] = 0;
+    }
+    RUN(rc, btree_prev(w));
+  }
+  CHECK_INT(rc, SQLITE_DONE);
+  i64 cnt = 0, want = 0;
+  for (int k = 0; k < N + 1000; k++) want += present[k];
+  RUN(rc, btree_count(w, &cnt));
+  CHECK_INT(cnt, want);
+  CHECK_INT(integrity(bt, roots, 2), 0);
+  /* delete everything one by one */
+  RUN(rc, btree_first(w, &empty));
+  while (rc == SQLITE_OK) {
+    RUN(rc, btree_delete(w, 0));
+    CHECK_INT(rc, SQLITE_OK);
+    RUN(rc, btree_next(w));
+  }
+  RUN(rc, btree_count(w, &cnt));
+  CHECK_INT(cnt, 0);
+  CHECK_INT(integrity(bt, roots, 2), 0);
+  for (int i = 0; i < 6; i++) btree_cursor_close(r[i]);
+  btree_cursor_close(w);
+  /* clear and drop */
+  Pgno r2;
+  RUN(rc, btree_create_table(bt, &r2, BTREE_INTKEY));
+  btree_cursor_open(bt, r2, 1, &w);
+  for (int k = 1; k <= 2000; k++) ins(w, k, k % 7 == 0 ? 1500 : 30);
+  btree_cursor_close(w);
+  i64 nd = 0;
+  RUN(rc, btree_clear_table(bt, r2, &nd));
+  CHECK_INT(nd, 2000);
+  btree_cursor_open(bt, r2, 1, &w);
+  for (int k = 1; k <= 500; k++) ins(w, k, 100);
+  btree_cursor_close(w);
+  Pgno moved = 9;
+  RUN(rc, btree_drop_table(bt, r2, &moved));
+  CHECK_INT(rc, SQLITE_OK);
+  CHECK_INT(moved, 0);
+  CHECK_INT(integrity(bt, roots, 2), 0);
+  u32 nfree = 0;
+  btree_get_meta(bt, BTREE_FREE_PAGE_COUNT, &nfree);
+  sig = sig * 7 + nfree;
+  RUN(rc, btree_commit(bt));
+  CHECK_INT(rc, SQLITE_OK);
+  RUN(rc, btree_close(bt));
+  unlink(path);
+  return sig;
+}
+
+/* Random byte damage to a sqlite3-made file: errors, no crash, no hang. */
+static void corrupt_test(const char *vfsname) {
+  g_vfs = shale_vfs_find(vfsname);
+  char src[128], path[128], cmd[512];
+  snprintf(src, sizeof src, "/tmp/shale_btcor_src_%d.db", (int)getpid());
+  snprintf(path, sizeof path, "/tmp/shale_btcor_%d_%s.db", (int)getpid(), vfsname);
+  unlink(src);
+  snprintf(cmd, sizeof cmd,
+           "sqlite3 %s \"PRAGMA page_size=512; CREATE TABLE t(a,b); WITH RECURSIVE c(i) AS (SELECT 1 "
+           "UNION ALL SELECT i+1 FROM c WHERE i<600) INSERT INTO t SELECT i, randomblob(i%%300) FROM c; "
+           "CREATE INDEX tb ON t(b);\"",
+           src);
+  if (system(cmd) != 0) {
+    CHECK(0);
+    return;
+  }
+  FILE *f = fopen(src, "rb");
+  static u8 img[1 << 20];
+  size_t n = fread(img, 1, sizeof img, f);
+  fclose(f);
+  u64 rng = 7;
+  int errors = 0;
+  for (int trial = 0; trial < 60; trial++) {
+    static u8 bad[1 << 20];
+    memcpy(bad, img, n);
+    for (int j = 0; j < 20; j++) {
+      rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+      size_t off = 512 + (size_t)((rng >> 33) % (n - 512));
+      bad[off] = (u8)(rng >> 17);
+    }
+    f = fopen(path, "wb");
+    fwrite(bad, 1, n, f);
+    fclose(f);
+    Btree *bt;
+    int rc = btree_open(g_vfs, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MAIN_DB, &bt);
+    if (rc) continue;
+    RUN(rc, btree_begin_trans(bt, 1, NULL));
+    if (rc == SQLITE_OK) {
+      for (Pgno root = 2; root <= 8; root++) {
+        BtCursor *c;
+        if (btree_cursor_open(bt, root, 1, &c)) continue;
+        int empty;
+        RUN(rc, btree_first(c, &empty));
+        int steps = 0;
+        while (rc == SQLITE_OK && !empty && steps++ < 5000) {
+          u32 sz = btree_payload_size(c);
+          if (sz < sizeof g_buf) RUN(rc, btree_payload_read(c, 0, sz, g_buf));
+          if (rc) break;
+          RUN(rc, btree_next(c));
+        }
+        if (rc != SQLITE_OK && rc != SQLITE_DONE) errors++;
+        int res;
+        RUN(rc, btree_table_moveto(c, 300, &res));
+        if (rc == SQLITE_OK && !btree_eof(c) && btree_cursor_is_table(c)) {
+          RUN(rc, btree_delete(c, 0));
+          BtreePayload p = {NULL, 301, g_buf, 50, 0};
+          RUN(rc, btree_insert(c, &p, 0, 0));
+        }
+        btree_cursor_close(c);
+      }
+      Pgno roots[4] = {1, 2, 3, 4};
+      int nerr;
+      char *msg = NULL;
+      RUN(rc, btree_integrity_check(bt, roots, 4, 20, &nerr, &msg));
+      if (nerr) errors++;
+      sqlite3_free(msg);
+      RUN(rc, btree_rollback(bt));
+    }
+    RUN(rc, btree_close(bt));
+  }
+  CHECK(errors > 0); /* damage was noticed, and we got here */
+  unlink(path);
+  unlink(src);
+}
+
+/* auto_vacuum files written by sqlite3: readable, writes refused. */
+static void autovac_test(const char *vfsname) {
+  g_vfs = shale_vfs_find(vfsname);
+  char path[128], cmd[400];
+  snprintf(path, sizeof path, "/tmp/shale_btav_%d_%s.db", (int)getpid(), vfsname);
+  unlink(path);
+  snprintf(cmd, sizeof cmd,
+           "sqlite3 %s \"PRAGMA auto_vacuum=FULL; CREATE TABLE t(a,b); WITH RECURSIVE c(i) AS (SELECT 1 "
+           "UNION ALL SELECT i+1 FROM c WHERE i<500) INSERT INTO t SELECT i, randomblob(200) FROM c;\"",
+           path);
+  CHECK_INT(system(cmd), 0);
+  Btree *bt;
+  int rc = btree_open(g_vfs, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MAIN_DB, &bt);
+  CHECK_INT(rc, SQLITE_OK);
+  RUN(rc, btree_begin_trans(bt, 0, NULL));
+  CHECK_INT(rc, SQLITE_OK);
+  CHECK_INT(btree_get_auto_vacuum(bt), 1);
+  BtCursor *c;
+  btree_cursor_open(bt, 3, 0, &c); /* page 2 is the pointer map */
+  i64 n = 0;
+  RUN(rc, btree_count(c, &n));
+  CHECK_INT(n, 500);
+  Pgno roots[2] = {1, 3};
+  int nerr = 0;
+  char *msg = NULL;
+  RUN(rc, btree_integrity_check(bt, roots, 2, 10, &nerr, &msg));
+  CHECK_INT(nerr, 0);
+  if (msg) fprintf(stderr, "autovac integrity: %s\n", msg);
+  sqlite3_free(msg);
+  btree_cursor_close(c);
+  RUN(rc, btree_commit(bt));
+  RUN(rc, btree_begin_trans(bt, 1, NULL));
+  CHECK_INT(rc, SQLITE_READONLY);
+  CHECK(btree_errmsg(bt) != NULL);
+  RUN(rc, btree_close(bt));
+  unlink(path);
+}
+
+int main(void) {
+  long sig[2];
+  for (int v = 0; v < 2; v++) {
+    sig[v] = run(testlib_vfs_names[v]);
+    printf("%s: signature %ld\n", testlib_vfs_names[v], sig[v]);
+    corrupt_test(testlib_vfs_names[v]);
+    autovac_test(testlib_vfs_names[v]);
+  }
+  CHECK(sig[0] == sig[1]);
+  return testlib_finish("btree_cursors");
+}
