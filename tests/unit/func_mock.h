@@ -256,7 +256,7 @@ int sqlite3_compileoption_used(const char *z) { return strcmp(z, "THREADSAFE=1")
 /* ---- helpers for tests ---- */
 
 /* Parse one SQL literal: NULL, 'text' (with ''), X'hex', integer, real. */
-static void mock_literal(sqlite3_value *v, const char *lit) {
+__attribute__((unused)) static void mock_literal(sqlite3_value *v, const char *lit) {
   memset(v, 0, sizeof(*v));
   v->type = SQLITE_NULL;
   if (strcmp(lit, "NULL") == 0) return;
@@ -305,7 +305,7 @@ static void mock_literal(sqlite3_value *v, const char *lit) {
 }
 
 /* quote() of the result, or "ERROR: msg". Caller frees. */
-static char *mock_quote(sqlite3_context *c) {
+__attribute__((unused)) static char *mock_quote(sqlite3_context *c) {
   if (c->is_error) {
     char *z = malloc(strlen(c->errmsg) + 8);
     sprintf(z, "ERROR: %s", c->errmsg);
@@ -325,7 +325,7 @@ static char *mock_quote(sqlite3_context *c) {
 }
 
 /* Call scalar function `name` with literal args; returns quote() of result. */
-static char *mock_call(const char *name, int argc, const char *const *lits) {
+__attribute__((unused)) static char *mock_call(const char *name, int argc, const char *const *lits) {
   int wrong = 0;
   const FuncDef *f = func_find(&mock_db, name, argc, &wrong);
   if (f == NULL) return strdup(wrong ? "ERROR: wrong number of arguments" : "ERROR: no such function");
@@ -348,7 +348,7 @@ static char *mock_call(const char *name, int argc, const char *const *lits) {
 }
 
 /* Aggregate `name` over rows (one literal per row, argc 1 or 2 with `extra`). */
-static char *mock_agg(const char *name, int nrow, const char *const *rows, const char *extra) {
+__attribute__((unused)) static char *mock_agg(const char *name, int nrow, const char *const *rows, const char *extra) {
   int argc = extra ? 2 : 1;
   const FuncDef *f = func_find(&mock_db, name, argc, NULL);
   if (f == NULL) return strdup("ERROR: no such function");
