@@ -430,6 +430,8 @@ void parse_result_clear(ParseResult *);
 int sql_complete(const char *zSql); /* sqlite3_complete semantics */
 /* Keyword check for identifiers needing quotes (.dump, quote()). */
 int sql_is_keyword(const char *z, int n);
+int sql_keyword_count(void);
+const char *sql_keyword_at(int i, int *n); /* NULL if out of range */
 
 /* ast.c: constructors, deep copy, free. */
 Expr *ast_expr_new(ExprOp op);

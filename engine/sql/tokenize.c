@@ -315,3 +315,12 @@ int sql_complete(const char *zSql) {
   }
   return state == 1;
 }
+
+/* The keyword table by index, for sqlite3_keyword_count/_name (api layer). */
+int sql_keyword_count(void) { return (int)SHALE_ARRAY_SIZE(keywords); }
+
+const char *sql_keyword_at(int i, int *n) {
+  if (i < 0 || i >= (int)SHALE_ARRAY_SIZE(keywords)) return NULL;
+  if (n) *n = keywords[i].len;
+  return keywords[i].name;
+}
