@@ -664,6 +664,10 @@ static int snap_end(BtCursor *c, Snap *s, int rc) {
 static int move_to_root(BtCursor *c) {
   if (c->state == CUR_FAULT) return c->fault_rc;
   while (c->depth > 0) pager_unref(c->pg[c->depth--]);
+  if (c->depth < 0 && c->root == 1 && pager_page_count(c->bt->pager) == 0) {
+    c->state = CUR_INVALID; /* empty database: an empty schema table */
+    return SQLITE_EMPTY;
+  }
   if (c->depth < 0) {
     DbPage *dp;
     int rc = bt_get_page(c->bt, c->root, &dp);
@@ -796,7 +800,10 @@ int btree_first(BtCursor *c, int *empty) {
   c->skip = 0;
   int rc = move_to_root(c);
   if (!rc) rc = move_leftmost(c);
-  if (!rc) {
+  if (rc == SQLITE_EMPTY) {
+    *empty = 1;
+    rc = SQLITE_OK;
+  } else if (!rc) {
     if (leaf_empty(c)) {
       *empty = 1;
       c->state = CUR_INVALID;
@@ -814,7 +821,10 @@ int btree_last(BtCursor *c, int *empty) {
   c->skip = 0;
   int rc = move_to_root(c);
   if (!rc) rc = move_rightmost(c);
-  if (!rc) {
+  if (rc == SQLITE_EMPTY) {
+    *empty = 1;
+    rc = SQLITE_OK;
+  } else if (!rc) {
     if (leaf_empty(c)) {
       *empty = 1;
       c->state = CUR_INVALID;
@@ -977,6 +987,10 @@ int btree_table_moveto(BtCursor *c, i64 rowid, int *res) {
   snap_take(c, &s);
   c->skip = 0;
   int rc = table_seek(c, rowid, res);
+  if (rc == SQLITE_EMPTY) {
+    *res = -1;
+    rc = SQLITE_OK;
+  }
   return snap_end(c, &s, rc);
 }
 
@@ -1064,6 +1078,10 @@ int btree_index_moveto(BtCursor *c, BtreeKeyCompare cmp, void *arg, int *res) {
   snap_take(c, &s);
   c->skip = 0;
   int rc = index_seek(c, cmp, arg, res);
+  if (rc == SQLITE_EMPTY) {
+    *res = -1;
+    rc = SQLITE_OK;
+  }
   return snap_end(c, &s, rc);
 }
 
@@ -1092,6 +1110,10 @@ int bt_index_seek_key(BtCursor *c, const u8 *key, int n, int *res) {
   snap_take(c, &s);
   c->skip = 0;
   int rc = index_seek(c, rec_compare, &r, res);
+  if (rc == SQLITE_EMPTY) {
+    *res = -1;
+    rc = SQLITE_OK;
+  }
   return snap_end(c, &s, rc);
 }
 
@@ -1156,6 +1178,7 @@ int bt_cursor_restore(BtCursor *c) {
   } else {
     rc = bt_index_seek_key(c, c->key, (int)c->nkey, &res);
   }
+  if (rc == SQLITE_EMPTY) rc = SQLITE_OK;
   if (rc) return snap_end(c, &s, rc);
   snap_drop(&s);
   if (c->state == CUR_VALID) c->skip = res;

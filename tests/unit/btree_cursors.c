@@ -301,6 +301,60 @@ static void autovac_test(const char *vfsname) {
   unlink(path);
 }
 
+/* A new, empty file: the schema table reads as empty; page 1 appears on
+** the first write transaction with the header sqlite3 writes. */
+static void empty_test(const char *vfsname) {
+  g_vfs = shale_vfs_find(vfsname);
+  char path[128];
+  snprintf(path, sizeof path, "/tmp/shale_btempty_%d_%s.db", (int)getpid(), vfsname);
+  unlink(path);
+  Btree *bt;
+  int rc = btree_open(g_vfs, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_MAIN_DB, &bt);
+  CHECK_INT(rc, SQLITE_OK);
+  RUN(rc, btree_begin_trans(bt, 0, NULL));
+  BtCursor *c;
+  btree_cursor_open(bt, 1, 0, &c);
+  int empty = 0, res = 0;
+  RUN(rc, btree_first(c, &empty));
+  CHECK_INT(rc, SQLITE_OK);
+  CHECK_INT(empty, 1);
+  RUN(rc, btree_table_moveto(c, 5, &res));
+  CHECK_INT(rc, SQLITE_OK);
+  CHECK(btree_eof(c));
+  CHECK_INT(btree_next(c), SQLITE_DONE);
+  btree_cursor_close(c);
+  RUN(rc, btree_commit(bt));
+  RUN(rc, btree_begin_trans(bt, 1, NULL));
+  CHECK_INT(rc, SQLITE_OK);
+  RUN(rc, btree_update_meta(bt, BTREE_USER_VERSION, 7));
+  RUN(rc, btree_commit(bt));
+  CHECK_INT(rc, SQLITE_OK);
+  RUN(rc, btree_close(bt));
+  FILE *f = fopen(path, "rb");
+  u8 h[100];
+  CHECK(f && fread(h, 1, 100, f) == 100);
+  if (f) fclose(f);
+  CHECK(memcmp(h, "SQLite format 3", 16) == 0);
+  CHECK_INT(get2byte(h + 16), 4096);
+  CHECK_INT(h[18], 1);
+  CHECK_INT(h[21], 64);
+  CHECK_INT(get4byte(h + 28), 1);
+  CHECK_INT(get4byte(h + 44), 4);
+  CHECK_INT(get4byte(h + 56), 1);
+  CHECK_INT(get4byte(h + 60), 7);
+  CHECK_INT(get4byte(h + 96), 3040001);
+  CHECK_INT(get4byte(h + 24), get4byte(h + 92));
+  char cmd[300];
+  snprintf(cmd, sizeof cmd, "sqlite3 %s 'PRAGMA integrity_check; PRAGMA user_version' 2>&1", path);
+  FILE *p = popen(cmd, "r");
+  char out[200] = "";
+  size_t n = p ? fread(out, 1, sizeof out - 1, p) : 0;
+  out[n] = 0;
+  if (p) pclose(p);
+  CHECK_STR(out, "ok\n7\n");
+  unlink(path);
+}
+
 int main(void) {
   long sig[2];
   for (int v = 0; v < 2; v++) {
@@ -308,6 +362,7 @@ int main(void) {
     printf("%s: signature %ld\n", testlib_vfs_names[v], sig[v]);
     corrupt_test(testlib_vfs_names[v]);
     autovac_test(testlib_vfs_names[v]);
+    empty_test(testlib_vfs_names[v]);
   }
   CHECK(sig[0] == sig[1]);
   return testlib_finish("btree_cursors");
