@@ -194,7 +194,10 @@ static int name_taken(Parse *p, int idb, const char *name, int if_not_exists, in
   Index *ix = schema_find_index(p->db, dbn, name, NULL);
   if (ix) {
     if (if_not_exists && is_index) return 2;
-    parse_error(p, "there is already an index named %s", name);
+    if (is_index)
+      parse_error(p, "index %s already exists", name);
+    else
+      parse_error(p, "there is already an index named %s", name);
     return 1;
   }
   return 0;
