@@ -91,6 +91,8 @@ struct Wal {
   u8 heap;      /* wal-index in heap memory (exclusive locking mode) */
   u8 lock_noop; /* no shm locking (exclusive) */
   u8 persist;
+  u8 trunc_on_commit; /* this write transaction started a new log */
+  i64 size_limit;     /* journal_size_limit (-1: none) */
   u8 write_lock;
   u8 ckpt_lock;
   i16 read_lock; /* -1: none; 0..4 */
@@ -406,6 +408,7 @@ int wal_open(ShaleVfs *vfs, ShaleFile *db, const char *wal_path, int exclusive,
   w->vfs = vfs;
   w->db = db;
   w->read_lock = -1;
+  w->size_limit = -1;
   w->heap = (u8)(exclusive != 0);
   w->lock_noop = (u8)(exclusive != 0);
   w->wal_path = shale_strdup(wal_path);
@@ -427,6 +430,7 @@ int wal_open(ShaleVfs *vfs, ShaleFile *db, const char *wal_path, int exclusive,
 }
 
 void wal_set_persist(Wal *w, int persist) { w->persist = (u8)(persist != 0); }
+void wal_set_size_limit(Wal *w, i64 limit) { w->size_limit = limit < 0 ? -1 : limit; }
 
 int wal_exclusive_mode(Wal *w, int op) {
   if (op > 0) {
@@ -480,7 +484,13 @@ int wal_close(Wal *w, int sync_flags, u32 page_size) {
                           page_size, NULL, NULL);
       if (rc == SHALE_PENDING) return rc;
       if (rc == SQLITE_OK && !w->persist) w->cl.is_delete = 1;
+      if (rc == SQLITE_OK && w->persist && w->size_limit >= 0) w->cl.state = 3;
     }
+    if (w->cl.state == 1) w->cl.state = 2;
+  }
+  if (w->cl.state == 3) {
+    int r2 = wio(w, IO_CKPT, w->wal_fd, OP_TRUNC, NULL, 0, 0);
+    if (r2 == SHALE_PENDING) return r2;
     w->cl.state = 2;
   }
   if (w->io_busy) {
@@ -828,6 +838,7 @@ int wal_begin_write(Wal *w) {
 }
 
 int wal_end_write(Wal *w) {
+  w->trunc_on_commit = 0;
   if (w->write_lock) {
     wal_unlock_excl(w, WAL_WRITE_LOCK, 1);
     w->write_lock = 0;
@@ -908,7 +919,7 @@ static void wal_advance_mark(Wal *w) {
 int wal_frames(Wal *w, u32 page_size, const WalPage *pages, int n, Pgno db_size,
                int is_commit, int sync_flags) {
   int rc;
-  enum { F_HDR = 1, F_HDR_SYNC, F_BODY, F_SYNC };
+  enum { F_HDR = 1, F_HDR_SYNC, F_BODY, F_SYNC, F_LIMIT, F_PUBLISH };
   if (!w->write_lock) return SQLITE_MISUSE;
   if (w->fr.state == 0) {
     if (n <= 0) return SQLITE_OK;
@@ -997,14 +1008,33 @@ int wal_frames(Wal *w, u32 page_size, const WalPage *pages, int n, Pgno db_size,
         w->fr.batch_n = 0;
         break;
       }
-      case F_SYNC: {
+      case F_SYNC:
         if (is_commit && sync_flags) {
           rc = wio(w, IO_FRAMES, w->wal_fd, OP_SYNC, NULL, sync_flags, 0);
           if (rc == SHALE_PENDING) return rc;
           if (rc != SQLITE_OK) goto fail;
         }
-        /* publish */
+        w->fr.state = F_LIMIT;
+        break;
+      case F_LIMIT: {
+        /* journal_size_limit: a transaction that started a new log trims
+        ** stale frames of the previous generation beyond the limit */
+        if (is_commit && (w->trunc_on_commit || w->fr.new_hdr) && w->size_limit >= 0) {
+          i64 sz = 0, want = frame_offset(w->fr.first + (u32)n, page_size);
+          if (want < w->size_limit) want = w->size_limit;
+          if (w->wal_fd->methods->file_size(w->wal_fd, &sz) == SQLITE_OK && sz > want) {
+            rc = wio(w, IO_FRAMES, w->wal_fd, OP_TRUNC, NULL, 0, want);
+            if (rc == SHALE_PENDING) return rc;
+            if (rc != SQLITE_OK) goto fail;
+          }
+        }
+        w->fr.state = F_PUBLISH;
+        break;
+      }
+      case F_PUBLISH: {
         w->fr.state = 0;
+        if (w->fr.new_hdr) w->trunc_on_commit = 1;
+        if (is_commit) w->trunc_on_commit = 0;
         if (w->fr.new_hdr) {
           memcpy(w->hdr.aSalt, w->fr.salt, 8);
           w->hdr.bigEndCksum = w->fr.bigend;
@@ -1141,7 +1171,9 @@ int wal_checkpoint(Wal *w, int mode, int (*busy)(void *, int), void *busy_arg,
       w->ck.saved_hdr = w->hdr;
       w->ck.saved_min = w->min_frame;
     }
-    rc = wal_lock_excl(w, WAL_CKPT_LOCK, 1);
+    volatile u32 *p0;
+    rc = wi_page(w, 0, &p0); /* attach the wal-index before locking it */
+    if (rc == SQLITE_OK) rc = wal_lock_excl(w, WAL_CKPT_LOCK, 1);
     if (rc != SQLITE_OK) {
       w->ck.restore = 0;
       return rc;

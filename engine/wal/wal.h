@@ -65,6 +65,10 @@ int wal_frame_count(Wal *);
 
 /* SQLITE_FCNTL_PERSIST_WAL: keep the -wal file at close (default 0). */
 void wal_set_persist(Wal *, int persist);
+/* PRAGMA journal_size_limit (-1: none): the commit of a transaction that
+** restarted the log truncates the -wal to max(limit, its own frames); a
+** persistent -wal is truncated to 0 at close. */
+void wal_set_size_limit(Wal *, i64 limit);
 /* locking_mode changes while open: op 1 enters exclusive mode (the caller
 ** holds the database file's EXCLUSIVE lock; shm locks are no longer taken),
 ** op 0 leaves it (fails, staying exclusive, for a heap wal-index or when

@@ -1015,6 +1015,37 @@ static void test_page_sizes(void) {
   }
 }
 
+/* 13. journal_size_limit: a restarted log is trimmed at commit; a
+** persistent log is truncated to 0 at close. */
+static void test_size_limit(void) {
+  char db[512], walp[600], out[4096];
+  path(db, "w13.db");
+  snprintf(walp, sizeof(walp), "%s-wal", db);
+  ShaleFile *f = make_sqlite_wal(db, 200);
+  CHECK(file_size(walp) > 10 * 4120);
+  Wal *w = open_wal(f, db, 0);
+  wal_set_size_limit(w, 0);
+  wal_set_persist(w, 1);
+  int changed, nlog, nckpt;
+  CHECK_INT(DRIVE(wal_checkpoint(w, SQLITE_CHECKPOINT_FULL, NULL, NULL, 0, 4096, &nlog, &nckpt)), SQLITE_OK);
+  CHECK_INT(nlog, nckpt);
+  u8 p1[4096];
+  CHECK_INT(DRIVE(wal_begin_read(w, &changed)), SQLITE_OK);
+  CHECK_INT(read_page(w, f, 1, 4096, p1), SQLITE_OK);
+  CHECK_INT(wal_begin_write(w), SQLITE_OK);
+  WalPage wp = {1, p1};
+  CHECK_INT(DRIVE(wal_frames(w, 4096, &wp, 1, wal_db_size(w), 1, 0)), SQLITE_OK);
+  wal_end_read(w);
+  CHECK_INT(file_size(walp), 32 + 4096 + 24);
+  sq(db, "PRAGMA integrity_check; SELECT count(*) FROM t WHERE b='last-txn';", out, sizeof(out));
+  CHECK_STR(out, "ok\n1");
+  CHECK_INT(DRIVE(wal_close(w, 0, 4096)), SQLITE_OK);
+  close_db(f);
+  CHECK_INT(file_size(walp), 0);
+  sq(db, "PRAGMA integrity_check; SELECT count(*) FROM t WHERE b='last-txn';", out, sizeof(out));
+  CHECK_STR(out, "ok\n1");
+}
+
 int main(void) {
   PState pstate;
   memset(&pstate, 0, sizeof(pstate));
@@ -1041,6 +1072,7 @@ int main(void) {
     test_ckpt_in_read();
     test_concurrent_sqlite3();
     test_page_sizes();
+    test_size_limit();
     if (testlib_failed == f0) {
       snprintf(cmd, sizeof(cmd), "rm -rf '%s'", g_dir);
       run(cmd);
