@@ -170,21 +170,25 @@ Index *table_primary_key_index(const Table *t) {
 }
 
 /* Map the built-in names to the key under which the schema table is stored. */
-static const char *builtin_key(int idb, const char *name) {
-  if (shale_stricmp(name, "sqlite_master") == 0 || shale_stricmp(name, "sqlite_schema") == 0)
+/* qualified: the database was named explicitly ("temp.sqlite_master") */
+static const char *builtin_key(int idb, const char *name, int qualified) {
+  if (shale_stricmp(name, "sqlite_master") == 0 || shale_stricmp(name, "sqlite_schema") == 0) {
+    if (idb == 1 && !qualified) return NULL;
     return idb == 1 ? "sqlite_temp_master" : "sqlite_master";
+  }
   if (idb == 1 && (shale_stricmp(name, "sqlite_temp_master") == 0 ||
                    shale_stricmp(name, "sqlite_temp_schema") == 0))
     return "sqlite_temp_master";
   return NULL;
 }
 
-static Table *find_table_in(sqlite3 *db, int idb, const char *name) {
+static Table *find_table_in(sqlite3 *db, int idb, const char *name, int qualified) {
   Schema *s = db->dbs[idb].schema;
   if (!s) return NULL;
   Table *t = hash_find(&s->tables, name);
+  if (t && t->root == 1) t = NULL; /* only through the built-in names */
   if (t) return t;
-  const char *k = builtin_key(idb, name);
+  const char *k = builtin_key(idb, name, qualified);
   if (k) return schema_table_for_sqlite_schema(db, idb);
   return NULL;
 }
@@ -194,7 +198,7 @@ Table *schema_find_table(sqlite3 *db, const char *db_name, const char *name, int
   if (db_name) {
     int i = schema_db_index(db, db_name);
     if (i < 0 || i >= db->n_db) return NULL;
-    Table *t = find_table_in(db, i, name);
+    Table *t = find_table_in(db, i, name, 1);
     if (t && idb) *idb = i;
     return t;
   }
@@ -203,7 +207,7 @@ Table *schema_find_table(sqlite3 *db, const char *db_name, const char *name, int
   for (int k = 0; k < db->n_db + 0; k++) {
     int i = k < 2 ? order0[k] : k;
     if (i >= db->n_db) continue;
-    Table *t = find_table_in(db, i, name);
+    Table *t = find_table_in(db, i, name, 0);
     if (t) {
       if (idb) *idb = i;
       return t;
