@@ -40,6 +40,12 @@ typedef struct FuncDef FuncDef;
 #define FUNC_UNLIKELY 0x20000000   /* likely/unlikely/likelihood: codegen unwraps */
 #define FUNC_CONSTANT 0x40000000   /* sqlite_version etc. */
 #define FUNC_BUILTIN 0x80000000
+/* Built-in window-only function (row_number, rank, dense_rank, percent_rank,
+** cume_dist, ntile, lag, lead, first_value, last_value, nth_value): "misuse
+** of window function X()" without OVER.  The frames SQLite forces for some
+** of them, and lag/lead (computed by the code generator), are described in
+** func/window.c. */
+#define FUNC_WINDOW 0x00800000
 
 struct CollSeq {
   char *name;

@@ -53,7 +53,22 @@ X(fn_minmax_step) X(fn_group_concat_step) X(fn_group_concat_inverse)
 /* datetime.c */
 X(fn_julianday) X(fn_unixepoch) X(fn_date) X(fn_time) X(fn_datetime) X(fn_strftime)
 X(fn_current_time) X(fn_current_date) X(fn_current_timestamp) X(fn_timediff)
+/* window.c */
+X(fn_win_noop_step) X(fn_row_number_step) X(fn_dense_rank_step) X(fn_rank_step)
+X(fn_percent_rank_step) X(fn_percent_rank_inverse) X(fn_ntile_step) X(fn_ntile_inverse)
+X(fn_first_value_step) X(fn_nth_value_step) X(fn_last_value_step) X(fn_last_value_inverse)
 #undef X
+void fn_win_noop_value(sqlite3_context *);
+void fn_row_number_value(sqlite3_context *);
+void fn_dense_rank_value(sqlite3_context *);
+void fn_rank_value(sqlite3_context *);
+void fn_percent_rank_value(sqlite3_context *);
+void fn_cume_dist_value(sqlite3_context *);
+void fn_ntile_value(sqlite3_context *);
+void fn_nth_value_value(sqlite3_context *);
+void fn_nth_value_final(sqlite3_context *);
+void fn_last_value_value(sqlite3_context *);
+void fn_last_value_final(sqlite3_context *);
 void fn_count_final(sqlite3_context *);
 void fn_sum_final(sqlite3_context *);
 void fn_total_final(sqlite3_context *);

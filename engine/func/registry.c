@@ -19,6 +19,9 @@
 #define AGG(name, n, fl, ud, step, fin, val, inv) \
   {name, n, (fl) | BI | FUNC_AGGREGATE, (void *)(ud), NULL, step, fin, val, inv, NULL, NULL}
 
+#define WIN(name, n, step, fin, val, inv) \
+  {name, n, INN | BI | FUNC_AGGREGATE | FUNC_WINDOW, NULL, NULL, step, fin, val, inv, NULL, NULL}
+
 static double deg_to_rad(double x) { return x * (3.14159265358979323846 / 180.0); }
 static double rad_to_deg(double x) { return x * (180.0 / 3.14159265358979323846); }
 
@@ -118,6 +121,29 @@ static const FuncDef builtins[] = {
         fn_group_concat_value, fn_group_concat_inverse),
     AGG("group_concat", 2, INN, 0, fn_group_concat_step, fn_group_concat_final,
         fn_group_concat_value, fn_group_concat_inverse),
+    /* window functions (window.c) */
+    WIN("row_number", 0, fn_row_number_step, fn_row_number_value, fn_row_number_value,
+        fn_win_noop_step),
+    WIN("dense_rank", 0, fn_dense_rank_step, fn_dense_rank_value, fn_dense_rank_value,
+        fn_win_noop_step),
+    WIN("rank", 0, fn_rank_step, fn_rank_value, fn_rank_value, fn_win_noop_step),
+    WIN("percent_rank", 0, fn_percent_rank_step, fn_percent_rank_value, fn_percent_rank_value,
+        fn_percent_rank_inverse),
+    WIN("cume_dist", 0, fn_percent_rank_step, fn_cume_dist_value, fn_cume_dist_value,
+        fn_percent_rank_inverse),
+    WIN("ntile", 1, fn_ntile_step, fn_ntile_value, fn_ntile_value, fn_ntile_inverse),
+    WIN("first_value", 1, fn_first_value_step, fn_nth_value_final, fn_nth_value_value,
+        fn_win_noop_step),
+    WIN("last_value", 1, fn_last_value_step, fn_last_value_final, fn_last_value_value,
+        fn_last_value_inverse),
+    WIN("nth_value", 2, fn_nth_value_step, fn_nth_value_final, fn_nth_value_value,
+        fn_win_noop_step),
+    WIN("lead", 1, fn_win_noop_step, fn_win_noop_value, fn_win_noop_value, fn_win_noop_step),
+    WIN("lead", 2, fn_win_noop_step, fn_win_noop_value, fn_win_noop_value, fn_win_noop_step),
+    WIN("lead", 3, fn_win_noop_step, fn_win_noop_value, fn_win_noop_value, fn_win_noop_step),
+    WIN("lag", 1, fn_win_noop_step, fn_win_noop_value, fn_win_noop_value, fn_win_noop_step),
+    WIN("lag", 2, fn_win_noop_step, fn_win_noop_value, fn_win_noop_value, fn_win_noop_step),
+    WIN("lag", 3, fn_win_noop_step, fn_win_noop_value, fn_win_noop_value, fn_win_noop_step),
 };
 
 /* Functions of later SQLite versions (3.41-3.44), kept out of the 3.40 table:

@@ -166,3 +166,18 @@ out += q("SELECT k, quote(group_concat(w, '+') OVER (ORDER BY rowid ROWS BETWEEN
 out += q("SELECT k, count(v) OVER (ORDER BY rowid ROWS 2 PRECEDING), quote(avg(v) OVER (ORDER BY rowid ROWS 2 PRECEDING)) FROM g WHERE k <> 'd' ORDER BY rowid", "TIT")
 out += q("SELECT k, quote(max(v) OVER (PARTITION BY k)), quote(min(w) OVER (ORDER BY rowid)) FROM g ORDER BY rowid", "TTT")
 open("tests/sql/func_agg.test", "w").write(out)
+
+# ---------------- func_window.test
+out = hdr
+out += st("CREATE TABLE w(p TEXT, o INTEGER, x)")
+out += st("INSERT INTO w VALUES ('a', 1, 10), ('a', 2, 20), ('a', 2, 'z'), ('a', 4, NULL), ('b', 1, 1.5), ('b', 1, 2.5), ('b', 3, X'00'), ('c', 5, 7)")
+wf = ["row_number()", "rank()", "dense_rank()", "percent_rank()", "cume_dist()", "ntile(2)", "ntile(3)",
+      "first_value(x)", "last_value(x)", "nth_value(x, 2)", "lag(x)", "lag(x, 2, 'd')", "lead(x)",
+      "lead(x, 2, -1)", "count(*)", "sum(o)", "group_concat(o)", "max(x)", "min(x)", "avg(o)", "total(o)"]
+for f in wf:
+    out += q(f"SELECT p, o, quote({f} OVER (PARTITION BY p ORDER BY o)) FROM w ORDER BY p, o, rowid", "TIT")
+    out += q(f"SELECT quote({f} OVER (ORDER BY o ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING)) FROM w ORDER BY o, rowid")
+out += q("SELECT quote(ntile(0) OVER (ORDER BY o)) FROM w")
+out += q("SELECT quote(nth_value(x, 0) OVER (ORDER BY o)) FROM w")
+out += err("SELECT row_number() FROM w", "misuse of window function row_number()")
+open("tests/sql/func_window.test", "w").write(out)
