@@ -67,6 +67,15 @@ char *build_stored_sql(Parse *p, Stmt *st, const char *kind, int trim) {
   const char *start = p->sql + st->pos;
   const char *end = p->sql + st->end;
   if (end <= start) end = start + strlen(start);
+  if (!trim) {
+    /* CREATE INDEX keeps everything up to the ';' (or the end of input) */
+    const char *tok;
+    int n;
+    const char *after = build_scan_token(end, &tok, &n);
+    (void)after;
+    if (n == 0) end = end + strlen(end);
+    else if (n == 1 && *tok == ';') end = tok;
+  }
   const char *name = build_name_start(start, end);
   {
     /* schema.name: the stored text starts at the unqualified name */
