@@ -439,11 +439,9 @@ int sql_parse(const char *zSql, int nBytes, ParseResult *out) {
   int explain = 0;
   int start = p->t.pos;
   if (!P_FAILED(p)) {
-    if (p->t.type == TK_SEMI) {
-      out->tail = zSql + p->t.pos + 1;
-      sqlite3_free(copy);
-      return SQLITE_OK;
-    }
+    while (p->t.type == TK_SEMI) p_next(p); /* empty statements */
+    start = p->t.pos;
+    if (P_FAILED(p)) goto failed;
     if (p->t.type == TK_EOF) {
       out->tail = zSql + n;
       sqlite3_free(copy);
@@ -470,6 +468,7 @@ int sql_parse(const char *zSql, int nBytes, ParseResult *out) {
     }
   }
   if (P_FAILED(p)) {
+  failed:
     ast_free_stmt(s);
     s = NULL;
     out->err = p->err;

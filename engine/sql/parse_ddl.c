@@ -182,6 +182,18 @@ static int default_value(Parser *p, ColumnDef *c) {
   return 0;
 }
 
+/* Tokens that may follow a column constraint. */
+static int ccons_follow(int t) {
+  switch (t) {
+    case TK_COMMA: case TK_RP: case TK_CONSTRAINT: case TK_DEFAULT: case TK_NULL:
+    case TK_NOT: case TK_PRIMARY: case TK_UNIQUE: case TK_CHECK: case TK_REFERENCES:
+    case TK_DEFERRABLE: case TK_COLLATE: case TK_GENERATED: case TK_AS:
+      return 1;
+    default:
+      return 0;
+  }
+}
+
 /* columnname carglist; fills c.  Returns 0 on error. */
 static int column_def(Parser *p, ColumnDef *c) {
   c->name = p_name(p);
@@ -264,13 +276,15 @@ static int column_def(Parser *p, ColumnDef *c) {
       if (!p_expect(p, TK_RP)) return 0;
       c->generated_stored = 0;
       if (tk_is_id(p->t.type) && p->t.type != TK_INDEXED) {
-        if (p->t.n == 6 && shale_strnicmp(p->z + p->t.pos, "stored", 6) == 0) {
+        Token kw = p->t;
+        p_next(p);
+        if (kw.n == 6 && shale_strnicmp(p->z + kw.pos, "stored", 6) == 0) {
           c->generated_stored = 1;
-        } else if (!(p->t.n == 7 && shale_strnicmp(p->z + p->t.pos, "virtual", 7) == 0)) {
-          p_error(p, p->t.pos, "error in generated column \"%s\"", c->name);
+        } else if (!(kw.n == 7 && shale_strnicmp(p->z + kw.pos, "virtual", 7) == 0)) {
+          if (!ccons_follow(p->t.type)) p_syntax_error(p);
+          p_error(p, kw.pos, "error in generated column \"%s\"", c->name);
           return 0;
         }
-        p_next(p);
       }
     } else {
       break;
@@ -323,7 +337,7 @@ static int table_constraint(Parser *p, TableConstraint *k) {
       return 0;
     }
     k->fk->from_columns = from;
-    if (p->t.type == TK_DEFERRABLE || (p->t.type == TK_NOT && p_peek(p, NULL) == TK_DEFERRABLE))
+    if (p->t.type == TK_DEFERRABLE || p->t.type == TK_NOT)
       k->fk->deferrable = defer_subclause(p);
   } else {
     p_syntax_error(p);
@@ -380,35 +394,30 @@ static int create_table(Parser *p, Stmt *s) {
     break;
   }
   if (!p_expect(p, TK_RP)) return 0;
-  /* table options */
-  if (p->t.type == TK_WITHOUT || tk_is_nm(p->t.type)) {
-    do {
-      if (p_accept(p, TK_WITHOUT)) {
-        Token t = p->t;
-        if (!tk_is_nm(t.type)) {
-          p_syntax_error(p);
-          return 0;
-        }
-        p_next(p);
-        if (!p_name_eq(p, &t, "rowid")) {
-          p_error(p, t.pos, "unknown table option: %.*s", t.n, p->z + t.pos);
-          return 0;
-        }
-        s->u.create_table.without_rowid = 1;
-      } else {
-        Token t = p->t;
-        if (!tk_is_nm(t.type)) {
-          p_syntax_error(p);
-          return 0;
-        }
-        p_next(p);
-        if (!p_name_eq(p, &t, "strict")) {
-          p_error(p, t.pos, "unknown table option: %.*s", t.n, p->z + t.pos);
-          return 0;
-        }
-        s->u.create_table.strict = 1;
-      }
-    } while (p_accept(p, TK_COMMA));
+  /* table options: [WITHOUT] nm {, [WITHOUT] nm}; a leading comma is
+  ** accepted as SQLite's grammar does */
+  while (p->t.type == TK_WITHOUT || tk_is_nm(p->t.type) || p->t.type == TK_COMMA) {
+    if (p_accept(p, TK_COMMA)) continue;
+    int without = p_accept(p, TK_WITHOUT);
+    Token t = p->t;
+    if (!tk_is_nm(t.type)) {
+      p_syntax_error(p);
+      return 0;
+    }
+    p_next(p);
+    if (P_FAILED(p)) return 0;
+    if (p->t.type != TK_COMMA && p->t.type != TK_SEMI && p->t.type != TK_EOF) {
+      p_syntax_error(p);
+      return 0;
+    }
+    if (without && p_name_eq(p, &t, "rowid")) {
+      s->u.create_table.without_rowid = 1;
+    } else if (!without && p_name_eq(p, &t, "strict")) {
+      s->u.create_table.strict = 1;
+    } else {
+      p_error(p, t.pos, "unknown table option: %.*s", t.n, p->z + t.pos);
+      return 0;
+    }
   }
   return !P_FAILED(p);
 }
@@ -593,22 +602,26 @@ int p_create(Parser *p, Stmt *s) {
   int t = p->t.type;
   if (t == TK_TABLE) {
     p_next(p);
+    s->kind = ST_CREATE_TABLE;
     s->u.create_table.temp = temp;
     return create_table(p, s);
   }
   if (t == TK_VIEW) {
     p_next(p);
+    s->kind = ST_CREATE_VIEW;
     s->u.create_view.temp = temp;
     return create_view(p, s);
   }
   if (t == TK_TRIGGER) {
     p_next(p);
+    s->kind = ST_CREATE_TRIGGER;
     s->u.create_trigger.temp = temp;
     return create_trigger(p, s);
   }
   if (!temp) {
     if (t == TK_UNIQUE) {
       p_next(p);
+      s->kind = ST_CREATE_INDEX;
       s->u.create_index.unique = 1;
       if (!p_expect(p, TK_INDEX)) return 0;
       return create_index(p, s);

@@ -19,6 +19,16 @@ int p_conflict_algo(Parser *p) {
 /* setlist ::= nm = expr | (idlist) = expr, ... ; vectors are expanded:
 ** (a,b) = (x,y) gives a=x, b=y; (a,b) = (SELECT ...) gives one
 ** EX_SUBQUERY copy per column with sub_op = 1-based column number. */
+static int setlist_follow(int t) {
+  switch (t) {
+    case TK_COMMA: case TK_FROM: case TK_WHERE: case TK_RETURNING: case TK_ORDER:
+    case TK_LIMIT: case TK_ON: case TK_SEMI: case TK_EOF:
+      return 1;
+    default:
+      return 0;
+  }
+}
+
 ExprList *p_setlist(Parser *p) {
   ExprList *l = NULL;
   do {
@@ -37,6 +47,12 @@ ExprList *p_setlist(Parser *p) {
         goto fail;
       }
       int n = e->op == EX_VECTOR ? e->list->n : 1;
+      if (!setlist_follow(p->t.type)) {
+        p_syntax_error(p);
+        ast_free_id_list(cols);
+        ast_free_expr(e);
+        goto fail;
+      }
       if (e->op != EX_SUBQUERY && n != cols->n) {
         p_error(p, pos, "%d columns assigned %d values", cols->n, n);
         ast_free_id_list(cols);
@@ -113,11 +129,23 @@ static int returning(Parser *p, ExprList **out) {
 
 /* Table name of a DML statement: xfullname at top level, trnm in a
 ** trigger body. */
-static int dml_target(Parser *p, char **db, char **name, char **alias) {
+static int trnm_follow(int kind, int t) {
+  switch (kind) {
+    case ST_INSERT: return t == TK_LP || t == TK_SELECT || t == TK_VALUES || t == TK_WITH;
+    case ST_UPDATE: return t == TK_SET || t == TK_INDEXED || t == TK_NOT;
+    default: return t == TK_WHERE || t == TK_SEMI || t == TK_INDEXED || t == TK_NOT;
+  }
+}
+
+static int dml_target(Parser *p, int kind, char **db, char **name, char **alias) {
   int pos = p->t.pos;
   if (!p_fullname(p, db, name)) return 0;
   if (p->in_trigger) {
     if (*db) {
+      if (!trnm_follow(kind, p->t.type)) {
+        p_syntax_error(p);
+        return 0;
+      }
       p_error(p, pos, "qualified table names are not allowed on INSERT, UPDATE, and DELETE statements within triggers");
       return 0;
     }
@@ -223,7 +251,7 @@ int p_insert(Parser *p, Stmt *s) {
     }
   }
   if (!p_expect(p, TK_INTO)) return 0;
-  if (!dml_target(p, &s->u.insert.db, &s->u.insert.table, &s->u.insert.alias)) return 0;
+  if (!dml_target(p, ST_INSERT, &s->u.insert.db, &s->u.insert.table, &s->u.insert.alias)) return 0;
   if (p_accept(p, TK_LP)) {
     s->u.insert.columns = p_idlist(p);
     if (s->u.insert.columns == NULL || !p_expect(p, TK_RP)) return 0;
@@ -269,7 +297,7 @@ int p_update(Parser *p, Stmt *s) {
   }
   SrcItem *it = s->u.update.target = new_target(p);
   if (it == NULL) return 0;
-  if (!dml_target(p, &it->db, &it->name, &it->alias)) return 0;
+  if (!dml_target(p, ST_UPDATE, &it->db, &it->name, &it->alias)) return 0;
   if (!indexed_opt(p, it)) return 0;
   if (!p_expect(p, TK_SET)) return 0;
   s->u.update.set = p_setlist(p);
@@ -288,7 +316,7 @@ int p_delete(Parser *p, Stmt *s) {
   if (!p_expect(p, TK_DELETE) || !p_expect(p, TK_FROM)) return 0;
   SrcItem *it = s->u.del.target = new_target(p);
   if (it == NULL) return 0;
-  if (!dml_target(p, &it->db, &it->name, &it->alias)) return 0;
+  if (!dml_target(p, ST_DELETE, &it->db, &it->name, &it->alias)) return 0;
   if (!indexed_opt(p, it)) return 0;
   if (!where_opt(p, &s->u.del.where)) return 0;
   if (!p->in_trigger && !returning(p, &s->u.del.returning)) return 0;

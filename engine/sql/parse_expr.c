@@ -13,7 +13,7 @@
 
 #define MAX_EXPR_DEPTH 1000
 #define MAX_FUNCTION_ARG 127
-#define MAX_VARIABLE_NUMBER 32766
+#define MAX_VARIABLE_NUMBER 250000 /* as the reference sqlite3 build */
 
 static Expr *expr_h(Parser *p, int min, int *h);
 
@@ -137,6 +137,12 @@ static Expr *variable(Parser *p) {
   e->text = tok_copy(p, &t);
   e->n_text = t.n;
   int x = 0;
+  if (z[0] == '#' && t.n > 1 && z[1] >= '0' && z[1] <= '9') {
+    /* #NNN is reserved for SQLite-internal use: a syntax error */
+    ast_free_expr(e);
+    p_syntax_error(p);
+    return NULL;
+  }
   if (t.n == 1) {
     x = ++p->n_vars;
     if (x > MAX_VARIABLE_NUMBER) {
@@ -1016,7 +1022,7 @@ static Expr *expr_h(Parser *p, int min, int *h) {
     }
     if (t == TK_IN) {
       p_next(p);
-      int nh;
+      int nh = 0;
       left = in_expr(p, left, lh, not, pos, &nh);
       lh = nh;
       if (left == NULL) break;

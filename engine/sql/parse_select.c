@@ -215,6 +215,20 @@ static int join_op(Parser *p) {
 
 static int src_item(Parser *p, SrcList **plist, int join_type);
 
+/* Tokens that may follow a FROM-clause term (an LALR parser detects a bad
+** token here before it reduces the term). */
+static int from_follow(int t) {
+  switch (t) {
+    case TK_COMMA: case TK_JOIN: case TK_WHERE: case TK_GROUP: case TK_HAVING:
+    case TK_WINDOW: case TK_ORDER: case TK_LIMIT: case TK_RP: case TK_SEMI:
+    case TK_EOF: case TK_UNION: case TK_EXCEPT: case TK_INTERSECT:
+    case TK_RETURNING:
+      return 1;
+    default:
+      return tk_is_join_kw(t);
+  }
+}
+
 /* seltablist (after FROM) */
 SrcList *p_from(Parser *p) {
   SrcList *l = NULL;
@@ -343,6 +357,10 @@ static int src_item(Parser *p, SrcList **plist, int join_type) {
       Expr *e = p_expr(p);
       ast_free_expr(e);
       if (P_FAILED(p)) return 0;
+      if (!from_follow(p->t.type)) {
+        p_syntax_error(p);
+        return 0;
+      }
       p_error(p, on_pos, "a JOIN clause is required before ON");
       return 0;
     }
@@ -353,6 +371,10 @@ static int src_item(Parser *p, SrcList **plist, int join_type) {
     it->using_ = p_idlist(p);
     if (it->using_ == NULL || !p_expect(p, TK_RP)) return 0;
     if (l->n == 1) {
+      if (!from_follow(p->t.type)) {
+        p_syntax_error(p);
+        return 0;
+      }
       p_error(p, on_pos, "a JOIN clause is required before USING");
       return 0;
     }
