@@ -342,6 +342,13 @@ static int csr_column(Vdbe *v, VdbeCursor *c, int col, Mem *out, const Mem *dflt
 static Btree *db_btree(Vdbe *v, int idb) {
   sqlite3 *db = v->db;
   if (!db || idb < 0 || idb >= db->n_db) return NULL;
+  if (!db->dbs[idb].btree && idb == 1 && db->vfs) {
+    /* the temp database is opened on first use (kept in memory) */
+    Btree *bt = NULL;
+    if (btree_open(db->vfs, ":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_MEMORY, &bt) ==
+        SQLITE_OK)
+      db->dbs[idb].btree = bt;
+  }
   return db->dbs[idb].btree;
 }
 
