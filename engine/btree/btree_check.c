@@ -5,6 +5,7 @@
 ** fragmentation count, and pages never used.  Messages use SQLite's words.
 */
 #include <stdarg.h>
+#include <stdlib.h>
 #include "btree_int.h"
 
 typedef struct Chk {
@@ -104,32 +105,43 @@ static void chk_list(Chk *k, int freelist, Pgno pg, u32 expected, const char *pf
   }
 }
 
-/* Returns the depth of the subtree (leaf = 1), or -1 after an error that
-** stops the descent.  Keys of a table subtree must lie in (lo, hi]. */
-static int chk_tree(Chk *k, Pgno pg, int has_lo, i64 lo, int has_hi, i64 hi, i64 *maxkey,
-                    const char *pfx, int level) {
+typedef struct Span {
+  u32 start, end; /* [start, end] inclusive */
+} Span;
+
+static int span_cmp(const void *a, const void *b) {
+  const Span *x = a, *y = b;
+  return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Check one tree page and its subtree, in SQLite's order (right child
+** first, then cells from last to first).  Table keys must be <= maxkey
+** (only the last key of the page may equal it); *pmin gets the smallest key
+** seen.  Returns the depth (leaf 0; also 0 after an error, as SQLite). */
+static int chk_tree(Chk *k, Pgno pg, i64 *pmin, i64 maxkey, const char *pfx, int level) {
   Btree *bt = k->bt;
-  if (done(k)) return -1;
-  if (chk_ref(k, pg, pfx)) return -1;
+  if (done(k)) return 0;
+  if (pg == 0) return 0;
+  if (chk_ref(k, pg, pfx)) return 0;
   if (level > BT_MAX_DEPTH) {
     chk_msg(k, "Page %u: tree too deep", (unsigned)pg);
-    return -1;
+    return 0;
   }
   DbPage *dp;
   int rc = pager_get(bt->pager, pg, &dp, 0);
   if (rc == SHALE_PENDING || rc == SQLITE_NOMEM) {
     k->rc = rc;
-    return -1;
+    return 0;
   }
   if (rc) {
     chk_msg(k, "Page %u: unable to get the page. error code=%d", (unsigned)pg, rc);
-    return -1;
+    return 0;
   }
   rc = bt_validate(bt, dp);
   if (rc) {
     chk_msg(k, "Page %u: btreeInitPage() returns error code %d", (unsigned)pg, rc);
     pager_unref(dp);
-    return -1;
+    return 0;
   }
   PV v;
   bt_pv(dp, &v);
@@ -137,101 +149,93 @@ static int chk_tree(Chk *k, Pgno pg, int has_lo, i64 lo, int has_hi, i64 hi, i64
   u32 content = get2byte(v.a + v.hdr + 5);
   if (content == 0) content = 65536;
   char cpfx[64];
-  int depth = -1, d;
-  i64 prev = 0;
-  int has_prev = 0;
-  /* byte usage: header + pointer array */
-  u8 *used = sqlite3_malloc64(U + 8);
-  if (!used) {
+  int depth = -1, d2, cover = 1, can_equal = 1;
+  Span *sp = sqlite3_malloc64(sizeof(Span) * ((u64)v.ncell + U / 4 + 2));
+  int nsp = 0;
+  if (!sp) {
     k->rc = SQLITE_NOMEM;
     pager_unref(dp);
-    return -1;
+    return 0;
   }
-  memset(used, 0, U);
-  for (int i = 0; i < v.ncell && !done(k); i++) {
+  if (!v.leaf) {
+    snprintf(cpfx, sizeof cpfx, "On page %u at right child: ", (unsigned)pg);
+    depth = chk_tree(k, pv_right(&v), &maxkey, maxkey, cpfx, level + 1);
+    can_equal = 0;
+  }
+  for (int i = v.ncell - 1; i >= 0 && !done(k); i--) {
     snprintf(cpfx, sizeof cpfx, "On tree page %u cell %d: ", (unsigned)pg, i);
     u32 pc = get2byte(v.a + v.cellptr + 2 * i);
     if (pc < content || pc > U - 4) {
       chk_msg(k, "%sOffset %u out of range %u..%u", cpfx, pc, content, U - 4);
+      cover = 0;
       continue;
     }
     CellInfo ci;
     bt_parse_cell(bt, v.flags, v.a + pc, &ci);
     if (pc + ci.size > U) {
       chk_msg(k, "%sExtends off end of page", cpfx);
+      cover = 0;
       continue;
     }
-    for (u32 b = pc; b < pc + ci.size; b++) {
-      if (used[b]) {
-        chk_msg(k, "Multiple uses for byte %u of page %u", b, (unsigned)pg);
-        break;
-      }
-      used[b] = 1;
-    }
     if (v.intkey) {
-      if ((has_prev && ci.key <= prev) || (has_lo && ci.key <= lo) || (has_hi && ci.key > hi) ||
-          (!v.leaf && has_prev && ci.key < prev)) {
+      if (can_equal ? (ci.key > maxkey) : (ci.key >= maxkey))
         chk_msg(k, "%sRowid %lld out of order", cpfx, (long long)ci.key);
-      }
+      maxkey = ci.key;
+      can_equal = 0;
     }
-    if (ci.ovfl) {
-      u32 per = U - 4;
-      u32 n = (ci.npay - ci.nlocal + per - 1) / per;
-      chk_list(k, 0, ci.ovfl, n, cpfx);
+    if (ci.npay > ci.nlocal) {
+      u32 n = (ci.npay - ci.nlocal + U - 5) / (U - 4);
+      chk_list(k, 0, get4byte(v.a + pc + ci.size - 4), n, cpfx);
     }
     if (!v.leaf) {
-      i64 mk = 0;
-      d = chk_tree(k, get4byte(v.a + pc), v.intkey ? (has_prev || has_lo) : 0,
-                   has_prev ? prev : lo, v.intkey, ci.key, &mk, cpfx, level + 1);
-      if (d >= 0) {
-        if (depth < 0) depth = d;
-        else if (d != depth) chk_msg(k, "%sChild page depth differs", cpfx);
+      d2 = chk_tree(k, get4byte(v.a + pc), &maxkey, maxkey, cpfx, level + 1);
+      can_equal = 0;
+      if (d2 != depth) {
+        chk_msg(k, "%sChild page depth differs", cpfx);
+        depth = d2;
       }
     }
-    prev = ci.key;
-    has_prev = 1;
+    sp[nsp].start = pc;
+    sp[nsp].end = pc + ci.size - 1;
+    nsp++;
   }
-  if (!v.leaf && !done(k)) {
-    snprintf(cpfx, sizeof cpfx, "On page %u at right child: ", (unsigned)pg);
-    i64 mk = 0;
-    d = chk_tree(k, pv_right(&v), v.intkey ? (has_prev || has_lo) : 0, has_prev ? prev : lo,
-                 has_hi, hi, &mk, cpfx, level + 1);
-    if (d >= 0) {
-      if (depth < 0) depth = d;
-      else if (d != depth) chk_msg(k, "%sChild page depth differs", cpfx);
-    }
-  }
-  if (v.leaf) depth = 0;
-  /* free space accounting */
-  if (!done(k)) {
-    u32 nfb = 0;
+  *pmin = maxkey;
+  /* coverage: cells and freeblocks must not overlap; the bytes nobody
+  ** owns are the fragment count */
+  if (cover && !done(k)) {
     u32 fb = get2byte(v.a + v.hdr + 1);
     int guard = 0;
-    while (fb && guard++ < 20000) {
+    while (fb > 0 && guard++ < 20000) {
       if (fb + 4 > U) break;
       u32 sz = get2byte(v.a + fb + 2);
-      if (fb + sz > U) break;
-      for (u32 b = fb; b < fb + sz; b++) {
-        if (used[b]) {
-          chk_msg(k, "Multiple uses for byte %u of page %u", b, (unsigned)pg);
-          break;
-        }
-        used[b] = 1;
-      }
-      nfb += sz;
-      fb = get2byte(v.a + fb);
+      if (sz == 0 || fb + sz > U) break;
+      sp[nsp].start = fb;
+      sp[nsp].end = fb + sz - 1;
+      nsp++;
+      u32 nx = get2byte(v.a + fb);
+      if (nx && nx <= fb) break;
+      fb = nx;
     }
-    u32 nfrag = 0;
-    for (u32 b = content; b < U; b++) nfrag += used[b] == 0;
-    if (nfrag != v.a[v.hdr + 7] && !done(k)) {
+    qsort(sp, (size_t)nsp, sizeof(Span), span_cmp);
+    u32 prev = content - 1, nfrag = 0;
+    int multiple = 0;
+    for (int i = 0; i < nsp; i++) {
+      if (prev >= sp[i].start) {
+        chk_msg(k, "Multiple uses for byte %u of page %u", sp[i].start, (unsigned)pg);
+        multiple = 1;
+        break;
+      }
+      nfrag += sp[i].start - prev - 1;
+      prev = sp[i].end;
+    }
+    nfrag += U - prev - 1;
+    if (!multiple && nfrag != v.a[v.hdr + 7])
       chk_msg(k, "Fragmentation of %u bytes reported as %u on page %u", nfrag,
               (unsigned)v.a[v.hdr + 7], (unsigned)pg);
-    }
   }
-  *maxkey = prev;
-  sqlite3_free(used);
+  sqlite3_free(sp);
   pager_unref(dp);
-  return depth < 0 ? -1 : depth + 1;
+  return depth + 1;
 }
 
 int btree_integrity_check(Btree *bt, const Pgno *roots, int n_roots, int max_errors,
@@ -256,7 +260,7 @@ int btree_integrity_check(Btree *bt, const Pgno *roots, int n_roots, int max_err
   for (int i = 0; i < n_roots && !done(&k); i++) {
     if (roots[i] == 0) continue;
     i64 mk = 0;
-    chk_tree(&k, roots[i], 0, 0, 0, 0, &mk, "", 1);
+    chk_tree(&k, roots[i], &mk, INT64_MAX, "", 1);
   }
   Pgno pend = bt_pending_page(bt);
   for (Pgno pg = 1; pg <= k.npage && !done(&k); pg++) {
