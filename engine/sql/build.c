@@ -581,6 +581,16 @@ int codegen_reindex(Parse *p, Stmt *st) {
   sqlite3 *db = p->db;
   const char *name = st->u.target.name;
   Vdbe *v = p->v;
+  if (name) {
+    int found = 0;
+    if (!st->u.target.db && coll_find(db, name)) found = 1;
+    if (schema_find_table(db, st->u.target.db, name, NULL)) found = 1;
+    if (schema_find_index(db, st->u.target.db, name, NULL)) found = 1;
+    if (!found) {
+      parse_error(p, "unable to identify the object to be reindexed");
+      return p->rc;
+    }
+  }
   for (int idb = 0; idb < db->n_db; idb++) {
     Schema *s = db->dbs[idb].schema;
     if (!s) continue;
