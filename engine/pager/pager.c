@@ -87,13 +87,13 @@ typedef struct Savepoint {
 
 /* Commit / rollback / read / spill sub-states */
 enum {
-  CS_IDLE = 0, CS_PAGE1, CS_JWAIT, CS_JSYNC, CS_LOCK, CS_WRITE, CS_TRUNC,
+  CS_IDLE = 0, CS_PAGE1, CS_JTRUNC, CS_JWAIT, CS_JSYNC, CS_LOCK, CS_WRITE, CS_TRUNC,
   CS_SYNC, CS_FINAL, CS_CKPT, CS_DONE
 };
 enum { RB_IDLE = 0, RB_PLAY, RB_TRUNC, RB_SYNC, RB_FINAL };
 enum { BR_IDLE = 0, BR_LOCKED, BR_HOT, BR_HDR, BR_WAL };
 enum { SP_IDLE = 0, SP_JWAIT, SP_JSYNC, SP_LOCK, SP_WRITE };
-enum { JS_IDLE = 0, JS_SYNC1, JS_HDR, JS_SYNC2, JS_NEWHDR };
+enum { JS_IDLE = 0, JS_SYNC1, JS_ZAP, JS_HDR, JS_SYNC2, JS_NEWHDR };
 
 struct Pager {
   ShaleVfs *vfs;
@@ -187,6 +187,7 @@ struct Pager {
   int rb_first;
   i64 rb_jsize;
   int ws_set_version; /* header bytes 18/19 must be rewritten */
+  Pgno trunc_next;    /* commit: next cut-off page to journal */
 
   /* WAL */
   Wal *wal;
@@ -1047,8 +1048,10 @@ int pager_begin_read(Pager *p) {
       p->rbstate = RB_SYNC;
     }
     if (p->rbstate == RB_SYNC) {
-      rc = op_run(p, 's', p->fd, NULL, SQLITE_SYNC_NORMAL, 0);
-      if (rc != SQLITE_OK) goto fail_pending_ok;
+      if (p->sync_level > 0) {
+        rc = op_run(p, 's', p->fd, NULL, SQLITE_SYNC_NORMAL, 0);
+        if (rc != SQLITE_OK) goto fail_pending_ok;
+      }
       p->rbstate = RB_FINAL;
     }
     if (p->rbstate == RB_FINAL) {
@@ -1286,6 +1289,20 @@ static int journal_sync(Pager *p, int newhdr) {
     JSeg *s = &p->seg[p->nseg - 1];
     memcpy(p->jhdr, journal_magic, 8);
     put4byte(p->jhdr + 8, s->nrec);
+    p->jsstate = JS_ZAP;
+  }
+  if (p->jsstate == JS_ZAP) {
+    /* A journal kept by PERSIST may hold an old valid header right where
+    ** our next one would go: clobber its first byte so a hot rollback
+    ** cannot wander into stale records (SQLite does the same). */
+    i64 next = p->journal_off, jsz = 0;
+    if (next % p->sector) next = (next / p->sector + 1) * p->sector;
+    p->jfd->methods->file_size(p->jfd, &jsz);
+    if (jsz > next) {
+      p->jhdr[16] = 0;
+      rc = op_run(p, 'w', p->jfd, p->jhdr + 16, 1, next);
+      if (rc != SQLITE_OK) return rc;
+    }
     p->jsstate = JS_HDR;
   }
   if (p->jsstate == JS_HDR) {
@@ -1397,6 +1414,7 @@ static int spill(Pager *p) {
     p->nbatch = p->nclist;
     p->nclist = 0;
     p->batch_next = 0;
+    p->db_modified = 1; /* from the first write on, rollback must replay */
     p->spstate = SP_WRITE;
   }
   if (p->spstate == SP_WRITE) {
@@ -1612,15 +1630,9 @@ static int subjournal_page(Pager *p, DbPage *pg) {
   return SQLITE_OK;
 }
 
-int pager_write(DbPage *pg) {
-  Pager *p = pg->pager;
+/* Append the page's current (original) image to the journal if needed. */
+static int journal_page(Pager *p, DbPage *pg) {
   int rc;
-  if (p->state == PS_ERROR) return p->err;
-  if (p->state != PS_WRITER) return p->readonly ? SQLITE_READONLY : SQLITE_MISUSE;
-  if (p->nsp) {
-    rc = subjournal_page(p, pg);
-    if (rc != SQLITE_OK) return rc;
-  }
   if (p->wal == NULL && p->journal_mode != PAGER_JOURNALMODE_OFF &&
       pg->pgno <= p->db_orig_size && !bit_test(p->in_journal, p->in_journal_bits, pg->pgno)) {
     if (p->jfd == NULL || p->nseg == 0) {
@@ -1641,6 +1653,20 @@ int pager_write(DbPage *pg) {
       if (rc != SQLITE_OK) return rc;
     }
   }
+  return SQLITE_OK;
+}
+
+int pager_write(DbPage *pg) {
+  Pager *p = pg->pager;
+  int rc;
+  if (p->state == PS_ERROR) return p->err;
+  if (p->state != PS_WRITER) return p->readonly ? SQLITE_READONLY : SQLITE_MISUSE;
+  if (p->nsp) {
+    rc = subjournal_page(p, pg);
+    if (rc != SQLITE_OK) return rc;
+  }
+  rc = journal_page(p, pg);
+  if (rc != SQLITE_OK) return rc;
   dirty_add(p, pg);
   if (pg->pgno > p->db_size) p->db_size = pg->pgno;
   return SQLITE_OK;
@@ -1803,6 +1829,28 @@ int pager_commit(Pager *p) {
     rc = update_page1(p);
     if (rc != SQLITE_OK) goto fail;
     p->ws_set_version = 0;
+    p->trunc_next = p->db_size + 1;
+    p->cstate = CS_JTRUNC;
+  }
+  if (p->cstate == CS_JTRUNC) {
+    /* The image shrank: pages cut off must be in the journal, or a
+    ** rollback after the truncation could not bring them back. */
+    while (p->trunc_next <= p->db_orig_size && p->journal_mode != PAGER_JOURNALMODE_OFF) {
+      Pgno i = p->trunc_next;
+      if (!bit_test(p->in_journal, p->in_journal_bits, i) &&
+          i != (Pgno)(PENDING_BYTE_OFS / p->page_size) + 1) {
+        DbPage *pg;
+        Pgno save = p->db_size;
+        p->db_size = p->db_orig_size;
+        rc = pager_get(p, i, &pg, 0);
+        p->db_size = save;
+        if (rc != SQLITE_OK) goto fail;
+        rc = journal_page(p, pg);
+        pager_unref(pg);
+        if (rc != SQLITE_OK) goto fail;
+      }
+      p->trunc_next++;
+    }
     p->cstate = CS_JWAIT;
   }
   if (p->cstate == CS_JWAIT) {
@@ -1824,6 +1872,7 @@ int pager_commit(Pager *p) {
     if (rc != SQLITE_OK) goto fail;
     rc = batch_prepare(p, p->clist, p->nclist);
     if (rc != SQLITE_OK) goto fail;
+    if (p->nclist) p->db_modified = 1;
     p->cstate = CS_WRITE;
   }
   if (p->cstate == CS_WRITE) {
@@ -1837,9 +1886,9 @@ int pager_commit(Pager *p) {
     rc = p->fd->methods->file_size(p->fd, &sz);
     if (rc != SQLITE_OK) goto fail;
     if (sz > (i64)p->db_size * p->page_size) {
+      p->db_modified = 1;
       rc = op_run(p, 't', p->fd, NULL, 0, (i64)p->db_size * p->page_size);
       if (rc != SQLITE_OK) goto fail;
-      p->db_modified = 1;
     }
     p->cstate = CS_SYNC;
   }
@@ -1853,7 +1902,8 @@ int pager_commit(Pager *p) {
   if (p->cstate == CS_FINAL) {
     rc = journal_finalize(p, p->jopen_mode);
     if (rc != SQLITE_OK) goto fail;
-    if (p->jfd && p->jopen_mode == PAGER_JOURNALMODE_TRUNCATE && p->sync_level >= 2) {
+    if (p->jfd && ((p->jopen_mode == PAGER_JOURNALMODE_TRUNCATE && p->sync_level >= 2) ||
+                   (p->jopen_mode == PAGER_JOURNALMODE_PERSIST && p->sync_level >= 1))) {
       p->cstate = CS_DONE;
     } else {
       p->cstate = CS_CKPT;
