@@ -154,6 +154,8 @@ struct Wal {
     int nlist, pos, sub;
     int rc;
     u8 restore; /* run inside a read transaction: keep its snapshot */
+    u8 hold_r0; /* READ0 held exclusively (backfill in progress) */
+    u8 hold_r14; /* READ1..4 held exclusively (TRUNCATE in progress) */
     WalIndexHdr saved_hdr;
     u32 saved_min;
   } ck;
@@ -459,10 +461,38 @@ static void wal_free(Wal *w) {
   sqlite3_free(w);
 }
 
+static void wal_ckpt_release(Wal *w);
+
+/* Drop the progress (and locks) of operations the caller gave up on after
+** a PENDING: an interrupted recovery, checkpoint or frame append. */
+static void wal_abandon(Wal *w) {
+  if (w->io_busy) {
+    /* the outstanding I/O still references our buffers */
+    while (!w->io.done) {
+      if (w->vfs->poll(w->vfs, 1) < 0) break;
+    }
+    w->io_busy = 0;
+  }
+  if (w->rec.state) {
+    wal_unlock_excl(w, w->rec.took_locks, WAL_READ_LOCK(0) - w->rec.took_locks);
+    w->rec.state = 0;
+    memset(&w->hdr, 0, sizeof(w->hdr));
+  }
+  if (w->rec.took_write) {
+    wal_unlock_excl(w, WAL_WRITE_LOCK, 1);
+    w->write_lock = 0;
+    w->rec.took_write = 0;
+  }
+  if (w->ck.state) wal_ckpt_release(w);
+  w->fr.state = 0;
+  w->rd_active = 0;
+}
+
 int wal_close(Wal *w, int sync_flags, u32 page_size) {
   int rc = SQLITE_OK;
   if (w == NULL) return SQLITE_OK;
   if (w->cl.state == 0) {
+    wal_abandon(w);
     wal_end_read(w);
     w->cl.do_ckpt = 0;
     w->cl.is_delete = 0;
@@ -1134,6 +1164,14 @@ static int wal_ckpt_list(Wal *w, u32 from, u32 to) {
 }
 
 static void wal_ckpt_release(Wal *w) {
+  if (w->ck.hold_r0) {
+    wal_unlock_excl(w, WAL_READ_LOCK(0), 1);
+    w->ck.hold_r0 = 0;
+  }
+  if (w->ck.hold_r14) {
+    wal_unlock_excl(w, WAL_READ_LOCK(1), WAL_NREADER - 1);
+    w->ck.hold_r14 = 0;
+  }
   if (w->ck.took_write) {
     wal_unlock_excl(w, WAL_WRITE_LOCK, 1);
     w->write_lock = 0;
@@ -1256,6 +1294,7 @@ int wal_checkpoint(Wal *w, int mode, int (*busy)(void *, int), void *busy_arg,
           break;
         }
         if (rc != SQLITE_OK) goto fail;
+        w->ck.hold_r0 = 1;
         ci->nBackfillAttempted = mx_safe;
         if (w->pbuf_sz < page_size) {
           sqlite3_free(w->pbuf);
@@ -1330,6 +1369,7 @@ int wal_checkpoint(Wal *w, int mode, int (*busy)(void *, int), void *busy_arg,
       case C_PUBLISH:
         ci->nBackfill = w->ck.mx_safe;
         wal_unlock_excl(w, WAL_READ_LOCK(0), 1);
+        w->ck.hold_r0 = 0;
         w->ck.state = C_FINAL;
         break;
       case C_FINAL:
@@ -1345,6 +1385,7 @@ int wal_checkpoint(Wal *w, int mode, int (*busy)(void *, int), void *busy_arg,
             if (rc == SQLITE_OK) {
               if (w->ck.mode2 == SQLITE_CHECKPOINT_TRUNCATE) {
                 wal_restart_hdr(w, salt1);
+                w->ck.hold_r14 = 1;
                 w->ck.state = C_TRUNC_WAL;
               } else {
                 wal_unlock_excl(w, WAL_READ_LOCK(1), WAL_NREADER - 1);
@@ -1361,6 +1402,7 @@ int wal_checkpoint(Wal *w, int mode, int (*busy)(void *, int), void *busy_arg,
         rc = wio(w, IO_CKPT, w->wal_fd, OP_TRUNC, NULL, 0, 0);
         if (rc == SHALE_PENDING) return rc;
         wal_unlock_excl(w, WAL_READ_LOCK(1), WAL_NREADER - 1);
+        w->ck.hold_r14 = 0;
         if (rc != SQLITE_OK) goto fail;
         w->ck.state = C_DONE;
         break;
@@ -1378,6 +1420,7 @@ int wal_checkpoint(Wal *w, int mode, int (*busy)(void *, int), void *busy_arg,
   }
 fail_r0:
   wal_unlock_excl(w, WAL_READ_LOCK(0), 1);
+  w->ck.hold_r0 = 0;
 fail:
   if (w->ck.changed && !w->ck.restore) memset(&w->hdr, 0, sizeof(w->hdr));
   wal_ckpt_release(w);
