@@ -92,7 +92,7 @@ static int corrupt(Btree *bt, Pgno pgno, const char *what) {
 
 int bt_validate(Btree *bt, DbPage *dp) {
   PgExtra *ex = (PgExtra *)pager_extra(dp);
-  if (ex->ok) return SQLITE_OK;
+  if (ex->gen == bt->gen) return SQLITE_OK;
   PV v;
   bt_pv(dp, &v);
   u32 U = bt->usable;
@@ -132,7 +132,7 @@ int bt_validate(Btree *bt, DbPage *dp) {
   u32 nfree = content - ((u32)v.cellptr + 2u * (u32)v.ncell) + total + v.a[v.hdr + 7];
   if (nfree > U) return corrupt(bt, v.pgno, "free space");
   if (!v.leaf && pv_right(&v) == 0) return corrupt(bt, v.pgno, "right child 0");
-  ex->ok = 1;
+  ex->gen = bt->gen;
   return SQLITE_OK;
 }
 
@@ -230,6 +230,7 @@ int btree_open(ShaleVfs *vfs, const char *path, int open_flags, Btree **out) {
     return rc;
   }
   bt->vfs = vfs;
+  bt->gen = 1;
   bt->pgsz = pager_page_size(bt->pager);
   *out = bt;
   return SQLITE_OK;
@@ -352,7 +353,7 @@ static int new_page1(Btree *bt) {
   put4byte(a + 96, BT_SQLITE_VERSION_NUMBER);
   a[100] = PTF_TABLE_LEAF;
   put2byte(a + 105, bt->usable == 65536 ? 0 : bt->usable);
-  ((PgExtra *)pager_extra(dp))->ok = 1;
+  ((PgExtra *)pager_extra(dp))->gen = bt->gen;
   bt->page1 = dp;
   bt->npage = 1;
   bt->dirty = 1;
@@ -439,6 +440,7 @@ int btree_commit(Btree *bt) {
 int btree_rollback(Btree *bt) {
   bt_release_held(bt);
   trip_cursors(bt);
+  if (++bt->gen == 0) bt->gen = 1;
   if (bt->txn == 2) {
     int rc = pager_rollback(bt->pager);
     if (rc) return rc;
@@ -463,6 +465,7 @@ int btree_savepoint(Btree *bt, int op, int index) {
   if (op == SAVEPOINT_ROLLBACK) {
     bt_release_held(bt);
     trip_cursors(bt);
+    if (++bt->gen == 0) bt->gen = 1;
   }
   int rc = pager_savepoint(bt->pager, op, index);
   if (rc) return rc;

@@ -21,7 +21,7 @@
 
 /* Per-page space the pager keeps for us (zeroed when the page is loaded). */
 typedef struct PgExtra {
-  u8 ok; /* 1: validated as a b-tree page since it was loaded/written */
+  u32 gen; /* == Btree.gen: validated as a b-tree page (0: not) */
 } PgExtra;
 
 /* A cell that did not fit on its page; `vidx` is its index in the page's
@@ -68,6 +68,7 @@ struct Btree {
   Pgno npage;      /* logical image size during a write transaction */
   int dirty;       /* this write transaction changed something */
   int hdr_done;    /* commit: header fields already updated */
+  u32 gen;         /* validation generation; bumped by rollbacks */
   BtCursor *cursors;
   /* pages pinned by the operation in progress */
   DbPage **held;

@@ -380,7 +380,7 @@ static int alloc_page(Btree *bt, Pgno *out, DbPage **dpout) {
   }
   DbPage *dp = mpage(bt, pg);
   if (!dp) return ierr(bt, "allocated page not gathered");
-  ((PgExtra *)pager_extra(dp))->ok = 0;
+  ((PgExtra *)pager_extra(dp))->gen = 0;
   *out = pg;
   *dpout = dp;
   return SQLITE_OK;
@@ -391,7 +391,7 @@ static int free_page(Btree *bt, Pgno pg) {
   Pgno trunk = get4byte(p1 + 32);
   DbPage *dp = pager_lookup(bt->pager, pg);
   if (dp) {
-    ((PgExtra *)pager_extra(dp))->ok = 0;
+    ((PgExtra *)pager_extra(dp))->gen = 0;
     pager_unref(dp);
   }
   put4byte(p1 + 36, get4byte(p1 + 36) + 1);
@@ -616,7 +616,7 @@ static int balance_deeper(Btree *bt, BalPath *bp) {
   u8 *ca = pager_data(cp);
   Pgno right = rv.leaf ? 0 : pv_right(&rv);
   int k = page_build(bt, ca, 0, rv.flags, bt->pcell, bt->psz, n, right);
-  ((PgExtra *)pager_extra(cp))->ok = 1;
+  ((PgExtra *)pager_extra(cp))->gen = bt->gen;
   for (int i = k; i < n; i++) SHALE_TRY(add_ovfl(bt, cpg, i, bt->pcell[i], (u32)bt->psz[i], 1));
   u8 nflags = rv.flags & ~8;
   page_zero(bt, rv.a, rv.hdr, nflags);
@@ -677,7 +677,7 @@ static int balance_quick(Btree *bt, BalPath *bp, int L) {
   u8 *cells[1] = {oc.cell};
   int szs[1] = {oc.sz};
   page_build(bt, pager_data(np), 0, lv.flags, cells, szs, 1, 0);
-  ((PgExtra *)pager_extra(np))->ok = 1;
+  ((PgExtra *)pager_extra(np))->gen = bt->gen;
   /* divider: (old leaf, largest key on it) at the end of the parent */
   CellInfo ci;
   bt_parse_cell(bt, lv.flags, pv_cell(&lv, lv.ncell - 1), &ci);
@@ -835,7 +835,7 @@ static int balance_nonroot(Btree *bt, BalPath *bp, int L) {
     u8 *a = pager_data(newdp[j]);
     int w = page_build(bt, a, 0, flags, bt->bcell + st[j], bt->bsz + st[j], en[j] - st[j], right);
     if (w != en[j] - st[j]) return ierr(bt, "sibling overfull");
-    ((PgExtra *)pager_extra(newdp[j]))->ok = 1;
+    ((PgExtra *)pager_extra(newdp[j]))->gen = bt->gen;
     if (j == k - 1) break;
     u8 *dst = bt->bal + bused;
     if (bused + U / 2 + 32 > bt->abal) return ierr(bt, "balance buffer");
@@ -874,7 +874,7 @@ static int balance_nonroot(Btree *bt, BalPath *bp, int L) {
   if (tail > 0) put4byte(bt->pcell[first + k - 1], newpg[k - 1]);
   else nright = newpg[k - 1];
   int w = page_build(bt, pv.a, pv.hdr, pv.flags, bt->pcell, bt->psz, nn, nright);
-  ((PgExtra *)pager_extra(pp))->ok = 1;
+  ((PgExtra *)pager_extra(pp))->gen = bt->gen;
   for (int x = w; x < nn; x++) SHALE_TRY(add_ovfl(bt, pv.pgno, x, bt->pcell[x], (u32)bt->psz[x], 1));
   return SQLITE_OK;
 }
@@ -1228,7 +1228,7 @@ int btree_create_table(Btree *bt, Pgno *root, int flags) {
   u8 *a = pager_data(dp);
   memset(a, 0, bt->pgsz);
   page_zero(bt, a, 0, (flags & BTREE_INTKEY) ? PTF_TABLE_LEAF : PTF_INDEX_LEAF);
-  ((PgExtra *)pager_extra(dp))->ok = 1;
+  ((PgExtra *)pager_extra(dp))->gen = bt->gen;
   *root = pg;
   return op_end(bt, SQLITE_OK);
 }
@@ -1338,7 +1338,7 @@ static int do_clear(Btree *bt, Pgno root, int drop, i64 *n_deleted) {
     page_zero(bt, rv.a, rv.hdr, leaf_flags);
     u32 cp = (u32)rv.hdr + 8;
     memset(rv.a + cp, 0, bt->usable - cp);
-    ((PgExtra *)pager_extra(rootdp))->ok = 1;
+    ((PgExtra *)pager_extra(rootdp))->gen = bt->gen;
   }
   if (n_deleted) *n_deleted = cnt;
   return op_end(bt, rc);
