@@ -21,6 +21,18 @@ typedef struct RCase {
 } RCase;
 static RCase rc[NCASE];
 
+/* Aggregates over generated rows. */
+#define NAGG 400
+#define NROWS 8
+typedef struct ACase {
+  char name[24];
+  int nrow;
+  char rows[NROWS][48];
+  const char *extra;
+  char *ours;
+} ACase;
+static ACase ac[NAGG];
+
 static unsigned long long rng = 0x1234567887654321ULL;
 static unsigned long long r64(void) {
   rng ^= rng << 13;
@@ -185,6 +197,26 @@ int main(void) {
     const char *lits[4] = {c->args[0], c->args[1], c->args[2], c->args[3]};
     c->ours = mock_call(c->name, c->argc, lits);
   }
+  static const char *const aggs[] = {"sum", "total", "avg", "count", "min", "max", "group_concat"};
+  for (int i = 0; i < NAGG; i++) {
+    ACase *a = &ac[i];
+    strcpy(a->name, aggs[rnd(7)]);
+    int numeric_only = !strcmp(a->name, "sum") || !strcmp(a->name, "total") || !strcmp(a->name, "avg");
+    a->nrow = rnd(NROWS + 1);
+    for (int r = 0; r < a->nrow; r++) {
+      int k = rnd(numeric_only ? 4 : 6);
+      if (k == 0) strcpy(a->rows[r], "NULL");
+      else if (k == 1) sprintf(a->rows[r], "%d", rnd(2000) - 1000);
+      else if (k == 2) rand_real(a->rows[r]);
+      else if (k == 3) strcpy(a->rows[r], rnd(4) ? "9223372036854775807" : "-9223372036854775808");
+      else if (k == 4) rand_text(a->rows[r], 3);
+      else strcpy(a->rows[r], rnd(2) ? "X'00'" : "X'ff01'");
+    }
+    a->extra = !strcmp(a->name, "group_concat") && rnd(2) ? "'; '" : NULL;
+    const char *rows[NROWS];
+    for (int r = 0; r < a->nrow; r++) rows[r] = a->rows[r];
+    a->ours = mock_agg(a->name, a->nrow, rows, a->extra);
+  }
   char path[] = "/tmp/shale_frand_XXXXXX";
   int fd = mkstemp(path);
   FILE *f = fdopen(fd, "w");
@@ -193,11 +225,18 @@ int main(void) {
     for (int k = 0; k < rc[i].argc; k++) fprintf(f, "%s%s", k ? "," : "", rc[i].args[k]);
     fprintf(f, "));\n");
   }
+  for (int i = 0; i < NAGG; i++) {
+    ACase *a = &ac[i];
+    fprintf(f, "SELECT '#%d';\nSELECT quote(%s(x%s%s)) FROM (SELECT NULL AS x WHERE 0", NCASE + i,
+            a->name, a->extra ? ", " : "", a->extra ? a->extra : "");
+    for (int r = 0; r < a->nrow; r++) fprintf(f, " UNION ALL SELECT %s", a->rows[r]);
+    fprintf(f, ");\n");
+  }
   fclose(f);
   char cmd[200];
   snprintf(cmd, sizeof cmd, "sqlite3 :memory: < %s 2>/dev/null", path);
   FILE *p = popen(cmd, "r");
-  static char *vals[NCASE];
+  static char *vals[NCASE + NAGG];
   char line[4096];
   int cur = -1, seen = 0;
   while (p && fgets(line, sizeof line, p)) {
@@ -208,12 +247,12 @@ int main(void) {
       seen++;
       continue;
     }
-    if (cur >= 0 && cur < NCASE && !vals[cur]) vals[cur] = strdup(line);
+    if (cur >= 0 && cur < NCASE + NAGG && !vals[cur]) vals[cur] = strdup(line);
   }
   if (p) pclose(p);
   unlink(path);
   int shown = 0;
-  if (seen < NCASE) {
+  if (seen < NCASE + NAGG) {
     printf("func_random: sqlite3 CLI missing? (%d markers)\n", seen);
   } else {
     for (int i = 0; i < NCASE; i++) {
@@ -225,10 +264,28 @@ int main(void) {
                      vals[i] ? vals[i] : "(error)");
       else testlib_failed++;
     }
+    for (int i = 0; i < NAGG; i++) {
+      char *v = vals[NCASE + i];
+      int ok = v ? strcmp(v, ac[i].ours) == 0 : strncmp(ac[i].ours, "ERROR", 5) == 0;
+      if (ok) testlib_passed++;
+      else if (shown++ < 25) {
+        char rows[512] = "";
+        for (int r = 0; r < ac[i].nrow; r++) {
+          strcat(rows, ac[i].rows[r]);
+          strcat(rows, " ");
+        }
+        testlib_fail(__FILE__, __LINE__, "%s over [%s]: ours %s sqlite3 %s", ac[i].name, rows,
+                     ac[i].ours, v ? v : "(error)");
+      } else testlib_failed++;
+    }
   }
   for (int i = 0; i < NCASE; i++) {
     free(rc[i].ours);
     free(vals[i]);
+  }
+  for (int i = 0; i < NAGG; i++) {
+    free(ac[i].ours);
+    free(vals[NCASE + i]);
   }
   return testlib_finish("func_random");
 }
