@@ -181,14 +181,16 @@ int main(void) {
     verify(3, 0, 0);
 
     int f0 = testlib_failed;
-    for (int mode = 0; mode < 2; mode++) {
+    for (int mode = 0; mode < 3; mode++) {
       for (int n = 1; n <= total; n++) {
         fresh_db();
         shale_faulty_reset();
-        shale_faulty_power_loss_at(n);
+        /* mode 2: the nth write is torn (partial sector) and power is lost */
+        if (mode == 2) shale_faulty_torn_write(n);
+        else shale_faulty_power_loss_at(n);
         c = workload();
-        CHECK(shale_faulty_crashed());
-        shale_faulty_power_restore(mode, (u32)(n * 7919 + mode));
+        if (mode < 2) CHECK(shale_faulty_crashed());
+        shale_faulty_power_restore(mode == 2 ? 0 : mode, (u32)(n * 7919 + mode));
         verify(c, n, mode);
       }
     }
