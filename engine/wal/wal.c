@@ -91,6 +91,7 @@ struct Wal {
   u8 heap;      /* wal-index in heap memory (exclusive locking mode) */
   u8 lock_noop; /* no shm locking (exclusive) */
   u8 persist;
+  u8 readonly;        /* the -wal could only be opened read-only */
   u8 trunc_on_commit; /* this write transaction started a new log */
   i64 size_limit;     /* journal_size_limit (-1: none) */
   u8 write_lock;
@@ -423,6 +424,13 @@ int wal_open(ShaleVfs *vfs, ShaleFile *db, const char *wal_path, int exclusive,
                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_WAL,
                      &w->wal_fd, &oflags);
   if (rc != SQLITE_OK) {
+    /* a read-only -wal (read-only directory or file): readers only */
+    rc = vfs->open(vfs, wal_path, SQLITE_OPEN_READONLY | SQLITE_OPEN_WAL, &w->wal_fd, &oflags);
+    if (rc == SQLITE_OK) w->readonly = 1;
+  } else if (oflags & SQLITE_OPEN_READONLY) {
+    w->readonly = 1;
+  }
+  if (rc != SQLITE_OK) {
     sqlite3_free(w->wal_path);
     sqlite3_free(w);
     return rc;
@@ -496,7 +504,9 @@ int wal_close(Wal *w, int sync_flags, u32 page_size) {
     wal_end_read(w);
     w->cl.do_ckpt = 0;
     w->cl.is_delete = 0;
-    if (w->heap) {
+    if (w->readonly) {
+      w->cl.do_ckpt = 0;
+    } else if (w->heap) {
       w->cl.do_ckpt = 1;
     } else if (w->db->methods->lock(w->db, SQLITE_LOCK_EXCLUSIVE) == SQLITE_OK) {
       w->cl.got_excl = 1;
@@ -855,6 +865,7 @@ int wal_frame_count(Wal *w) { return (int)w->hdr.mxFrame; }
 
 int wal_begin_write(Wal *w) {
   if (w->read_lock < 0) return SQLITE_MISUSE;
+  if (w->readonly) return SQLITE_READONLY;
   if (w->write_lock) return SQLITE_OK;
   int rc = wal_lock_excl(w, WAL_WRITE_LOCK, 1);
   if (rc != SQLITE_OK) return rc;
@@ -1199,6 +1210,7 @@ int wal_checkpoint(Wal *w, int mode, int (*busy)(void *, int), void *busy_arg,
   enum { C_HDR = 1, C_PLAN, C_SYNC_WAL, C_COPY, C_TRUNC_DB, C_SYNC_DB, C_PUBLISH,
          C_FINAL, C_TRUNC_WAL, C_DONE };
   if (w->ck.state == 0) {
+    if (w->readonly) return SQLITE_READONLY;
     /* Inside a read transaction (e.g. an auto-checkpoint right after a
     ** commit) only PASSIVE/FULL are allowed; the snapshot is preserved and
     ** its read mark / READ0 lock are never taken over. */
