@@ -270,6 +270,7 @@ int btree_close(Btree *bt) {
   sqlite3_free(bt->psz);
   sqlite3_free(bt->arena);
   sqlite3_free(bt->tmp);
+  bt_clear_reset(bt);
   sqlite3_free(bt);
   return rc;
 }
@@ -439,6 +440,7 @@ int btree_commit(Btree *bt) {
 
 int btree_rollback(Btree *bt) {
   bt_release_held(bt);
+  bt_clear_reset(bt);
   trip_cursors(bt);
   if (++bt->gen == 0) bt->gen = 1;
   if (bt->txn == 2) {

@@ -55,6 +55,19 @@ typedef struct CellInfo {
   Pgno ovfl;   /* first overflow page or 0 */
 } CellInfo;
 
+/* Progress of btree_clear_table/btree_drop_table (explicit, resumable). */
+typedef struct ClearProg {
+  int active;
+  Pgno root;
+  Pgno npage;
+  u8 flags;    /* root page type */
+  Pgno *pg;    /* collected pages (pg[0] = root) */
+  u32 *kind;   /* 0 tree page; k>0 overflow page with k pages left */
+  int n, a, qi;
+  i64 cells;
+  u8 *seen;
+} ClearProg;
+
 struct Btree {
   Pager *pager;
   ShaleVfs *vfs;
@@ -91,6 +104,7 @@ struct Btree {
   u8 *arena;       /* overflow cells */
   u32 narena, aarena;
   u8 *tmp;         /* one page for defragmentation */
+  ClearProg clr;
   OvflCell ovfl[BT_MAX_OVFL];
   int novfl;
   char errmsg[120];
@@ -151,5 +165,8 @@ int bt_cursor_restore(BtCursor *);
 int bt_full_key(BtCursor *, const u8 **key, u32 *n); /* current index key */
 u32 bt_page_nfree(Btree *, const PV *);
 Pgno bt_pending_page(Btree *);
+
+/* btree_write.c */
+void bt_clear_reset(Btree *);
 
 #endif

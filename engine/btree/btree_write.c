@@ -934,6 +934,7 @@ static int balance(Btree *bt, BalPath *bp) {
 
 static int write_ok(BtCursor *c) {
   Btree *bt = c->bt;
+  if (bt->clr.active) bt_clear_reset(bt);
   if (bt->txn != 2) return SQLITE_READONLY;
   if (bt->av_readonly) return SQLITE_READONLY;
   if (!c->wrflag) return SQLITE_READONLY;
@@ -1216,6 +1217,7 @@ int btree_create_table(Btree *bt, Pgno *root, int flags) {
   if (bt->av_readonly) return SQLITE_READONLY;
   int rc = bt_scratch(bt);
   if (rc) return rc;
+  if (bt->clr.active) bt_clear_reset(bt);
   rc = pager_write(bt->page1);
   if (!rc) rc = gather_trunk(bt);
   if (!rc) rc = gather_alloc(bt, 1);
@@ -1233,69 +1235,103 @@ int btree_create_table(Btree *bt, Pgno *root, int flags) {
   return op_end(bt, SQLITE_OK);
 }
 
-/* GATHER every page of a tree (tree pages first, then overflow pages). */
-static int gather_tree(Btree *bt, Pgno root, i64 *ncells) {
-  u32 nbits = bt->npage + 1;
-  u8 *seen = shale_malloc_zero((nbits + 7) / 8);
-  if (!seen) return SQLITE_NOMEM;
-  int rc = SQLITE_OK;
-  i64 cnt = 0;
-  int start = bt->nheld;
-  DbPage *dp;
-  rc = bt_get_page(bt, root, &dp);
-  if (!rc) rc = gather_write(bt, dp);
-  if (!rc) seen[root / 8] |= (u8)(1 << (root % 8));
-  int ntree_end;
-  for (int qi = start; rc == SQLITE_OK && qi < bt->nheld; qi++) {
-    PV v;
-    bt_pv(bt->held[qi], &v);
-    if (v.leaf) {
-      cnt += v.ncell;
+/* Clearing a tree: the page list is collected with explicit progress kept
+** in the Btree (ClearProg), so a PENDING read resumes where it stopped and
+** a large tree is not pinned in the cache.  Nothing changes until the list
+** is complete; then the pages that will become freelist trunks are made
+** writable, and only then are pages freed. */
+void bt_clear_reset(Btree *bt) {
+  ClearProg *cp = &bt->clr;
+  sqlite3_free(cp->pg);
+  sqlite3_free(cp->kind);
+  sqlite3_free(cp->seen);
+  memset(cp, 0, sizeof *cp);
+}
+
+static int clear_push(Btree *bt, Pgno pg, u32 kind) {
+  ClearProg *cp = &bt->clr;
+  if (pg < 2 || pg > bt->npage || (cp->seen[pg / 8] & (1 << (pg % 8)))) return SQLITE_CORRUPT;
+  cp->seen[pg / 8] |= (u8)(1 << (pg % 8));
+  if (cp->n == cp->a) {
+    int na = cp->a ? cp->a * 2 : 256;
+    Pgno *p = sqlite3_realloc64(cp->pg, sizeof(Pgno) * (u64)na);
+    if (!p) return SQLITE_NOMEM;
+    cp->pg = p;
+    u32 *k = sqlite3_realloc64(cp->kind, sizeof(u32) * (u64)na);
+    if (!k) return SQLITE_NOMEM;
+    cp->kind = k;
+    cp->a = na;
+  }
+  cp->pg[cp->n] = pg;
+  cp->kind[cp->n] = kind;
+  cp->n++;
+  return SQLITE_OK;
+}
+
+/* Collect every page of the tree: kind 0 = tree page, k > 0 = overflow page
+** with k pages left in its chain.  Resumable after PENDING. */
+static int clear_collect(Btree *bt, Pgno root) {
+  ClearProg *cp = &bt->clr;
+  int rc;
+  if (!cp->active || cp->root != root || cp->npage != bt->npage) {
+    bt_clear_reset(bt);
+    cp->seen = shale_malloc_zero(bt->npage / 8 + 2);
+    if (!cp->seen) return SQLITE_NOMEM;
+    cp->active = 1;
+    cp->root = root;
+    cp->npage = bt->npage;
+    if (root < 1 || root > bt->npage) return SQLITE_CORRUPT;
+    cp->seen[root / 8] |= (u8)(1 << (root % 8));
+    cp->pg = sqlite3_malloc64(sizeof(Pgno) * 256);
+    cp->kind = sqlite3_malloc64(sizeof(u32) * 256);
+    if (!cp->pg || !cp->kind) return SQLITE_NOMEM;
+    cp->a = 256;
+    cp->pg[0] = root;
+    cp->kind[0] = 0;
+    cp->n = 1;
+  }
+  while (cp->qi < cp->n) {
+    Pgno pg = cp->pg[cp->qi];
+    u32 kind = cp->kind[cp->qi];
+    DbPage *dp;
+    if (kind) {
+      if (kind > 1) {
+        rc = bt_get_raw(bt, pg, &dp, 0);
+        if (rc) return rc;
+        Pgno nx = get4byte((u8 *)pager_data(dp));
+        pager_unref(dp);
+        rc = clear_push(bt, nx, kind - 1);
+        if (rc) return rc;
+      }
+      cp->qi++;
       continue;
     }
-    for (int i = 0; i <= v.ncell && rc == SQLITE_OK; i++) {
-      Pgno ch = pv_child(&v, i);
-      if (ch < 2 || ch > bt->npage || (seen[ch / 8] & (1 << (ch % 8)))) {
-        rc = SQLITE_CORRUPT;
-        break;
-      }
-      seen[ch / 8] |= (u8)(1 << (ch % 8));
-      rc = bt_get_page(bt, ch, &dp);
-      if (!rc) rc = gather_write(bt, dp);
-      if (!rc) {
-        PV cv;
-        bt_pv(dp, &cv);
-        if ((cv.flags & 7) != (v.flags & 7)) rc = SQLITE_CORRUPT;
-      }
-    }
-  }
-  ntree_end = bt->nheld;
-  for (int qi = start; rc == SQLITE_OK && qi < ntree_end; qi++) {
+    rc = bt_get_page(bt, pg, &dp);
+    if (rc) return rc;
     PV v;
-    bt_pv(bt->held[qi], &v);
-    if (v.flags == PTF_TABLE_INTERIOR) continue;
-    for (int i = 0; i < v.ncell && rc == SQLITE_OK; i++) {
+    bt_pv(dp, &v);
+    if (cp->qi == 0) cp->flags = v.flags;
+    else if ((v.flags & 7) != (cp->flags & 7)) rc = SQLITE_CORRUPT;
+    i64 cells = 0;
+    for (int i = 0; rc == SQLITE_OK && i < v.ncell; i++) {
       u8 *cell = pv_cell(&v, i);
+      if (!v.leaf) rc = clear_push(bt, get4byte(cell), 0);
+      if (rc || v.flags == PTF_TABLE_INTERIOR) continue;
       CellInfo ci;
       bt_parse_cell(bt, v.flags, cell, &ci);
-      if (!ci.ovfl) continue;
-      u32 n = n_ovfl_pages(bt, ci.npay, ci.nlocal);
-      Pgno pg = ci.ovfl;
-      for (u32 j = 0; j < n && rc == SQLITE_OK; j++) {
-        if (pg < 2 || pg > bt->npage || (seen[pg / 8] & (1 << (pg % 8)))) {
-          rc = SQLITE_CORRUPT;
-          break;
-        }
-        seen[pg / 8] |= (u8)(1 << (pg % 8));
-        rc = bt_get_raw(bt, pg, &dp, 0);
-        if (!rc) rc = gather_write(bt, dp);
-        if (!rc) pg = get4byte((u8 *)pager_data(dp));
-      }
+      if (v.leaf) cells++;
+      if (ci.ovfl) rc = clear_push(bt, ci.ovfl, n_ovfl_pages(bt, ci.npay, ci.nlocal));
     }
+    if (rc == SQLITE_OK && !v.leaf) rc = clear_push(bt, pv_right(&v), 0);
+    pager_unref(dp);
+    if (rc) {
+      /* undo this page's pushes so a retry (after NOMEM) is consistent */
+      return rc;
+    }
+    cp->cells += cells;
+    cp->qi++;
   }
-  sqlite3_free(seen);
-  *ncells = cnt;
-  return rc;
+  return SQLITE_OK;
 }
 
 static int do_clear(Btree *bt, Pgno root, int drop, i64 *n_deleted) {
@@ -1309,12 +1345,46 @@ static int do_clear(Btree *bt, Pgno root, int drop, i64 *n_deleted) {
     if (c->root == root && (c->state == CUR_VALID || c->state == CUR_REQUIRESEEK) && drop)
       return SQLITE_LOCKED;
   }
+  rc = clear_collect(bt, root);
+  if (rc) {
+    if (rc != SHALE_PENDING) bt_clear_reset(bt);
+    return rc;
+  }
+  ClearProg *cp = &bt->clr;
+  /* GATHER: page 1, the root, the first trunk, and the freed pages that
+  ** will become trunks (simulating free_page) */
   rc = pager_write(bt->page1);
+  if (!rc) rc = gather_pgno(bt, root, 1, 0);
   if (!rc) rc = gather_trunk(bt);
-  i64 cnt = 0;
-  int start = bt->nheld;
-  if (!rc) rc = gather_tree(bt, root, &cnt);
-  if (rc) return op_end(bt, rc);
+  if (rc) goto gather_failed;
+  {
+    u8 *p1 = pager_data(bt->page1);
+    Pgno trunk = get4byte(p1 + 32);
+    u32 fill = 0, cap = bt->usable / 4 - 8;
+    if (trunk) {
+      DbPage *tp = mpage(bt, trunk);
+      if (!tp) {
+        rc = ierr(bt, "trunk");
+        goto gather_failed;
+      }
+      fill = get4byte((u8 *)pager_data(tp) + 4);
+    }
+    for (int i = 1; i < cp->n + (drop ? 1 : 0); i++) {
+      if (trunk && fill < cap) {
+        fill++;
+      } else {
+        trunk = i < cp->n ? cp->pg[i] : root;
+        fill = 0;
+        if (trunk != root) {
+          DbPage *dp;
+          rc = pager_get(bt->pager, trunk, &dp, PAGER_GET_NOCONTENT);
+          if (!rc) rc = gather_write(bt, dp);
+          if (rc) goto gather_failed;
+        }
+      }
+    }
+  }
+  /* MUTATE */
   for (BtCursor *c = bt->cursors; c; c = c->next) {
     if (c->root == root) {
       bt_cursor_release(c);
@@ -1323,24 +1393,32 @@ static int do_clear(Btree *bt, Pgno root, int drop, i64 *n_deleted) {
     }
   }
   bt->dirty = 1;
-  DbPage *rootdp = bt->held[start];
-  PV rv;
-  bt_pv(rootdp, &rv);
-  u8 leaf_flags = rv.flags | 8;
-  int end = bt->nheld;
-  for (int i = start + 1; i < end; i++) {
-    rc = free_page(bt, pager_pgno(bt->held[i]));
-    if (rc) return op_end(bt, rc);
+  {
+    i64 cells = cp->cells;
+    u8 leaf_flags = cp->flags | 8;
+    for (int i = 1; i < cp->n && rc == SQLITE_OK; i++) rc = free_page(bt, cp->pg[i]);
+    if (rc == SQLITE_OK) {
+      if (drop) {
+        rc = free_page(bt, root);
+      } else {
+        DbPage *rootdp = mpage(bt, root);
+        if (!rootdp) rc = ierr(bt, "root");
+        else {
+          PV rv;
+          bt_pv(rootdp, &rv);
+          page_zero(bt, rv.a, rv.hdr, leaf_flags);
+          u32 cpo = (u32)rv.hdr + 8;
+          memset(rv.a + cpo, 0, bt->usable - cpo);
+          ((PgExtra *)pager_extra(rootdp))->gen = bt->gen;
+        }
+      }
+    }
+    if (n_deleted) *n_deleted = cells;
   }
-  if (drop) {
-    rc = free_page(bt, root);
-  } else {
-    page_zero(bt, rv.a, rv.hdr, leaf_flags);
-    u32 cp = (u32)rv.hdr + 8;
-    memset(rv.a + cp, 0, bt->usable - cp);
-    ((PgExtra *)pager_extra(rootdp))->gen = bt->gen;
-  }
-  if (n_deleted) *n_deleted = cnt;
+  bt_clear_reset(bt);
+  return op_end(bt, rc);
+gather_failed:
+  if (rc != SHALE_PENDING) bt_clear_reset(bt);
   return op_end(bt, rc);
 }
 
