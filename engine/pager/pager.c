@@ -188,6 +188,7 @@ struct Pager {
   i64 rb_jsize;
   int ws_set_version; /* header bytes 18/19 must be rewritten */
   Pgno trunc_next;    /* commit: next cut-off page to journal */
+  int ckpt_due;       /* WAL auto-checkpoint pending */
 
   /* WAL */
   Wal *wal;
@@ -1114,6 +1115,13 @@ int pager_begin_read(Pager *p) {
   }
   if (p->brstate == BR_WAL) {
     if (p->journal_mode == PAGER_JOURNALMODE_WAL && wal_available()) {
+      if (p->wal && p->ckpt_due) {
+        int a, b;
+        rc = wal_checkpoint(p->wal, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL,
+                            p->sync_level ? SQLITE_SYNC_NORMAL : 0, p->page_size, &a, &b);
+        if (rc == SHALE_PENDING) return rc;
+        p->ckpt_due = 0;
+      }
       rc = wal_enter_read(p);
       if (rc != SQLITE_OK) goto fail_pending_ok;
     }
@@ -1752,18 +1760,9 @@ static int commit_wal(Pager *p) {
     }
     wal_end_write(p->wal);
     end_transaction(p);
-    if (p->autockpt && wal_frame_count(p->wal) >= (int)p->autockpt) {
-      p->cstate = CS_CKPT;
-    } else {
-      return SQLITE_OK;
-    }
-  }
-  if (p->cstate == CS_CKPT) {
-    int a, b;
-    rc = wal_checkpoint(p->wal, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL,
-                        p->sync_level ? SQLITE_SYNC_NORMAL : 0, p->page_size, &a, &b);
-    if (rc == SHALE_PENDING) return rc;
-    p->cstate = CS_IDLE;
+    /* Auto-checkpoint: run by the next begin_read, before it takes a
+    ** snapshot (our own read mark would otherwise hold the backfill). */
+    if (p->autockpt && wal_frame_count(p->wal) >= (int)p->autockpt) p->ckpt_due = 1;
   }
   return SQLITE_OK;
 }
