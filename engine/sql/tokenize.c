@@ -156,8 +156,7 @@ int sql_get_token(const unsigned char *z, int *type) {
       if (z[0] == '0' && (z[1] == 'x' || z[1] == 'X') && is_xdigit(z[2])) {
         for (i = 3; is_xdigit(z[i]); i++) {
         }
-        while (is_idchar(z[i])) { *type = TK_ILLEGAL; i++; }
-        return i;
+        return i; /* SQLite lets an identifier follow directly: 0x1g = 0x1 AS g */
       }
       for (i = 0; is_digit(z[i]); i++) {
       }

@@ -22,7 +22,7 @@ static char *oracle_error(const char *schema, const char *sql) {
   if (fd < 0) return strdup("");
   FILE *f = fdopen(fd, "w");
   if (schema && *schema) fprintf(f, "%s\n", schema);
-  fprintf(f, "%s\n;\n", sql);
+  fprintf(f, "%s\n", sql);
   fclose(f);
   char cmd[256];
   snprintf(cmd, sizeof cmd, "/usr/bin/sqlite3 :memory: < %s 2>&1", path);
@@ -57,6 +57,50 @@ static char *oracle_error(const char *schema, const char *sql) {
   }
   free(out);
   return msg;
+}
+
+/* Run n statements (each already complete for sqlite3_complete) through
+** one sqlite3 process; msgs[i] receives a malloc'd message ("" if none). */
+static void oracle_batch(const char *schema, const char *const *sqls, int n, char **msgs) {
+  char path[] = "/tmp/shale_parser_oracle_XXXXXX";
+  int fd = mkstemp(path);
+  int *start = calloc((size_t)n + 1, sizeof(int));
+  for (int i = 0; i < n; i++) msgs[i] = NULL;
+  if (fd < 0) return;
+  FILE *f = fdopen(fd, "w");
+  int line = 1;
+  if (schema && *schema) {
+    fprintf(f, "%s\n", schema);
+    line++;
+  }
+  for (int i = 0; i < n; i++) {
+    start[i] = line;
+    fprintf(f, "%s\n", sqls[i]);
+    line++;
+    for (const char *c = sqls[i]; *c; c++) line += *c == '\n';
+  }
+  fclose(f);
+  char cmd[256];
+  snprintf(cmd, sizeof cmd, "/usr/bin/sqlite3 :memory: < %s 2>&1", path);
+  FILE *p = popen(cmd, "r");
+  char buf[8192];
+  while (p && fgets(buf, sizeof buf, p)) {
+    const char *key = "error near line ";
+    char *k = strstr(buf, key);
+    if (!k) continue;
+    int ln = atoi(k + strlen(key));
+    char *m = strstr(k, ": ");
+    if (!m) continue;
+    m += 2;
+    m[strcspn(m, "\n")] = 0;
+    for (int i = 0; i < n; i++)
+      if (start[i] == ln && msgs[i] == NULL) msgs[i] = strdup(m);
+  }
+  if (p) pclose(p);
+  unlink(path);
+  for (int i = 0; i < n; i++)
+    if (msgs[i] == NULL) msgs[i] = strdup("");
+  free(start);
 }
 
 /* Messages that only the parse stage produces. */
