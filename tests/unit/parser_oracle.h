@@ -11,12 +11,12 @@
 #include <string.h>
 #include <unistd.h>
 
-static int oracle_available(void) { return access("/usr/bin/sqlite3", X_OK) == 0; }
+static inline int oracle_available(void) { return access("/usr/bin/sqlite3", X_OK) == 0; }
 
 /* Returns a malloc'd message ("" when the statement succeeded).  The
 ** statement is written to a temporary file and fed on stdin, so the CLI
 ** prints "Parse error near line 1: MSG" for prepare-time errors. */
-static char *oracle_error(const char *schema, const char *sql) {
+static inline char *oracle_error(const char *schema, const char *sql) {
   char path[] = "/tmp/shale_parser_oracle_XXXXXX";
   int fd = mkstemp(path);
   if (fd < 0) return strdup("");
@@ -61,7 +61,7 @@ static char *oracle_error(const char *schema, const char *sql) {
 
 /* Run n statements (each already complete for sqlite3_complete) through
 ** one sqlite3 process; msgs[i] receives a malloc'd message ("" if none). */
-static void oracle_batch(const char *schema, const char *const *sqls, int n, char **msgs) {
+static inline void oracle_batch(const char *schema, const char *const *sqls, int n, char **msgs) {
   char path[] = "/tmp/shale_parser_oracle_XXXXXX";
   int fd = mkstemp(path);
   int *start = calloc((size_t)n + 1, sizeof(int));
@@ -104,7 +104,7 @@ static void oracle_batch(const char *schema, const char *const *sqls, int n, cha
 }
 
 /* Messages that only the parse stage produces. */
-static int is_syntax_class(const char *m) {
+static inline int is_syntax_class(const char *m) {
   return strncmp(m, "near \"", 6) == 0 || strcmp(m, "incomplete input") == 0 ||
          strncmp(m, "unrecognized token", 18) == 0;
 }
