@@ -391,6 +391,8 @@ static int explain_step(Vdbe *v) {
   }
 }
 
+static void frame_pop(Vdbe *v);
+
 /* ------------------------------------------------- transaction control -- */
 static void set_error(Vdbe *v, int rc, char *msg) {
   sqlite3_free(v->err_msg);
@@ -479,6 +481,14 @@ int vdbe_halt(Vdbe *v) {
   int rc = SQLITE_OK;
   if (!v->halted) {
     int err = v->rc != SQLITE_OK && v->rc != SQLITE_DONE && v->rc != SQLITE_ROW;
+    /* like SQLite: cursors close before the transaction ends */
+    while (v->frame) frame_pop(v);
+    for (int i = 0; i < v->n_csr; i++) {
+      if (v->csr && v->csr[i]) {
+        vdbe_cursor_close(v, v->csr[i]);
+        v->csr[i] = NULL;
+      }
+    }
     if (err) {
       int action = v->halt_action ? v->halt_action : OE_Abort;
       int prim = v->rc & 0xff;
@@ -2529,14 +2539,19 @@ int vdbe_exec(Vdbe *v) {
         break;
       }
       case OP_Checkpoint: {
-        Btree *bt = db_btree(v, op->p1);
         int nlog = -1, nck = -1;
         int busy = 0;
-        if (bt) {
-          rc = pager_checkpoint(btree_pager(bt), op->p2, &nlog, &nck);
+        for (int i = 0; i < db->n_db; i++) {
+          if (op->p1 < db->n_db && i != op->p1) continue; /* P1 >= n_db: all */
+          Btree *bt = db->dbs[i].btree;
+          if (!bt) continue;
+          int a = -1, b = -1;
+          rc = pager_checkpoint(btree_pager(bt), op->p2, &a, &b);
           if (rc == SHALE_PENDING) goto io_or_error;
           if (rc == SQLITE_BUSY) busy = 1;
           else if (rc) goto io_or_error;
+          if (a >= 0) nlog = nlog < 0 ? a : nlog + a;
+          if (b >= 0) nck = nck < 0 ? b : nck + b;
         }
         mem_set_int(&mem[op->p3], busy);
         mem_set_int(&mem[op->p3 + 1], nlog);

@@ -288,7 +288,9 @@ static void sorter_test(sqlite3 *db, int root, int n) {
   int rows = 0, ordered = 1;
   i64 sum = 0;
   int rc;
+  int runs = 0;
   while ((rc = run(v)) == SQLITE_ROW) {
+    if (rows == 0) runs = sorter_n_runs(v->csr[1]->sorter);
     const char *b = (const char *)sqlite3_value_text(&v->result[0]);
     if (strcmp(b, prev) > 0) ordered = 0;
     snprintf(prev, sizeof prev, "%s", b);
@@ -299,7 +301,7 @@ static void sorter_test(sqlite3 *db, int root, int n) {
   CHECK_INT(rows, n);
   CHECK(ordered);
   CHECK_INT(sum, (i64)n * (n + 1) / 2);
-  CHECK(sorter_n_runs(v->csr[1]->sorter) > 1);
+  CHECK(runs > 1);
   CHECK_INT(vdbe_finalize(v), SQLITE_OK);
   db->sorter_mem_limit = 0;
 }
@@ -372,6 +374,8 @@ int main(void) {
     scan_sum(db, root, &sum, &count);
     CHECK_INT(sum, (i64)n * (n + 1) / 2);
     CHECK_INT(count, n);
+    CHECK_INT(btree_txn_state(db->dbs[0].btree), 0); /* cursors closed, txn ended */
+    CHECK_INT(db->n_vdbe_active, 0);
     lookup(db, root, 5, "row-5");
     lookup(db, root, 1999, "row-1999");
     lookup(db, root, n + 10, NULL);
