@@ -49,7 +49,7 @@ typedef struct Counts {
 } Counts;
 
 /* Split a file into lines (CRLF tolerated). Returns the array of lines. */
-static char **read_lines(const char *path, int *n_out) {
+static char **read_lines(const char *path, int *n_out, char **text_out) {
   FILE *f = fopen(path, "rb");
   if (!f) return NULL;
   Buf all = {0};
@@ -72,7 +72,8 @@ static char **read_lines(const char *path, int *n_out) {
     p = e + 1;
   }
   *n_out = n;
-  return lines; /* lines point into all.z, which is deliberately kept */
+  *text_out = all.z; /* the lines point into it; the caller frees both */
+  return lines;
 }
 
 static int is_blank(const char *z) {
@@ -241,7 +242,8 @@ static void remove_db_files(const char *path) {
 static Counts run_file(const Opts *o, const char *path) {
   Counts c = {0, 0, 0};
   int n_lines;
-  char **L = read_lines(path, &n_lines);
+  char *text = NULL;
+  char **L = read_lines(path, &n_lines, &text);
   if (!L) {
     fprintf(stderr, "%s: cannot read\n", path);
     c.failed = 1;
@@ -344,7 +346,7 @@ static Counts run_file(const Opts *o, const char *path) {
       int ncol = 0;
       char *err = NULL;
       int rc = run_query(db, sql.z, types, &got, &ncol, &err);
-      if (rc == SQLITE_OK && ncol > 0) {
+      if (rc == SQLITE_OK && ncol > 0 && got.n > 0) {
         if (!strcmp(sort, "rowsort") && got.n % ncol == 0) {
           n_col_sort = ncol;
           qsort(got.v, (size_t)(got.n / ncol), sizeof(char *) * (size_t)ncol, cmp_row);
@@ -403,6 +405,7 @@ static Counts run_file(const Opts *o, const char *path) {
   sqlite3_close(db);
   if (!o->memory) remove_db_files(dbpath);
   free(L);
+  free(text);
   return c;
 }
 
