@@ -1441,6 +1441,56 @@ static int spill(Pager *p) {
   return SQLITE_OK;
 }
 
+/* WAL mode: spill unreferenced dirty pages as non-commit frames (they are
+** found again through wal_find_frame; rollback is wal_undo). */
+static int spill_wal(Pager *p) {
+  int rc;
+  if (p->spstate == SP_IDLE) {
+    int n = 0;
+    for (DbPage *d = p->dirty_head; d; d = d->dirty_next) {
+      if (d->nRef == 0 && d->pgno <= p->db_size) n++;
+    }
+    if (n == 0) return SQLITE_OK;
+    DbPage **arr = sqlite3_malloc64(sizeof(DbPage *) * (u64)n);
+    WalPage *wf = sqlite3_malloc64(sizeof(WalPage) * (u64)n);
+    if (arr == NULL || wf == NULL) {
+      sqlite3_free(arr);
+      sqlite3_free(wf);
+      return SQLITE_NOMEM;
+    }
+    n = 0;
+    for (DbPage *d = p->dirty_head; d; d = d->dirty_next) {
+      if (d->nRef == 0 && d->pgno <= p->db_size) arr[n++] = d;
+    }
+    qsort(arr, (size_t)n, sizeof(DbPage *), cmp_pgno);
+    for (int i = 0; i < n; i++) {
+      wf[i].pgno = arr[i]->pgno;
+      wf[i].data = arr[i]->data;
+    }
+    rc = batch_prepare(p, arr, n);
+    sqlite3_free(arr);
+    if (rc != SQLITE_OK) {
+      sqlite3_free(wf);
+      return rc;
+    }
+    sqlite3_free(p->wframes);
+    p->wframes = wf;
+    p->spstate = SP_WRITE;
+  }
+  rc = wal_frames(p->wal, p->page_size, p->wframes, p->nbatch, 0, 0, 0);
+  if (rc != SQLITE_OK) return rc;
+  for (int i = 0; i < p->nbatch; i++) {
+    DbPage *pg = p->batch_pg[i];
+    dirty_remove(p, pg);
+    if (pg->nRef == 0) lru_append(p, pg);
+  }
+  p->nbatch = p->batch_next = 0;
+  sqlite3_free(p->wframes);
+  p->wframes = NULL;
+  p->spstate = SP_IDLE;
+  return SQLITE_OK;
+}
+
 /* Make room for one more page.  May PENDING (spill). */
 static int cache_make_room(Pager *p) {
   if (p->npage < p->cache_max) return SQLITE_OK;
@@ -1448,9 +1498,8 @@ static int cache_make_room(Pager *p) {
     page_discard(p, p->lru_head);
     return SQLITE_OK;
   }
-  if (p->state == PS_WRITER && p->wal == NULL && !p->memory &&
-      p->journal_mode != PAGER_JOURNALMODE_OFF) {
-    int rc = spill(p);
+  if (p->state == PS_WRITER) {
+    int rc = p->wal ? spill_wal(p) : spill(p);
     if (rc == SHALE_PENDING) return rc;
     if (rc != SQLITE_OK) {
       p->spstate = SP_IDLE;

@@ -67,7 +67,7 @@ static void test_wal(void) {
   unlink(g_wal);
   snprintf(cmd, sizeof(cmd),
            "sqlite3 %s 'CREATE TABLE t(x); WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL "
-           "SELECT i+1 FROM c WHERE i<2000) INSERT INTO t SELECT printf(\"row %%d\", i) FROM c;'",
+           "SELECT i+1 FROM c WHERE i<20000) INSERT INTO t SELECT printf(\"row %%d\", i) FROM c;'",
            g_db);
   CHECK_INT(system(cmd), 0);
   Pager *p = NULL;
@@ -92,7 +92,7 @@ static void test_wal(void) {
            "sqlite3 %s 'PRAGMA user_version; PRAGMA journal_mode; PRAGMA integrity_check; "
            "SELECT count(*) FROM t;' 2>&1", g_db);
   run_cmd(cmd, out, sizeof(out));
-  CHECK_STR(out, "7\nwal\nok\n2000\n");
+  CHECK_STR(out, "7\nwal\nok\n20000\n");
 
   /* sqlite3 commits; our next snapshot sees it */
   DRIVE(rc, g_vfs, pager_begin_read(p));
@@ -128,6 +128,48 @@ static void test_wal(void) {
   CHECK_INT(rc, SQLITE_OK);
   pager_end_read(p);
 
+  /* transactions bigger than the cache spill as non-commit frames */
+  pager_set_cache_size(p, 10);
+  DRIVE(rc, g_vfs, pager_begin_read(p));
+  DRIVE(rc, g_vfs, pager_begin_write(p, 0));
+  CHECK_INT(set_meta(p, 60, 20), SQLITE_OK);
+  CHECK_INT(touch(p, 2, n), SQLITE_OK);
+  CHECK_INT(set_meta(p, 64, 0), SQLITE_OK); /* page 1 dirty again after spills */
+  DRIVE(rc, g_vfs, pager_commit(p));
+  CHECK_INT(rc, SQLITE_OK);
+  pager_end_read(p);
+  snprintf(cmd, sizeof(cmd), "sqlite3 %s 'PRAGMA user_version; PRAGMA integrity_check;' 2>&1", g_db);
+  run_cmd(cmd, out, sizeof(out));
+  CHECK_STR(out, "20\nok\n");
+  DRIVE(rc, g_vfs, pager_begin_read(p));
+  DRIVE(rc, g_vfs, pager_begin_write(p, 0));
+  CHECK_INT(set_meta(p, 60, 21), SQLITE_OK);
+  CHECK_INT(touch(p, 2, n), SQLITE_OK);
+  DbPage *pgx;
+  DRIVE(rc, g_vfs, pager_get(p, n + 5, &pgx, 0));
+  CHECK_INT(rc, SQLITE_OK);
+  CHECK_INT(pager_write(pgx), SQLITE_OK);
+  memset(pager_data(pgx), 0x55, pager_page_size(p));
+  pager_unref(pgx);
+  CHECK_INT(touch(p, 2, n), SQLITE_OK);
+  DRIVE(rc, g_vfs, pager_rollback(p));
+  CHECK_INT(rc, SQLITE_OK);
+  CHECK_INT(get_meta(p, 60), 20);
+  CHECK_INT(pager_page_count(p), n);
+  pager_end_read(p);
+  DRIVE(rc, g_vfs, pager_begin_read(p));
+  CHECK_INT(get_meta(p, 60), 20);
+  CHECK_INT(pager_page_count(p), n);
+  pager_end_read(p);
+  snprintf(cmd, sizeof(cmd), "sqlite3 %s 'PRAGMA user_version; PRAGMA integrity_check;' 2>&1", g_db);
+  run_cmd(cmd, out, sizeof(out));
+  CHECK_STR(out, "20\nok\n");
+  DRIVE(rc, g_vfs, pager_begin_read(p));
+  DRIVE(rc, g_vfs, pager_begin_write(p, 0));
+  CHECK_INT(set_meta(p, 60, 12), SQLITE_OK);
+  DRIVE(rc, g_vfs, pager_commit(p));
+  pager_end_read(p);
+
   /* auto-checkpoint */
   pager_set_autocheckpoint(p, 20);
   for (int i = 0; i < 5; i++) {
@@ -151,7 +193,7 @@ static void test_wal(void) {
            "sqlite3 %s 'PRAGMA user_version; PRAGMA journal_mode; PRAGMA integrity_check; "
            "SELECT count(*) FROM t;' 2>&1", g_db);
   run_cmd(cmd, out, sizeof(out));
-  CHECK_STR(out, "12\nwal\nok\n2001\n");
+  CHECK_STR(out, "12\nwal\nok\n20001\n");
   /* a database in WAL mode (header bytes 18/19 = 2) is opened in WAL mode */
   rc = pager_open(g_vfs, g_db, 0, 0, 0, &p);
   DRIVE(rc, g_vfs, pager_begin_read(p));
