@@ -77,6 +77,8 @@ struct sqlite3 {
   void *trace_arg;
   int (*authorizer)(void *, int, const char *, const char *, const char *, const char *);
   void *auth_arg;
+  int (*wal_hook)(void *, sqlite3 *, const char *, int); /* not invoked yet */
+  void *wal_arg;
 
   /* ---- databases (sql + vm) ---- */
   int n_db;

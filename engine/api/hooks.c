@@ -24,6 +24,13 @@ void *sqlite3_update_hook(sqlite3 *db,
   return old;
 }
 
+void *sqlite3_wal_hook(sqlite3 *db, int (*x)(void *, sqlite3 *, const char *, int), void *arg) {
+  if (!api_db_ok(db)) return NULL;
+  void *old = db->wal_arg;
+  db->wal_hook = x, db->wal_arg = arg;
+  return old;
+}
+
 int sqlite3_trace_v2(sqlite3 *db, unsigned mask, int (*x)(unsigned, void *, void *, void *),
                      void *arg) {
   if (!api_db_ok(db)) return SQLITE_MISUSE;
