@@ -349,6 +349,7 @@ static void plan_level(WhereInfo *w, int li, u64 avail, Select *sel) {
         lo = hi = NULL;
         continue;
       }
+      if (ix->sort_desc && ix->sort_desc[j]) lo = hi = NULL; /* ranges on DESC columns: not used */
       break;
     }
     if (n_eq == 0 && !lo && !hi && !lv->item->indexed_by) {
@@ -386,6 +387,34 @@ static void plan_level(WhereInfo *w, int li, u64 avail, Select *sel) {
       lv->lo_left = lol;
       lv->hi_left = hil;
       lv->covering = covering;
+    }
+  }
+  if (lv->plan == PLAN_SCAN && !lv->item->indexed_by && !t->without_rowid && !(u.cols & ((u64)1 << 63))) {
+    /* a covering index is a cheaper full scan than the table */
+    int n_tab = 0;
+    for (int c = 0; c < t->n_col; c++)
+      if (c != t->ipk) n_tab++;
+    Index *bestix = NULL;
+    for (Index *ix = t->indexes; ix; ix = ix->next) {
+      if (ix->where || ix->n_key_col >= n_tab) continue;
+      int ok = 1;
+      for (int j = 0; j < ix->n_key_col; j++)
+        if (ix->columns[j] == -2) ok = 0;
+      for (int c = 0; c < t->n_col && c < 63 && ok; c++) {
+        if (!(u.cols & ((u64)1 << c)) || c == t->ipk) continue;
+        int in = 0;
+        for (int j = 0; j < ix->n_column; j++)
+          if (ix->columns[j] == c) in = 1;
+        if (!in) ok = 0;
+      }
+      if (ok && (!bestix || ix->n_key_col < bestix->n_key_col)) bestix = ix;
+    }
+    if (bestix) {
+      lv->plan = PLAN_INDEX;
+      lv->idx = bestix;
+      lv->n_eq = 0;
+      lv->lo = lv->hi = NULL;
+      lv->covering = 1;
     }
   }
   if (lv->item->indexed_by && lv->plan != PLAN_INDEX) {
