@@ -93,7 +93,7 @@ char *build_stored_sql(Parse *p, Stmt *st, const char *kind, int trim) {
 /* ---------------------------------------------------- sqlite_schema rows -- */
 /* Insert a row into sqlite_schema of idb.  reg_root: register holding the
 ** root page (0 => 0). */
-static void emit_schema_row(Parse *p, int idb, const char *type, const char *name,
+void build_emit_schema_row(Parse *p, int idb, const char *type, const char *name,
                             const char *tbl, int reg_root, const char *sql) {
   Vdbe *v = p->v;
   int cur = parse_alloc_cursor(p);
@@ -218,7 +218,7 @@ static void emit_sqlite_sequence(Parse *p, int idb) {
   if (t) return;
   int r = parse_alloc_reg(p);
   vdbe_add_op3(p->v, OP_CreateBtree, idb, r, BTREE_INTKEY);
-  emit_schema_row(p, idb, "table", "sqlite_sequence", "sqlite_sequence", r,
+  build_emit_schema_row(p, idb, "table", "sqlite_sequence", "sqlite_sequence", r,
                   "CREATE TABLE sqlite_sequence(name,seq)");
 }
 
@@ -233,8 +233,8 @@ int codegen_create_table(Parse *p, Stmt *st) {
   if (taken == 1) return p->rc;
   if (taken == 2) return SQLITE_OK;
   if (st->u.create_table.as_select) {
-    parse_error(p, "CREATE TABLE ... AS SELECT is not supported yet");
-    return p->rc;
+    emit_file_format(p, idb);
+    return build_create_table_as(p, st, idb);
   }
   char *err = NULL;
   Table *t = table_from_create(db, st, idb, &err);
@@ -264,8 +264,8 @@ int codegen_create_table(Parse *p, Stmt *st) {
   }
   int ridx = parse_alloc_regs(p, n_idx);
   for (int k = 0; k < n_idx; k++) vdbe_add_op3(v, OP_CreateBtree, idb, ridx + k, BTREE_BLOBKEY);
-  emit_schema_row(p, idb, "table", t->name, t->name, rroot, sql);
-  for (int k = 0; k < n_idx; k++) emit_schema_row(p, idb, "index", arr[k]->name, t->name, ridx + k, NULL);
+  build_emit_schema_row(p, idb, "table", t->name, t->name, rroot, sql);
+  for (int k = 0; k < n_idx; k++) build_emit_schema_row(p, idb, "index", arr[k]->name, t->name, ridx + k, NULL);
   if (t->autoincrement) emit_sqlite_sequence(p, idb);
   build_change_cookie(p, idb);
   build_reload_schema(p, idb);
@@ -286,7 +286,7 @@ int codegen_create_view(Parse *p, Stmt *st) {
   if (taken == 2) return SQLITE_OK;
   char *sql = build_stored_sql(p, st, "VIEW", 1);
   emit_file_format(p, idb);
-  emit_schema_row(p, idb, "view", name, name, 0, sql);
+  build_emit_schema_row(p, idb, "view", name, name, 0, sql);
   build_change_cookie(p, idb);
   build_reload_schema(p, idb);
   sqlite3_free(sql);
@@ -421,7 +421,7 @@ int codegen_create_index(Parse *p, Stmt *st) {
   Vdbe *v = p->v;
   int rroot = parse_alloc_reg(p);
   vdbe_add_op3(v, OP_CreateBtree, idb, rroot, BTREE_BLOBKEY);
-  emit_schema_row(p, idb, "index", ix->name, t->name, rroot, sql);
+  build_emit_schema_row(p, idb, "index", ix->name, t->name, rroot, sql);
   int tcur = parse_alloc_cursor(p), icur = parse_alloc_cursor(p);
   vdbe_add_op3(v, OP_OpenRead, tcur, (int)t->root, idb);
   vdbe_add_op4(v, OP_OpenWrite, icur, rroot, idb, build_index_keyinfo(p, ix), P4_KEYINFO);

@@ -44,6 +44,9 @@ const char *build_scan_token(const char *z, const char **tok, int *n);
 char *build_dequote_ident(const char *z, int n);
 
 /* build.c */
+void build_emit_schema_row(Parse *, int idb, const char *type, const char *name, const char *tbl,
+                           int reg_root, const char *sql);
+int build_create_table_as(Parse *, Stmt *, int idb); /* build_ctas.c */
 int check_name_reserved(Parse *, const char *name); /* errors, returns 1 */
 const char *build_name_start(const char *z, const char *end);
 char *build_stored_sql(Parse *, Stmt *, const char *kind, int trim);
