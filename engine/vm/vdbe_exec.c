@@ -609,6 +609,16 @@ void vdbe_cleanup_run(Vdbe *v) {
     a = n;
   }
   v->aux = NULL;
+  if (v->vac.f) {
+    if (v->vac.writing && !v->vac.io.done && v->db && v->db->vfs && v->db->vfs->poll) {
+      while (!v->vac.io.done) v->db->vfs->poll(v->db->vfs, 1);
+    }
+    v->vac.f->methods->close(v->vac.f);
+    v->vac.f = NULL;
+  }
+  sqlite3_free(v->vac.buf);
+  v->vac.buf = NULL;
+  v->vac.writing = 0;
   if (v->mem) {
     for (int i = 0; i <= v->n_mem; i++) {
       Mem *m = &v->mem[i];
@@ -2573,8 +2583,73 @@ int vdbe_exec(Vdbe *v) {
         mem_set_str(&mem[op->p2], names[mode >= 0 && mode <= 5 ? mode : 0], -1, SQLITE_STATIC);
         break;
       }
-      case OP_Vacuum:
+      case OP_Vacuum: {
+        /* plain VACUUM: the file is left as it is (valid, not compacted).
+        ** VACUUM INTO: a page-by-page copy of the committed image. */
+        if (op->p2 <= 0) break;
+        Btree *bt = db_btree(v, op->p1);
+        if (!bt) ERR(SQLITE_ERROR, "no such database");
+        if (!v->vac.f) {
+          in2 = &mem[op->p2];
+          const char *path = (const char *)sqlite3_value_text(in2);
+          if (!path) ERR(SQLITE_ERROR, "non-text filename");
+          int exists = 0;
+          if (db->vfs->access) db->vfs->access(db->vfs, path, SQLITE_ACCESS_EXISTS, &exists);
+          if (exists) ERR(SQLITE_ERROR, "output file already exists");
+          if (btree_txn_state(bt) == 0) {
+            int ck;
+            CHECK_RC(btree_begin_trans(bt, 0, &ck));
+          }
+          u32 pgsz = btree_get_page_size(bt);
+          v->vac.buf = sqlite3_malloc64(pgsz ? pgsz : 4096);
+          if (!v->vac.buf) ERR(SQLITE_NOMEM, "out of memory");
+          int oflags = 0;
+          rc = db->vfs->open(db->vfs, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_MAIN_DB,
+                             &v->vac.f, &oflags);
+          if (rc) {
+            v->vac.f = NULL;
+            ERR(SQLITE_CANTOPEN, "unable to open database: %s", path);
+          }
+          v->vac.next = 1;
+          v->vac.n_page = pager_page_count(btree_pager(bt));
+          v->vac.writing = 0;
+        }
+        u32 pgsz = btree_get_page_size(bt);
+        while (v->vac.next <= v->vac.n_page) {
+          if (v->vac.writing) {
+            if (!v->vac.io.done) return SHALE_PENDING;
+            v->vac.writing = 0;
+            if (v->vac.io.rc) {
+              rc = v->vac.io.rc;
+              goto io_or_error;
+            }
+            v->vac.next++;
+            continue;
+          }
+          DbPage *pg = NULL;
+          CHECK_RC(pager_get(btree_pager(bt), v->vac.next, &pg, PAGER_GET_READONLY));
+          memcpy(v->vac.buf, pager_data(pg), pgsz);
+          pager_unref(pg);
+          if (v->vac.next == 1) {
+            v->vac.buf[18] = 1; /* rollback-journal file (not WAL) */
+            v->vac.buf[19] = 1;
+          }
+          shale_io_init(&v->vac.io);
+          v->vac.writing = 1;
+          rc = v->vac.f->methods->write(v->vac.f, v->vac.buf, (int)pgsz, (i64)(v->vac.next - 1) * pgsz, &v->vac.io);
+          if (rc == SHALE_PENDING) return SHALE_PENDING;
+          if (!v->vac.io.done) {
+            v->vac.io.done = 1;
+            v->vac.io.rc = rc;
+          }
+        }
+        shale_file_sync_blocking(v->vac.f, SQLITE_SYNC_NORMAL);
+        v->vac.f->methods->close(v->vac.f);
+        v->vac.f = NULL;
+        sqlite3_free(v->vac.buf);
+        v->vac.buf = NULL;
         break;
+      }
       case OP_IncrVacuum: {
         Btree *bt = db_btree(v, op->p1);
         rc = bt ? btree_incr_vacuum(bt, 1) : SQLITE_DONE;

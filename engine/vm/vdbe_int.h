@@ -142,6 +142,13 @@ struct Vdbe {
   int *permutation;     /* OP_Permutation for the next OP_Compare */
   u8 need_reprepare;    /* SQLITE_SCHEMA seen: recompile before running */
   Mem *name16;          /* UTF-16 column names (api), n_name16 entries */
+  struct {              /* VACUUM INTO progress (OP_Vacuum) */
+    ShaleFile *f;
+    Pgno next, n_page;
+    u8 *buf;
+    int writing;
+    ShaleIo io;
+  } vac;
   int n_name16;
   int stmt_index;       /* savepoint index of the statement journal */
   u32 cache_ctr;
