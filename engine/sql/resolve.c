@@ -593,7 +593,7 @@ static int setup_from(Parse *p, Select *s, NameContext *outer) {
         parse_error(p, "circular reference: %s", cte->name);
         return p->rc;
       }
-      if (w->recursive && select_refs_name(cte->select, cte->name)) {
+      if (select_refs_name(cte->select, cte->name)) {
         /* recursive CTE: the item keeps a copy; select.c codes the queue. */
         it->subquery = ast_dup_select(cte->select);
         if (!it->subquery) return SQLITE_NOMEM;
@@ -652,7 +652,13 @@ static int setup_from(Parse *p, Select *s, NameContext *outer) {
       }
       it->subquery = ast_dup_select(cte->select);
       if (!it->subquery) return SQLITE_NOMEM;
-      resolve_select(p, it->subquery, outer);
+      {
+        /* the body sees only the CTEs defined before it in scope */
+        Select *saved_sel = cte->select;
+        cte->select = NULL;
+        resolve_select(p, it->subquery, outer);
+        cte->select = saved_sel;
+      }
       if (p->rc) return p->rc;
       Table *t = subquery_table(p, it->subquery, cte->columns, cte->name);
       if (!t) return p->rc ? p->rc : SQLITE_NOMEM;
@@ -1039,12 +1045,12 @@ static int resolve_one(Parse *p, Select *s, NameContext *outer, int is_last_of_c
   nc.allow_agg = 1;
   nc.nc_flags = NC_ALIAS;
   if (s->having) {
-    if (!s->group_by && !agg_in_result && !expr_has_agg(p, s->having)) {
+    resolve_walk(p, &nc, s->having);
+    if (!p->rc && !s->group_by && !agg_in_result && !expr_has_agg(p, s->having)) {
       /* SQLite 3.40: HAVING without GROUP BY on a non-aggregate query */
       parse_error(p, "a GROUP BY clause is required before HAVING");
       return p->rc;
     }
-    resolve_walk(p, &nc, s->having);
   }
   if (p->rc) return p->rc;
   /* ORDER BY of a simple select */
