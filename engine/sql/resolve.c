@@ -1046,9 +1046,9 @@ static int resolve_one(Parse *p, Select *s, NameContext *outer, int is_last_of_c
   nc.nc_flags = NC_ALIAS;
   if (s->having) {
     resolve_walk(p, &nc, s->having);
-    if (!p->rc && !s->group_by && !agg_in_result && !expr_has_agg(p, s->having)) {
-      /* SQLite 3.40: HAVING without GROUP BY on a non-aggregate query */
-      parse_error(p, "a GROUP BY clause is required before HAVING");
+    if (!p->rc && !s->group_by && !agg_in_result) {
+      /* SQLite 3.40: HAVING without GROUP BY needs an aggregate result */
+      parse_error(p, "HAVING clause on a non-aggregate query");
       return p->rc;
     }
   }
