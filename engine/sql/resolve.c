@@ -352,7 +352,11 @@ static int resolve_function(Parse *p, NameContext *nc, Expr *e) {
       parse_error_at(p, e->pos, "FILTER may not be used with non-aggregate %s()", e->text);
       return p->rc;
     }
-    return resolve_expr_list(p, nc, e->list);
+    int saved_f = nc->nc_flags;
+    nc->nc_flags |= NC_INFUNC;
+    resolve_expr_list(p, nc, e->list);
+    nc->nc_flags = saved_f;
+    return p->rc;
   }
   if ((e->flags & EXPR_F_DISTINCT) && n_arg != 1) {
     parse_error_at(p, e->pos, "DISTINCT aggregates must have exactly one argument");
@@ -367,7 +371,10 @@ static int resolve_function(Parse *p, NameContext *nc, Expr *e) {
     return p->rc;
   }
   if (!nc->allow_agg) {
-    parse_error_at(p, e->pos, "misuse of aggregate: %s()", e->text);
+    if (nc->nc_flags & NC_INFUNC)
+      parse_error_at(p, e->pos, "misuse of aggregate function %s()", e->text);
+    else
+      parse_error_at(p, e->pos, "misuse of aggregate: %s()", e->text);
     return p->rc;
   }
   nc->has_agg = 1;

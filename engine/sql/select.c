@@ -654,8 +654,6 @@ static int select_is_agg(Parse *p, Select *s) {
   memset(&ai, 0, sizeof(ai));
   for (int i = 0; s->result && i < s->result->n; i++) agg_collect_funcs(p, &ai, s->result->a[i].expr);
   agg_collect_funcs(p, &ai, s->having);
-  if (s->order_by)
-    for (int i = 0; i < s->order_by->n; i++) agg_collect_funcs(p, &ai, s->order_by->a[i].expr);
   int r = ai.n_func > 0;
   agg_free(&ai);
   return r;

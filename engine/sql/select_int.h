@@ -31,6 +31,7 @@ int q_remap_find(Parse *, int cursor, int column, int *idx_column); /* index cur
 #define NC_GROUPBY 0x02   /* resolving GROUP BY */
 #define NC_INAGG 0x04     /* inside an aggregate's arguments */
 #define NC_NOCOLS 0x08    /* LIMIT/OFFSET: no columns */
+#define NC_INFUNC 0x10    /* inside a scalar function's arguments */
 
 /* resolve.c */
 int resolve_select(Parse *, Select *, NameContext *outer);
