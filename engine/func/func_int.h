@@ -57,7 +57,16 @@ X(fn_current_time) X(fn_current_date) X(fn_current_timestamp) X(fn_timediff)
 X(fn_win_noop_step) X(fn_row_number_step) X(fn_dense_rank_step) X(fn_rank_step)
 X(fn_percent_rank_step) X(fn_percent_rank_inverse) X(fn_ntile_step) X(fn_ntile_inverse)
 X(fn_first_value_step) X(fn_nth_value_step) X(fn_last_value_step) X(fn_last_value_inverse)
+/* json.c */
+X(fn_json) X(fn_json_valid) X(fn_json_type) X(fn_json_array_length) X(fn_json_extract)
+X(fn_json_quote) X(fn_json_array) X(fn_json_object) X(fn_json_remove) X(fn_json_replace)
+X(fn_json_set) X(fn_json_patch) X(fn_json_group_array_step) X(fn_json_group_object_step)
+X(fn_json_group_inverse)
 #undef X
+void fn_json_group_array_value(sqlite3_context *);
+void fn_json_group_array_final(sqlite3_context *);
+void fn_json_group_object_value(sqlite3_context *);
+void fn_json_group_object_final(sqlite3_context *);
 void fn_win_noop_value(sqlite3_context *);
 void fn_row_number_value(sqlite3_context *);
 void fn_dense_rank_value(sqlite3_context *);

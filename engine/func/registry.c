@@ -13,6 +13,7 @@
 
 #define DET (SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS)
 #define INN SQLITE_INNOCUOUS
+#define JDET SQLITE_DETERMINISTIC
 #define BI (FUNC_BUILTIN | SQLITE_UTF8)
 
 #define SCALAR(name, n, fl, ud, fn) {name, n, (fl) | BI, (void *)(ud), fn, NULL, NULL, NULL, NULL, NULL, NULL}
@@ -121,6 +122,28 @@ static const FuncDef builtins[] = {
         fn_group_concat_value, fn_group_concat_inverse),
     AGG("group_concat", 2, INN, 0, fn_group_concat_step, fn_group_concat_final,
         fn_group_concat_value, fn_group_concat_inverse),
+    /* JSON (json.c); user_data of json_extract: 0, 1 = ->, 2 = ->> */
+    SCALAR("json", 1, JDET, 0, fn_json),
+    SCALAR("json_array", -1, JDET, 0, fn_json_array),
+    SCALAR("json_array_length", 1, JDET, 0, fn_json_array_length),
+    SCALAR("json_array_length", 2, JDET, 0, fn_json_array_length),
+    SCALAR("json_extract", -1, JDET, 0, fn_json_extract),
+    SCALAR("->", 2, JDET, 1, fn_json_extract),
+    SCALAR("->>", 2, JDET, 2, fn_json_extract),
+    SCALAR("json_insert", -1, JDET, 0, fn_json_set),
+    SCALAR("json_object", -1, JDET, 0, fn_json_object),
+    SCALAR("json_patch", 2, JDET, 0, fn_json_patch),
+    SCALAR("json_quote", 1, JDET, 0, fn_json_quote),
+    SCALAR("json_remove", -1, JDET, 0, fn_json_remove),
+    SCALAR("json_replace", -1, JDET, 0, fn_json_replace),
+    SCALAR("json_set", -1, JDET, 1, fn_json_set),
+    SCALAR("json_type", 1, JDET, 0, fn_json_type),
+    SCALAR("json_type", 2, JDET, 0, fn_json_type),
+    SCALAR("json_valid", 1, JDET, 0, fn_json_valid),
+    AGG("json_group_array", 1, JDET | SQLITE_SUBTYPE, 0, fn_json_group_array_step,
+        fn_json_group_array_final, fn_json_group_array_value, fn_json_group_inverse),
+    AGG("json_group_object", 2, JDET | SQLITE_SUBTYPE, 0, fn_json_group_object_step,
+        fn_json_group_object_final, fn_json_group_object_value, fn_json_group_inverse),
     /* window functions (window.c) */
     WIN("row_number", 0, fn_row_number_step, fn_row_number_value, fn_row_number_value,
         fn_win_noop_step),

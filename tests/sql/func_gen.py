@@ -181,3 +181,45 @@ out += q("SELECT quote(ntile(0) OVER (ORDER BY o)) FROM w")
 out += q("SELECT quote(nth_value(x, 0) OVER (ORDER BY o)) FROM w")
 out += err("SELECT row_number() FROM w", "misuse of window function row_number()")
 open("tests/sql/func_window.test", "w").write(out)
+
+# ---------------- func_json.test
+out = hdr
+out += st("CREATE TABLE j(id INTEGER PRIMARY KEY, doc TEXT)")
+out += st("""INSERT INTO j VALUES (1, '{"a":1,"b":[1,2,{"c":"x"}],"d":{"e":null,"f":true}}'), (2, '[1, 2.5, "three", null, false, [4]]'), (3, ' "str\\u00e9" '), (4, 'not json'), (5, NULL), (6, '{"a":{"a":{"a":7}}}')""")
+exprs = ["json(doc)", "json_valid(doc)", "json_type(doc)", "json_type(doc, '$.a')", "json_extract(doc, '$.a')",
+         "json_extract(doc, '$.b[2].c')", "json_extract(doc, '$[5]')", "json_extract(doc, '$.a', '$.b')",
+         "doc -> '$.b'", "doc ->> '$.b[0]'", "doc -> 'a'", "doc ->> 1", "json_array_length(doc)",
+         "json_array_length(doc, '$.b')", "json_set(doc, '$.z', 9)", "json_insert(doc, '$.a', 9)",
+         "json_replace(doc, '$.a', json('[1]'))", "json_remove(doc, '$.b')", "json_patch(doc, '{\"a\":null,\"n\":1}')",
+         "json_set(doc, '$[#]', 'x')", "json_quote(doc)", "json_array(doc, json(doc))"]
+for e in exprs:
+    out += q(f"SELECT id, quote({e}) FROM j WHERE id <> 4 ORDER BY id", "IT")
+out += err("SELECT json(doc) FROM j WHERE id = 4", "malformed JSON")
+nested = ["json_array(json('[1, 2]'), '[1]', json_object('k', json_array()))",
+          "json_object('a', json('{\"b\" : 1}'), 'c', '{\"d\":2}')",
+          "json_array(json_extract('{\"a\":[1]}', '$.a'), json_extract('{\"a\":\"s\"}', '$.a'))",
+          "json_array('{\"a\":1}' -> '$.a', '{\"a\":\"q\"}' -> '$.a', '{\"a\":\"q\"}' ->> '$.a')",
+          "json_set('{}', '$.x', json('[1]'), '$.y', '[2]')",
+          "json_set('{}', '$.x', json_array(1, 2))",
+          "json_insert('[]', '$[0]', 1, '$[1]', 2, '$[#]', 3)",
+          "json_type(json_array(1)), json_type(json_object())",
+          "typeof(json_extract('[1.5]', '$[0]')), typeof(json_extract('[15]', '$[0]')), typeof('[1]' -> 0)",
+          "json_extract('{\"a\":\"\\u0000x\"}', '$.a')",
+          "json_quote(json('[1]'))", "json_quote(1.0)", "json_quote(-0.0)", "json_array(0.1, 1e100, -5)",
+          "json('[\"\\ud83d\\ude00\", \"\\/\"]') ->> 0",
+          "json_valid('{\"a\":1}'), json_valid('[1,2'), json_valid(' ')",
+          ]
+for e in nested:
+    e = e.replace(', json_type(json_object())', '').replace(', typeof(', ' || typeof(').replace(', json_valid(', ' || json_valid(')
+    out += q(f"SELECT quote(({e}))")
+out += q("SELECT json_group_array(x) FROM (SELECT 1 AS x UNION ALL SELECT 'a' UNION ALL SELECT NULL UNION ALL SELECT json('[2]'))")
+out += q("SELECT json_group_object(k, v) FROM (SELECT 'a' AS k, 1 AS v UNION ALL SELECT 'b', json('{}'))")
+out += q("SELECT json_group_array(id) FROM j WHERE 0")
+out += q("SELECT json_group_object(id, doc) FROM j WHERE 0")
+out += q("SELECT id, json_group_array(id) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM j ORDER BY id", "IT")
+out += err("SELECT json_object('a')", "json_object() requires an even number of arguments")
+out += err("SELECT json_object(1, 2)", "json_object() labels must be TEXT")
+out += err("SELECT json_array(x'00')", "JSON cannot hold BLOB values")
+out += err("SELECT json_set('{}', '$.a')", "json_set() needs an odd number of arguments")
+out += err("SELECT json_extract('{}', 'a')", "JSON path error near 'a'")
+open("tests/sql/func_json.test", "w").write(out)

@@ -139,6 +139,51 @@ static Case cases[] = {
     S("datetime", "'2000-01-01 12:00z'"), S("datetime", "'2000-01-01 12:00 +14:00'"),
     S("datetime", "'2000-01-01 12:00 +15:00'"), S("datetime", "'1.5e6'"), S("datetime", "'  2451545  '"),
     S("date", "'2000-02-28'", "'+1 day'", "'start of month'", "'+1 month'", "'-1 day'"),
+    /* JSON */
+    S("json", "' [1, 2 , {\"a\" : \"b\\u0041\"}] '"), S("json", "'[1,]'"), S("json", "'{}'"),
+    S("json", "'[]'"), S("json", "' { } '"), S("json", "'[ ]'"), S("json", "'{\"a\":}'"),
+    S("json", "'01'"), S("json", "'-0'"), S("json", "'1.'"), S("json", "'.5'"), S("json", "'1e5'"),
+    S("json", "'1E+5'"), S("json", "'-'"), S("json", "'\"a\tb\"'"), S("json", "'\"\\x\"'"),
+    S("json", "'nulls'"), S("json", "'true '"), S("json", "'[true,false,null]'"), S("json", "NULL"),
+    S("json", "'{\"a\":1,\"a\":2}'"), S("json", "'\"\\u12\"'"), S("json", "''"), S("json", "123"),
+    S("json_valid", "NULL"), S("json_valid", "''"), S("json_valid", "'{\"x\":[1,{}]}'"), S("json_valid", "'{1:2}'"),
+    S("json_extract", "'{\"a\":[1,2.50,\"x\\ty\"]}'", "'$.a[2]'"), S("json_extract", "'{\"a\":1}'", "'$.b'"),
+    S("json_extract", "'{\"a\":[1,2.50]}'", "'$.a[1]'"), S("json_extract", "'{\"a\":[1,2.50]}'", "'$.a'"),
+    S("json_extract", "'{\"a\":[1,2.50]}'", "'$.a[#-1]'"), S("json_extract", "'{\"a\":[1,2.50]}'", "'$.a[#-3]'"),
+    S("json_extract", "'{\"a\":[1,2.50]}'", "'$.a[#]'"), S("json_extract", "'{}'", "'a'"),
+    S("json_extract", "'{\"a b\":7}'", "'$.\"a b\"'"), S("json_extract", "'{\"a\":7}'", "'$.'"),
+    S("json_extract", "'[1,2]'", "'$[1'"), S("json_extract", "'[1,[2,3]]'", "'$[1][0]'", "'$[0]'", "'$[5]'"),
+    S("json_extract", "'9223372036854775807'", "'$'"), S("json_extract", "'9223372036854775808'", "'$'"),
+    S("json_extract", "'-9223372036854775808'", "'$'"), S("json_extract", "'-9223372036854775809'", "'$'"),
+    S("json_extract", "'\"\\u00e9\\ud83d\\ude00\"'", "'$'"), S("json_extract", "'true'", "'$'"),
+    S("json_extract", "'null'", "'$'"), S("json_extract", "'{\"a\":{\"b\":[true]}}'", "'$.a.b'"),
+    S("json_extract", "'[1]'", "NULL"), S("json_extract", "'[1'", "'$'"),
+    S("->", "'{\"a\":[5]}'", "'$.a'"), S("->>", "'{\"a\":[5]}'", "'a'"), S("->", "'[7,8]'", "1"),
+    S("->>", "'[7,8]'", "1"), S("->", "'{\"a\":\"x\"}'", "'a'"), S("->>", "'{\"a\":\"x\"}'", "'a'"),
+    S("->", "'{\"a\":{\"b\":1}}'", "'a.b'"), S("->>", "'[1,[2]]'", "'[1][0]'"), S("->", "'[1]'", "'$x'"),
+    S("->", "'{\"a\":1}'", "'b'"), S("->", "'{\"$x\":3}'", "'$x'"), S("->>", "'{\"a\":1}'", "'\"a\"'"),
+    S("->", "'{\"a\":1}'", "'a[0]'"), S("->", "'{\"a\":3}'", "'$'"),
+    S("json_type", "'[1]'", "'$[0]'"), S("json_type", "'{\"a\":1.5}'", "'$.a'"), S("json_type", "'\"s\"'"),
+    S("json_type", "'[1]'", "'$[9]'"), S("json_type", "'{}'"), S("json_type", "'[1]'", "NULL"),
+    S("json_array", "1", "1.0", "'a\"b'", "NULL", "1e300"), S("json_array", "'\001\t'"),
+    S("json_array", "X'00'"), S("json_object", "'a'", "1", "'b'", "'x'"), S("json_object", "'a'"),
+    S("json_object", "1", "2"), S("json_quote", "'x\"y'"), S("json_quote", "3.5"), S("json_quote", "NULL"),
+    S("json_array_length", "'[1,[2]]'"), S("json_array_length", "'{}'"), S("json_array_length", "'[1,[2,3]]'", "'$[1]'"),
+    S("json_set", "'{\"a\":1}'", "'$.b.c'", "2"), S("json_set", "'{\"a\":1}'", "'$.a'", "'x'"),
+    S("json_insert", "'{\"a\":1}'", "'$.a'", "'x'"), S("json_insert", "'[1,2]'", "'$[#]'", "3"),
+    S("json_insert", "'[1,2]'", "'$[5]'", "3"), S("json_set", "'[1,2]'", "'$[2]'", "'z'"),
+    S("json_set", "'{}'", "'$.a[0].b'", "1"), S("json_set", "'{}'", "'$.a[1]'", "1"),
+    S("json_set", "'{}'", "'$.a'"), S("json_set", "'[1]'", "'$.a'", "1"), S("json_set", "'{}'", "'$'", "5"),
+    S("json_set", "'{\"a\":1}'", "'$.\"b c\"'", "'q\"'"), S("json_set", "'{}'", "'x'", "1"),
+    S("json_replace", "'{\"a\":1}'", "'$'", "'x'"), S("json_replace", "'{\"a\":1}'", "'$.a'", "NULL"),
+    S("json_replace", "'{\"a\":1}'", "'$.b'", "2"), S("json_replace", "'[1,2]'", "'$[0]'", "X'01'"),
+    S("json_remove", "'[1,2,3]'", "'$[1]'", "'$[1]'"), S("json_remove", "'{\"a\":1,\"b\":2}'", "'$.a'"),
+    S("json_remove", "'[1]'", "'$'"), S("json_remove", "'[1]'"), S("json_remove", "'[1]'", "NULL"),
+    S("json_remove", "'[1,2]'", "'$[#-1]'"),
+    S("json_patch", "'{\"a\":1,\"b\":{\"c\":2}}'", "'{\"b\":{\"c\":null,\"d\":4},\"e\":null}'"),
+    S("json_patch", "'[1]'", "'{\"a\":{\"x\":null,\"y\":1}}'"), S("json_patch", "'{\"a\":1}'", "'[2]'"),
+    S("json_patch", "'{\"a\":{\"b\":1}}'", "'{\"a\":{\"c\":{\"d\":null}}}'"), S("json_patch", "'{}'", "'x'"),
+    AG("json_group_array", "1", "'a'", "NULL", "2.5"), AG("json_group_array", "NULL"),
     /* aggregates */
     AG("count", "1", "NULL", "3"), AG("sum", "1", "2", "3"), AG("sum", "1", "2.5"),
     AG("sum", "NULL", "NULL"), AG("sum", "9223372036854775807", "1"),
@@ -160,6 +205,10 @@ static void sql_of(Case *c, char *out, size_t n) {
       o += (size_t)snprintf(out + o, n - o, "%sSELECT %s AS column1", i ? " UNION ALL " : "",
                             c->args[i]);
     snprintf(out + o, n - o, ");");
+    return;
+  }
+  if (c->name[0] == '-') { /* the -> and ->> operators */
+    snprintf(out, n, "SELECT quote(%s %s %s);", c->args[0], c->name, c->args[1]);
     return;
   }
   o += (size_t)snprintf(out + o, n - o, "SELECT quote(%s(", c->name);

@@ -21,6 +21,7 @@ struct sqlite3_value {
   char *z; /* text/blob, NUL-terminated, malloc'd */
   int n;
   char *conv; /* cached text form of a number */
+  unsigned subtype;
 };
 
 struct sqlite3_context {
@@ -215,6 +216,9 @@ void sqlite3_result_error_nomem(sqlite3_context *c) { sqlite3_result_error(c, "o
 void sqlite3_result_error_toobig(sqlite3_context *c) {
   sqlite3_result_error(c, "string or blob too big", -1);
 }
+
+unsigned int sqlite3_value_subtype(sqlite3_value *v) { return v->subtype; }
+void sqlite3_result_subtype(sqlite3_context *c, unsigned int t) { c->res.subtype = t; }
 
 /* ---- context / connection ---- */
 void *sqlite3_user_data(sqlite3_context *c) { return c->def->user_data; }
