@@ -129,3 +129,55 @@ int build_create_table_as(Parse *p, Stmt *st, int idb) {
   build_reload_schema(p, idb);
   return p->rc;
 }
+
+/* Fill in the columns of a view (names as SQLite names them, affinities)
+** on first use.  Returns 0, or an error code (parse error set). */
+int build_view_columns(Parse *p, Table *v) {
+  if (!v->is_view || v->n_col > 0 || !v->view_select) return p->rc;
+  Select *sel = ast_dup_select(v->view_select);
+  if (!sel) return SQLITE_NOMEM;
+  int n = select_result_column_count(p, sel);
+  if (p->rc || n <= 0) {
+    ast_free_select(sel);
+    return p->rc;
+  }
+  if (v->view_columns && v->view_columns->n != n) {
+    parse_error(p, "expected %d columns for '%s' but got %d", v->view_columns->n, v->name, n);
+    ast_free_select(sel);
+    return p->rc;
+  }
+  Select *first = sel;
+  while (first->prior) first = first->prior;
+  Column *cols = shale_malloc_zero(sizeof(Column) * (size_t)n);
+  if (!cols) {
+    ast_free_select(sel);
+    return SQLITE_NOMEM;
+  }
+  for (int i = 0; i < n; i++) {
+    char *nm = v->view_columns ? shale_strdup(v->view_columns->names[i])
+                               : resolve_column_name(p, &first->result->a[i], 1);
+    if (!nm) nm = shale_strdup("?");
+    int suffix = 0;
+    for (;;) {
+      int dup = 0;
+      for (int k = 0; k < i; k++)
+        if (!shale_stricmp(cols[k].name, nm)) dup = 1;
+      if (!dup) break;
+      char *base = nm;
+      char *colon = strrchr(base, ':');
+      int blen = (int)strlen(base);
+      if (colon && suffix > 0) blen = (int)(colon - base);
+      nm = sqlite3_mprintf("%.*s:%d", blen, base, ++suffix);
+      sqlite3_free(base);
+    }
+    cols[i].name = nm;
+    char a = expr_affinity(p, first->result->a[i].expr);
+    cols[i].affinity = (a == 0 || a == SQLITE_AFF_NONE) ? SQLITE_AFF_BLOB : a;
+    const char *dt = resolve_expr_decltype(first->result->a[i].expr);
+    cols[i].type = dt ? shale_strdup(dt) : NULL;
+  }
+  ast_free_select(sel);
+  v->cols = cols;
+  v->n_col = n;
+  return p->rc;
+}

@@ -47,6 +47,10 @@ char *build_dequote_ident(const char *z, int n);
 void build_emit_schema_row(Parse *, int idb, const char *type, const char *name, const char *tbl,
                            int reg_root, const char *sql);
 int build_create_table_as(Parse *, Stmt *, int idb); /* build_ctas.c */
+int build_view_columns(Parse *, Table *view);       /* build_ctas.c: fill a view's columns */
+/* trigger_view.c: UPDATE / DELETE on a view through INSTEAD OF triggers */
+int trigger_view_update(Parse *, Stmt *, Table *view);
+int trigger_view_delete(Parse *, Stmt *, Table *view);
 int check_name_reserved(Parse *, const char *name); /* errors, returns 1 */
 const char *build_name_start(const char *z, const char *end);
 char *build_stored_sql(Parse *, Stmt *, const char *kind, int trim);

@@ -83,10 +83,7 @@ int codegen_delete(Parse *p, Stmt *st) {
     parse_error(p, "ORDER BY and LIMIT on DELETE are not supported");
     return p->rc;
   }
-  if (instead) {
-    parse_error(p, "INSTEAD OF DELETE triggers on views are not supported yet");
-    return p->rc;
-  }
+  if (instead) return trigger_view_delete(p, st, t);
   int idb = t->db_index;
   parse_begin_write(p, idb);
   int trig = trigger_exists(p, t, ST_DELETE, NULL);
@@ -97,7 +94,7 @@ int codegen_delete(Parse *p, Stmt *st) {
 
   if (!st->u.del.where && !trig && !ret && !(db->flags & SQLITE_ForeignKeys && t->fkeys)) {
     /* truncate optimization */
-    vdbe_add_op3(v, OP_Clear, (int)t->root, idb, -1);
+    vdbe_add_op3(v, OP_Clear, (int)t->root, idb, p->trigger_table ? 0 : -1);
     vdbe_change_p4(v, -1, shale_strdup(t->name), P4_DYNAMIC);
     for (Index *ix = t->indexes; ix; ix = ix->next) vdbe_add_op2(v, OP_Clear, (int)ix->root, idb);
     return p->rc;
@@ -131,7 +128,7 @@ int codegen_delete(Parse *p, Stmt *st) {
   insert_delete_index_entries(p, t, cur, icur, reg_old);
   vdbe_add_op2(v, OP_Delete, cur, 0);
   vdbe_change_p4(v, -1, shale_strdup(t->name), P4_DYNAMIC);
-  vdbe_change_p5(v, OPFLAG_NCHANGE);
+  if (!p->trigger_table) vdbe_change_p5(v, OPFLAG_NCHANGE);
   if (trig & 2) trigger_code_all(p, t, ST_DELETE, 1, NULL, NULL, 0, reg_old, OE_DEFAULT, lnext);
   if (ret) returning_row(p, ret, t, reg_old, reg_old + 1);
   vdbe_resolve_label(v, lnext);

@@ -135,6 +135,7 @@ int codegen_pragma(Parse *p, Stmt *st) {
   if (IS("table_info") || IS("table_xinfo")) {
     if (!val) return p->rc;
     Table *t = schema_find_table(db, dbn, val, NULL);
+    if (t && t->is_view && build_view_columns(p, t)) return p->rc;
     if (t) pragma_table_info(p, t, IS("table_xinfo"));
     return p->rc;
   }

@@ -19,10 +19,13 @@ int codegen_update(Parse *p, Stmt *st) {
     Trigger *trs[1];
     if (schema_triggers_for(db, t, ST_UPDATE, 2, trs, 1) == 0) {
       parse_error(p, "cannot modify %s because it is a view", t->name);
-    } else {
-      parse_error(p, "INSTEAD OF UPDATE triggers on views are not supported yet");
+      return p->rc;
     }
-    return p->rc;
+    if (st->u.update.from) {
+      parse_error(p, "UPDATE ... FROM is not supported yet");
+      return p->rc;
+    }
+    return trigger_view_update(p, st, t);
   }
   if (t->root == 1 && !(db->flags & SQLITE_WriteSchema)) {
     parse_error(p, "table %s may not be modified", t->name);
