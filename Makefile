@@ -38,7 +38,7 @@ LIB_A  = $(BUILD)/libshale.a
 LIB_SO = $(BUILD)/libshale.so
 CLI    = $(BUILD)/shale
 
-.PHONY: all test unit sqltest clitest difftest asan bench clean fuzz run
+.PHONY: all test unit sqltest clitest difftest compattest asan bench clean fuzz run
 all: $(LIB_A) $(LIB_SO) $(CLI)
 
 $(BUILD)/%.o: %.c
@@ -91,6 +91,10 @@ sqltest: $(SLT_RUNNER) $(SLT_ORACLE)
 clitest: $(CLI)
 	@tests/cli/run-cli-tests.sh $(CLI) $(BUILD)/results-cli
 
+# Files written by each engine read back in the other; kill -9 recovery.
+compattest: $(CLI)
+	@tests/compat/run-compat.sh $(CLI) $(BUILD)/results-compat
+
 # Runs every suite even when one fails, then prints the closing line.
 test: all
 	@rm -f $(BUILD)/results-*
@@ -98,7 +102,8 @@ test: all
 	-@$(MAKE) --no-print-directory sqltest
 	-@$(MAKE) --no-print-directory clitest
 	-@$(MAKE) --no-print-directory difftest
-	@tests/summary.sh $(BUILD)/results-unit $(BUILD)/results-slt $(BUILD)/results-cli $(BUILD)/results-diff
+	-@$(MAKE) --no-print-directory compattest
+	@tests/summary.sh $(BUILD)/results-unit $(BUILD)/results-slt $(BUILD)/results-cli $(BUILD)/results-diff $(BUILD)/results-compat
 
 run: $(CLI)
 	$(CLI)

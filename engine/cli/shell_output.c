@@ -264,8 +264,15 @@ static int looks_numeric(const char *z) {
   return *z == 0;
 }
 
-static void output_real_literal(FILE *out, double r, int inf_as_literal) {
+/* REAL as SQL text.  Insert mode (and so .dump) writes integral values as
+** "N.0" and the rest with "%!.20g", like the sqlite3 3.40 shell. */
+static void output_real_literal(FILE *out, double r, int inf_as_literal, int integral_as_int) {
   char z[50];
+  if (integral_as_int && r >= -9223372036854775808.0 && r < 9223372036854775808.0 &&
+      r == (double)(long long)r) {
+    fprintf(out, "%lld.0", (long long)r);
+    return;
+  }
   if (inf_as_literal && r > 1.7976931348623157e308) {
     fputs("1e999", out);
     return;
@@ -360,7 +367,7 @@ static void output_row(Shell *p, int n, char **vals, char **names, const int *ty
         if (vals[i] == NULL || types[i] == SQLITE_NULL) fputs("NULL", out);
         else if (types[i] == SQLITE_TEXT) output_quoted_escaped_string(out, vals[i]);
         else if (types[i] == SQLITE_INTEGER) fputs(vals[i], out);
-        else if (types[i] == SQLITE_FLOAT) output_real_literal(out, sqlite3_column_double(p->stmt, i), 1);
+        else if (types[i] == SQLITE_FLOAT) output_real_literal(out, sqlite3_column_double(p->stmt, i), 1, 1);
         else if (types[i] == SQLITE_BLOB)
           output_hex_blob(out, sqlite3_column_blob(p->stmt, i), sqlite3_column_bytes(p->stmt, i));
         else if (looks_numeric(vals[i])) fputs(vals[i], out);
@@ -382,7 +389,7 @@ static void output_row(Shell *p, int n, char **vals, char **names, const int *ty
         if (vals[i] == NULL || types[i] == SQLITE_NULL) fputs("NULL", out);
         else if (types[i] == SQLITE_TEXT) output_quoted_string(out, vals[i]);
         else if (types[i] == SQLITE_INTEGER) fputs(vals[i], out);
-        else if (types[i] == SQLITE_FLOAT) output_real_literal(out, sqlite3_column_double(p->stmt, i), 0);
+        else if (types[i] == SQLITE_FLOAT) output_real_literal(out, sqlite3_column_double(p->stmt, i), 0, 0);
         else if (types[i] == SQLITE_BLOB)
           output_hex_blob(out, sqlite3_column_blob(p->stmt, i), sqlite3_column_bytes(p->stmt, i));
         else if (looks_numeric(vals[i])) fputs(vals[i], out);
@@ -397,7 +404,7 @@ static void output_row(Shell *p, int n, char **vals, char **names, const int *ty
         output_json_string(out, names[i], -1);
         fputc(':', out);
         if (vals[i] == NULL || types[i] == SQLITE_NULL) fputs("null", out);
-        else if (types[i] == SQLITE_FLOAT) output_real_literal(out, sqlite3_column_double(p->stmt, i), 1);
+        else if (types[i] == SQLITE_FLOAT) output_real_literal(out, sqlite3_column_double(p->stmt, i), 1, 0);
         else if (types[i] == SQLITE_BLOB)
           output_json_string(out, sqlite3_column_blob(p->stmt, i), sqlite3_column_bytes(p->stmt, i));
         else if (types[i] == SQLITE_TEXT) output_json_string(out, vals[i], -1);

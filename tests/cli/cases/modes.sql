@@ -44,3 +44,9 @@ select 1,2, 'long text here';
 select 1, 2;
 .nullvalue NIL
 select null, 1;
+.mode insert
+select 21.0, 2.1, -0.0, 1e300*1e300, -9223372036854775808.0, 9e15, 1e100;
+.mode quote
+select 21.0, 2.1, -0.0, 1e300*1e300;
+.mode json
+select 21.0, 2.1, -0.0, 1e300*1e300;
