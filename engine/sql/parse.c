@@ -289,7 +289,10 @@ static int p_pragma(Parser *p, Stmt *s) {
 static int p_attach(Parser *p, Stmt *s) {
   s->kind = ST_ATTACH;
   p_accept(p, TK_DATABASE);
-  if ((s->u.attach.file = p_expr(p)) == NULL) return 0;
+  p->nest -= 2;
+  s->u.attach.file = p_expr(p);
+  p->nest += 2;
+  if (s->u.attach.file == NULL) return 0;
   if (!p_expect(p, TK_AS)) return 0;
   if ((s->u.attach.schema = p_expr(p)) == NULL) return 0;
   if (p_accept(p, TK_KEY)) {

@@ -215,7 +215,10 @@ static int column_def(Parser *p, ColumnDef *c) {
         c->default_value = NULL;
         c->default_text = NULL;
       }
-      if (!default_value(p, c)) return 0;
+      p->nest += 2;
+      int ok = default_value(p, c);
+      p->nest -= 2;
+      if (!ok) return 0;
     } else if (t == TK_NULL) {
       p_next(p);
       onconf(p);
@@ -241,7 +244,9 @@ static int column_def(Parser *p, ColumnDef *c) {
     } else if (t == TK_CHECK) {
       p_next(p);
       if (!p_expect(p, TK_LP)) return 0;
+      p->nest += 2;
       Expr *e = p_expr(p);
+      p->nest -= 2;
       if (e == NULL) return 0;
       c->check = and_expr(p, c->check, e);
       if (!p_expect(p, TK_RP)) return 0;
@@ -396,8 +401,8 @@ static int create_table(Parser *p, Stmt *s) {
   if (!p_expect(p, TK_RP)) return 0;
   /* table options: [WITHOUT] nm {, [WITHOUT] nm}; a leading comma is
   ** accepted as SQLite's grammar does */
-  while (p->t.type == TK_WITHOUT || tk_is_nm(p->t.type) || p->t.type == TK_COMMA) {
-    if (p_accept(p, TK_COMMA)) continue;
+  int more = p->t.type == TK_WITHOUT || tk_is_nm(p->t.type) || p_accept(p, TK_COMMA);
+  while (more) {
     int without = p_accept(p, TK_WITHOUT);
     Token t = p->t;
     if (!tk_is_nm(t.type)) {
@@ -418,6 +423,7 @@ static int create_table(Parser *p, Stmt *s) {
       p_error(p, t.pos, "unknown table option: %.*s", t.n, p->z + t.pos);
       return 0;
     }
+    more = p_accept(p, TK_COMMA);
   }
   return !P_FAILED(p);
 }
@@ -445,7 +451,9 @@ static int create_index(Parser *p, Stmt *s) {
   s->u.create_index.table = p_name(p);
   if (s->u.create_index.table == NULL) return 0;
   if (!p_expect(p, TK_LP)) return 0;
+  p->nest += 5;
   s->u.create_index.columns = p_sortlist(p);
+  p->nest -= 5;
   if (s->u.create_index.columns == NULL || !p_expect(p, TK_RP)) return 0;
   if (p_accept(p, TK_WHERE)) {
     s->u.create_index.where = p_expr(p);
@@ -536,7 +544,9 @@ static int create_trigger(Parser *p, Stmt *s) {
   TriggerStep **tail = &s->u.create_trigger.steps;
   p->in_trigger = 1;
   do {
+    p->nest += 4;
     TriggerStep *ts = trigger_step(p);
+    p->nest -= 4;
     if (ts == NULL) {
       p->in_trigger = 0;
       return 0;

@@ -229,7 +229,9 @@ static Upsert *upsert_clause(Parser *p, int *more) {
     u->do_nothing = 1;
   } else {
     if (!p_expect(p, TK_UPDATE) || !p_expect(p, TK_SET)) goto fail;
+    p->nest += 9;
     u->set = p_setlist(p);
+    p->nest -= 9;
     if (u->set == NULL) goto fail;
     if (!where_opt(p, &u->where)) goto fail;
   }
@@ -266,7 +268,9 @@ int p_insert(Parser *p, Stmt *s) {
     p_syntax_error(p);
     return 0;
   }
+  p->nest += 5;
   s->u.insert.select = p_select(p);
+  p->nest -= 5;
   if (s->u.insert.select == NULL) return 0;
   Upsert **tail = &s->u.insert.upsert;
   while (p->t.type == TK_ON) {
@@ -300,7 +304,9 @@ int p_update(Parser *p, Stmt *s) {
   if (!dml_target(p, ST_UPDATE, &it->db, &it->name, &it->alias)) return 0;
   if (!indexed_opt(p, it)) return 0;
   if (!p_expect(p, TK_SET)) return 0;
+  p->nest += 4;
   s->u.update.set = p_setlist(p);
+  p->nest -= 4;
   if (s->u.update.set == NULL) return 0;
   if (p_accept(p, TK_FROM)) {
     s->u.update.from = p_from(p);
@@ -318,7 +324,10 @@ int p_delete(Parser *p, Stmt *s) {
   if (it == NULL) return 0;
   if (!dml_target(p, ST_DELETE, &it->db, &it->name, &it->alias)) return 0;
   if (!indexed_opt(p, it)) return 0;
-  if (!where_opt(p, &s->u.del.where)) return 0;
+  p->nest += 2;
+  int ok = where_opt(p, &s->u.del.where);
+  p->nest -= 2;
+  if (!ok) return 0;
   if (!p->in_trigger && !returning(p, &s->u.del.returning)) return 0;
   return order_limit(p, &s->u.del.order_by, &s->u.del.limit, &s->u.del.offset);
 }

@@ -423,9 +423,18 @@ static Expr *function_call(Parser *p, int *h) {
     else p_accept(p, TK_ALL);
     if (P_FAILED(p)) goto fail_leave;
     if (p->t.type != TK_RP) {
-      int lh;
-      e->list = expr_list_h(p, 0, &lh);
-      if (e->list == NULL) goto fail_leave;
+      int lh = 0;
+      do {
+        int ah;
+        int extra = e->list ? 2 : 0;
+        p->nest += extra;
+        Expr *a = expr_h(p, 1, &ah);
+        p->nest -= extra;
+        if (a == NULL) goto fail_leave;
+        if (ah > lh) lh = ah;
+        e->list = ast_expr_list_append(e->list, a);
+        if (e->list == NULL) { p_oom(p); goto fail_leave; }
+      } while (p_accept(p, TK_COMMA));
       *h = lh + 1;
       if (e->list->n > MAX_FUNCTION_ARG) {
         p_error(p, name.pos, "too many arguments on function %.*s", name.n, p->z + name.pos);
@@ -444,14 +453,18 @@ static Expr *function_call(Parser *p, int *h) {
     p_next(p);
     if (!p_expect(p, TK_LP) || !p_expect(p, TK_WHERE)) goto fail;
     int fh;
+    if (!p_enter(p, 8)) goto fail;
     e->extra = expr_h(p, 1, &fh);
+    p_leave(p, 8);
     if (e->extra == NULL || !p_expect(p, TK_RP)) goto fail;
     *h = max_i(*h, fh + 1);
   }
   if (p->t.type == TK_OVER) {
     p_next(p);
     if (p_accept(p, TK_LP)) {
+      if (!p_enter(p, 9)) goto fail;
       e->over = p_window_spec(p);
+      p_leave(p, 9);
       if (e->over == NULL || !p_expect(p, TK_RP)) goto fail;
     } else {
       e->over = shale_malloc_zero(sizeof(Window));
@@ -533,7 +546,7 @@ static Expr *case_expr(Parser *p, int *h) {
   Expr *e = new_expr(p, EX_CASE, p->t.pos);
   if (e == NULL) return NULL;
   p_next(p);
-  if (!p_enter(p, 5)) goto fail;
+  if (!p_enter(p, 3)) goto fail;
   int hh;
   *h = 1;
   if (p->t.type != TK_WHEN) {
@@ -552,23 +565,27 @@ static Expr *case_expr(Parser *p, int *h) {
     e->list = ast_expr_list_append(e->list, w);
     if (e->list == NULL) { p_oom(p); goto fail_leave; }
     if (!p_expect(p, TK_THEN)) goto fail_leave;
+    p->nest += 2;
     Expr *t = expr_h(p, 1, &hh);
+    p->nest -= 2;
     if (t == NULL) goto fail_leave;
     *h = max_i(*h, hh + 1);
     e->list = ast_expr_list_append(e->list, t);
     if (e->list == NULL) { p_oom(p); goto fail_leave; }
   }
   if (p_accept(p, TK_ELSE)) {
+    p->nest += 1;
     e->extra = expr_h(p, 1, &hh);
+    p->nest -= 1;
     if (e->extra == NULL) goto fail_leave;
     *h = max_i(*h, hh + 1);
   }
   if (!p_expect(p, TK_END)) goto fail_leave;
-  p_leave(p, 5);
+  p_leave(p, 3);
   if (!check_h(p, *h)) goto fail;
   return e;
 fail_leave:
-  p_leave(p, 5);
+  p_leave(p, 3);
 fail:
   ast_free_expr(e);
   return NULL;
@@ -637,7 +654,9 @@ static Expr *primary(Parser *p, int *h) {
         if (e->list == NULL) { p_oom(p); ast_free_expr(e); p_leave(p, 1); return NULL; }
         *h = hh;
         while (p_accept(p, TK_COMMA)) {
+          p->nest += 2;
           Expr *x = expr_h(p, 1, &hh);
+          p->nest -= 2;
           if (x == NULL) { ast_free_expr(e); p_leave(p, 1); return NULL; }
           *h = max_i(*h, hh);
           e->list = ast_expr_list_append(e->list, x);
@@ -664,6 +683,8 @@ static Expr *primary(Parser *p, int *h) {
       int hh;
       if (e) e->left = expr_h(p, 1, &hh);
       if (e == NULL || e->left == NULL || !p_expect(p, TK_AS)) goto cast_fail;
+      if (!p_enter(p, 2)) goto cast_fail;
+      p_leave(p, 2);
       e->text = p_typetoken(p);
       if (P_FAILED(p)) goto cast_fail;
       if (e->text) e->n_text = (int)strlen(e->text);
@@ -680,11 +701,11 @@ static Expr *primary(Parser *p, int *h) {
     case TK_EXISTS: {
       p_next(p);
       if (!p_expect(p, TK_LP)) return NULL;
-      if (!p_enter(p, 5)) return NULL;
+      if (!p_enter(p, 6)) return NULL;
       e = new_expr(p, EX_EXISTS, pos);
       int sh = 0;
       if (e) e->select = sub_select(p, &sh);
-      p_leave(p, 5);
+      p_leave(p, 6);
       if (e == NULL || e->select == NULL || !p_expect(p, TK_RP)) {
         ast_free_expr(e);
         return NULL;
@@ -731,7 +752,14 @@ static Expr *unary(Parser *p, int *h) {
   int t = p->t.type, pos = p->t.pos;
   if (t == TK_NOT || t == TK_MINUS || t == TK_PLUS || t == TK_BITNOT) {
     p_next(p);
-    if (!p_enter(p, 1)) return NULL;
+    /* one LALR stack entry per prefix operator, and one more fits than for
+    ** parentheses (the operand needs no reduction first) */
+    if (P_FAILED(p)) return NULL;
+    if (p->nest + 1 > PARSE_MAX_NEST + 1) {
+      p_error(p, p->t.pos, "parser stack overflow");
+      return NULL;
+    }
+    p->nest += 1;
     int hh;
     if (t == TK_MINUS && p->t.type == TK_INTEGER) {
       /* -9223372036854775808 is an integer; a too-big hex literal reports
@@ -1000,12 +1028,12 @@ static Expr *expr_h(Parser *p, int min, int *h) {
     }
     if (t == TK_BETWEEN) {
       p_next(p);
-      if (!p_enter(p, 4)) break;
+      if (!p_enter(p, 2)) break;
       int ah, bh;
       Expr *lo = expr_h(p, 3, &ah);
       Expr *hi = NULL;
       if (lo && p_expect(p, TK_AND)) hi = expr_h(p, 5, &bh);
-      p_leave(p, 4);
+      p_leave(p, 2);
       if (hi == NULL) { ast_free_expr(lo); break; }
       Expr *e = new_expr(p, EX_BETWEEN, pos);
       if (e == NULL) { ast_free_expr(lo); ast_free_expr(hi); break; }

@@ -269,15 +269,16 @@ static int src_item(Parser *p, SrcList **plist, int join_type) {
   it->join_type = join_type;
   int allow_indexed = 0;
   if (p_accept(p, TK_LP)) {
-    if (!p_enter(p, 5)) return 0;
     int t = p->t.type;
     if (t == TK_SELECT || t == TK_VALUES || t == TK_WITH) {
+      if (!p_enter(p, 4)) return 0;
       it->subquery = p_select(p);
-      p_leave(p, 5);
+      p_leave(p, 4);
       if (it->subquery == NULL) return 0;
     } else {
+      if (!p_enter(p, 2)) return 0;
       SrcList *inner = p_from(p);
-      p_leave(p, 5);
+      p_leave(p, 2);
       if (inner == NULL) return 0;
       it = &l->a[l->n - 1];
       if (inner->n == 1) {
@@ -364,7 +365,9 @@ static int src_item(Parser *p, SrcList **plist, int join_type) {
       p_error(p, on_pos, "a JOIN clause is required before ON");
       return 0;
     }
+    p->nest += 3;
     it->on = p_expr(p);
+    p->nest -= 3;
     if (it->on == NULL) return 0;
   } else if (p_accept(p, TK_USING)) {
     if (!p_expect(p, TK_LP)) return 0;
@@ -436,7 +439,16 @@ static Select *new_select(Parser *p) {
   return s;
 }
 
+static int order_limit2(Parser *p, Select *s);
+
 static int order_limit(Parser *p, Select *s) {
+  p->nest += 5;
+  int ok = order_limit2(p, s);
+  p->nest -= 5;
+  return ok;
+}
+
+static int order_limit2(Parser *p, Select *s) {
   if (p_accept(p, TK_ORDER)) {
     if (!p_expect(p, TK_BY)) return 0;
     s->order_by = p_sortlist(p);
@@ -495,8 +507,11 @@ static Select *one_select(Parser *p) {
       s->flags = SELECT_F_VALUES;
       s->prior = last;
       s->op = last ? CO_UNION_ALL : CO_NONE;
+      int base = last ? -1 : -2;
       last = s;
+      p->nest += base;
       s->result = p_expr_list(p, NULL, 0);
+      p->nest -= base;
       if (s->result == NULL || !p_expect(p, TK_RP)) goto vfail;
     } while (p_accept(p, TK_COMMA));
     return last;
@@ -511,25 +526,37 @@ static Select *one_select(Parser *p) {
   else if (p_accept(p, TK_ALL)) s->flags |= SELECT_F_ALL;
   s->result = p_result_columns(p);
   if (s->result == NULL) goto fail;
+  /* p->nest adjustments model the LALR stack below each clause (only
+  ** used for SQLite's "parser stack overflow" limit) */
   if (p_accept(p, TK_FROM)) {
+    p->nest += 2;
     s->from = p_from(p);
+    p->nest -= 2;
     if (s->from == NULL) goto fail;
   }
   if (p_accept(p, TK_WHERE)) {
+    p->nest += 1;
     s->where = p_expr(p);
+    p->nest -= 1;
     if (s->where == NULL) goto fail;
   }
   if (p_accept(p, TK_GROUP)) {
     if (!p_expect(p, TK_BY)) goto fail;
+    p->nest += 3;
     s->group_by = p_expr_list(p, NULL, 0);
+    p->nest -= 3;
     if (s->group_by == NULL) goto fail;
   }
   if (p_accept(p, TK_HAVING)) {
+    p->nest += 3;
     s->having = p_expr(p);
+    p->nest -= 3;
     if (s->having == NULL) goto fail;
   }
   if (p_accept(p, TK_WINDOW)) {
+    p->nest += 9;
     s->windows = window_clause(p);
+    p->nest -= 9;
     if (s->windows == NULL) goto fail;
   }
   if (!order_limit(p, s)) goto fail;
@@ -588,7 +615,9 @@ Select *p_select_body(Parser *p, With *with) {
     } else {
       break;
     }
+    p->nest += 2;
     Select *r = one_select(p);
+    p->nest -= 2;
     if (r == NULL) {
       ast_free_select(s);
       ast_free_with(with);
