@@ -557,6 +557,11 @@ static int gather_siblings(Btree *bt, BalPath *bp, int L, u8 flags) {
   sib_range(pv.ncell, bp->idx[L - 1], &first, &nold);
   for (int j = 0; j < nold; j++) {
     Pgno cp = pv_child(&pv, first + j);
+    /* a corrupt tree could name an ancestor or the same page twice */
+    for (int a = 0; a < L; a++)
+      if (bp->pg[a] == cp) return SQLITE_CORRUPT;
+    for (int b = 0; b < j; b++)
+      if (pv_child(&pv, first + b) == cp) return SQLITE_CORRUPT;
     DbPage *dp;
     int rc = bt_get_page(bt, cp, &dp);
     if (rc) return rc;

@@ -229,8 +229,12 @@ static void corrupt_test(const char *vfsname) {
   size_t n = fread(img, 1, sizeof img, f);
   fclose(f);
   u64 rng = 7;
-  int errors = 0;
-  for (int trial = 0; trial < 60; trial++) {
+  int errors = 0, trials = 60;
+  if (getenv("BTREE_FUZZ")) { /* longer runs by hand: BTREE_FUZZ=<trials> */
+    trials = atoi(getenv("BTREE_FUZZ"));
+    rng = (u64)getpid();
+  }
+  for (int trial = 0; trial < trials; trial++) {
     static u8 bad[1 << 20];
     memcpy(bad, img, n);
     for (int j = 0; j < 20; j++) {
