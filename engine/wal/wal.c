@@ -871,6 +871,15 @@ int wal_begin_write(Wal *w) {
   if (rc != SQLITE_OK) return rc;
   w->write_lock = 1;
   if (hdr_differs(w)) {
+    WalIndexHdr h;
+    vcopy(&h, wi_hdr(w), sizeof(h));
+    if (w->read_lock == 0 && h.mxFrame == 0 && h.iChange == w->hdr.iChange) {
+      /* Only a TRUNCATE checkpoint restarted the (fully backfilled) log
+      ** since our snapshot, which reads everything from the database file
+      ** under READ0: same content, so adopt the new header. */
+      w->hdr = h;
+      return SQLITE_OK;
+    }
     wal_unlock_excl(w, WAL_WRITE_LOCK, 1);
     w->write_lock = 0;
     return SQLITE_BUSY_SNAPSHOT;
