@@ -10,7 +10,7 @@
 #define MAX_6BYTE ((((i64)0x00008000) << 32) - 1)
 
 /* Bounded varint read: never reads past end. Returns bytes or 0 on error. */
-static int get_varint_b(const u8 *p, const u8 *end, u64 *v) {
+static inline int get_varint_b(const u8 *p, const u8 *end, u64 *v) {
   if (p >= end) return 0;
   if (p[0] < 0x80) {
     *v = p[0];
@@ -304,24 +304,73 @@ int record_unpack(const u8 *rec, int n, u8 enc, UnpackedRecord *key, int max) {
   return rc;
 }
 
-int record_compare_records(KeyInfo *ki, const u8 *a, int na, const u8 *b, int nb, u8 enc) {
-  Mem stack[16];
-  int max = ki ? ki->n_all_field : 16;
-  if (max < 1) max = 1;
-  Mem *f = max <= 16 ? stack : sqlite3_malloc64(sizeof(Mem) * (u64)max);
-  if (!f) return 0;
-  for (int i = 0; i < max; i++) mem_init(&f[i], NULL);
-  UnpackedRecord key;
-  memset(&key, 0, sizeof key);
-  key.key_info = ki;
-  key.fields = f;
-  int nf = 0;
-  decode(b, nb, enc, f, max, &nf, 0);
-  key.n_field = (u16)(nf < max ? nf : max);
-  key.enc = enc;
-  key.default_rc = 0;
-  int c = record_compare(a, na, &key);
-  for (int i = 0; i < max; i++) mem_release(&f[i]);
-  if (f != stack) sqlite3_free(f);
+static i64 get_int_field(const u8 *p, u32 t) {
+  if (t == 8) return 0;
+  if (t == 9) return 1;
+  u32 len = record_serial_len(t);
+  u64 x = (p[0] & 0x80) ? ~(u64)0 : 0;
+  for (u32 k = 0; k < len; k++) x = (x << 8) | p[k];
+  return (i64)x;
+}
+
+static int is_int_type(u32 t) { return (t >= 1 && t <= 6) || t == 8 || t == 9; }
+
+/* Slow path for one field pair: decode both and use mem_compare. */
+static int field_pair_compare(const u8 *pa, u32 ta, const u8 *pb, u32 tb, u8 enc, const CollSeq *coll) {
+  Mem a, b;
+  memset(&a, 0, sizeof a);
+  memset(&b, 0, sizeof b);
+  a.flags = b.flags = MEM_Null;
+  field_get(pa, 0x7fffffff, ta, enc, &a, 0);
+  field_get(pb, 0x7fffffff, tb, enc, &b, 0);
+  int c = mem_compare(&a, &b, coll);
+  mem_release(&a);
+  mem_release(&b);
   return c;
+}
+
+int record_compare_records(KeyInfo *ki, const u8 *a, int na, const u8 *b, int nb, u8 enc) {
+  const u8 *ea = a + na, *eb = b + nb;
+  u64 ha, hb;
+  int ka = get_varint_b(a, ea, &ha), kb = get_varint_b(b, eb, &hb);
+  if (!ka || !kb || ha > (u64)na || hb > (u64)nb) return 0;
+  const u8 *hpa = a + ka, *hpb = b + kb, *hea = a + ha, *heb = b + hb;
+  u32 oa = (u32)ha, ob = (u32)hb;
+  int nf = ki ? ki->n_all_field : 0x7fff;
+  int utf8 = enc == SQLITE_UTF8 || enc == 0;
+  for (int i = 0; i < nf && hpa < hea && hpb < heb; i++) {
+    u64 ta64, tb64;
+    int ma = get_varint_b(hpa, hea, &ta64), mb = get_varint_b(hpb, heb, &tb64);
+    if (!ma || !mb || ta64 > 0x7fffffff || tb64 > 0x7fffffff) return 0;
+    hpa += ma;
+    hpb += mb;
+    u32 ta = (u32)ta64, tb = (u32)tb64;
+    u32 la = record_serial_len(ta), lb = record_serial_len(tb);
+    if ((u64)oa + la > (u64)na || (u64)ob + lb > (u64)nb) return 0;
+    const CollSeq *coll = ki && ki->coll ? ki->coll[i] : NULL;
+    int rc;
+    if (is_int_type(ta) && is_int_type(tb)) {
+      i64 x = get_int_field(a + oa, ta), y = get_int_field(b + ob, tb);
+      rc = x < y ? -1 : x > y;
+    } else if (ta >= 13 && tb >= 13 && (ta & 1) && (tb & 1) && utf8 && (!coll || !coll->x_cmp)) {
+      u32 m = la < lb ? la : lb;
+      rc = m ? memcmp(a + oa, b + ob, m) : 0;
+      if (!rc) rc = (int)la - (int)lb;
+    } else if (ta == 0 || tb == 0) {
+      rc = (ta == 0 ? (tb == 0 ? 0 : -1) : 1);
+    } else {
+      rc = field_pair_compare(a + oa, ta, b + ob, tb, enc, coll);
+    }
+    if (rc) {
+      u8 sf = ki && ki->sort_flags ? ki->sort_flags[i] : 0;
+      if (sf) {
+        int anull = (ta == 0) || (tb == 0);
+        if (!(sf & KEYINFO_ORDER_BIGNULL) || ((sf & KEYINFO_ORDER_DESC) ? 1 : 0) != anull) rc = -rc;
+      }
+      return rc;
+    }
+    oa += la;
+    ob += lb;
+  }
+  return 0;
 }

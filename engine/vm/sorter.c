@@ -31,7 +31,14 @@ typedef struct SRun {
   ShaleIo io;
 } SRun;
 
+typedef struct SBlock {
+  struct SBlock *next;
+  size_t used, size;
+  u8 data[];
+} SBlock;
+
 struct Sorter {
+  SBlock *blocks;   /* arena for in-memory records */
   ShaleVfs *vfs;
   KeyInfo *ki;
   u8 enc;
@@ -72,7 +79,11 @@ Sorter *sorter_new(ShaleVfs *vfs, KeyInfo *ki, u8 enc, i64 mem_limit) {
 }
 
 static void free_recs(Sorter *s) {
-  for (int i = 0; i < s->n_rec; i++) sqlite3_free(s->recs[i].p);
+  while (s->blocks) {
+    SBlock *b = s->blocks;
+    s->blocks = b->next;
+    sqlite3_free(b);
+  }
   s->n_rec = 0;
   s->mem_used = 0;
 }
@@ -216,8 +227,18 @@ int sorter_insert(Sorter *s, const void *rec, int n) {
     s->recs = r;
     s->n_alloc = na;
   }
-  u8 *p = sqlite3_malloc64((u64)n + 1);
-  if (!p) return SQLITE_NOMEM;
+  size_t need = ((size_t)n + 7) & ~(size_t)7;
+  if (!s->blocks || s->blocks->size - s->blocks->used < need) {
+    size_t bs = need > 65536 ? need : 65536;
+    SBlock *b = sqlite3_malloc64(sizeof(SBlock) + bs);
+    if (!b) return SQLITE_NOMEM;
+    b->next = s->blocks;
+    b->used = 0;
+    b->size = bs;
+    s->blocks = b;
+  }
+  u8 *p = s->blocks->data + s->blocks->used;
+  s->blocks->used += need;
   memcpy(p, rec, (size_t)n);
   s->recs[s->n_rec].p = p;
   s->recs[s->n_rec].n = n;

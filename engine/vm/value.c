@@ -275,13 +275,19 @@ void mem_shallow_copy(Mem *to, const Mem *from) {
 
 void mem_move(Mem *to, Mem *from) {
   if (to == from) return;
-  mem_release(to);
+  /* keep to's buffer alive by handing it to `from` (no malloc churn);
+  ** callers release `from` when it is a temporary */
+  mem_clear(to);
+  char *keep = to->zMalloc;
+  int keep_sz = to->szMalloc;
+  sqlite3 *db = to->db;
   *to = *from;
+  if (!to->db) to->db = db;
   from->flags = MEM_Null;
   from->z = NULL;
   from->n = 0;
-  from->zMalloc = NULL;
-  from->szMalloc = 0;
+  from->zMalloc = keep;
+  from->szMalloc = keep_sz;
   from->z16 = NULL;
   from->xDel = NULL;
 }

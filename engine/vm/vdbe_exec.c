@@ -1214,14 +1214,17 @@ int vdbe_exec(Vdbe *v) {
         if (n > 1000000000) ERR(SQLITE_TOOBIG, "string or blob too big");
         Mem tmp;
         mem_init(&tmp, db);
-        if (mem_grow(&tmp, (int)n + 2, 0)) ERR(SQLITE_NOMEM, "out of memory");
-        if (in2->n) memcpy(tmp.z, in2->z, (size_t)in2->n);
-        if (in1->n) memcpy(tmp.z + in2->n, in1->z, (size_t)in1->n);
-        tmp.z[n] = 0;
-        tmp.z[n + 1] = 0;
-        tmp.n = (int)n;
-        tmp.flags = MEM_Str | MEM_Term;
-        mem_move(out, &tmp);
+        Mem *dst = (out == in1 || out == in2) ? &tmp : out;
+        if (dst == out) mem_set_null(out);
+        if (mem_grow(dst, (int)n + 2, 0)) ERR(SQLITE_NOMEM, "out of memory");
+        if (in2->n) memcpy(dst->z, in2->z, (size_t)in2->n);
+        if (in1->n) memcpy(dst->z + in2->n, in1->z, (size_t)in1->n);
+        dst->z[n] = 0;
+        dst->z[n + 1] = 0;
+        dst->n = (int)n;
+        dst->flags = MEM_Str | MEM_Term;
+        if (dst == &tmp) mem_move(out, &tmp);
+        mem_release(&tmp);
         break;
       }
       case OP_Add:
@@ -1410,7 +1413,9 @@ int vdbe_exec(Vdbe *v) {
         out = &mem[op->p3];
         Mem result;
         mem_init(&result, db);
-        ctx->out = &result;
+        int direct = !(op->p3 >= op->p2 && op->p3 < op->p2 + n);
+        if (direct) mem_set_null(out);
+        ctx->out = direct ? out : &result;
         ctx->vdbe = v;
         ctx->op_index = v->pc;
         ctx->is_error = 0;
@@ -1426,7 +1431,8 @@ int vdbe_exec(Vdbe *v) {
           set_error(v, ctx->is_error, msg);
           goto abort_due_to_error;
         }
-        mem_move(out, &result);
+        if (!direct) mem_move(out, &result);
+        mem_release(&result);
         out->db = db;
         break;
       }
@@ -1495,6 +1501,7 @@ int vdbe_exec(Vdbe *v) {
         } else {
           mem_move(&mem[op->p1], &result);
         }
+        mem_release(&result);
         break;
       }
       case OP_Column: {
@@ -1531,9 +1538,11 @@ int vdbe_exec(Vdbe *v) {
         }
         int ff = 4;
         if (db && db->n_db > 0 && db->dbs[0].schema == NULL) ff = 4;
+        int overlap = op->p3 >= op->p1 && op->p3 < op->p1 + n;
         Mem tmp;
         mem_init(&tmp, db);
-        rc = record_make(f, n, ff, db_enc(v), &tmp);
+        Mem *dst = overlap ? &tmp : &mem[op->p3];
+        rc = record_make(f, n, ff, db_enc(v), dst);
         /* IntReal is a storage trick only: turn registers back into reals */
         for (int i = 0; i < n; i++)
           if (f[i].flags & MEM_IntReal) mem_set_real(&f[i], (double)f[i].i);
@@ -1541,8 +1550,8 @@ int vdbe_exec(Vdbe *v) {
           mem_release(&tmp);
           ERR(rc, "%s", vdbe_errstr(rc));
         }
-        mem_move(&mem[op->p3], &tmp);
-        mem[op->p3].db = db;
+        if (overlap) mem_move(&mem[op->p3], &tmp);
+        mem_release(&tmp);
         break;
       }
       case OP_Count: {
@@ -2152,7 +2161,7 @@ int vdbe_exec(Vdbe *v) {
         tmp.n = (int)n;
         tmp.flags = MEM_Blob;
         mem_move(&mem[op->p2], &tmp);
-        mem[op->p2].db = db;
+        mem_release(&tmp);
         break;
       }
       case OP_Rowid: {
