@@ -22,22 +22,6 @@
 #include "../wal/wal.h"
 #include <stdlib.h>
 
-/* WAL entry points are weak so the pager links (and works in rollback
-** modes) while wal.c is being written. */
-#pragma weak wal_open
-#pragma weak wal_close
-#pragma weak wal_begin_read
-#pragma weak wal_end_read
-#pragma weak wal_find_frame
-#pragma weak wal_read_frame
-#pragma weak wal_db_size
-#pragma weak wal_begin_write
-#pragma weak wal_end_write
-#pragma weak wal_frames
-#pragma weak wal_undo
-#pragma weak wal_checkpoint
-#pragma weak wal_frame_count
-
 #define PENDING_BYTE_OFS 0x40000000
 
 /* Page flags */
@@ -590,10 +574,8 @@ int pager_close(Pager *p) {
     if (rc == SHALE_PENDING) return rc;
   }
   if (p->wal) {
-    if (wal_close) {
-      int rc = wal_close(p->wal, p->sync_level >= 1 ? SQLITE_SYNC_NORMAL : 0, p->page_size);
-      if (rc == SHALE_PENDING) return rc;
-    }
+    int rc = wal_close(p->wal, p->sync_level >= 1 ? SQLITE_SYNC_NORMAL : 0, p->page_size);
+    if (rc == SHALE_PENDING) return rc;
     p->wal = NULL;
   }
   if (p->batch) {
@@ -721,7 +703,7 @@ static int pager_busy_wait(Pager *p, int level) {
 
 /* ------------------------------------------------------ journal mode --- */
 
-static int wal_available(void) { return wal_open != NULL; }
+static int wal_available(void) { return 1; }
 
 int pager_journal_mode(Pager *p, int mode) {
   if (mode < 0 || mode > PAGER_JOURNALMODE_WAL) return p->journal_mode;

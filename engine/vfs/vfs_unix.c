@@ -56,12 +56,6 @@ struct UnixFile {
 static pthread_mutex_t inode_mutex = PTHREAD_MUTEX_INITIALIZER;
 static UnixInode *inode_list;
 
-/* Weak references to the -shm implementation (unix_shm.c). */
-#pragma weak shale_unix_shm_map
-#pragma weak shale_unix_shm_lock
-#pragma weak shale_unix_shm_barrier
-#pragma weak shale_unix_shm_unmap
-
 static int errno_to_rc(int err, int dflt) {
   switch (err) {
     case ENOSPC:
@@ -365,14 +359,10 @@ static int fwd_shm_lock(ShaleFile *f, int offset, int n, int flags) {
   return shale_unix_shm_lock(f, offset, n, flags);
 }
 static void fwd_shm_barrier(ShaleFile *f) {
-  if (shale_unix_shm_barrier) {
-    shale_unix_shm_barrier(f);
-  } else {
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-  }
+  shale_unix_shm_barrier(f);
 }
 static int fwd_shm_unmap(ShaleFile *f, int delete_flag) {
-  return shale_unix_shm_unmap ? shale_unix_shm_unmap(f, delete_flag) : SQLITE_OK;
+  return shale_unix_shm_unmap(f, delete_flag);
 }
 
 /* --------------------------------------------------------- open/close --- */
@@ -392,7 +382,7 @@ static void inode_release(UnixFile *p) {
 
 static int unix_close(ShaleFile *f) {
   UnixFile *p = (UnixFile *)f;
-  if (p->shm && shale_unix_shm_unmap) shale_unix_shm_unmap(f, 0);
+  if (p->shm) shale_unix_shm_unmap(f, 0);
   if (p->eFileLock > SQLITE_LOCK_NONE) unix_unlock(f, SQLITE_LOCK_NONE);
   pthread_mutex_lock(&inode_mutex);
   if (p->inode && p->inode->nLock > 0) {
@@ -514,7 +504,7 @@ static int unix_open(ShaleVfs *vfs, const char *path, int flags, ShaleFile **out
   }
   p->fd = fd;
   p->flags = flags;
-  p->base.methods = shale_unix_shm_map ? &unix_methods_shm : &unix_methods;
+  p->base.methods = (p->inode != NULL) ? &unix_methods_shm : &unix_methods;
   p->base.vfs = vfs;
   if (out_flags) *out_flags = flags;
   *out = &p->base;

@@ -3,10 +3,9 @@
 ** engine/vfs (the -shm implementation in unix_shm.c in particular).
 **
 ** Shared memory: the "unix" file methods forward shm_map/shm_lock/
-** shm_barrier/shm_unmap to the functions below when they are linked in
-** (weak references): unix_shm.c defines them with exactly these names and
-** signatures.  If they are absent, the methods' shm_map is NULL (WAL then
-** needs locking_mode=EXCLUSIVE).
+** shm_barrier/shm_unmap to the functions below, which unix_shm.c defines
+** with exactly these names and signatures (anonymous temp files have no
+** shm: their shm_map is NULL).
 */
 #ifndef SHALE_VFS_UNIX_H
 #define SHALE_VFS_UNIX_H
