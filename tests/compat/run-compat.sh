@@ -41,7 +41,6 @@ PRAGMA page_size=$1;
 PRAGMA journal_mode=$2;
 CREATE TABLE t(id INTEGER PRIMARY KEY, a TEXT, b BLOB, c REAL);
 CREATE INDEX ta ON t(a);
-CREATE TABLE kv(k TEXT PRIMARY KEY, v) WITHOUT ROWID;
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<400)
 INSERT INTO t(a,b,c) SELECT 'row ' || i || substr('xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', 1, i % 50),
   CASE WHEN i % 37 = 0 THEN zeroblob(3000 + i) ELSE x'0102' END, i * 1.5 FROM n;
@@ -69,6 +68,15 @@ for ps in 512 4096 65536; do
     workload $ps $jm | sqlite3 "$db" > /dev/null 2>&1
     same_dump "sqlite3-written page_size=$ps $jm" "$db"
   done
+done
+
+# WITHOUT ROWID tables, both ways.
+for writer in sqlite3 "$shale"; do
+  db="$dir/wr-$(basename "$writer").db"
+  printf "CREATE TABLE kv(k TEXT PRIMARY KEY, v) WITHOUT ROWID;\nINSERT INTO kv VALUES('b',2),('a',1),('c',zeroblob(5000));\n" \
+    | "$writer" "$db" >/dev/null 2>"$dir/err"
+  if [ -s "$dir/err" ]; then bad "WITHOUT ROWID written by $(basename "$writer"): $(head -1 "$dir/err")"
+  else same_dump "WITHOUT ROWID written by $(basename "$writer")" "$db"; fi
 done
 
 # A WAL with uncheckpointed frames, left by a killed sqlite3.
