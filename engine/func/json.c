@@ -933,10 +933,14 @@ static JNode *merge_patch(JParse *p, JNode *target, JNode *patch) {
     remove_all_nulls(patch);
     return patch;
   }
+  /* Members appended below are not searched again (SQLite scans only the
+  ** target's original members), so a key repeated in the patch is added
+  ** twice. */
+  int n_orig = target->nkid;
   for (int i = 0; i + 1 < patch->nkid; i += 2) {
     JNode *pk = patch->kid[i], *pv = patch->kid[i + 1];
     int j;
-    for (j = 0; j + 1 < target->nkid; j += 2) {
+    for (j = 0; j + 1 < n_orig; j += 2) {
       JNode *tk = target->kid[j];
       if (tk->n == pk->n && strncmp(tk->z, pk->z, pk->n) == 0) {
         JNode *tv = target->kid[j + 1];
@@ -954,7 +958,7 @@ static JNode *merge_patch(JParse *p, JNode *target, JNode *patch) {
         break;
       }
     }
-    if (j + 1 >= target->nkid && pv->type != J_NULL) {
+    if (j + 1 >= n_orig && pv->type != J_NULL) {
       JNode *label = jnew(p, J_STRING, pk->z, pk->n);
       JNode *val = jnew(p, J_TRUE, NULL, 0);
       if (label == NULL || val == NULL) return NULL;
