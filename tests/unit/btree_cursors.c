@@ -208,6 +208,121 @@ static long run(const char *vfsname) {
   return sig;
 }
 
+/* The same with an index b-tree: keys are 4-byte big-endian numbers plus
+** filler (some overflowing), compared by a record comparator (memcmp). */
+static int mcmp(void *ctx, const void *a, int na, const void *b, int nb) {
+  (void)ctx;
+  int m = na < nb ? na : nb;
+  int x = memcmp(a, b, (size_t)m);
+  return x ? x : na - nb;
+}
+typedef struct SK {
+  const u8 *k;
+  int n;
+} SK;
+static int kcmp(void *arg, const void *e, int n) {
+  SK *s = arg;
+  return mcmp(NULL, e, n, s->k, s->n);
+}
+static int mkkey(u8 *b, i64 k) {
+  put4byte(b, (u32)k);
+  int n = 4 + (k % 11 == 0 ? 700 : (int)(k % 30));
+  for (int i = 4; i < n; i++) b[i] = (u8)k;
+  return n;
+}
+static i64 key_of(BtCursor *c) {
+  u8 b[8];
+  u32 n = 0;
+  const u8 *p = btree_payload_fetch(c, &n);
+  if (!p || n < 4) return -1;
+  memcpy(b, p, 4);
+  return get4byte(b);
+}
+static long run_index(const char *vfsname) {
+  g_vfs = shale_vfs_find(vfsname);
+  char path[128];
+  snprintf(path, sizeof path, "/tmp/shale_btcuri_%d_%s.db", (int)getpid(), vfsname);
+  unlink(path);
+  Btree *bt;
+  int rc = btree_open(g_vfs, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_MAIN_DB, &bt);
+  CHECK_INT(rc, SQLITE_OK);
+  pager_set_page_size(btree_pager(bt), 1024, 0);
+  RUN(rc, btree_begin_trans(bt, 1, NULL));
+  Pgno root;
+  RUN(rc, btree_create_table(bt, &root, BTREE_BLOBKEY));
+  BtCursor *w, *r[5];
+  btree_cursor_open(bt, root, 1, &w);
+  btree_cursor_set_record_compare(w, mcmp, NULL);
+  memset(present, 0, sizeof present);
+  u8 kb[800];
+  for (int k = 1; k <= N; k++) {
+    BtreePayload p = {kb, mkkey(kb, k), NULL, 0, 0};
+    RUN(rc, btree_insert(w, &p, 0, 0));
+    present[k] = 1;
+  }
+  i64 pos[5] = {1, 200, 1111, 2500, 3000};
+  for (int i = 0; i < 5; i++) {
+    btree_cursor_open(bt, root, 0, &r[i]);
+    btree_cursor_set_record_compare(r[i], mcmp, NULL);
+    SK sk = {kb, mkkey(kb, pos[i])};
+    int res;
+    RUN(rc, btree_index_moveto(r[i], kcmp, &sk, &res));
+    CHECK_INT(res, 0);
+  }
+  u64 rng = 5;
+  int bad = 0;
+  long sig = 0;
+  for (int round = 0; round < 300; round++) {
+    for (int j = 0; j < 10; j++) {
+      rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+      i64 k = 1 + (i64)((rng >> 33) % (N + 500));
+      SK sk = {kb, mkkey(kb, k)};
+      int res;
+      if (present[k]) {
+        RUN(rc, btree_index_moveto(w, kcmp, &sk, &res));
+        CHECK_INT(res, 0);
+        RUN(rc, btree_delete(w, 0));
+        CHECK_INT(rc, SQLITE_OK);
+        present[k] = 0;
+      } else {
+        BtreePayload p = {kb, sk.n, NULL, 0, 0};
+        RUN(rc, btree_insert(w, &p, 0, 0));
+        CHECK_INT(rc, SQLITE_OK);
+        present[k] = 1;
+      }
+    }
+    for (int i = 0; i < 5; i++) {
+      int fwd = (round + i) % 2;
+      i64 want = fwd ? next_present(pos[i]) : prev_present(pos[i]);
+      RUN(rc, fwd ? btree_next(r[i]) : btree_prev(r[i]));
+      if (want < 0) {
+        if (rc != SQLITE_DONE) bad++;
+        SK sk = {kb, mkkey(kb, 1500)};
+        int res;
+        RUN(rc, btree_index_moveto(r[i], kcmp, &sk, &res));
+        pos[i] = key_of(r[i]);
+      } else {
+        if (rc != SQLITE_OK || key_of(r[i]) != want) {
+          bad++;
+          fprintf(stderr, "index reader %d: got %lld want %lld (rc %d)\n", i, (long long)key_of(r[i]),
+                  (long long)want, rc);
+        }
+        pos[i] = want;
+      }
+      sig += pos[i];
+    }
+  }
+  CHECK_INT(bad, 0);
+  Pgno roots[2] = {1, root};
+  CHECK_INT(integrity(bt, roots, 2), 0);
+  for (int i = 0; i < 5; i++) btree_cursor_close(r[i]);
+  btree_cursor_close(w);
+  RUN(rc, btree_commit(bt));
+  RUN(rc, btree_close(bt));
+  unlink(path);
+  return sig;
+}
+
 /* Random byte damage to a sqlite3-made file: errors, no crash, no hang. */
 static void corrupt_test(const char *vfsname) {
   g_vfs = shale_vfs_find(vfsname);
@@ -389,5 +504,8 @@ int main(void) {
     empty_test(testlib_vfs_names[v]);
   }
   CHECK(sig[0] == sig[1]);
+  long isig[2];
+  for (int v = 0; v < 2; v++) isig[v] = run_index(testlib_vfs_names[v]);
+  CHECK(isig[0] == isig[1]);
   return testlib_finish("btree_cursors");
 }

@@ -28,6 +28,7 @@ static u32 rnd(void) {
 typedef struct Model {
   int len[NKEY]; /* -1 absent */
   int ver[NKEY];
+  int nz[NKEY];  /* trailing zero bytes (n_zero) */
   u8 ix[NKEY];   /* index key present */
 } Model;
 
@@ -82,7 +83,8 @@ static int verify_table(BtCursor *c, Model *m) {
       if ((int)n != m->len[k]) bad++;
       else {
         RUN(rc, btree_payload_read(c, 0, n, g_buf));
-        make_pay(g_buf2, k, m->ver[k], (int)n);
+        make_pay(g_buf2, k, m->ver[k], (int)n - m->nz[k]);
+        memset(g_buf2 + n - m->nz[k], 0, (size_t)m->nz[k]);
         if (rc || memcmp(g_buf, g_buf2, n)) bad++;
       }
       cnt++;
@@ -191,7 +193,8 @@ static long run(const char *vfsname, u32 pgsz, long *sig) {
   RUN(rc, btree_create_table(bt, &iroot, BTREE_BLOBKEY));
   CHECK_INT(rc, SQLITE_OK);
   static Model m, saved;
-  for (int k = 0; k < NKEY; k++) m.len[k] = -1, m.ver[k] = 0, m.ix[k] = 0;
+  for (int k = 0; k < NKEY; k++) m.len[k] = -1, m.ver[k] = 0, m.ix[k] = 0, m.nz[k] = 0;
+  static Model msp;
   g_rng = 12345;
   BtCursor *c, *ci, *c2;
   CHECK_INT(btree_cursor_open(bt, troot, 1, &c), SQLITE_OK);
@@ -206,9 +209,10 @@ static long run(const char *vfsname, u32 pgsz, long *sig) {
     if (op > nops / 2 && r < 50) r += 20; /* second half: more deletes */
     if (r < 45) {
       int n = pay_len();
+      int nz = rnd() % 8 == 0 ? (int)(rnd() % 2000) : 0;
       m.ver[k]++;
       make_pay(g_buf, k, m.ver[k], n);
-      BtreePayload p = {NULL, k, g_buf, n, 0};
+      BtreePayload p = {NULL, k, g_buf, n, nz};
       int res = 0;
       if (rnd() % 2) RUN(rc, btree_table_moveto(c, k, &res));
       RUN(rc, btree_insert(c, &p, 0, res));
@@ -217,7 +221,8 @@ static long run(const char *vfsname, u32 pgsz, long *sig) {
         fprintf(stderr, "insert rc=%d %s\n", rc, btree_errmsg(bt) ? btree_errmsg(bt) : "");
         break;
       }
-      m.len[k] = n;
+      m.len[k] = n + nz;
+      m.nz[k] = nz;
     } else if (r < 70) {
       u8 kb[2100];
       int n = ikey(k, kb);
@@ -272,6 +277,20 @@ static long run(const char *vfsname, u32 pgsz, long *sig) {
         RUN(rc, btree_next(c2));
         if (rc == SQLITE_OK) s += btree_rowid(c2);
       }
+    }
+    if (op % 1000 == 100) {
+      RUN(rc, btree_savepoint(bt, SAVEPOINT_BEGIN, 0));
+      CHECK_INT(rc, SQLITE_OK);
+      msp = m;
+    }
+    if (op % 1000 == 800) {
+      if (rnd() % 2) {
+        RUN(rc, btree_savepoint(bt, SAVEPOINT_ROLLBACK, 0));
+        CHECK_INT(rc, SQLITE_OK);
+        m = msp;
+      }
+      RUN(rc, btree_savepoint(bt, SAVEPOINT_RELEASE, 0));
+      CHECK_INT(rc, SQLITE_OK);
     }
     if (op % 5000 == 4999) {
       bad += verify_table(c2, &m);
