@@ -100,7 +100,22 @@ int build_open_indexes(Parse *p, Table *t, int op, int first_cursor) {
 }
 
 /* ------------------------------------------------------------- dispatch -- */
+static int dispatch2(Parse *p, Stmt *st);
+
+/* WITH on INSERT / UPDATE / DELETE: the CTEs are in scope for the whole
+** statement. */
 static int dispatch(Parse *p, Stmt *st) {
+  int pushed = 0;
+  if (st->with && p->n_with < (int)SHALE_ARRAY_SIZE(p->with_stack)) {
+    p->with_stack[p->n_with++] = st->with;
+    pushed = 1;
+  }
+  int rc = dispatch2(p, st);
+  if (pushed) p->n_with--;
+  return rc;
+}
+
+static int dispatch2(Parse *p, Stmt *st) {
   switch (st->kind) {
     case ST_SELECT: return codegen_select_stmt(p, st);
     case ST_INSERT: return codegen_insert(p, st);
