@@ -411,7 +411,14 @@ static int code_subquery_regs(Parse *p, Expr *e, int n) {
   Vdbe *v = p->v;
   int r = parse_alloc_regs(p, n);
   int once = -1;
-  if (!expr_subquery_is_correlated(e->select)) once = vdbe_add_op0(v, OP_Once);
+  int corr = expr_subquery_is_correlated(e->select);
+  if (!corr) once = vdbe_add_op0(v, OP_Once);
+  int sp = p->eqp_parent;
+  if (p->explain == 2) {
+    int id = vdbe_current_addr(v);
+    select_explain(p, "%sSCALAR SUBQUERY %d", corr ? "CORRELATED " : "", ++p->eqp_id);
+    p->eqp_parent = id;
+  }
   vdbe_add_op3(v, OP_Null, 0, r, r + n - 1);
   SelectDest d;
   memset(&d, 0, sizeof(d));
@@ -419,6 +426,7 @@ static int code_subquery_regs(Parse *p, Expr *e, int n) {
   d.reg = r;
   d.n_reg = n;
   select_code(p, e->select, &d, NULL);
+  p->eqp_parent = sp;
   if (once >= 0) vdbe_jump_here(v, once);
   return r;
 }
@@ -427,13 +435,21 @@ static void code_exists(Parse *p, Expr *e, int target) {
   Vdbe *v = p->v;
   int r = parse_alloc_reg(p);
   int once = -1;
-  if (!expr_subquery_is_correlated(e->select)) once = vdbe_add_op0(v, OP_Once);
+  int corr = expr_subquery_is_correlated(e->select);
+  if (!corr) once = vdbe_add_op0(v, OP_Once);
+  int sp = p->eqp_parent;
+  if (p->explain == 2) {
+    int id = vdbe_current_addr(v);
+    select_explain(p, "%sSCALAR SUBQUERY %d", corr ? "CORRELATED " : "", ++p->eqp_id);
+    p->eqp_parent = id;
+  }
   vdbe_add_op2(v, OP_Integer, 0, r);
   SelectDest d;
   memset(&d, 0, sizeof(d));
   d.kind = SD_EXISTS;
   d.reg = r;
   select_code(p, e->select, &d, NULL);
+  p->eqp_parent = sp;
   if (once >= 0) vdbe_jump_here(v, once);
   if (e->flags & EXPR_F_NOT)
     vdbe_add_op2(v, OP_Not, r, target);
@@ -478,14 +494,22 @@ static void code_in_select(Parse *p, Expr *e, int target) {
   }
   aff[n] = 0;
   int once = -1;
-  if (!expr_subquery_is_correlated(s)) once = vdbe_add_op0(v, OP_Once);
+  int corr = expr_subquery_is_correlated(s);
+  if (!corr) once = vdbe_add_op0(v, OP_Once);
   vdbe_add_op4(v, OP_OpenEphemeral, cur, n, 0, k, P4_KEYINFO);
+  int sp = p->eqp_parent;
+  if (p->explain == 2) {
+    int id = vdbe_current_addr(v);
+    select_explain(p, "%sLIST SUBQUERY %d", corr ? "CORRELATED " : "", ++p->eqp_id);
+    p->eqp_parent = id;
+  }
   SelectDest d;
   memset(&d, 0, sizeof(d));
   d.kind = SD_SET;
   d.cursor = cur;
   d.affinity = aff;
   select_code(p, s, &d, NULL);
+  p->eqp_parent = sp;
   if (once >= 0) vdbe_jump_here(v, once);
   /* test */
   int rl = code_vector(p, e->left, n);

@@ -193,7 +193,6 @@ static void setup_distinct(Parse *p, Emit *em, ExprList *result) {
   em->distinct_cur = parse_alloc_cursor(p);
   KeyInfo *k = expr_keyinfo_for_list(p, result, 0, 0);
   vdbe_add_op4(p->v, OP_OpenEphemeral, em->distinct_cur, 0, 0, k, P4_KEYINFO);
-  if (p->explain == 2) select_explain(p, "USE TEMP B-TREE FOR DISTINCT");
 }
 
 /* ------------------------------------------------------------- FROM items -- */
@@ -715,6 +714,7 @@ static void code_simple(Parse *p, Select *s, SelectDest *dest) {
     if (p->explain == 2 && !is_agg) select_explain(p, "SCAN CONSTANT ROW");
   }
   code_simple_core(p, s, &em);
+  if (em.distinct_cur >= 0 && p->explain == 2) select_explain(p, "USE TEMP B-TREE FOR DISTINCT");
   if (em.sorter_cur == -2) {
     /* sorter not needed after all */
     vdbe_change_to_noop(v, sorter_addr);
@@ -850,9 +850,23 @@ static void code_compound(Parse *p, Select *last, SelectDest *dest) {
   memset(&d, 0, sizeof(d));
   d.kind = cur_is_index ? SD_SET : SD_TABLE;
   d.cursor = cur;
+  int sp0 = p->eqp_parent;
+  if (p->explain == 2) {
+    int id0 = vdbe_current_addr(v);
+    select_explain(p, "LEFT-MOST SUBQUERY");
+    p->eqp_parent = id0;
+  }
   code_arm_into(p, first, &d, n);
+  p->eqp_parent = sp0;
   for (int i = na - 2; i >= 0 && !p->rc; i--) {
     int op = arm_op(arms[i]);
+    int sp1 = p->eqp_parent;
+    if (p->explain == 2) {
+      int id1 = vdbe_current_addr(v);
+      select_explain(p, op == CO_UNION_ALL ? "UNION ALL" : op == CO_UNION ? "UNION USING TEMP B-TREE"
+                        : op == CO_EXCEPT ? "EXCEPT USING TEMP B-TREE" : "INTERSECT USING TEMP B-TREE");
+      p->eqp_parent = id1;
+    }
     if (op == CO_UNION_ALL) {
       memset(&d, 0, sizeof(d));
       d.kind = cur_is_index ? SD_SET : SD_TABLE;
@@ -867,6 +881,7 @@ static void code_compound(Parse *p, Select *last, SelectDest *dest) {
       }
       d.cursor = cur;
       code_arm_into(p, arms[i], &d, n);
+      p->eqp_parent = sp1;
       continue;
     }
     if (!cur_is_index) {
@@ -906,6 +921,7 @@ static void code_compound(Parse *p, Select *last, SelectDest *dest) {
       vdbe_jump_here(v, a);
       cur = nc;
     }
+    p->eqp_parent = sp1;
   }
   /* output */
   int r = parse_alloc_regs(p, n);
