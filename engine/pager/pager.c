@@ -136,6 +136,7 @@ struct Pager {
   u8 *in_journal;
   u32 in_journal_bits;
   OwnedWrite *owned;  /* outstanding owned writes */
+  OwnedWrite *spare;  /* one completed buffer kept for reuse */
   int owned_err;
   u8 jhdr[32];        /* header bytes being written */
 
@@ -269,14 +270,23 @@ static int owned_reap(Pager *p, int wait) {
 static int owned_submit(Pager *p, ShaleFile *f, const void *a, int na, const void *b,
                         int nb, const void *c, int nc, i64 off) {
   int n = na + nb + nc;
-  OwnedWrite *w = sqlite3_malloc64(sizeof(OwnedWrite) + (u64)n);
-  if (w == NULL) return SQLITE_NOMEM;
+  OwnedWrite *w;
+  if (p->spare && p->spare->n >= n) {
+    /* reuse the buffer of the last write that completed inline */
+    w = p->spare;
+    p->spare = NULL;
+  } else {
+    w = sqlite3_malloc64(sizeof(OwnedWrite) + (u64)n);
+    if (w == NULL) return SQLITE_NOMEM;
+    w->n = n;
+  }
+  int cap = w->n;
   u8 *d = (u8 *)(w + 1);
   if (na) memcpy(d, a, (size_t)na);
   if (nb) memcpy(d + na, b, (size_t)nb);
   if (nc) memcpy(d + na + nb, c, (size_t)nc);
   shale_io_init(&w->io);
-  w->n = n;
+  w->n = cap;
   int rc = f->methods->write(f, d, n, off, &w->io);
   if (rc == SHALE_PENDING) {
     w->next = p->owned;
@@ -284,7 +294,8 @@ static int owned_submit(Pager *p, ShaleFile *f, const void *a, int na, const voi
     return SQLITE_OK;
   }
   if (rc == SQLITE_OK) rc = w->io.rc;
-  sqlite3_free(w);
+  if (p->spare == NULL) p->spare = w;
+  else sqlite3_free(w);
   if (rc != SQLITE_OK && p->owned_err == SQLITE_OK) p->owned_err = rc;
   return rc;
 }
@@ -604,6 +615,7 @@ int pager_close(Pager *p) {
     pager_unlock_to(p, SQLITE_LOCK_NONE);
     p->fd->methods->close(p->fd);
   }
+  sqlite3_free(p->spare);
   sqlite3_free(p->batch);
   sqlite3_free(p->batch_pg);
   sqlite3_free(p->rb_buf);
@@ -1598,8 +1610,14 @@ int pager_get(Pager *p, Pgno pgno, DbPage **out, int flags) {
     }
     if (pgno > p->db_size || (flags & PAGER_GET_NOCONTENT)) {
       /* beyond the end, or the caller overwrites everything: no read */
-      if (pgno <= p->db_size && (flags & PAGER_GET_NOCONTENT)) {
-        /* content unknown: the caller must write every byte */
+      if ((flags & PAGER_GET_NOCONTENT) && p->state == PS_WRITER) {
+        /* A page reused from the freelist: its old content does not matter
+        ** to a rollback, so it needs no journal or sub-journal record (as
+        ** in SQLite). */
+        if (pgno <= p->db_orig_size) bit_set(&p->in_journal, &p->in_journal_bits, pgno);
+        for (int i = 0; i < p->nsp; i++) {
+          if (pgno <= p->sp[i].db_size) bit_set(&p->sp[i].done, &p->sp[i].done_bits, pgno);
+        }
       }
       pg->nRef = 1;
       *out = pg;
@@ -1712,6 +1730,10 @@ int pager_write(DbPage *pg) {
 }
 
 int pager_is_writable(DbPage *pg) { return (pg->flags & PG_DIRTY) != 0; }
+
+int pager_invoke_busy(Pager *p, int count) {
+  return p->busy ? p->busy(p->busy_arg, count) : 0;
+}
 void *pager_data(DbPage *pg) { return pg->data; }
 void *pager_extra(DbPage *pg) { return pg->extra; }
 Pgno pager_pgno(DbPage *pg) { return pg->pgno; }

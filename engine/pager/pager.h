@@ -63,6 +63,10 @@ void pager_set_synchronous(Pager *, int level); /* 0 OFF 1 NORMAL 2 FULL 3 EXTRA
 int pager_set_locking_mode(Pager *, int exclusive); /* -1 queries */
 int pager_journal_mode(Pager *, int mode); /* set (or query with -1); returns mode */
 void pager_set_busy_handler(Pager *, int (*handler)(void *, int), void *arg);
+/* Call the busy handler (0 if none): for callers that retry a whole
+** begin-read + begin-write after dropping their read lock, as SQLite does
+** when a write transaction starts from no transaction and gets BUSY. */
+int pager_invoke_busy(Pager *, int count);
 
 /* Read transaction: SHARED lock, hot-journal rollback, cache validation
 ** against the change counter, or a WAL read snapshot.  May PENDING. */
