@@ -266,40 +266,7 @@ static void set_raw_number(DateTime *p, double r) {
 
 /* SQLite's sqlite3AtoF(...) > 0: the first n bytes are one well-formed
 ** number (optional surrounding spaces).  *r receives the value. */
-static int atof_pure(const char *z, int n, double *r) {
-  const char *end = z + n;
-  const char *p = z;
-  while (p < end && is_space((u8)*p)) p++;
-  const char *start = p;
-  if (p < end && (*p == '+' || *p == '-')) p++;
-  int digits = 0;
-  while (p < end && is_digit((u8)*p)) p++, digits++;
-  if (p < end && *p == '.') {
-    p++;
-    while (p < end && is_digit((u8)*p)) p++, digits++;
-  }
-  if (digits == 0) return 0;
-  if (p < end && (*p == 'e' || *p == 'E')) {
-    const char *q = p + 1;
-    if (q < end && (*q == '+' || *q == '-')) q++;
-    if (q < end && is_digit((u8)*q)) {
-      while (q < end && is_digit((u8)*q)) q++;
-      p = q;
-    } else {
-      return 0;
-    }
-  }
-  const char *numend = p;
-  while (p < end && is_space((u8)*p)) p++;
-  if (p != end) return 0;
-  char buf[350];
-  int len = (int)(numend - start);
-  if (len >= (int)sizeof(buf)) return 0;
-  memcpy(buf, start, (size_t)len);
-  buf[len] = 0;
-  *r = strtod(buf, NULL);
-  return 1;
-}
+static int atof_pure(const char *z, int n, double *r) { return shale_atof(z, r, n) > 0; }
 
 static int parse_date_or_time(sqlite3_context *ctx, const char *z, DateTime *p) {
   double r;

@@ -443,11 +443,9 @@ static void jreturn(JNode *x, sqlite3_context *ctx, sqlite3_value **repl) {
     as_real:
       /* fall through */
     case J_REAL: {
-      char buf[400];
-      u32 n = x->n < sizeof(buf) - 1 ? x->n : (u32)sizeof(buf) - 1;
-      memcpy(buf, x->z, n);
-      buf[n] = 0;
-      sqlite3_result_double(ctx, strtod(buf, NULL));
+      double r;
+      shale_atof(x->z, &r, (int)x->n);
+      sqlite3_result_double(ctx, r);
       break;
     }
     case J_STRING: {

@@ -790,3 +790,132 @@ int shale_format_double(double r, char *buf, int n) {
   buf[s.n] = 0;
   return (int)s.n;
 }
+
+/* ---------------------------------------------------------------------------
+** Text -> REAL exactly as SQLite 3.40's sqlite3AtoF: a 64-bit significand
+** (digits beyond ~18 are dropped), a decimal exponent, then one long double
+** multiplication or division by a power of ten computed by repeated
+** squaring.  Not always correctly rounded — and that is the point: results
+** must match SQLite's bit for bit.
+*/
+static long double pow10_ld(int E) {
+  long double x = 10.0L, r = 1.0L;
+  for (;;) {
+    if (E & 1) r *= x;
+    E >>= 1;
+    if (E == 0) break;
+    x *= x;
+  }
+  return r;
+}
+
+static int is_space_c(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' || c == '\v'; }
+
+int shale_atof(const char *z, double *out, int length) {
+  const char *end = z + length;
+  int sign = 1, d = 0, esign = 1, e = 0, e_valid = 1, ndigit = 0, etype = 1;
+  i64 s = 0;
+  double result;
+  const i64 largest = (i64)0x7fffffffffffffffLL;
+  *out = 0.0;
+  if (length <= 0) return 0;
+  while (z < end && is_space_c(*z)) z++;
+  if (z >= end) return 0;
+  if (*z == '-') {
+    sign = -1;
+    z++;
+  } else if (*z == '+') {
+    z++;
+  }
+  while (z < end && *z >= '0' && *z <= '9') {
+    s = s * 10 + (*z - '0');
+    z++;
+    ndigit++;
+    if (s >= ((largest - 9) / 10)) {
+      while (z < end && *z >= '0' && *z <= '9') {
+        z++;
+        d++;
+      }
+    }
+  }
+  if (z >= end) goto calc;
+  if (*z == '.') {
+    z++;
+    etype++;
+    while (z < end && *z >= '0' && *z <= '9') {
+      if (s < ((largest - 9) / 10)) {
+        s = s * 10 + (*z - '0');
+        d--;
+        ndigit++;
+      }
+      z++;
+    }
+  }
+  if (z >= end) goto calc;
+  if (*z == 'e' || *z == 'E') {
+    z++;
+    e_valid = 0;
+    etype++;
+    if (z >= end) goto calc;
+    if (*z == '-') {
+      esign = -1;
+      z++;
+    } else if (*z == '+') {
+      z++;
+    }
+    while (z < end && *z >= '0' && *z <= '9') {
+      e = e < 10000 ? (e * 10 + (*z - '0')) : 10000;
+      z++;
+      e_valid = 1;
+    }
+  }
+  while (z < end && is_space_c(*z)) z++;
+calc:
+  e = (e * esign) + d;
+  if (e < 0) {
+    esign = -1;
+    e *= -1;
+  } else {
+    esign = 1;
+  }
+  if (s == 0) {
+    result = sign < 0 ? -(double)0 : (double)0;
+  } else {
+    while (e > 0) {
+      if (esign > 0) {
+        if (s >= (largest / 10)) break;
+        s *= 10;
+      } else {
+        if (s % 10 != 0) break;
+        s /= 10;
+      }
+      e--;
+    }
+    s = sign < 0 ? -s : s;
+    if (e == 0) {
+      result = (double)s;
+    } else if (e > 307) {
+      if (e < 342) {
+        long double scale = pow10_ld(e - 308);
+        if (esign < 0) {
+          result = (double)(s / scale);
+          result /= 1.0e+308;
+        } else {
+          result = (double)(s * scale);
+          result *= 1.0e+308;
+        }
+      } else {
+        if (esign < 0) result = 0.0 * (double)s;
+        else result = __builtin_inf() * (double)s;
+      }
+    } else {
+      long double scale = pow10_ld(e);
+      if (esign < 0) result = (double)(s / scale);
+      else result = (double)(s * scale);
+    }
+  }
+  *out = result;
+  if (z == end && ndigit > 0 && e_valid && etype > 0) return etype;
+  if (etype >= 2 && (etype == 3 || e_valid) && ndigit > 0) return -1;
+  return 0;
+}

@@ -37,6 +37,12 @@ char *shale_str_finish(sqlite3_str *s);
 ** is always enough. */
 int shale_format_double(double r, char *buf, int n);
 
+/* Text -> REAL with SQLite 3.40's exact algorithm (sqlite3AtoF, UTF-8):
+** parses the first `length` bytes of z into *out.  Returns 1 for a pure
+** integer, 2 for a real with "." or an exponent, 3 with both, -1 when
+** a number is followed by other text, 0 when z is not a number. */
+int shale_atof(const char *z, double *out, int length);
+
 /* Arguments for the SQL printf()/format(): each call consumes the next
 ** argument; when arguments run out the engine uses 0 / 0.0 / NULL. */
 typedef struct ShalePrintfArgs {

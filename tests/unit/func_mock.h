@@ -119,7 +119,11 @@ double sqlite3_value_double(sqlite3_value *v) {
     case SQLITE_INTEGER: return (double)v->i;
     case SQLITE_FLOAT: return v->r;
     case SQLITE_NULL: return 0.0;
-    default: return strtod(v->z, NULL);
+    default: {
+      double d;
+      shale_atof(v->z, &d, v->n);
+      return d;
+    }
   }
 }
 int sqlite3_value_numeric_type(sqlite3_value *v) {
@@ -295,7 +299,7 @@ __attribute__((unused)) static void mock_literal(sqlite3_value *v, const char *l
   }
   if (strpbrk(lit, ".eE")) {
     v->type = SQLITE_FLOAT;
-    v->r = strtod(lit, NULL);
+    shale_atof(lit, &v->r, (int)strlen(lit)); /* as sqlite3's parser */
   } else {
     double d = strtod(lit, NULL);
     if (d > 9.223372036854775807e18 || d < -9.223372036854775808e18) {

@@ -17,14 +17,14 @@
 
 typedef struct Case {
   char fmt[40];
-  int kind; /* 0 double, 1 int64, 2 text */
+  int kind; /* 0 double, 1 int64, 2 text, 3 numeric literal (shale_atof) */
   double d;
   long long i;
   char t[40];
   char *ours;
 } Case;
 
-static Case cases[6000];
+static Case cases[8000];
 static int ncase;
 
 static void add_d(const char *fmt, double d) {
@@ -65,6 +65,8 @@ static void run_oracle(void) {
     if (c->kind == 0) {
       if (c->d != c->d) fprintf(f, "SELECT '|' || printf('%s', 0.0) || '|';\n", c->fmt);
       else fprintf(f, "SELECT '|' || printf('%s', %.17g) || '|';\n", c->fmt, c->d);
+    } else if (c->kind == 3) {
+      fprintf(f, "SELECT '|' || printf('%s', %s) || '|';\n", c->fmt, c->t);
     } else if (c->kind == 1) {
       fprintf(f, "SELECT '|' || printf('%s', %lld) || '|';\n", c->fmt, c->i);
     } else {
@@ -158,6 +160,19 @@ int main(void) {
   sqlite3_free(z);
   s = sqlite3_str_new(NULL);
   CHECK(sqlite3_str_finish(s) == NULL);
+  double dv;
+  CHECK_INT(shale_atof("12", &dv, 2), 1);
+  CHECK_INT(shale_atof(" 1.5 ", &dv, 5), 2);
+  CHECK(dv == 1.5);
+  CHECK_INT(shale_atof("1e5", &dv, 3), 2);
+  CHECK_INT(shale_atof("1.5e5", &dv, 5), 3);
+  CHECK_INT(shale_atof("1.5x", &dv, 4), -1);
+  CHECK_INT(shale_atof("abc", &dv, 3), 0);
+  CHECK_INT(shale_atof("1e", &dv, 2), 0);
+  shale_atof("5.7343167482792519e-294", &dv, 23); /* sqlite3 3.40 is 1 ulp above strtod here */
+  z = sqlite3_mprintf("%!.20e", dv);
+  CHECK_STR(z, "5.73431674827925259158e-294");
+  sqlite3_free(z);
 
   /* Differential cases against the CLI. */
   static const char *const dfmt[] = {
@@ -210,8 +225,30 @@ int main(void) {
       add_t(sfmt[i], svals[j]);
     }
 
+  /* Numeric literals: sqlite3 parses them with its own AtoF; shale_atof
+  ** must give the same double (printed with 20 digits to tell ulps apart). */
+  for (int k = 0; k < 1200; k++) {
+    Case *c = &cases[ncase++];
+    snprintf(c->fmt, sizeof(c->fmt), "%%!.20e");
+    c->kind = 3;
+    char lit[40];
+    int o = 0, nd = 1 + (int)(next_rand() % 22), dot = (int)(next_rand() % (unsigned)(nd + 2));
+    for (int j = 0; j < nd; j++) {
+      if (j == dot && j > 0) lit[o++] = '.';
+      lit[o++] = (char)('0' + next_rand() % 10);
+    }
+    if (next_rand() % 3) o += snprintf(lit + o, sizeof(lit) - (size_t)o, "e%d", (int)(next_rand() % 660) - 330);
+    lit[o] = 0;
+    snprintf(c->t, sizeof(c->t), "%s", lit);
+  }
   for (int i = 0; i < ncase; i++) {
     Case *c = &cases[i];
+    if (c->kind == 3) {
+      double d;
+      shale_atof(c->t, &d, (int)strlen(c->t));
+      c->ours = sqlite3_mprintf(c->fmt, d);
+      continue;
+    }
     if (c->kind == 0) {
       c->ours = sqlite3_mprintf(c->fmt, c->d);
     } else if (c->kind == 1) {
