@@ -221,6 +221,7 @@ void ast_free_stmt(Stmt *s) {
       ast_free_id_list(s->u.create_trigger.update_of);
       ast_free_expr(s->u.create_trigger.when);
       ast_free_trigger_steps(s->u.create_trigger.steps);
+      sqlite3_free(s->u.create_trigger.table_db);
       break;
     case ST_CREATE_VIRTUAL_TABLE:
       sqlite3_free(s->u.create_vtab.db);
@@ -592,6 +593,7 @@ static Stmt *dup_stmt(const Stmt *s, int *oom) {
       r->u.create_trigger.table = dup_str(s->u.create_trigger.table, oom);
       r->u.create_trigger.update_of = dup_id_list(s->u.create_trigger.update_of, oom);
       r->u.create_trigger.when = dup_expr(s->u.create_trigger.when, oom);
+      r->u.create_trigger.table_db = dup_str(s->u.create_trigger.table_db, oom);
       r->u.create_trigger.steps = NULL;
       TriggerStep **tail = &r->u.create_trigger.steps;
       for (const TriggerStep *t = s->u.create_trigger.steps; t; t = t->next) {

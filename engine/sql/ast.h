@@ -354,6 +354,8 @@ struct Stmt {
       int for_each_row;
       Expr *when;
       TriggerStep *steps;
+      char *table_db;  /* ON schema.table: the table's schema as written, or NULL
+                          (additive; db above is the trigger's own schema) */
     } create_trigger;
 
     struct {          /* ST_CREATE_VIRTUAL_TABLE */

@@ -523,15 +523,7 @@ static int create_trigger(Parser *p, Stmt *s) {
     if (s->u.create_trigger.update_of == NULL) return 0;
   }
   if (!p_expect(p, TK_ON)) return 0;
-  char *db = NULL;
-  int ok = p_fullname(p, &db, &s->u.create_trigger.table);
-  if (db) {
-    /* ON schema.table: SQLite accepts it only when it names the trigger's
-    ** own schema; keep the trigger's db if none was given. */
-    if (s->u.create_trigger.db == NULL) s->u.create_trigger.db = db;
-    else sqlite3_free(db);
-  }
-  if (!ok) return 0;
+  if (!p_fullname(p, &s->u.create_trigger.table_db, &s->u.create_trigger.table)) return 0;
   if (p_accept(p, TK_FOR)) {
     if (!p_expect(p, TK_EACH) || !p_expect(p, TK_ROW)) return 0;
     s->u.create_trigger.for_each_row = 1;

@@ -501,8 +501,10 @@ static Select *one_select(Parser *p) {
     p_next(p);
     Select *last = NULL;
     do {
+      int pos = p->t.pos;
       if (!p_expect(p, TK_LP)) goto vfail;
       Select *s = new_select(p);
+      if (s) s->pos = pos;
       if (s == NULL) goto vfail;
       s->flags = SELECT_F_VALUES;
       s->prior = last;
@@ -519,9 +521,11 @@ static Select *one_select(Parser *p) {
     ast_free_select(last);
     return NULL;
   }
+  int pos = p->t.pos;
   if (!p_expect(p, TK_SELECT)) return NULL;
   Select *s = new_select(p);
   if (s == NULL) return NULL;
+  s->pos = pos;
   if (p_accept(p, TK_DISTINCT)) s->flags |= SELECT_F_DISTINCT;
   else if (p_accept(p, TK_ALL)) s->flags |= SELECT_F_ALL;
   s->result = p_result_columns(p);

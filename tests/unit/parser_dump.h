@@ -301,7 +301,7 @@ static void d_stmt_body(Dump *d, const Stmt *s) {
       d_f(d, " time%lld", s->u.create_trigger.time);
       d_f(d, " ev%lld", s->u.create_trigger.event);
       if (s->u.create_trigger.update_of) d_ids(d, s->u.create_trigger.update_of);
-      d_s(d, " ON "); d_s(d, s->u.create_trigger.table);
+      d_s(d, " ON "); if (s->u.create_trigger.table_db) { d_s(d, s->u.create_trigger.table_db); d_s(d, "."); } d_s(d, s->u.create_trigger.table);
       if (s->u.create_trigger.for_each_row) d_s(d, " FOR EACH ROW");
       if (s->u.create_trigger.when) { d_s(d, " WHEN "); d_expr(d, s->u.create_trigger.when); }
       d_s(d, " BEGIN");

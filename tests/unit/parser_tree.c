@@ -148,6 +148,8 @@ static void ddl(void) {
   tree("CREATE VIEW v(x, y) AS SELECT 1, 2", "CREATE VIEW v[x,y] AS {SELECT (1 2)}");
   tree("CREATE TRIGGER tr BEFORE UPDATE OF a, b ON t FOR EACH ROW WHEN new.a > 0 BEGIN INSERT INTO log VALUES (new.a); UPDATE t SET b = 1; DELETE FROM t WHERE 0; SELECT RAISE(ABORT, 'no'), RAISE(IGNORE); END",
        "CREATE TRIGGER tr time0 ev2[a,b] ON t FOR EACH ROW WHEN (> new.a 0) BEGIN INSERT or0 log {VALUES (new.a)}; UPDATE or0 t SET(1 AS b); DELETE t WHERE 0; {SELECT ((raise 2 no) (raise 0 ))}; END");
+  tree("CREATE TEMP TRIGGER tx AFTER INSERT ON main.t BEGIN SELECT 1; END",
+       "CREATE TRIGGER tx time1 ev1 ON main.t BEGIN {SELECT (1)}; END");
   tree("CREATE TEMP TRIGGER IF NOT EXISTS after INSTEAD OF DELETE ON v BEGIN SELECT 1; END",
        "CREATE TRIGGER after time2 ev3 ON v BEGIN {SELECT (1)}; END");
   tree("CREATE VIRTUAL TABLE v USING fts5(a, b c, tokenize = 'porter ascii', x(1, 2),)",
