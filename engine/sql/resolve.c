@@ -118,6 +118,57 @@ static int is_merged_join_col(SrcList *src, int i, const char *name) {
   return 0;
 }
 
+/* For an unqualified column of item i merged by a later RIGHT/FULL JOIN
+** USING/NATURAL item: that item and its column (else -1). */
+static int right_partner(SrcList *src, int i, const char *name, int *col) {
+  for (int j = i + 1; j < src->n; j++) {
+    SrcItem *it = &src->a[j];
+    if (!(it->join_type & (JT_RIGHT | JT_FULL))) continue;
+    if (!is_merged_join_col(src, j, name)) continue;
+    Table *t = (Table *)it->res_ptr;
+    int c = t ? find_column(t, name) : -1;
+    if (c >= 0) {
+      *col = c;
+      return j;
+    }
+  }
+  return -1;
+}
+
+static void make_column(Expr *e, int cursor, int col, Table *t, int depth);
+/* Turn e (a resolved column of item i) into coalesce(e, partner column). */
+static void make_coalesce(Parse *p, Expr *e, SrcItem *partner, int pcol) {
+  int wrong = 0;
+  const FuncDef *f = func_find(p->db, "coalesce", 2, &wrong);
+  if (!f) return;
+  Expr *a = ast_expr_new(EX_COLUMN);
+  Expr *b = ast_expr_new(EX_COLUMN);
+  if (!a || !b) {
+    ast_free_expr(a);
+    ast_free_expr(b);
+    return;
+  }
+  *a = *e;
+  a->text = e->text ? shale_strdup(e->text) : NULL;
+  a->left = a->right = a->extra = NULL;
+  a->list = NULL;
+  a->select = NULL;
+  a->over = NULL;
+  a->order_by = NULL;
+  a->table = a->db = NULL;
+  Table *pt = (Table *)partner->res_ptr;
+  b->text = shale_strdup(pt->cols[pcol].name);
+  make_column(b, partner->res_cursor, pcol, pt, a->res_depth);
+  ExprList *l = ast_expr_list_append(NULL, a);
+  l = l ? ast_expr_list_append(l, b) : NULL;
+  if (!l) return;
+  e->op = EX_FUNCTION;
+  e->list = l;
+  e->res_ptr = (void *)f;
+  sqlite3_free(e->text);
+  e->text = shale_strdup("coalesce");
+}
+
 static void make_column(Expr *e, int cursor, int col, Table *t, int depth) {
   e->op = EX_COLUMN;
   e->res_cursor = cursor;
@@ -289,6 +340,11 @@ static int lookup_name(Parse *p, NameContext *nc, Expr *e) {
     }
     if (cnt == 1) {
       make_column(e, match_cursor, match_col, match_tab, depth);
+      if (!zTab && src && match && match_col >= 0) {
+        int pc = -1;
+        int pj = right_partner(src, (int)(match - src->a), zCol, &pc);
+        if (pj >= 0) make_coalesce(p, e, &src->a[pj], pc);
+      }
       for (NameContext *m = nc; m && m != n; m = m->outer) m->correlated = 1;
       return SQLITE_OK;
     }
@@ -575,10 +631,6 @@ static int setup_from(Parse *p, Select *s, NameContext *outer) {
   for (int i = 0; i < from->n && !p->rc; i++) {
     SrcItem *it = &from->a[i];
     if (it->res_ptr) continue;
-    if (i > 0 && (it->join_type & (JT_RIGHT | JT_FULL))) {
-      parse_error(p, "RIGHT and FULL OUTER JOINs are not currently supported");
-      return p->rc;
-    }
     it->res_cursor = parse_alloc_cursor(p);
     if (it->func_args) {
       parse_error(p, "no such table-valued function: %s", it->name ? it->name : "");
@@ -819,6 +871,11 @@ static int expand_star(Parse *p, Select *s) {
         if (!ce) return SQLITE_NOMEM;
         ce->text = shale_strdup(t->cols[c].name);
         make_column(ce, it->res_cursor, c, t, 0);
+        if (!e->table) {
+          int pc = -1;
+          int pj = right_partner(src, k, t->cols[c].name, &pc);
+          if (pj >= 0) make_coalesce(p, ce, &src->a[pj], pc);
+        }
         nl = ast_expr_list_append(nl, ce);
         if (!nl) return SQLITE_NOMEM;
         nl->a[nl->n - 1].span = shale_strdup(t->cols[c].name);

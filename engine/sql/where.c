@@ -18,6 +18,7 @@ typedef struct WTerm {
   u64 mask;          /* FROM items referenced */
   int on_level;      /* LEFT JOIN ON term: the item index that owns it, else -1 */
   int done;
+  int is_where;      /* from the WHERE clause (not an ON clause) */
 } WTerm;
 
 enum { PLAN_SCAN, PLAN_ROWID_EQ, PLAN_ROWID_RANGE, PLAN_INDEX, PLAN_PSEUDO, PLAN_ONEROW };
@@ -52,11 +53,17 @@ struct WhereInfo {
   int n_level;
   WLevel lv[MAX_LEVELS];
   int n_term;
+  int n_level_planned;
   WTerm terms[MAX_TERMS];
   int brk;             /* break out of everything */
   int cont;            /* continue the innermost loop */
   int order_ok;
   int remap_base;
+  int right;           /* level index of a RIGHT/FULL JOIN item (the last), or -1 */
+  int reg_ret;         /* RIGHT JOIN: the loop body is a subroutine */
+  int body;            /* label of the body */
+  int body_ret;        /* label: Return */
+  int match_cur;       /* ephemeral index of matched right-table rowids */
 };
 
 /* ----------------------------------------------------------- analysis -- */
@@ -100,11 +107,11 @@ static u64 expr_mask(SrcList *src, const Expr *e) {
   return m;
 }
 
-static void add_terms(WhereInfo *w, Expr *e, int on_level) {
+static void add_terms_x(WhereInfo *w, Expr *e, int on_level, int is_where) {
   if (!e) return;
   if (e->op == EX_BINARY && e->sub_op == OP_AND_) {
-    add_terms(w, e->left, on_level);
-    add_terms(w, e->right, on_level);
+    add_terms_x(w, e->left, on_level, is_where);
+    add_terms_x(w, e->right, on_level, is_where);
     return;
   }
   if (w->n_term >= MAX_TERMS) {
@@ -116,7 +123,9 @@ static void add_terms(WhereInfo *w, Expr *e, int on_level) {
   t->mask = expr_mask(w->src, e);
   t->on_level = on_level;
   t->done = 0;
+  t->is_where = is_where;
 }
+static void add_terms(WhereInfo *w, Expr *e, int on_level) { add_terms_x(w, e, on_level, 0); }
 
 /* Column usage of one cursor across the statement, for covering checks. */
 typedef struct ColUse {
@@ -700,7 +709,10 @@ static void code_terms(WhereInfo *w, int li, u64 avail, int only_on) {
     WTerm *t = &w->terms[i];
     if (t->done) continue;
     if ((t->mask & ~avail) != 0) continue;
-    if (only_on) {
+    if (w->right >= 0 && t->is_where && (only_on == 2 || li != w->n_level_planned - 1)) continue;
+    if (only_on == 2) {
+      if (t->on_level >= 0 && t->on_level != lv->from) continue;
+    } else if (only_on) {
       if (t->on_level != lv->from) continue;
     } else {
       if (t->on_level >= 0) {
@@ -852,6 +864,14 @@ static void begin_level(WhereInfo *w, int li, u64 avail_before) {
     lv->addr_first = vdbe_current_addr(v);
     vdbe_add_op2(v, OP_Integer, 1, lv->reg_match);
   }
+  if (w->right == li) {
+    /* RIGHT/FULL JOIN: every ON condition first, then remember the match */
+    code_terms(w, li, avail, 2);
+    int r = parse_alloc_reg(p), rec = parse_alloc_reg(p);
+    vdbe_add_op2(v, OP_Rowid, lv->cursor, r);
+    vdbe_add_op3(v, OP_MakeRecord, r, 1, rec);
+    vdbe_add_op4_int(v, OP_IdxInsert, w->match_cur, rec, r, 1);
+  }
   code_terms(w, li, avail, 0);
   /* terms whose equality drove an index but that belong to WHERE on a
   ** left-join level were not marked done; code_terms handled them. */
@@ -948,11 +968,20 @@ WhereInfo *where_begin_sel(Parse *p, Select *sel, SrcList *src, Expr *where, Exp
     parse_error(p, "at most %d tables in a join", MAX_LEVELS);
     return w;
   }
-  add_terms(w, where, -1);
+  add_terms_x(w, where, -1, 1);
+  w->right = -1;
   for (int i = 0; i < n; i++) {
     SrcItem *it = &src->a[i];
+    if (i > 0 && (it->join_type & (JT_RIGHT | JT_FULL))) {
+      Table *rt = (Table *)it->res_ptr;
+      if (i != n - 1 || w->right >= 0 || (rt && rt->without_rowid)) {
+        parse_error(p, "RIGHT and FULL OUTER JOINs are not currently supported");
+        return w;
+      }
+      w->right = i;
+    }
     if (!it->on) continue;
-    if (it->join_type & JT_LEFT)
+    if (it->join_type & (JT_LEFT | JT_FULL | JT_RIGHT))
       add_terms(w, it->on, i);
     else
       add_terms(w, it->on, -1);
@@ -961,7 +990,7 @@ WhereInfo *where_begin_sel(Parse *p, Select *sel, SrcList *src, Expr *where, Exp
   int any_left = 0;
   for (int i = 0; i < n; i++) {
     order[i] = i;
-    if (i > 0 && (src->a[i].join_type & (JT_LEFT | JT_CROSS))) any_left = 1;
+    if (i > 0 && (src->a[i].join_type & (JT_LEFT | JT_CROSS | JT_RIGHT | JT_FULL))) any_left = 1;
   }
   if (!any_left && n > 1 && n <= 8) {
     JoinSearch js;
@@ -982,13 +1011,20 @@ WhereInfo *where_begin_sel(Parse *p, Select *sel, SrcList *src, Expr *where, Exp
     lv->item = &src->a[i];
     lv->tab = (Table *)src->a[i].res_ptr;
     lv->cursor = src->a[i].res_cursor;
-    lv->left_join = (src->a[i].join_type & JT_LEFT) != 0 && i > 0;
+    lv->left_join = (src->a[i].join_type & (JT_LEFT | JT_FULL)) != 0 && i > 0;
     plan_level(w, k, avail, sel);
+    if (w->right == i && lv->plan == PLAN_INDEX) lv->covering = 0;
     avail |= (u64)1 << i;
   }
   w->n_level = n;
+  w->n_level_planned = n;
   if (p->rc) return w;
-  plan_order_by(w, order_by, sel);
+  if (w->right < 0) plan_order_by(w, order_by, sel);
+  if (w->right >= 0) {
+    w->match_cur = parse_alloc_cursor(p);
+    KeyInfo *k = keyinfo_alloc(1, 0);
+    vdbe_add_op4(v, OP_OpenEphemeral, w->match_cur, 1, 0, k, P4_KEYINFO);
+  }
   for (int k = 0; k < n; k++) open_level(w, &w->lv[k]);
   /* constant terms (no tables): test once before the loops */
   for (int i = 0; i < w->n_term; i++) {
@@ -1013,6 +1049,15 @@ WhereInfo *where_begin_sel(Parse *p, Select *sel, SrcList *src, Expr *where, Exp
   }
   w->cont = cont;
   if (n == 0) w->lv[0].cont = cont;
+  if (w->right >= 0) {
+    w->reg_ret = parse_alloc_reg(p);
+    w->body = vdbe_make_label(v);
+    w->body_ret = vdbe_make_label(v);
+    vdbe_add_op2(v, OP_Gosub, w->reg_ret, w->body);
+    vdbe_add_op2(v, OP_Goto, 0, cont);
+    vdbe_resolve_label(v, w->body);
+    w->cont = w->body_ret;
+  }
   return w;
 }
 
@@ -1027,6 +1072,10 @@ void where_end(WhereInfo *w) {
   if (w->n_level == 0) {
     vdbe_resolve_label(v, w->cont);
   }
+  if (w->right >= 0) {
+    vdbe_resolve_label(v, w->body_ret);
+    vdbe_add_op1(v, OP_Return, w->reg_ret);
+  }
   for (int k = w->n_level - 1; k >= 0; k--) {
     WLevel *lv = &w->lv[k];
     vdbe_resolve_label(v, lv->cont);
@@ -1040,6 +1089,28 @@ void where_end(WhereInfo *w) {
       vdbe_add_op2(v, OP_Goto, 0, lv->addr_first);
       vdbe_jump_here(v, a);
     }
+  }
+  if (w->right >= 0) {
+    /* rows of the right table that matched nothing: left side NULL */
+    WLevel *rl = &w->lv[w->n_level - 1];
+    int done = vdbe_make_label(v), next = vdbe_make_label(v);
+    int r = parse_alloc_reg(p);
+    vdbe_add_op2(v, OP_Rewind, rl->cursor, done);
+    int top = vdbe_current_addr(v);
+    vdbe_add_op2(v, OP_Rowid, rl->cursor, r);
+    vdbe_add_op4_int(v, OP_Found, w->match_cur, next, r, 1);
+    for (int k = 0; k < w->n_level - 1; k++) {
+      WLevel *lv = &w->lv[k];
+      if (!(lv->plan == PLAN_INDEX && lv->covering && lv->idx_cursor != lv->cursor))
+        vdbe_add_op1(v, OP_NullRow, lv->cursor);
+      if (lv->plan == PLAN_INDEX && lv->idx_cursor != lv->cursor) vdbe_add_op1(v, OP_NullRow, lv->idx_cursor);
+    }
+    for (int i = 0; i < w->n_term; i++)
+      if (w->terms[i].is_where) expr_code_jump_if_false(p, w->terms[i].e, next, SQLITE_JUMPIFNULL);
+    vdbe_add_op2(v, OP_Gosub, w->reg_ret, w->body);
+    vdbe_resolve_label(v, next);
+    vdbe_add_op2(v, OP_Next, rl->cursor, top);
+    vdbe_resolve_label(v, done);
   }
   vdbe_resolve_label(v, w->brk);
   QState *q = (QState *)p->query;
