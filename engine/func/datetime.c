@@ -266,7 +266,7 @@ static void set_raw_number(DateTime *p, double r) {
 
 /* SQLite's sqlite3AtoF(...) > 0: the first n bytes are one well-formed
 ** number (optional surrounding spaces).  *r receives the value. */
-static int atof_pure(const char *z, int n, double *r) { return shale_atof(z, r, n) > 0; }
+static int atof_pure(const char *z, int n, double *r) { return shale_atof_sqlite(z, r, n) > 0; }
 
 static int parse_date_or_time(sqlite3_context *ctx, const char *z, DateTime *p) {
   double r;

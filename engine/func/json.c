@@ -444,7 +444,7 @@ static void jreturn(JNode *x, sqlite3_context *ctx, sqlite3_value **repl) {
       /* fall through */
     case J_REAL: {
       double r;
-      shale_atof(x->z, &r, (int)x->n);
+      shale_atof_sqlite(x->z, &r, (int)x->n);
       sqlite3_result_double(ctx, r);
       break;
     }

@@ -417,7 +417,7 @@ static void quote_value(sqlite3_str *s, sqlite3_value *v) {
       const char *z = sqlite3_str_value(s);
       if (z) {
         double r2;
-        shale_atof(z, &r2, (int)s->n);
+        shale_atof_sqlite(z, &r2, (int)s->n);
         if (r1 != r2) {
           sqlite3_str_reset(s);
           sqlite3_str_appendf(s, "%!.20e", r1);
@@ -538,7 +538,7 @@ void fn_round(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
       sqlite3_result_error_nomem(ctx);
       return;
     }
-    shale_atof(z, &r, (int)strlen(z));
+    shale_atof_sqlite(z, &r, (int)strlen(z));
     sqlite3_free(z);
   }
   sqlite3_result_double(ctx, r);

@@ -811,7 +811,7 @@ static long double pow10_ld(int E) {
 
 static int is_space_c(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' || c == '\v'; }
 
-int shale_atof(const char *z, double *out, int length) {
+int shale_atof_sqlite(const char *z, double *out, int length) {
   const char *end = z + length;
   int sign = 1, d = 0, esign = 1, e = 0, e_valid = 1, ndigit = 0, etype = 1;
   i64 s = 0;

@@ -41,7 +41,7 @@ int shale_format_double(double r, char *buf, int n);
 ** parses the first `length` bytes of z into *out.  Returns 1 for a pure
 ** integer, 2 for a real with "." or an exponent, 3 with both, -1 when
 ** a number is followed by other text, 0 when z is not a number. */
-int shale_atof(const char *z, double *out, int length);
+int shale_atof_sqlite(const char *z, double *out, int length);
 
 /* Arguments for the SQL printf()/format(): each call consumes the next
 ** argument; when arguments run out the engine uses 0 / 0.0 / NULL. */

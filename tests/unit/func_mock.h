@@ -121,7 +121,7 @@ double sqlite3_value_double(sqlite3_value *v) {
     case SQLITE_NULL: return 0.0;
     default: {
       double d;
-      shale_atof(v->z, &d, v->n);
+      shale_atof_sqlite(v->z, &d, v->n);
       return d;
     }
   }
@@ -299,7 +299,7 @@ __attribute__((unused)) static void mock_literal(sqlite3_value *v, const char *l
   }
   if (strpbrk(lit, ".eE")) {
     v->type = SQLITE_FLOAT;
-    shale_atof(lit, &v->r, (int)strlen(lit)); /* as sqlite3's parser */
+    shale_atof_sqlite(lit, &v->r, (int)strlen(lit)); /* as sqlite3's parser */
   } else {
     double d = strtod(lit, NULL);
     if (d > 9.223372036854775807e18 || d < -9.223372036854775808e18) {

@@ -69,7 +69,7 @@ static void rand_real(char *out) {
     case 2: d = (double)rnd(100000) / 8.0 + 0.005 * rnd(3); break;
     default: d = ldexp((double)(r64() >> 11), rnd(200) - 150); break;
   }
-  /* 17 digits: the mock parses literals with shale_atof, like sqlite3. */
+  /* 17 digits: the mock parses literals with shale_atof_sqlite, like sqlite3. */
   sprintf(out, "%.17g", d);
   if (!strpbrk(out, ".e")) strcat(out, ".0");
 }

@@ -17,7 +17,7 @@
 
 typedef struct Case {
   char fmt[40];
-  int kind; /* 0 double, 1 int64, 2 text, 3 numeric literal (shale_atof) */
+  int kind; /* 0 double, 1 int64, 2 text, 3 numeric literal (shale_atof_sqlite) */
   double d;
   long long i;
   char t[40];
@@ -161,15 +161,15 @@ int main(void) {
   s = sqlite3_str_new(NULL);
   CHECK(sqlite3_str_finish(s) == NULL);
   double dv;
-  CHECK_INT(shale_atof("12", &dv, 2), 1);
-  CHECK_INT(shale_atof(" 1.5 ", &dv, 5), 2);
+  CHECK_INT(shale_atof_sqlite("12", &dv, 2), 1);
+  CHECK_INT(shale_atof_sqlite(" 1.5 ", &dv, 5), 2);
   CHECK(dv == 1.5);
-  CHECK_INT(shale_atof("1e5", &dv, 3), 2);
-  CHECK_INT(shale_atof("1.5e5", &dv, 5), 3);
-  CHECK_INT(shale_atof("1.5x", &dv, 4), -1);
-  CHECK_INT(shale_atof("abc", &dv, 3), 0);
-  CHECK_INT(shale_atof("1e", &dv, 2), 0);
-  shale_atof("5.7343167482792519e-294", &dv, 23); /* sqlite3 3.40 is 1 ulp above strtod here */
+  CHECK_INT(shale_atof_sqlite("1e5", &dv, 3), 2);
+  CHECK_INT(shale_atof_sqlite("1.5e5", &dv, 5), 3);
+  CHECK_INT(shale_atof_sqlite("1.5x", &dv, 4), -1);
+  CHECK_INT(shale_atof_sqlite("abc", &dv, 3), 0);
+  CHECK_INT(shale_atof_sqlite("1e", &dv, 2), 0);
+  shale_atof_sqlite("5.7343167482792519e-294", &dv, 23); /* sqlite3 3.40 is 1 ulp above strtod here */
   z = sqlite3_mprintf("%!.20e", dv);
   CHECK_STR(z, "5.73431674827925259158e-294");
   sqlite3_free(z);
@@ -225,7 +225,7 @@ int main(void) {
       add_t(sfmt[i], svals[j]);
     }
 
-  /* Numeric literals: sqlite3 parses them with its own AtoF; shale_atof
+  /* Numeric literals: sqlite3 parses them with its own AtoF; shale_atof_sqlite
   ** must give the same double (printed with 20 digits to tell ulps apart). */
   for (int k = 0; k < 1200; k++) {
     Case *c = &cases[ncase++];
@@ -245,7 +245,7 @@ int main(void) {
     Case *c = &cases[i];
     if (c->kind == 3) {
       double d;
-      shale_atof(c->t, &d, (int)strlen(c->t));
+      shale_atof_sqlite(c->t, &d, (int)strlen(c->t));
       c->ours = sqlite3_mprintf(c->fmt, d);
       continue;
     }
