@@ -9,6 +9,7 @@
 ** operand at their own level wherever they appear (as an LALR parser does).
 */
 #include "parse_int.h"
+#include "../util/printf.h"
 #include <stdlib.h>
 
 #define MAX_EXPR_DEPTH 1000
@@ -81,7 +82,7 @@ static Expr *integer_literal(Parser *p, int neg_before) {
     }
     if (big || v > (u64)INT64_MAX) {
       e->flags |= EXPR_F_BIGNUM;
-      e->u.r = strtod(e->text ? e->text : "0", NULL);
+      if (e->text) shale_atof_sqlite(e->text, &e->u.r, e->n_text);
     } else {
       e->u.i = (i64)v;
     }
@@ -602,7 +603,7 @@ static Expr *primary(Parser *p, int *h) {
       if (e == NULL) return NULL;
       e->text = tok_copy(p, &p->t);
       e->n_text = p->t.n;
-      e->u.r = e->text ? strtod(e->text, NULL) : 0.0;
+      if (e->text) shale_atof_sqlite(e->text, &e->u.r, e->n_text);
       p_next(p);
       return e;
     case TK_STRING:
