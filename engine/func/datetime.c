@@ -305,7 +305,8 @@ static i64 localtime_offset(DateTime *p, sqlite3_context *ctx, int *rc) {
     return 0;
   }
   memset(&y, 0, sizeof(y));
-  y.Y = loc.tm_year + 1900 - year_diff;
+  /* Both instants are in the mapped year: their difference is the offset. */
+  y.Y = loc.tm_year + 1900;
   y.M = loc.tm_mon + 1;
   y.D = loc.tm_mday;
   y.h = loc.tm_hour;
