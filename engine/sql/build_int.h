@@ -96,6 +96,15 @@ void build_column_value(Parse *, Table *, int cur, int col, int reg);
 void trigger_code_all(Parse *, Table *, int event, int time, IdList *changed_cols_unused,
                       u8 *chng, int reg_new, int reg_old, int on_error, int ignore_label);
 int trigger_exists(Parse *, Table *, int event, u8 *chng);
+void trigger_code_one(Parse *, Trigger *, Table *, int base, int on_error, int ignore_label, const void *key);
+
+/* fkey.c (active only with PRAGMA foreign_keys=ON).  Row registers as in
+** WriteCtx: rowid at base, column i at base+1+i. */
+int fkey_active(Parse *, Table *);                     /* t is a child or a parent */
+void fkey_child_check(Parse *, Table *, int base, u8 *chng, int incr);
+void fkey_parent_check(Parse *, Table *, int reg_old, int reg_new, u8 *chng);
+void fkey_parent_actions(Parse *, Table *, int reg_old, u8 *chng);
+void fkey_statement_end(Parse *);
 
 /* RETURNING */
 void returning_setup(Parse *, ExprList *, Table *);

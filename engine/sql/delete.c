@@ -92,7 +92,8 @@ int codegen_delete(Parse *p, Stmt *st) {
   int n_idx = 0;
   for (Index *ix = t->indexes; ix; ix = ix->next) n_idx++;
 
-  if (!st->u.del.where && !trig && !ret && !(db->flags & SQLITE_ForeignKeys && t->fkeys)) {
+  int fk = fkey_active(p, t);
+  if (!st->u.del.where && !trig && !ret && !fk) {
     /* truncate optimization */
     vdbe_add_op3(v, OP_Clear, (int)t->root, idb, p->trigger_table ? 0 : -1);
     vdbe_change_p4(v, -1, shale_strdup(t->name), P4_DYNAMIC);
@@ -117,7 +118,7 @@ int codegen_delete(Parse *p, Stmt *st) {
   int lnext = vdbe_make_label(v);
   vdbe_add_op3(v, OP_RowSetRead, reg_set, end, reg_old);
   vdbe_add_op3(v, OP_NotExists, cur, lnext, reg_old);
-  if (trig || ret) {
+  if (trig || ret || fk) {
     for (int c = 0; c < t->n_col; c++) build_column_value(p, t, cur, c, reg_old + 1 + c);
   }
   if (trig & 1) {
@@ -125,14 +126,21 @@ int codegen_delete(Parse *p, Stmt *st) {
     /* the row may be gone or moved */
     vdbe_add_op3(v, OP_NotExists, cur, lnext, reg_old);
   }
+  if (fk) {
+    fkey_parent_check(p, t, reg_old, 0, NULL);
+    fkey_child_check(p, t, reg_old, NULL, -1);
+    vdbe_add_op3(v, OP_NotExists, cur, lnext, reg_old);
+  }
   insert_delete_index_entries(p, t, cur, icur, reg_old);
   vdbe_add_op2(v, OP_Delete, cur, 0);
   vdbe_change_p4(v, -1, shale_strdup(t->name), P4_DYNAMIC);
   if (!p->trigger_table) vdbe_change_p5(v, OPFLAG_NCHANGE);
+  if (fk) fkey_parent_actions(p, t, reg_old, NULL);
   if (trig & 2) trigger_code_all(p, t, ST_DELETE, 1, NULL, NULL, 0, reg_old, OE_DEFAULT, lnext);
   if (ret) returning_row(p, ret, t, reg_old, reg_old + 1);
   vdbe_resolve_label(v, lnext);
   vdbe_add_op2(v, OP_Goto, 0, top);
   vdbe_resolve_label(v, end);
+  if (fk) fkey_statement_end(p);
   return p->rc;
 }

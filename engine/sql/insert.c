@@ -574,6 +574,8 @@ static int select_reads_table(Select *s, Table *t) {
   return 0;
 }
 
+static int instead_of_view(Table *t) { return t->is_view; }
+
 int codegen_insert(Parse *p, Stmt *st) {
   sqlite3 *db = p->db;
   Vdbe *v = p->v;
@@ -656,6 +658,7 @@ int codegen_insert(Parse *p, Stmt *st) {
     return p->rc;
   }
 
+  int fk = !instead_of_view(t) && fkey_active(p, t);
   /* Triggers */
   int has_before = trigger_exists(p, t, ST_INSERT, NULL) & 1;
   int has_after = trigger_exists(p, t, ST_INSERT, NULL) & 2;
@@ -822,6 +825,10 @@ int codegen_insert(Parse *p, Stmt *st) {
   if (t->ipk >= 0) vdbe_add_op2(v, OP_SCopy, w.reg_rowid, w.reg_data + t->ipk);
   insert_affinity(p, t, w.reg_data);
   insert_check_constraints(p, &w);
+  if (fk) {
+    fkey_child_check(p, t, w.reg_rowid, NULL, 1);
+    fkey_parent_check(p, t, 0, w.reg_rowid, NULL);
+  }
   insert_complete(p, &w, 0, 0);
   if (ai.seq) vdbe_add_op2(v, OP_MemMax, ai.reg_max, w.reg_rowid);
   if (has_after)
@@ -837,5 +844,6 @@ row_done:
   }
   vdbe_resolve_label(v, loop_end);
   autoinc_end(p, t, &ai);
+  if (fk) fkey_statement_end(p);
   return p->rc;
 }

@@ -13,7 +13,7 @@
 #include "build_int.h"
 
 typedef struct TrigFrame {
-  Trigger *tr;
+  const void *tr; /* the Trigger, or another key (foreign key actions) */
   struct TrigFrame *parent;
 } TrigFrame;
 
@@ -102,7 +102,7 @@ static int update_of_matches(Trigger *tr, Table *t, u8 *chng) {
   return 0;
 }
 
-static int on_stack(Parse *p, Trigger *tr) {
+static int on_stack(Parse *p, const void *tr) {
   for (TrigFrame *f = p->extra; f; f = f->parent)
     if (f->tr == tr) return 1;
   return 0;
@@ -121,7 +121,7 @@ int trigger_exists(Parse *p, Table *t, int event, u8 *chng) {
 }
 
 /* Compile one trigger into a SubProgram. */
-static SubProgram *compile_trigger(Parse *p, Trigger *tr, Table *t, int on_error) {
+static SubProgram *compile_trigger(Parse *p, Trigger *tr, Table *t, int on_error, const void *key) {
   sqlite3 *db = p->db;
   Parse sub;
   memset(&sub, 0, sizeof(sub));
@@ -134,7 +134,7 @@ static SubProgram *compile_trigger(Parse *p, Trigger *tr, Table *t, int on_error
     return NULL;
   }
   TrigFrame frame;
-  frame.tr = tr;
+  frame.tr = key;
   frame.parent = p->extra;
   sub.extra = &frame;
   sub.trigger_table = t;
@@ -232,8 +232,18 @@ void trigger_code_all(Parse *p, Table *t, int event, int time, IdList *unused, u
     Trigger *tr = trs[i];
     if (event == ST_UPDATE && !update_of_matches(tr, t, chng)) continue;
     if (on_stack(p, tr)) continue;
-    SubProgram *sp = compile_trigger(p, tr, t, on_error);
+    SubProgram *sp = compile_trigger(p, tr, t, on_error, tr);
     if (!sp) return;
     vdbe_add_op4(p->v, OP_Program, base, ignore_label, parse_alloc_reg(p), sp, P4_SUBPROGRAM);
   }
+}
+
+/* Fire one (synthetic) trigger program: foreign key actions.  key
+** identifies it for the recursion guard; base is the first register of the
+** OLD block (NEW follows it). */
+void trigger_code_one(Parse *p, Trigger *tr, Table *t, int base, int on_error, int ignore_label, const void *key) {
+  if (on_stack(p, key)) return;
+  SubProgram *sp = compile_trigger(p, tr, t, on_error, key);
+  if (!sp) return;
+  vdbe_add_op4(p->v, OP_Program, base, ignore_label, parse_alloc_reg(p), sp, P4_SUBPROGRAM);
 }

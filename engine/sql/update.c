@@ -126,7 +126,8 @@ int codegen_update(Parse *p, Stmt *st) {
   w.ignore_label = lnext;
   vdbe_add_op3(v, OP_RowSetRead, reg_set, end, reg_old);
   vdbe_add_op3(v, OP_NotExists, w.data_cur, lnext, reg_old);
-  if (trig || ret) {
+  int fk = fkey_active(p, t);
+  if (trig || ret || fk) {
     for (int c = 0; c < n_col; c++) build_column_value(p, t, w.data_cur, c, reg_old + 1 + c);
   }
   /* NEW values */
@@ -157,6 +158,11 @@ int codegen_update(Parse *p, Stmt *st) {
   }
   insert_affinity(p, t, w.reg_data);
   insert_check_constraints(p, &w);
+  if (fk) {
+    fkey_child_check(p, t, reg_new, chng_local, 1);
+    fkey_child_check(p, t, reg_old, chng_local, -1);
+    fkey_parent_check(p, t, reg_old, reg_new, chng_local);
+  }
   /* Remove the old index entries (re-seek: REPLACE may have moved the cursor) */
   vdbe_add_op3(v, OP_NotExists, w.data_cur, lnext, reg_old);
   insert_delete_index_entries(p, t, w.data_cur, w.idx_cur, reg_old);
@@ -166,10 +172,12 @@ int codegen_update(Parse *p, Stmt *st) {
     vdbe_jump_here(v, same);
   }
   insert_complete(p, &w, 1, 0);
+  if (fk) fkey_parent_actions(p, t, reg_old, chng_local);
   if (trig & 2) trigger_code_all(p, t, ST_UPDATE, 1, NULL, chng_local, reg_new, reg_old, w.on_error, lnext);
   if (ret) returning_row(p, ret, t, w.reg_rowid, w.reg_data);
   vdbe_resolve_label(v, lnext);
   vdbe_add_op2(v, OP_Goto, 0, top);
   vdbe_resolve_label(v, end);
+  if (fk) fkey_statement_end(p);
   return p->rc;
 }
