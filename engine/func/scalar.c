@@ -879,3 +879,11 @@ void fn_pi(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   SHALE_UNUSED(argv);
   sqlite3_result_double(ctx, 3.14159265358979323846);
 }
+
+/* load_extension(X [, Y]): Shale loads no extensions; SQLite answers this
+** way too unless sqlite3_enable_load_extension() was called. */
+void fn_load_extension(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  SHALE_UNUSED(argc);
+  SHALE_UNUSED(argv);
+  sqlite3_result_error(ctx, "not authorized", -1);
+}

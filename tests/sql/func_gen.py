@@ -64,6 +64,7 @@ for e in exprs:
 out += err("SELECT 'x' LIKE 'x' ESCAPE 'ab'", "ESCAPE expression must be a single character")
 out += err("SELECT substr('x')", "wrong number of arguments to function substr()")
 out += err("SELECT nosuchfunc(1)", "no such function: nosuchfunc")
+out += err("SELECT load_extension('nosuchlib')", "not authorized")
 out += st("PRAGMA case_sensitive_like = 1")
 out += q("SELECT 'abc' LIKE 'A%', 'abc' LIKE 'a%', 'ABC' LIKE 'a%'", "III")
 out += st("PRAGMA case_sensitive_like = 0")
