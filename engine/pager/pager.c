@@ -137,6 +137,8 @@ struct Pager {
   u32 in_journal_bits;
   OwnedWrite *owned;  /* outstanding owned writes */
   OwnedWrite *spare;  /* one completed buffer kept for reuse */
+  ShaleFile *jprobe;  /* journal opened to probe for a hot journal */
+  u8 probe_byte;
   int owned_err;
   u8 jhdr[32];        /* header bytes being written */
 
@@ -436,9 +438,10 @@ static void cache_drop(Pager *p) {
     DbPage *pg = p->hash[i];
     while (pg) {
       DbPage *nx = pg->hash_next;
-      if (pg->nRef == 0) {
+      if (pg->nRef == 0 && !(pg->flags & PG_LOADING)) {
         page_discard(p, pg);
       } else {
+        /* referenced, or a read still in flight into it: reload later */
         dirty_remove(p, pg);
         pg->flags |= PG_STALE;
       }
@@ -589,21 +592,32 @@ int pager_close(Pager *p) {
     if (rc == SHALE_PENDING) return rc;
     p->wal = NULL;
   }
+  /* Nothing may be freed while the VFS still owns one of our buffers:
+  ** report PENDING until every request has completed. */
   if (p->batch) {
     for (int i = 0; i < p->batch_next; i++) {
-      shale_vfs_wait_io(p->fd->vfs, &p->batch[i], SHALE_PENDING);
+      if (!p->batch[i].done) return SHALE_PENDING;
     }
   }
-  if (p->op_active) shale_vfs_wait_io(p->vfs, &p->op_io, SHALE_PENDING);
-  journal_close(p);
-  if (p->jopen_mode == PAGER_JOURNALMODE_DELETE && p->jpath && 0) {
-    p->vfs->remove(p->vfs, p->jpath, 0);
+  if (p->op_active && !p->op_io.done) return SHALE_PENDING;
+  for (OwnedWrite *w = p->owned; w; w = w->next) {
+    if (!w->io.done) return SHALE_PENDING;
   }
+  for (u32 i = 0; i < p->nhash; i++) {
+    for (DbPage *pg = p->hash[i]; pg; pg = pg->hash_next) {
+      if ((pg->flags & PG_LOADING) && !pg->io.done) return SHALE_PENDING;
+    }
+  }
+  p->op_active = 0;
+  if (p->jprobe) {
+    p->jprobe->methods->close(p->jprobe);
+    p->jprobe = NULL;
+  }
+  journal_close(p);
   for (u32 i = 0; i < p->nhash; i++) {
     DbPage *pg = p->hash[i];
     while (pg) {
       DbPage *nx = pg->hash_next;
-      if (pg->flags & PG_LOADING) shale_vfs_wait_io(p->fd->vfs, &pg->io, SHALE_PENDING);
       sqlite3_free(pg);
       pg = nx;
     }
@@ -920,29 +934,38 @@ static int journal_finalize(Pager *p, int mode) {
 
 /* ------------------------------------------------------- begin_read --- */
 
+/* Is there a hot journal?  Async: the probe of its first byte is a read
+** kept in p->op_io (the probe file stays open across retries). */
 static int hot_journal_check(Pager *p, int *hot) {
-  int exists = 0, reserved = 0;
+  int rc;
   *hot = 0;
   if (p->memory || p->jpath == NULL) return SQLITE_OK;
-  int rc = p->vfs->access(p->vfs, p->jpath, SQLITE_ACCESS_EXISTS, &exists);
-  if (rc != SQLITE_OK || !exists) return rc;
-  rc = p->fd->methods->check_reserved_lock(p->fd, &reserved);
-  if (rc != SQLITE_OK || reserved) return rc;
-  i64 dbsz = 0;
-  rc = p->fd->methods->file_size(p->fd, &dbsz);
+  if (p->jprobe == NULL) {
+    int exists = 0, reserved = 0;
+    rc = p->vfs->access(p->vfs, p->jpath, SQLITE_ACCESS_EXISTS, &exists);
+    if (rc != SQLITE_OK || !exists) return rc;
+    rc = p->fd->methods->check_reserved_lock(p->fd, &reserved);
+    if (rc != SQLITE_OK || reserved) return rc;
+    i64 dbsz = 0;
+    rc = p->fd->methods->file_size(p->fd, &dbsz);
+    if (rc != SQLITE_OK) return rc;
+    if (dbsz == 0) return SQLITE_OK;
+    int of = 0;
+    rc = p->vfs->open(p->vfs, p->jpath, SQLITE_OPEN_READONLY | SQLITE_OPEN_MAIN_JOURNAL,
+                      &p->jprobe, &of);
+    if (rc != SQLITE_OK) {
+      p->jprobe = NULL;
+      return SQLITE_OK; /* vanished: not hot */
+    }
+    p->probe_byte = 0;
+  }
+  /* a journal whose first byte is zero is not hot (SQLite's rule) */
+  rc = op_run(p, 'r', p->jprobe, &p->probe_byte, 1, 0);
+  if (rc == SHALE_PENDING) return rc;
+  p->jprobe->methods->close(p->jprobe);
+  p->jprobe = NULL;
   if (rc != SQLITE_OK) return rc;
-  /* journal with a zero first byte is not hot (SQLite's rule) */
-  ShaleFile *j = NULL;
-  int of = 0;
-  rc = p->vfs->open(p->vfs, p->jpath, SQLITE_OPEN_READONLY | SQLITE_OPEN_MAIN_JOURNAL, &j, &of);
-  if (rc != SQLITE_OK) return SQLITE_OK; /* vanished: not hot */
-  u8 first = 0;
-  rc = shale_file_read_blocking(j, &first, 1, 0);
-  j->methods->close(j);
-  if (rc != SQLITE_OK && rc != SQLITE_IOERR_SHORT_READ) return rc;
-  if (first == 0) return SQLITE_OK;
-  if (dbsz == 0) return SQLITE_OK;
-  *hot = 1;
+  *hot = p->probe_byte != 0;
   return SQLITE_OK;
 }
 
@@ -1130,6 +1153,10 @@ fail:
   if (rc == SHALE_PENDING) return rc;
   p->brstate = BR_IDLE;
   p->rbstate = RB_IDLE;
+  if (p->jprobe) {
+    p->jprobe->methods->close(p->jprobe);
+    p->jprobe = NULL;
+  }
   if (p->jfd && p->rb_hot) journal_close(p);
   p->rb_hot = 0;
   if (!p->exclusive_mode || rc == SQLITE_BUSY) pager_unlock_to(p, SQLITE_LOCK_NONE);
@@ -1976,8 +2003,12 @@ int pager_commit(Pager *p) {
   return SQLITE_OK;
 fail:
   if (rc == SHALE_PENDING) return rc;
-  /* An I/O error during commit: the transaction must be rolled back. */
+  /* BUSY (the EXCLUSIVE lock, or the WAL) may be retried; anything else
+  ** is an error that only a rollback clears. */
+  if ((rc & 0xff) == SQLITE_BUSY) return rc;
   p->err = rc;
+  p->state = PS_ERROR;
+  p->jsstate = JS_IDLE;
   return rc;
 }
 

@@ -18,6 +18,15 @@ static ShaleVfs *g_vfs;
 static long g_npending;
 static char g_db[256];
 
+static int close_pager(Pager *p) {
+  int rc;
+  while ((rc = pager_close(p)) == SHALE_PENDING) {
+    ShaleVfs *v_ = g_vfs;
+    v_->poll(v_, 1);
+  }
+  return rc;
+}
+
 static void make_page1(u8 *d, u32 ps, Pgno npages) {
   memset(d, 0, ps);
   memcpy(d, "SQLite format 3", 16);
@@ -105,7 +114,7 @@ static void test_create(void) {
   for (Pgno i = 2; i <= 50; i++) CHECK_INT(write_page(p, i, 0), SQLITE_OK);
   CHECK_INT(pager_page_count(p), 50);
   commit(p);
-  CHECK_INT(pager_close(p), SQLITE_OK);
+  CHECK_INT(close_pager(p), SQLITE_OK);
   struct stat st;
   CHECK(stat(g_db, &st) == 0 && st.st_size == 50 * 4096);
   char jp[300];
@@ -128,7 +137,7 @@ static void test_create(void) {
   CHECK_INT(get4byte(d + 28), 50);
   pager_unref(pg);
   pager_end_read(p);
-  pager_close(p);
+  close_pager(p);
 }
 
 static void test_rollback(void) {
@@ -146,7 +155,7 @@ static void test_rollback(void) {
   for (Pgno i = 2; i <= 50; i++) good &= check_page(p, i, 0);
   CHECK(good);
   pager_end_read(p);
-  pager_close(p);
+  close_pager(p);
   struct stat st;
   CHECK(stat(g_db, &st) == 0 && st.st_size == 50 * 4096);
 }
@@ -176,7 +185,7 @@ static void test_spill(void) {
   for (Pgno i = 2; i <= 200; i++) good &= check_page(p, i, 1);
   CHECK(good);
   pager_end_read(p);
-  pager_close(p);
+  close_pager(p);
   /* a fresh connection sees the same */
   p = open_db();
   DRIVE(rc, g_vfs, pager_begin_read(p));
@@ -184,7 +193,7 @@ static void test_spill(void) {
   for (Pgno i = 2; i <= 200; i++) good &= check_page(p, i, 1);
   CHECK(good);
   pager_end_read(p);
-  pager_close(p);
+  close_pager(p);
 }
 
 static void test_savepoints(void) {
@@ -218,7 +227,7 @@ static void test_savepoints(void) {
   CHECK(check_page(p, 3, 1));
   CHECK_INT(pager_page_count(p), 200);
   pager_end_read(p);
-  pager_close(p);
+  close_pager(p);
 }
 
 static void test_journal_modes(void) {
@@ -259,7 +268,7 @@ static void test_journal_modes(void) {
     DRIVE(rc, g_vfs, pager_begin_read(p));
     CHECK(check_page(p, 7, 20 + (int)m));
     pager_end_read(p);
-    pager_close(p);
+    close_pager(p);
     unlink(jp);
   }
 }
@@ -301,8 +310,8 @@ static void test_two_connections(void) {
   CHECK(pager_data_version(b) != dv);
   CHECK(check_page(b, 8, 33));
   pager_end_read(b);
-  pager_close(a);
-  pager_close(b);
+  close_pager(a);
+  close_pager(b);
 }
 
 static int run_cmd(const char *cmd, char *out, int nout) {
@@ -367,7 +376,7 @@ static void test_sqlite_interop(void) {
     pager_unref(pg);
   }
   commit(p);
-  pager_close(p);
+  close_pager(p);
   snprintf(cmd, sizeof(cmd), "sqlite3 %s 'PRAGMA user_version; PRAGMA integrity_check; SELECT count(*) FROM t;'", g_db);
   run_cmd(cmd, out, sizeof(out));
   CHECK_STR(out, "7\nok\n2000\n");
@@ -389,7 +398,7 @@ static void test_sqlite_interop(void) {
   CHECK_INT(get4byte((u8 *)pager_data(pg1) + 60), 9);
   pager_unref(pg1);
   pager_end_read(p);
-  pager_close(p);
+  close_pager(p);
 }
 
 static void test_memory(void) {
@@ -410,7 +419,7 @@ static void test_memory(void) {
   for (Pgno i = 1; i <= 100; i++) good &= check_page(p, i, 3);
   CHECK(good);
   pager_end_read(p);
-  pager_close(p);
+  close_pager(p);
 }
 
 int main(void) {

@@ -54,6 +54,15 @@ static int drive_vfs_poll(ShaleVfs *v) { return v->poll(v, 1); }
     while (((rc) = (call)) == SHALE_PENDING) drive_vfs_poll(vfs);              \
   } while (0)
 
+static int close_pager(Pager *p) {
+  int rc;
+  while ((rc = pager_close(p)) == SHALE_PENDING) {
+    ShaleVfs *v_ = shale_vfs_find("pending");
+    v_->poll(v_, 1);
+  }
+  return rc;
+}
+
 /* Write page pgno with generation t (and page 1 with t). */
 static int wpage(Pager *p, ShaleVfs *v, Model *m, Pgno pgno, int t) {
   if (m) {
@@ -195,7 +204,7 @@ static int verify(const char *vfsname) {
     }
     pager_end_read(p);
   }
-  pager_close(p);
+  close_pager(p);
   if (access(g_jrnl, F_OK) == 0) {
     /* a leftover journal must not be hot */
     FILE *f = fopen(g_jrnl, "rb");
@@ -220,7 +229,7 @@ static void setup(void) {
   DRIVE(rc, v, pager_commit(p));
   CHECK_INT(rc, SQLITE_OK);
   pager_end_read(p);
-  pager_close(p);
+  close_pager(p);
   FILE *f = fopen(g_db, "rb");
   fseek(f, 0, SEEK_END);
   g_template_size = ftell(f);
@@ -254,7 +263,7 @@ static void crash_sweep(int jmode, int sync, int restore_mode) {
   shale_faulty_reset();
   Pager *p = open_faulty(jmode, sync);
   for (int t = 1; t <= NTXN; t++) CHECK_INT(run_txn(p, v, t), SQLITE_OK);
-  pager_close(p);
+  close_pager(p);
   int nops = shale_faulty_op_count();
   CHECK(nops > 20);
   CHECK_INT(verify("unix"), NTXN);
@@ -269,7 +278,7 @@ static void crash_sweep(int jmode, int sync, int restore_mode) {
       if (run_txn(p, v, t) != SQLITE_OK) break;
       committed = t;
     }
-    pager_close(p);
+    close_pager(p);
     shale_faulty_power_restore(restore_mode, (u32)k * 2654435761u);
     int found = verify(k & 1 ? "unix" : "pending");
     if (!(found == committed || found == committed + 1)) {
@@ -289,7 +298,7 @@ static void error_sweep(int kind, int stride) {
   shale_faulty_reset();
   Pager *p = open_faulty(PAGER_JOURNALMODE_DELETE, 2);
   for (int t = 1; t <= NTXN; t++) run_txn(p, v, t);
-  pager_close(p);
+  close_pager(p);
   int nops = shale_faulty_op_count();
   int bad = 0;
   for (int k = 1; k <= nops; k += stride) {
@@ -329,7 +338,7 @@ static void error_sweep(int kind, int stride) {
       /* and the connection still works */
       if (run_txn(p, v, committed + 1) == SQLITE_OK) committed++;
     }
-    pager_close(p);
+    close_pager(p);
     shale_faulty_reset();
     int found = verify("unix");
     if (found != committed) {
