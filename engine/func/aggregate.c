@@ -133,7 +133,12 @@ void fn_minmax_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   SHALE_UNUSED(argc);
   MinMaxCtx *p = sqlite3_aggregate_context(ctx, sizeof(*p));
   if (p == NULL) return;
-  if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return;
+  /* func_context_skip: "this row is not the new extreme", so the VM keeps
+  ** the bare columns of the row that was (SQLite's SkipAccumulatorLoad). */
+  if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+    if (p->type) func_context_skip(ctx);
+    return;
+  }
   ValView cur;
   func_view(argv[0], &cur);
   if (p->type) {
@@ -143,6 +148,8 @@ void fn_minmax_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     int cmp = func_view_compare(&best, &cur, func_context_collseq(ctx));
     if ((is_max && cmp < 0) || (!is_max && cmp > 0)) {
       if (mm_store(p, &cur)) sqlite3_result_error_nomem(ctx);
+    } else {
+      func_context_skip(ctx);
     }
   } else {
     if (mm_store(p, &cur)) sqlite3_result_error_nomem(ctx);

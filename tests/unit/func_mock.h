@@ -235,6 +235,7 @@ CollSeq *func_context_collseq(sqlite3_context *c) {
   (void)c;
   return mock_coll;
 }
+void func_context_skip(sqlite3_context *c) { (void)c; }
 i64 func_context_now_ms(sqlite3_context *c) {
   (void)c;
   return mock_now_ms;
