@@ -303,6 +303,9 @@ static int table_constraint(Parser *p, TableConstraint *k) {
   if (p_accept(p, TK_CONSTRAINT)) {
     k->name = p_name(p);
     if (k->name == NULL) return 0;
+    int t = p->t.type;
+    /* "CONSTRAINT name" alone is a (no-op) table constraint in SQLite */
+    if (t != TK_PRIMARY && t != TK_UNIQUE && t != TK_CHECK && t != TK_FOREIGN) return 2;
   }
   int t = p->t.type;
   if (t == TK_PRIMARY || t == TK_UNIQUE) {
@@ -393,7 +396,12 @@ static int create_table(Parser *p, Stmt *s) {
     }
     TableConstraint *k = &s->u.create_table.cons[s->u.create_table.n_cons++];
     memset(k, 0, sizeof(*k));
-    if (!table_constraint(p, k)) return 0;
+    int rc = table_constraint(p, k);
+    if (!rc) return 0;
+    if (rc == 2) { /* name only: nothing to record */
+      sqlite3_free(k->name);
+      s->u.create_table.n_cons--;
+    }
     if (p_accept(p, TK_COMMA)) continue;
     if (is_tcons_start(p->t.type)) continue;
     break;

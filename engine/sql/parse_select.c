@@ -62,6 +62,10 @@ IdList *p_eidlist_opt(Parser *p) {
     if (p_accept(p, TK_ASC) || p_accept(p, TK_DESC)) bad = 1;
     if (P_FAILED(p)) goto fail;
     if (bad) {
+      if (p->t.type != TK_COMMA && p->t.type != TK_RP) {
+        p_syntax_error(p);
+        goto fail;
+      }
       p_error(p, nt.pos, "syntax error after column name \"%.*s\"", nt.n, p->z + nt.pos);
       goto fail;
     }
@@ -182,6 +186,11 @@ static int join_op(Parser *p) {
   }
   int start = p->t.pos;
   p_next(p); /* JOIN */
+  if (P_FAILED(p)) return -1;
+  if (!tk_is_nm(p->t.type) && p->t.type != TK_LP) {
+    p_syntax_error(p);
+    return -1;
+  }
   int bits = 0, bad = 0;
   for (int i = 0; i < nw; i++) {
     int found = 0;
@@ -213,11 +222,13 @@ static int join_op(Parser *p) {
   return bits;
 }
 
-static int src_item(Parser *p, SrcList **plist, int join_type);
+static int src_item(Parser *p, SrcList **plist, int join_type, int nested);
+static SrcList *from_list(Parser *p, int nested);
 
 /* Tokens that may follow a FROM-clause term (an LALR parser detects a bad
 ** token here before it reduces the term). */
-static int from_follow(int t) {
+static int from_follow(int t, int nested) {
+  if (nested) return t == TK_RP || t == TK_COMMA || t == TK_JOIN || tk_is_join_kw(t);
   switch (t) {
     case TK_COMMA: case TK_JOIN: case TK_WHERE: case TK_GROUP: case TK_HAVING:
     case TK_WINDOW: case TK_ORDER: case TK_LIMIT: case TK_RP: case TK_SEMI:
@@ -230,11 +241,13 @@ static int from_follow(int t) {
 }
 
 /* seltablist (after FROM) */
-SrcList *p_from(Parser *p) {
+SrcList *p_from(Parser *p) { return from_list(p, 0); }
+
+static SrcList *from_list(Parser *p, int nested) {
   SrcList *l = NULL;
   int jt = 0;
   for (;;) {
-    if (!src_item(p, &l, jt)) {
+    if (!src_item(p, &l, jt, nested)) {
       ast_free_src_list(l);
       return NULL;
     }
@@ -258,7 +271,7 @@ SrcList *p_from(Parser *p) {
   return l;
 }
 
-static int src_item(Parser *p, SrcList **plist, int join_type) {
+static int src_item(Parser *p, SrcList **plist, int join_type, int nested) {
   SrcList *l = ast_src_list_append(*plist);
   *plist = l;
   if (l == NULL) {
@@ -277,7 +290,7 @@ static int src_item(Parser *p, SrcList **plist, int join_type) {
       if (it->subquery == NULL) return 0;
     } else {
       if (!p_enter(p, 2)) return 0;
-      SrcList *inner = p_from(p);
+      SrcList *inner = from_list(p, 1);
       p_leave(p, 2);
       if (inner == NULL) return 0;
       it = &l->a[l->n - 1];
@@ -358,7 +371,7 @@ static int src_item(Parser *p, SrcList **plist, int join_type) {
       Expr *e = p_expr(p);
       ast_free_expr(e);
       if (P_FAILED(p)) return 0;
-      if (!from_follow(p->t.type)) {
+      if (!from_follow(p->t.type, nested)) {
         p_syntax_error(p);
         return 0;
       }
@@ -374,7 +387,7 @@ static int src_item(Parser *p, SrcList **plist, int join_type) {
     it->using_ = p_idlist(p);
     if (it->using_ == NULL || !p_expect(p, TK_RP)) return 0;
     if (l->n == 1) {
-      if (!from_follow(p->t.type)) {
+      if (!from_follow(p->t.type, nested)) {
         p_syntax_error(p);
         return 0;
       }
