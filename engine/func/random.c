@@ -2,12 +2,13 @@
 ** random.c — sqlite3_randomness(): the library's pseudo-random generator.
 **
 ** Documented global state (the one piece in the func layer): a ChaCha20
-** keystream generator, seeded from /dev/urandom on first use (and again when
+** keystream generator, seeded from getentropy() (or /dev/urandom) on first use (and again when
 ** called with N<1 or P==NULL, as SQLite's documentation allows), protected by
 ** a process-wide pthread mutex so any thread may call it at any time.
 */
 #include "../util/common.h"
 #include <fcntl.h>
+#include <sys/random.h>
 #include <pthread.h>
 #include <time.h>
 #include <unistd.h>
@@ -56,7 +57,9 @@ static void prng_seed(Prng *p) {
   u8 seed[40];
   memset(seed, 0, sizeof(seed));
   int got = 0;
-  int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+  /* getentropy() exists in glibc, musl, wasi-libc and emscripten. */
+  if (getentropy(seed, sizeof(seed)) == 0) got = (int)sizeof(seed);
+  int fd = got ? -1 : open("/dev/urandom", O_RDONLY | O_CLOEXEC);
   if (fd >= 0) {
     while (got < (int)sizeof(seed)) {
       ssize_t r = read(fd, seed + got, sizeof(seed) - (size_t)got);
