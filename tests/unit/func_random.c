@@ -88,7 +88,7 @@ int main(void) {
   for (int i = 0; i < NCASE; i++) {
     RCase *c = &rc[i];
     char a[64], b[64], d[64];
-    switch (rnd(16)) {
+    switch (rnd(17)) {
       case 0:
         strcpy(c->name, rnd(2) ? "substr" : "substring");
         rand_text(a, 6);
@@ -178,6 +178,35 @@ int main(void) {
         strcpy(c->args[2], mods[rnd(18)]);
         break;
       }
+      case 15: {
+        /* random time strings, valid and not */
+        static const char *const dn[] = {"datetime", "julianday", "time", "date", "unixepoch"};
+        strcpy(c->name, dn[rnd(5)]);
+        c->argc = 1;
+        char t[60];
+        int k = 0;
+        t[k++] = '\'';
+        if (rnd(8) == 0) t[k++] = ' ';
+        if (rnd(4)) {
+          if (rnd(10) == 0) t[k++] = '-';
+          k += sprintf(t + k, rnd(8) ? "%04d-%02d-%02d" : "%d-%d-%d", rnd(10000), rnd(14), rnd(33));
+          if (rnd(3)) t[k++] = rnd(4) ? ' ' : 'T';
+        }
+        if (rnd(3)) {
+          k += sprintf(t + k, rnd(8) ? "%02d:%02d" : "%d:%d", rnd(26), rnd(62));
+          if (rnd(2)) k += sprintf(t + k, ":%02d", rnd(62));
+          if (rnd(2)) k += sprintf(t + k, ".%0*d", 1 + rnd(5), rnd(10000));
+          int z = rnd(6);
+          if (z == 0) t[k++] = 'Z';
+          else if (z == 1) k += sprintf(t + k, "%s%c%02d:%02d", rnd(2) ? " " : "", rnd(2) ? '+' : '-', rnd(16), rnd(61));
+        }
+        if (rnd(8) == 0) t[k++] = ' ';
+        if (rnd(15) == 0) t[k++] = 'x';
+        t[k++] = '\'';
+        t[k] = 0;
+        strcpy(c->args[0], t);
+        break;
+      }
       case 14:
         strcpy(c->name, "datetime");
         c->argc = 2;
@@ -185,6 +214,7 @@ int main(void) {
         strcpy(c->args[0], d);
         strcpy(c->args[1], rnd(2) ? "'unixepoch'" : "'auto'");
         break;
+      case 16:
       default:
         strcpy(c->name, rnd(2) ? "abs" : "sign");
         c->argc = 1;
