@@ -313,7 +313,9 @@ static int gather_alloc(Btree *bt, int n) {
   Pgno trunk = get4byte(p1 + 32);
   Pgno guard = 0;
   int rc;
-  while (n > 0 && trunk) {
+  /* the trunk that is first after the allocations is gathered too: frees
+  ** later in the same operation go there */
+  while (trunk) {
     if (trunk > bt->npage || ++guard > bt->npage) return SQLITE_CORRUPT;
     DbPage *tp;
     rc = bt_get_raw(bt, trunk, &tp, 0);
@@ -331,10 +333,9 @@ static int gather_alloc(Btree *bt, int n) {
       if (rc) return rc;
     }
     n -= (int)take;
-    if (n > 0) {
-      n--;
-      trunk = get4byte(ta);
-    }
+    if (n == 0) break;
+    n--;
+    trunk = get4byte(ta);
   }
   Pgno next = bt->npage;
   while (n > 0) {

@@ -45,7 +45,7 @@ static void make_pay(u8 *b, int key, int ver, int n) {
 /* index key for k: 4-byte big-endian k, then k-dependent filler */
 static int ikey(int k, u8 *b) {
   put4byte(b, (u32)k * 2654435761u);
-  int n = 4 + (k % 7 == 0 ? 900 + k % 1000 : k % 40);
+  int n = 4 + (k % 7 == 0 ? 900 + k % 1000 : k % 5 == 0 ? 60 + k % 1100 : k % 40);
   for (int i = 4; i < n; i++) b[i] = (u8)(k + i);
   return n;
 }
@@ -192,16 +192,20 @@ static long run(const char *vfsname, u32 pgsz, long *sig) {
   CHECK_INT(rc, SQLITE_OK);
   RUN(rc, btree_create_table(bt, &iroot, BTREE_BLOBKEY));
   CHECK_INT(rc, SQLITE_OK);
+  RUN(rc, btree_commit(bt)); /* the trees survive the rollbacks below */
+  CHECK_INT(rc, SQLITE_OK);
+  RUN(rc, btree_begin_trans(bt, 1, NULL));
+  CHECK_INT(rc, SQLITE_OK);
   static Model m, saved;
   for (int k = 0; k < NKEY; k++) m.len[k] = -1, m.ver[k] = 0, m.ix[k] = 0, m.nz[k] = 0;
   static Model msp;
-  g_rng = 12345;
+  g_rng = getenv("BTREE_SEED") ? (u64)atoll(getenv("BTREE_SEED")) : 12345;
   BtCursor *c, *ci, *c2;
   CHECK_INT(btree_cursor_open(bt, troot, 1, &c), SQLITE_OK);
   CHECK_INT(btree_cursor_open(bt, iroot, 1, &ci), SQLITE_OK);
   CHECK_INT(btree_cursor_open(bt, troot, 0, &c2), SQLITE_OK);
   long s = 0;
-  int nops = 30000, bad = 0;
+  int nops = getenv("BTREE_OPS") ? atoi(getenv("BTREE_OPS")) : 30000, bad = 0;
   saved = m;
   for (int op = 0; op < nops; op++) {
     u32 r = rnd() % 100;
