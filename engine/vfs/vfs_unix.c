@@ -461,7 +461,7 @@ static int unix_open(ShaleVfs *vfs, const char *path, int flags, ShaleFile **out
       fd = open(full, oflags, 0644);
     } while (fd < 0 && errno == EINTR);
     if (fd < 0 && (flags & SQLITE_OPEN_READWRITE) && errno != EISDIR &&
-        errno != ENOENT) {
+        errno != ENOENT && errno != EEXIST) {
       /* Fall back to read-only, as SQLite does. */
       fd = open(full, O_RDONLY | O_CLOEXEC);
       if (fd >= 0) {
