@@ -155,6 +155,11 @@ static int default_value(Parser *p, ColumnDef *c) {
     return !P_FAILED(p);
   }
   if (is_term_start(t)) {
+    if (t == TK_STRING && p_peek(p, NULL) == TK_DOT) { /* a term, not a name */
+      p_next(p);
+      p_syntax_error(p);
+      return 0;
+    }
     c->default_value = p_expr_prec(p, 13);
     if (c->default_value == NULL) return 0;
     c->default_text = p_text(p, start, p->prev_end);
