@@ -5,6 +5,7 @@
 ** entries first), firing triggers and producing RETURNING rows.
 */
 #include "build_int.h"
+#include "select_int.h" /* where_begin: the planner drives the first pass */
 
 /* A one-item FROM list for the target table, for name resolution. */
 SrcList *build_target_src(Parse *p, SrcItem *target, Table *t, int cursor) {
@@ -26,34 +27,38 @@ void build_free_target_src(SrcList *src) {
   ast_free_src_list(src);
 }
 
-/* First pass: collect rowids of rows of t (cursor cur) matching where into
-** the RowSet in reg_set. */
+/* First pass: collect rowids of rows of t matching where into the RowSet
+** in reg_set.  The planner (where_begin) drives the loop on its own read
+** cursor, so index lookups are used when they help. */
 void build_collect_rowids(Parse *p, Table *t, SrcList *src, int cur, Expr *where, int reg_set) {
   Vdbe *v = p->v;
+  (void)cur;
+  int scan = parse_alloc_cursor(p);
+  SrcList *s2 = build_target_src(p, src ? &src->a[0] : NULL, t, scan);
+  if (src && src->a[0].indexed_by) s2->a[0].indexed_by = shale_strdup(src->a[0].indexed_by);
+  if (src) s2->a[0].not_indexed = src->a[0].not_indexed;
   Expr *w = NULL;
   if (where) {
     w = ast_dup_expr(where);
     NameContext nc;
     memset(&nc, 0, sizeof(nc));
-    nc.src = src;
+    nc.src = s2;
     if (resolve_expr(p, &nc, w) != SQLITE_OK) {
       ast_free_expr(w);
+      build_free_target_src(s2);
       return;
     }
   }
-  (void)t;
   vdbe_add_op2(v, OP_Null, 0, reg_set);
-  int rw = vdbe_add_op1(v, OP_Rewind, cur);
-  int top = vdbe_current_addr(v);
-  int lnext = vdbe_make_label(v);
-  if (w) expr_code_jump_if_false(p, w, lnext, 1);
-  int r = parse_alloc_reg(p);
-  vdbe_add_op2(v, OP_Rowid, cur, r);
-  vdbe_add_op2(v, OP_RowSetAdd, reg_set, r);
-  vdbe_resolve_label(v, lnext);
-  vdbe_add_op2(v, OP_Next, cur, top);
-  vdbe_jump_here(v, rw);
+  WhereInfo *wi = where_begin(p, s2, w, NULL, 0);
+  if (wi && p->rc == SQLITE_OK) {
+    int r = parse_alloc_reg(p);
+    vdbe_add_op2(v, OP_Rowid, scan, r);
+    vdbe_add_op2(v, OP_RowSetAdd, reg_set, r);
+  }
+  if (wi) where_end(wi);
   if (w) ast_free_expr(w);
+  build_free_target_src(s2);
 }
 
 int codegen_delete(Parse *p, Stmt *st) {
