@@ -416,6 +416,7 @@ static int rollback_all(Vdbe *v) {
   }
   db->autocommit = 1;
   db->n_statement = 0;
+  db->n_deferred_fk = 0;
   /* savepoints end with the transaction */
   VdbeSavepoint *s = db->savepoints;
   while (s) {
@@ -489,6 +490,23 @@ int vdbe_halt(Vdbe *v) {
         v->csr[i] = NULL;
       }
     }
+    if (!err && v->fk_constraints > 0) {
+      /* immediate foreign key violations: the statement fails (ABORT) */
+      set_error(v, SQLITE_CONSTRAINT_FOREIGNKEY, shale_strdup("FOREIGN KEY constraint failed"));
+      v->halt_action = OE_Abort;
+      err = 1;
+    }
+    if (!err && db->autocommit && db->n_deferred_fk > 0) {
+      set_error(v, SQLITE_CONSTRAINT_FOREIGNKEY, shale_strdup("FOREIGN KEY constraint failed"));
+      err = 1;
+      if (v->is_commit) {
+        /* COMMIT fails; the transaction stays open */
+        db->autocommit = 0;
+        v->halt_action = OE_Fail;
+      } else {
+        v->halt_action = OE_Rollback;
+      }
+    }
     if (err) {
       int action = v->halt_action ? v->halt_action : OE_Abort;
       int prim = v->rc & 0xff;
@@ -506,6 +524,7 @@ int vdbe_halt(Vdbe *v) {
           stmt_savepoint(v, SAVEPOINT_ROLLBACK);
           stmt_savepoint(v, SAVEPOINT_RELEASE);
           v->stmt_open = 0;
+          db->n_deferred_fk -= v->fk_deferred;
         } else if (db->autocommit && !v->readonly) {
           rollback_all(v);
         }
@@ -513,12 +532,6 @@ int vdbe_halt(Vdbe *v) {
     } else {
       if (v->stmt_open) stmt_savepoint(v, SAVEPOINT_RELEASE);
       v->stmt_open = 0;
-      /* deferred foreign keys */
-      if (db->autocommit && v->fk_deferred + db->n_deferred_fk > 0) {
-        set_error(v, SQLITE_CONSTRAINT_FOREIGNKEY, shale_strdup("FOREIGN KEY constraint failed"));
-        rollback_all(v);
-        err = 1;
-      }
     }
     if (v->stmt_index_taken) {
       if (db->n_statement > 0) db->n_statement--;
@@ -825,6 +838,7 @@ static int start_run(Vdbe *v) {
   v->cache_ctr++;
   v->fk_constraints = 0;
   v->fk_deferred = 0;
+  v->is_commit = 0;
   v->explain_pc = 0;
   if (db) {
     db->n_vdbe_active++;
@@ -1649,6 +1663,7 @@ int vdbe_exec(Vdbe *v) {
           if (db->n_vdbe_write > (v->is_writer_counted ? 1 : 0))
             ERR(SQLITE_BUSY, "cannot commit transaction - SQL statements in progress");
           db->autocommit = 1;
+          v->is_commit = 1;
           VdbeSavepoint *s = db->savepoints;
           while (s) {
             VdbeSavepoint *n = s->next;
@@ -2530,11 +2545,15 @@ int vdbe_exec(Vdbe *v) {
         break;
       }
       case OP_FkCounter:
-        if (op->p1) db->n_deferred_fk += op->p2;
-        else v->fk_constraints += op->p2;
+        if (op->p1) {
+          db->n_deferred_fk += op->p2;
+          v->fk_deferred += op->p2;
+        } else {
+          v->fk_constraints += op->p2;
+        }
         break;
       case OP_FkIfZero:
-        if (op->p1 ? (db->n_deferred_fk == 0 && v->fk_deferred == 0) : v->fk_constraints == 0) {
+        if (op->p1 ? db->n_deferred_fk == 0 : v->fk_constraints == 0) {
           v->pc = op->p2;
           continue;
         }

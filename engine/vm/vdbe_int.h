@@ -140,6 +140,7 @@ struct Vdbe {
   u8 n_change_reset;
   int icompare;         /* result of the last OP_Compare / comparison */
   int *permutation;     /* OP_Permutation for the next OP_Compare */
+  u8 is_commit;         /* ran OP_AutoCommit to COMMIT */
   u8 need_reprepare;    /* SQLITE_SCHEMA seen: recompile before running */
   Mem *name16;          /* UTF-16 column names (api), n_name16 entries */
   struct {              /* VACUUM INTO progress (OP_Vacuum) */

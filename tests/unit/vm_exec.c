@@ -330,6 +330,45 @@ static void halt_test(sqlite3 *db, int root) {
   CHECK_INT(btree_txn_state(db->dbs[0].btree), 0);
 }
 
+/* an immediate FK violation counted by OP_FkCounter fails the statement
+** at its end and undoes its insert; a deferred one fails the COMMIT */
+static void fk_test(sqlite3 *db, int root) {
+  Vdbe *v = vdbe_create(db);
+  int init = vdbe_add_op0(v, OP_Init);
+  int body = vdbe_current_addr(v);
+  vdbe_add_op4_int(v, OP_OpenWrite, 0, root, 0, 2);
+  vdbe_add_op2(v, OP_NewRowid, 0, 2);
+  vdbe_add_op3(v, OP_MakeRecord, 3, 2, 5);
+  vdbe_add_op3(v, OP_Insert, 0, 5, 2);
+  vdbe_add_op2(v, OP_FkCounter, 0, 1);
+  vdbe_add_op0(v, OP_Halt);
+  vdbe_jump_here(v, init);
+  vdbe_add_op2(v, OP_Transaction, 0, 1);
+  vdbe_add_op2(v, OP_Goto, 0, body);
+  vdbe_make_ready(v, 5, 1, 0);
+  CHECK_INT(run(v), SQLITE_CONSTRAINT_FOREIGNKEY);
+  CHECK_STR(v->err_msg, "FOREIGN KEY constraint failed");
+  vdbe_finalize(v);
+  /* BEGIN; deferred violation; COMMIT fails and the transaction stays */
+  db->autocommit = 0;
+  db->n_deferred_fk = 1;
+  v = vdbe_create(db);
+  vdbe_add_op2(v, OP_AutoCommit, 1, 0);
+  vdbe_add_op0(v, OP_Halt);
+  vdbe_make_ready(v, 0, 0, 0);
+  CHECK_INT(run(v), SQLITE_CONSTRAINT_FOREIGNKEY);
+  CHECK_INT(db->autocommit, 0);
+  vdbe_finalize(v);
+  db->n_deferred_fk = 0;
+  v = vdbe_create(db);
+  vdbe_add_op2(v, OP_AutoCommit, 1, 0);
+  vdbe_add_op0(v, OP_Halt);
+  vdbe_make_ready(v, 0, 0, 0);
+  CHECK_INT(run(v), SQLITE_DONE);
+  CHECK_INT(db->autocommit, 1);
+  vdbe_finalize(v);
+}
+
 static void explain_test(sqlite3 *db) {
   Vdbe *v = vdbe_create(db);
   vdbe_add_op2(v, OP_Init, 0, 2);
@@ -382,6 +421,7 @@ int main(void) {
     index_test(db, root, n);
     sorter_test(db, root, n);
     halt_test(db, root);
+    fk_test(db, root);
     scan_sum(db, root, &sum, &count);
     CHECK_INT(count, n);
     explain_test(db);
