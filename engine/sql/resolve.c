@@ -896,6 +896,7 @@ static int expand_star(Parse *p, Select *s) {
 }
 
 static int expr_equal(const Expr *a, const Expr *b);
+int resolve_expr_equal(const Expr *a, const Expr *b) { return expr_equal(a, b); }
 static int list_equal(const ExprList *a, const ExprList *b) {
   if (!a || !b) return a == b;
   if (a->n != b->n) return 0;
@@ -1091,6 +1092,11 @@ static int resolve_one(Parse *p, Select *s, NameContext *outer, int is_last_of_c
   nc.allow_agg = 1;
   resolve_expr_list(p, &nc, s->result);
   int agg_in_result = nc.has_agg;
+  /* WINDOW clause definitions */
+  for (Window *w = s->windows; w && !p->rc; w = w->next) {
+    resolve_expr_list(p, &nc, w->partition_by);
+    resolve_expr_list(p, &nc, w->order_by);
+  }
   /* ON clauses */
   nc.allow_agg = 0;
   if (s->from)

@@ -658,6 +658,546 @@ static int select_is_agg(Parse *p, Select *s) {
   return r;
 }
 
+/* ------------------------------------------------------- window functions -- */
+/* Rows go to an ephemeral table T0 (one column per column reference); per
+** distinct window (PARTITION BY + ORDER BY) they are sorted into a table W
+** (rowids 1..N in window order) and every window function is computed over
+** its frame with xStep / xInverse / xValue (SQLite's calling pattern, which
+** the built-in window functions rely on), results into a table R keyed by
+** the T0 rowid.  The output walks the last window's order. */
+#define MAX_WIN 32
+
+typedef struct WinFunc {
+  Expr *e;
+  const FuncDef *f;
+  int spec;
+  int n_arg;
+  int ftype, stype, etype;   /* frame: 1 ROWS 2 RANGE 3 GROUPS; bounds as ast.h (6: next group) */
+  Expr *soff, *eoff;
+  int arg_col;               /* first W column of its arguments */
+  int kind;                  /* 0 aggregate-style, 1 lag, 2 lead */
+  int acc, fs, fe, prev_s, prev_e, res, final_reg, idx_in_spec;
+} WinFunc;
+
+typedef struct WinSpec {
+  ExprList *part, *order;
+  int n_wf;
+  int n_cols;                /* columns of W */
+  int w_cur, wd_cur, r_cur;
+} WinSpec;
+
+static int expr_has_window(const Expr *e) {
+  if (!e) return 0;
+  if (e->op == EX_FUNCTION && e->over) return 1;
+  if (e->op == EX_SUBQUERY || e->op == EX_EXISTS || e->op == EX_IN_SELECT) return expr_has_window(e->left);
+  if (expr_has_window(e->left) || expr_has_window(e->right) || expr_has_window(e->extra)) return 1;
+  if (e->list)
+    for (int i = 0; i < e->list->n; i++)
+      if (expr_has_window(e->list->a[i].expr)) return 1;
+  return 0;
+}
+
+static int select_has_window(const Select *s) {
+  if (s->result)
+    for (int i = 0; i < s->result->n; i++)
+      if (expr_has_window(s->result->a[i].expr)) return 1;
+  if (s->order_by)
+    for (int i = 0; i < s->order_by->n; i++)
+      if (expr_has_window(s->order_by->a[i].expr)) return 1;
+  return 0;
+}
+
+static void win_collect(Expr *e, Expr **out, int *n) {
+  if (!e) return;
+  if (e->op == EX_FUNCTION && e->over) {
+    if (*n < MAX_WIN) out[(*n)++] = e;
+    return;
+  }
+  if (e->op == EX_SUBQUERY || e->op == EX_EXISTS) return;
+  if (e->op == EX_IN_SELECT) {
+    win_collect(e->left, out, n);
+    return;
+  }
+  win_collect(e->left, out, n);
+  win_collect(e->right, out, n);
+  win_collect(e->extra, out, n);
+  if (e->list)
+    for (int i = 0; i < e->list->n; i++) win_collect(e->list->a[i].expr, out, n);
+}
+
+static Window *win_lookup(Select *s, const char *name) {
+  for (Window *w = s->windows; w; w = w->next)
+    if (w->name && !shale_stricmp(w->name, name)) return w;
+  return NULL;
+}
+
+static int list_same(Parse *p, ExprList *a, ExprList *b);
+
+/* jump to label if lhs OP rhs (integer registers) */
+static void jmp_if(Parse *p, int op, int lhs, int rhs, int label) { vdbe_add_op3(p->v, op, rhs, label, lhs); }
+
+/* Scan forward with cursor wd from the row at r_from while the n key
+** columns starting at col equal those of that row (and rowid <= r_limit if
+** r_limit); the last such rowid goes to r_out. */
+static void win_scan_group(Parse *p, int wc, int wd, int col, int n, ExprList *keys, int r_from, int r_limit,
+                           int r_out) {
+  Vdbe *v = p->v;
+  int rk = parse_alloc_regs(p, n), rt = parse_alloc_regs(p, n), rr = parse_alloc_reg(p);
+  int done = vdbe_make_label(v), same = vdbe_make_label(v);
+  for (int k = 0; k < n; k++) vdbe_add_op3(v, OP_Column, wc, col + k, rk + k);
+  vdbe_add_op2(v, OP_SCopy, r_from, r_out);
+  vdbe_add_op3(v, OP_SeekRowid, wd, done, r_from);
+  int loop = vdbe_current_addr(v);
+  int a = vdbe_add_op2(v, OP_Next, wd, 0);
+  vdbe_add_op2(v, OP_Goto, 0, done);
+  vdbe_jump_here(v, a);
+  vdbe_add_op2(v, OP_Rowid, wd, rr);
+  if (r_limit) jmp_if(p, OP_Gt, rr, r_limit, done);
+  for (int k = 0; k < n; k++) vdbe_add_op3(v, OP_Column, wd, col + k, rt + k);
+  KeyInfo *ki = expr_keyinfo_for_list(p, keys, 0, 0);
+  vdbe_add_op4(v, OP_Compare, rk, rt, n, ki, P4_KEYINFO);
+  int j = vdbe_current_addr(v);
+  vdbe_add_op3(v, OP_Jump, j + 1, same, j + 1);
+  vdbe_add_op2(v, OP_Goto, 0, done);
+  vdbe_resolve_label(v, same);
+  vdbe_add_op2(v, OP_SCopy, rr, r_out);
+  vdbe_add_op2(v, OP_Goto, 0, loop);
+  vdbe_resolve_label(v, done);
+}
+
+static void win_step_rows(Parse *p, WinFunc *wf, int wd, int r_from_reg, int r_to, int op, int r_args) {
+  /* while r_from_reg <= r_to (op Step) / < r_to (op Inverse): do op on row, ++ */
+  Vdbe *v = p->v;
+  int done = vdbe_make_label(v);
+  int loop = vdbe_current_addr(v);
+  if (op == OP_AggStep)
+    jmp_if(p, OP_Gt, r_from_reg, r_to, done);
+  else
+    jmp_if(p, OP_Ge, r_from_reg, r_to, done);
+  int nf = vdbe_make_label(v);
+  vdbe_add_op3(v, OP_SeekRowid, wd, nf, r_from_reg);
+  for (int j = 0; j < wf->n_arg; j++) vdbe_add_op3(v, OP_Column, wd, wf->arg_col + j, r_args + j);
+  vdbe_add_op4(v, op, 0, r_args, wf->acc, (void *)wf->f, P4_FUNCDEF);
+  vdbe_change_p5(v, (u16)wf->n_arg);
+  vdbe_resolve_label(v, nf);
+  vdbe_add_op2(v, OP_AddImm, r_from_reg, 1);
+  vdbe_add_op2(v, OP_Goto, 0, loop);
+  vdbe_resolve_label(v, done);
+}
+
+static int win_offset_reg(Parse *p, Expr *e) {
+  int r = parse_alloc_reg(p);
+  expr_code(p, e, r);
+  vdbe_add_op2(p->v, OP_MustBeInt, r, 0);
+  return r;
+}
+
+static void code_window_select(Parse *p, Select *s, Emit *em) {
+  Vdbe *v = p->v;
+  Expr *wfe[MAX_WIN];
+  int n_wf = 0;
+  if (s->group_by || select_is_agg(p, s)) {
+    parse_error(p, "window functions together with aggregates are not supported");
+    return;
+  }
+  for (int i = 0; s->result && i < s->result->n; i++) win_collect(s->result->a[i].expr, wfe, &n_wf);
+  for (int i = 0; s->order_by && i < s->order_by->n; i++) win_collect(s->order_by->a[i].expr, wfe, &n_wf);
+  WinFunc wf[MAX_WIN];
+  WinSpec spec[MAX_WIN];
+  int n_spec = 0;
+  memset(wf, 0, sizeof(wf));
+  memset(spec, 0, sizeof(spec));
+  for (int i = 0; i < n_wf; i++) {
+    Expr *e = wfe[i];
+    Window *w = e->over;
+    ExprList *part = w->partition_by, *order = w->order_by;
+    int ft = w->frame_type, st = w->start_type, et = w->end_type, ex = w->exclude;
+    Expr *so = w->start, *eo = w->end;
+    if (w->name && !w->partition_by && !w->order_by && !w->frame_type && !w->base) {
+      Window *nw = win_lookup(s, w->name);
+      if (!nw) {
+        parse_error(p, "no such window: %s", w->name);
+        return;
+      }
+      part = nw->partition_by;
+      order = nw->order_by;
+      ft = nw->frame_type, st = nw->start_type, et = nw->end_type, ex = nw->exclude;
+      so = nw->start, eo = nw->end;
+    } else if (w->base) {
+      Window *bw = win_lookup(s, w->base);
+      if (!bw) {
+        parse_error(p, "no such window: %s", w->base);
+        return;
+      }
+      part = bw->partition_by;
+      if (!order) order = bw->order_by;
+      if (!ft) {
+        ft = bw->frame_type, st = bw->start_type, et = bw->end_type, ex = bw->exclude;
+        so = bw->start, eo = bw->end;
+      }
+    }
+    WinFunc *f = &wf[i];
+    f->e = e;
+    f->f = (const FuncDef *)e->res_ptr;
+    f->n_arg = e->list ? e->list->n : 0;
+    const char *nm = f->f ? f->f->name : "";
+    if (!ft) {
+      if (order) {
+        ft = 2, st = 1, et = 3;
+      } else {
+        ft = 1, st = 1, et = 5;
+      }
+    }
+    if (!shale_stricmp(nm, "row_number")) ft = 1, st = 1, et = 3;
+    else if (!shale_stricmp(nm, "rank") || !shale_stricmp(nm, "dense_rank")) ft = 2, st = 1, et = 3;
+    else if (!shale_stricmp(nm, "percent_rank")) ft = 3, st = 3, et = 5;
+    else if (!shale_stricmp(nm, "cume_dist")) ft = 3, st = 6, et = 5;
+    else if (!shale_stricmp(nm, "ntile")) ft = 1, st = 3, et = 5;
+    else if (!shale_stricmp(nm, "lag")) f->kind = 1;
+    else if (!shale_stricmp(nm, "lead")) f->kind = 2;
+    if (ex) {
+      parse_error(p, "EXCLUDE in window frames is not supported");
+      return;
+    }
+    if (ft != 1 && ((st == 2 || st == 4) || (et == 2 || et == 4))) {
+      parse_error(p, "RANGE/GROUPS frames with offsets are not supported");
+      return;
+    }
+    if (!order && ft == 2 && (st == 2 || st == 4 || et == 2 || et == 4)) {
+      parse_error(p, "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY term");
+      return;
+    }
+    f->ftype = ft, f->stype = st, f->etype = et, f->soff = so, f->eoff = eo;
+    int sp = -1;
+    for (int k = 0; k < n_spec && sp < 0; k++)
+      if (list_same(p, spec[k].part, part) && list_same(p, spec[k].order, order)) sp = k;
+    if (sp < 0) {
+      sp = n_spec++;
+      spec[sp].part = part;
+      spec[sp].order = order;
+    }
+    f->spec = sp;
+    f->idx_in_spec = spec[sp].n_wf++;
+  }
+  /* column references */
+  AggInfo ai;
+  memset(&ai, 0, sizeof(ai));
+  ai.src = s->from;
+  agg_collect_cols_list(p, &ai, s->result);
+  agg_collect_cols_list(p, &ai, s->order_by);
+  for (int k = 0; k < n_spec; k++) {
+    agg_collect_cols_list(p, &ai, spec[k].part);
+    agg_collect_cols_list(p, &ai, spec[k].order);
+  }
+  for (int i = 0; i < n_wf; i++) {
+    agg_collect_cols(p, &ai, wf[i].soff);
+    agg_collect_cols(p, &ai, wf[i].eoff);
+  }
+  if (p->rc) {
+    agg_free(&ai);
+    return;
+  }
+  int nc = ai.n_col;
+  for (int i = 0; i < nc; i++) ai.cols[i].reg = parse_alloc_reg(p);
+  /* phase 1: rows into T0 */
+  int t0 = parse_alloc_cursor(p);
+  vdbe_add_op2(v, OP_OpenEphemeral, t0, nc > 0 ? nc : 1);
+  WhereInfo *w = where_begin_sel(p, s, s->from, s->where, NULL, 0);
+  if (!w || p->rc) {
+    agg_free(&ai);
+    return;
+  }
+  {
+    int base = parse_alloc_regs(p, nc > 0 ? nc : 1);
+    if (nc == 0) vdbe_add_op2(v, OP_Null, 0, base);
+    for (int i = 0; i < nc; i++) expr_code(p, ai.cols[i].e, base + i);
+    int rec = parse_alloc_reg(p), rid = parse_alloc_reg(p);
+    vdbe_add_op3(v, OP_MakeRecord, base, nc > 0 ? nc : 1, rec);
+    vdbe_add_op2(v, OP_NewRowid, t0, rid);
+    vdbe_add_op3(v, OP_Insert, t0, rec, rid);
+  }
+  where_end(w);
+  /* column references now read the registers loaded from T0 */
+  agg_rewrite_list(&ai, s->result);
+  agg_rewrite_list(&ai, s->order_by);
+  for (int k = 0; k < n_spec; k++) {
+    agg_rewrite_list(&ai, spec[k].part);
+    agg_rewrite_list(&ai, spec[k].order);
+  }
+  for (int i = 0; i < n_wf; i++) {
+    agg_rewrite(&ai, wf[i].soff);
+    agg_rewrite(&ai, wf[i].eoff);
+  }
+  int r_seq = parse_alloc_reg(p);
+  for (int k = 0; k < n_spec && !p->rc; k++) {
+    WinSpec *sp = &spec[k];
+    int np = sp->part ? sp->part->n : 0, no = sp->order ? sp->order->n : 0;
+    int na = 0;
+    for (int i = 0; i < n_wf; i++)
+      if (wf[i].spec == k) {
+        wf[i].arg_col = np + no + 1 + na;
+        na += wf[i].n_arg;
+      }
+    int ncol = np + no + 1 + na;
+    sp->n_cols = ncol;
+    /* sorter: [part][order][seq] + args */
+    int sorter = parse_alloc_cursor(p);
+    KeyInfo *ki = keyinfo_alloc(np + no + 1, na);
+    if (!ki) {
+      p->rc = SQLITE_NOMEM;
+      break;
+    }
+    ki->enc = p->db->enc ? p->db->enc : SQLITE_UTF8;
+    for (int j = 0; j < np + no; j++) {
+      ExprListItem *it = j < np ? &sp->part->a[j] : &sp->order->a[j - np];
+      const char *cn = expr_collation_name(p, it->expr);
+      if (ki->coll) ki->coll[j] = (cn && shale_stricmp(cn, "BINARY")) ? coll_find(p->db, cn) : NULL;
+      if (j >= np && ki->sort_flags) {
+        u8 fl = 0;
+        if (it->sort_desc) fl |= KEYINFO_ORDER_DESC;
+        if ((!it->sort_desc && it->nulls == 2) || (it->sort_desc && it->nulls == 1)) fl |= KEYINFO_ORDER_BIGNULL;
+        ki->sort_flags[j] = fl;
+      }
+    }
+    vdbe_add_op4(v, OP_SorterOpen, sorter, ncol, 0, ki, P4_KEYINFO);
+    int base = parse_alloc_regs(p, ncol);
+    int a = vdbe_add_op2(v, OP_Rewind, t0, 0);
+    int top = vdbe_current_addr(v);
+    for (int i = 0; i < nc; i++) vdbe_add_op3(v, OP_Column, t0, i, ai.cols[i].reg);
+    for (int j = 0; j < np; j++) expr_code(p, sp->part->a[j].expr, base + j);
+    for (int j = 0; j < no; j++) expr_code(p, sp->order->a[j].expr, base + np + j);
+    vdbe_add_op2(v, OP_Rowid, t0, base + np + no);
+    for (int i = 0; i < n_wf; i++)
+      if (wf[i].spec == k)
+        for (int j = 0; j < wf[i].n_arg; j++) expr_code(p, wf[i].e->list->a[j].expr, base + wf[i].arg_col + j);
+    int rec = parse_alloc_reg(p);
+    vdbe_add_op3(v, OP_MakeRecord, base, ncol, rec);
+    vdbe_add_op2(v, OP_SorterInsert, sorter, rec);
+    vdbe_add_op2(v, OP_Next, t0, top);
+    vdbe_jump_here(v, a);
+    /* sorted rows into W (rowids 1..N) */
+    sp->w_cur = parse_alloc_cursor(p);
+    sp->wd_cur = parse_alloc_cursor(p);
+    sp->r_cur = parse_alloc_cursor(p);
+    vdbe_add_op2(v, OP_OpenEphemeral, sp->w_cur, ncol);
+    vdbe_add_op2(v, OP_OpenDup, sp->wd_cur, sp->w_cur);
+    vdbe_add_op2(v, OP_OpenEphemeral, sp->r_cur, sp->n_wf);
+    int l_sorted = vdbe_make_label(v);
+    vdbe_add_op2(v, OP_SorterSort, sorter, l_sorted);
+    int top2 = vdbe_current_addr(v);
+    int rid = parse_alloc_reg(p);
+    vdbe_add_op2(v, OP_SorterData, sorter, rec);
+    vdbe_add_op2(v, OP_NewRowid, sp->w_cur, rid);
+    vdbe_add_op3(v, OP_Insert, sp->w_cur, rec, rid);
+    vdbe_add_op2(v, OP_SorterNext, sorter, top2);
+    vdbe_resolve_label(v, l_sorted);
+    /* compute */
+    int wc = sp->w_cur, wd = sp->wd_cur;
+    int r_i = parse_alloc_reg(p), r_ps = parse_alloc_reg(p), r_pe = parse_alloc_reg(p);
+    int r_gs = parse_alloc_reg(p), r_ge = parse_alloc_reg(p);
+    int r_s = parse_alloc_reg(p), r_e = parse_alloc_reg(p), r_t = parse_alloc_reg(p);
+    int max_args = 1;
+    for (int i = 0; i < n_wf; i++)
+      if (wf[i].spec == k && wf[i].n_arg > max_args) max_args = wf[i].n_arg;
+    int r_args = parse_alloc_regs(p, max_args);
+    int r_out = parse_alloc_regs(p, sp->n_wf);
+    for (int i = 0; i < n_wf; i++) {
+      if (wf[i].spec != k) continue;
+      wf[i].acc = parse_alloc_reg(p);
+      wf[i].fs = parse_alloc_reg(p);
+      wf[i].fe = parse_alloc_reg(p);
+      wf[i].prev_s = parse_alloc_reg(p);
+      wf[i].prev_e = parse_alloc_reg(p);
+      wf[i].res = r_out + wf[i].idx_in_spec;
+    }
+    int l_done = vdbe_make_label(v);
+    vdbe_add_op2(v, OP_Integer, 0, r_pe);
+    vdbe_add_op2(v, OP_Rewind, wc, l_done);
+    int top3 = vdbe_current_addr(v);
+    vdbe_add_op2(v, OP_Rowid, wc, r_i);
+    int l_oldpart = vdbe_make_label(v);
+    jmp_if(p, OP_Le, r_i, r_pe, l_oldpart);
+    /* new partition */
+    vdbe_add_op2(v, OP_SCopy, r_i, r_ps);
+    if (np > 0) {
+      win_scan_group(p, wc, wd, 0, np, sp->part, r_i, 0, r_pe);
+    } else {
+      int e0 = vdbe_make_label(v);
+      vdbe_add_op2(v, OP_Last, wd, e0);
+      vdbe_add_op2(v, OP_Rowid, wd, r_pe);
+      vdbe_resolve_label(v, e0);
+    }
+    for (int i = 0; i < n_wf; i++) {
+      if (wf[i].spec != k) continue;
+      vdbe_add_op2(v, OP_Null, 0, wf[i].acc);
+      vdbe_add_op2(v, OP_SCopy, r_ps, wf[i].fs);
+      vdbe_add_op2(v, OP_SCopy, r_ps, wf[i].fe);
+      vdbe_add_op2(v, OP_Integer, -1, wf[i].prev_s);
+      vdbe_add_op2(v, OP_Integer, -1, wf[i].prev_e);
+    }
+    vdbe_add_op2(v, OP_Integer, 0, r_ge);
+    vdbe_resolve_label(v, l_oldpart);
+    int l_oldgroup = vdbe_make_label(v);
+    jmp_if(p, OP_Le, r_i, r_ge, l_oldgroup);
+    vdbe_add_op2(v, OP_SCopy, r_i, r_gs);
+    if (no > 0)
+      win_scan_group(p, wc, wd, np, no, sp->order, r_i, r_pe, r_ge);
+    else
+      vdbe_add_op2(v, OP_SCopy, r_pe, r_ge);
+    vdbe_resolve_label(v, l_oldgroup);
+    for (int i = 0; i < n_wf && !p->rc; i++) {
+      WinFunc *f = &wf[i];
+      if (f->spec != k) continue;
+      if (f->kind) {
+        int r_off = parse_alloc_reg(p);
+        if (f->n_arg >= 2)
+          vdbe_add_op3(v, OP_Column, wc, f->arg_col + 1, r_off);
+        else
+          vdbe_add_op2(v, OP_Integer, 1, r_off);
+        vdbe_add_op3(v, f->kind == 1 ? OP_Subtract : OP_Add, r_off, r_i, r_t);
+        int l_def = vdbe_make_label(v), l_end = vdbe_make_label(v);
+        vdbe_add_op2(v, OP_IsNull, r_t, l_def);
+        jmp_if(p, OP_Lt, r_t, r_ps, l_def);
+        jmp_if(p, OP_Gt, r_t, r_pe, l_def);
+        vdbe_add_op3(v, OP_SeekRowid, wd, l_def, r_t);
+        vdbe_add_op3(v, OP_Column, wd, f->arg_col, f->res);
+        vdbe_add_op2(v, OP_Goto, 0, l_end);
+        vdbe_resolve_label(v, l_def);
+        if (f->n_arg >= 3)
+          vdbe_add_op3(v, OP_Column, wc, f->arg_col + 2, f->res);
+        else
+          vdbe_add_op2(v, OP_Null, 0, f->res);
+        vdbe_resolve_label(v, l_end);
+        continue;
+      }
+      /* frame start */
+      switch (f->stype) {
+        case 1: vdbe_add_op2(v, OP_SCopy, r_ps, r_s); break;
+        case 3: vdbe_add_op2(v, OP_SCopy, f->ftype == 1 ? r_i : r_gs, r_s); break;
+        case 6: vdbe_add_op2(v, OP_SCopy, r_ge, r_s); vdbe_add_op2(v, OP_AddImm, r_s, 1); break;
+        case 2: {
+          int ro = win_offset_reg(p, f->soff);
+          vdbe_add_op3(v, OP_Subtract, ro, r_i, r_s);
+          int ok = vdbe_make_label(v);
+          jmp_if(p, OP_Ge, r_s, r_ps, ok);
+          vdbe_add_op2(v, OP_SCopy, r_ps, r_s);
+          vdbe_resolve_label(v, ok);
+          break;
+        }
+        case 4: {
+          int ro = win_offset_reg(p, f->soff);
+          vdbe_add_op3(v, OP_Add, ro, r_i, r_s);
+          break;
+        }
+        default: vdbe_add_op2(v, OP_SCopy, r_ps, r_s); break;
+      }
+      switch (f->etype) {
+        case 5: vdbe_add_op2(v, OP_SCopy, r_pe, r_e); break;
+        case 3: vdbe_add_op2(v, OP_SCopy, f->ftype == 1 ? r_i : r_ge, r_e); break;
+        case 2: {
+          int ro = win_offset_reg(p, f->eoff);
+          vdbe_add_op3(v, OP_Subtract, ro, r_i, r_e);
+          break;
+        }
+        case 4: {
+          int ro = win_offset_reg(p, f->eoff);
+          vdbe_add_op3(v, OP_Add, ro, r_i, r_e);
+          int ok = vdbe_make_label(v);
+          jmp_if(p, OP_Le, r_e, r_pe, ok);
+          vdbe_add_op2(v, OP_SCopy, r_pe, r_e);
+          vdbe_resolve_label(v, ok);
+          break;
+        }
+        default: vdbe_add_op2(v, OP_SCopy, r_pe, r_e); break;
+      }
+      int l_compute = vdbe_make_label(v), l_fin = vdbe_make_label(v);
+      jmp_if(p, OP_Ne, r_s, f->prev_s, l_compute);
+      jmp_if(p, OP_Ne, r_e, f->prev_e, l_compute);
+      vdbe_add_op2(v, OP_Goto, 0, l_fin);
+      vdbe_resolve_label(v, l_compute);
+      vdbe_add_op2(v, OP_SCopy, r_s, f->prev_s);
+      vdbe_add_op2(v, OP_SCopy, r_e, f->prev_e);
+      win_step_rows(p, f, wd, f->fe, r_e, OP_AggStep, r_args);
+      int l_nr = vdbe_make_label(v), l_val = vdbe_make_label(v);
+      jmp_if(p, OP_Le, r_s, f->fe, l_nr);
+      /* the frame starts after every row stepped so far: empty */
+      vdbe_add_op2(v, OP_Null, 0, f->acc);
+      vdbe_add_op2(v, OP_SCopy, r_s, f->fs);
+      vdbe_add_op2(v, OP_SCopy, r_s, f->fe);
+      vdbe_add_op2(v, OP_Goto, 0, l_val);
+      vdbe_resolve_label(v, l_nr);
+      if (f->f->x_inverse) {
+        win_step_rows(p, f, wd, f->fs, r_s, OP_AggInverse, r_args);
+      } else {
+        int l_ok = vdbe_make_label(v);
+        jmp_if(p, OP_Ge, f->fs, r_s, l_ok);
+        vdbe_add_op2(v, OP_Null, 0, f->acc);
+        vdbe_add_op2(v, OP_SCopy, r_s, f->fs);
+        vdbe_add_op2(v, OP_SCopy, r_s, f->fe);
+        win_step_rows(p, f, wd, f->fe, r_e, OP_AggStep, r_args);
+        vdbe_resolve_label(v, l_ok);
+      }
+      vdbe_resolve_label(v, l_val);
+      vdbe_add_op4(v, OP_AggValue, f->acc, f->n_arg, f->res, (void *)f->f, P4_FUNCDEF);
+      vdbe_resolve_label(v, l_fin);
+    }
+    {
+      int rec2 = parse_alloc_reg(p);
+      vdbe_add_op3(v, OP_Column, wc, np + no, r_seq);
+      vdbe_add_op3(v, OP_MakeRecord, r_out, sp->n_wf, rec2);
+      vdbe_add_op3(v, OP_Insert, sp->r_cur, rec2, r_seq);
+    }
+    vdbe_add_op2(v, OP_Next, wc, top3);
+    vdbe_resolve_label(v, l_done);
+  }
+  if (p->rc) {
+    agg_free(&ai);
+    return;
+  }
+  /* output in the last window's order */
+  for (int i = 0; i < n_wf; i++) wf[i].final_reg = parse_alloc_reg(p);
+  WinSpec *last = &spec[n_spec - 1];
+  int np = last->part ? last->part->n : 0, no = last->order ? last->order->n : 0;
+  int l_end = vdbe_make_label(v);
+  vdbe_add_op2(v, OP_Rewind, last->w_cur, l_end);
+  int top4 = vdbe_current_addr(v);
+  int cont = vdbe_make_label(v);
+  vdbe_add_op3(v, OP_Column, last->w_cur, np + no, r_seq);
+  vdbe_add_op3(v, OP_SeekRowid, t0, cont, r_seq);
+  for (int i = 0; i < nc; i++) vdbe_add_op3(v, OP_Column, t0, i, ai.cols[i].reg);
+  for (int k = 0; k < n_spec; k++) {
+    vdbe_add_op3(v, OP_SeekRowid, spec[k].r_cur, cont, r_seq);
+    for (int i = 0; i < n_wf; i++)
+      if (wf[i].spec == k) vdbe_add_op3(v, OP_Column, spec[k].r_cur, wf[i].idx_in_spec, wf[i].final_reg);
+  }
+  for (int i = 0; i < n_wf; i++) {
+    Expr *e = wf[i].e;
+    e->op = EX_AGG_COLUMN;
+    e->res_agg = wf[i].final_reg;
+    e->res_affinity = 0;
+    e->res_ptr = NULL;
+  }
+  int n = s->result->n;
+  int r = parse_alloc_regs(p, n);
+  expr_code_list(p, s->result, r);
+  emit_row(p, em, r, cont);
+  vdbe_resolve_label(v, cont);
+  vdbe_add_op2(v, OP_Next, last->w_cur, top4);
+  vdbe_resolve_label(v, l_end);
+  agg_free(&ai);
+}
+
+static int list_same(Parse *p, ExprList *a, ExprList *b) {
+  SHALE_UNUSED(p);
+  int na = a ? a->n : 0, nb = b ? b->n : 0;
+  if (na != nb) return 0;
+  for (int i = 0; i < na; i++) {
+    if (a->a[i].sort_desc != b->a[i].sort_desc || a->a[i].nulls != b->a[i].nulls) return 0;
+    if (!resolve_expr_equal(a->a[i].expr, b->a[i].expr)) return 0;
+  }
+  return 1;
+}
+
 /* ---------------------------------------------------------- simple SELECT -- */
 /* Code one SELECT (no compound) producing rows into em (whose limit /
 ** order-by the caller set up, or which this function sets up when
@@ -666,6 +1206,10 @@ static void code_simple_core(Parse *p, Select *s, Emit *em) {
   Vdbe *v = p->v;
   materialize_from(p, s);
   if (p->rc) return;
+  if (select_has_window(s)) {
+    code_window_select(p, s, em);
+    return;
+  }
   if (select_is_agg(p, s)) {
     code_aggregate(p, s, em, em->brk);
     return;

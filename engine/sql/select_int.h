@@ -40,6 +40,7 @@ int resolve_expr_list(Parse *, NameContext *, ExprList *);
 /* result column name as SQLite computes it (for output / subquery columns) */
 char *resolve_column_name(Parse *, ExprListItem *, int subquery_style);
 const char *resolve_expr_decltype(const Expr *);
+int resolve_expr_equal(const Expr *, const Expr *);
 
 /* expr.c */
 int expr_is_agg_func(Parse *, const Expr *);
