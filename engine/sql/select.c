@@ -855,6 +855,7 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
     else if (!shale_stricmp(nm, "ntile")) ft = 1, st = 3, et = 5;
     else if (!shale_stricmp(nm, "lag")) f->kind = 1;
     else if (!shale_stricmp(nm, "lead")) f->kind = 2;
+    else if (!shale_stricmp(nm, "first_value") || !shale_stricmp(nm, "nth_value")) f->kind = 3;
     if (ex) {
       parse_error(p, "EXCLUDE in window frames is not supported");
       return;
@@ -1048,7 +1049,7 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
     for (int i = 0; i < n_wf && !p->rc; i++) {
       WinFunc *f = &wf[i];
       if (f->spec != k) continue;
-      if (f->kind) {
+      if (f->kind == 1 || f->kind == 2) {
         int r_off = parse_alloc_reg(p);
         if (f->n_arg >= 2)
           vdbe_add_op3(v, OP_Column, wc, f->arg_col + 1, r_off);
@@ -1109,6 +1110,34 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
           break;
         }
         default: vdbe_add_op2(v, OP_SCopy, r_pe, r_e); break;
+      }
+      if (f->kind == 3) {
+        /* first_value / nth_value: read row S + N - 1 of the frame */
+        int r_n = parse_alloc_reg(p);
+        if (f->n_arg >= 2)
+          vdbe_add_op3(v, OP_Column, wc, f->arg_col + 1, r_n);
+        else
+          vdbe_add_op2(v, OP_Integer, 1, r_n);
+        {
+          int ok = vdbe_add_op3(v, OP_IfPos, r_n, 0, 0);
+          vdbe_add_op4(v, OP_Halt, SQLITE_ERROR, OE_ABORT, 0,
+                       shale_strdup("second argument to nth_value must be a positive integer"), P4_DYNAMIC);
+          vdbe_jump_here(v, ok);
+        }
+        vdbe_add_op3(v, OP_Add, r_n, r_s, r_t);
+        vdbe_add_op2(v, OP_AddImm, r_t, -1);
+        int l_null = vdbe_make_label(v), l_end = vdbe_make_label(v);
+        vdbe_add_op2(v, OP_IsNull, r_t, l_null);
+        jmp_if(p, OP_Lt, r_t, r_s, l_null);
+        jmp_if(p, OP_Gt, r_t, r_e, l_null);
+        jmp_if(p, OP_Gt, r_t, r_pe, l_null);
+        vdbe_add_op3(v, OP_SeekRowid, wd, l_null, r_t);
+        vdbe_add_op3(v, OP_Column, wd, f->arg_col, f->res);
+        vdbe_add_op2(v, OP_Goto, 0, l_end);
+        vdbe_resolve_label(v, l_null);
+        vdbe_add_op2(v, OP_Null, 0, f->res);
+        vdbe_resolve_label(v, l_end);
+        continue;
       }
       int l_compute = vdbe_make_label(v), l_fin = vdbe_make_label(v);
       jmp_if(p, OP_Ne, r_s, f->prev_s, l_compute);
