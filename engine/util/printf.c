@@ -350,6 +350,8 @@ static void vappendf(sqlite3_str *s, const char *fmt, va_list *ap,
       case T_ORDINAL:
       case T_RADIX: {
         u64 v;
+        /* The ',' flag only applies to %d, %i and %u (not %r, %x, %o). */
+        if (type != T_RADIX || info->base != 10) thousands = 0;
         if (info->is_signed) {
           i64 sv;
           if (args) sv = arg_int(args);

@@ -88,7 +88,7 @@ int main(void) {
   for (int i = 0; i < NCASE; i++) {
     RCase *c = &rc[i];
     char a[64], b[64], d[64];
-    switch (rnd(17)) {
+    switch (rnd(18)) {
       case 0:
         strcpy(c->name, rnd(2) ? "substr" : "substring");
         rand_text(a, 6);
@@ -133,7 +133,7 @@ int main(void) {
       case 7:
         strcpy(c->name, "char");
         c->argc = 3;
-        rand_int(c->args[0], 0, 0x2000);
+        rand_int(c->args[0], 14, 0x2000); /* no newline: one output line per case */
         rand_int(c->args[1], 32, 127);
         sprintf(c->args[2], "%d", rnd(0x110000));
         break;
@@ -214,7 +214,28 @@ int main(void) {
         strcpy(c->args[0], d);
         strcpy(c->args[1], rnd(2) ? "'unixepoch'" : "'auto'");
         break;
-      case 16:
+      case 16: {
+        /* random printf formats */
+        static const char alpha[] = "%%%%-+ #0!,*.123456789lldiufeEgGxXoscqQwzrnT";
+        strcpy(c->name, "printf");
+        c->argc = 4;
+        char t[40];
+        int k = 0, n = 1 + rnd(12);
+        t[k++] = '\'';
+        for (int q = 0; q < n; q++) t[k++] = alpha[rnd(sizeof(alpha) - 1)];
+        t[k++] = '\'';
+        t[k] = 0;
+        strcpy(c->args[0], t);
+        for (int q = 1; q < 4; q++) {
+          int w = rnd(4);
+          if (w == 0) rand_int(c->args[q], -20, 20);
+          else if (w == 1) rand_real(c->args[q]);
+          else if (w == 2) rand_text(c->args[q], 3);
+          else strcpy(c->args[q], "NULL");
+        }
+        break;
+      }
+      case 17:
       default:
         strcpy(c->name, rnd(2) ? "abs" : "sign");
         c->argc = 1;
@@ -265,7 +286,7 @@ int main(void) {
   snprintf(cmd, sizeof cmd, "sqlite3 :memory: < %s 2>/dev/null", path);
   FILE *p = popen(cmd, "r");
   static char *vals[NCASE + NAGG];
-  char line[4096];
+  static char line[1 << 17];
   int cur = -1, seen = 0;
   while (p && fgets(line, sizeof line, p)) {
     size_t n = strlen(line);
