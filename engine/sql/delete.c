@@ -61,6 +61,78 @@ void build_collect_rowids(Parse *p, Table *t, SrcList *src, int cur, Expr *where
   build_free_target_src(s2);
 }
 
+/* SELECT <target>.rowid [, extra...] FROM target [, from...] WHERE where
+** ORDER BY .. LIMIT .. OFFSET .. — the first pass of UPDATE ... FROM and of
+** UPDATE/DELETE with ORDER BY / LIMIT.  Everything is copied. */
+Select *build_rowid_select(SrcItem *target, Table *t, SrcList *from, Expr *where, ExprList *extra,
+                           ExprList *order_by, Expr *limit, Expr *offset) {
+  Select *sel = shale_malloc_zero(sizeof(Select));
+  if (!sel) return NULL;
+  Expr *rid = ast_expr_new(EX_DOT);
+  if (rid) {
+    rid->table = shale_strdup(target && target->alias ? target->alias : t->name);
+    rid->text = shale_strdup("rowid");
+    rid->n_text = 5;
+  }
+  sel->result = ast_expr_list_append(NULL, rid);
+  for (int i = 0; extra && i < extra->n; i++)
+    sel->result = ast_expr_list_append(sel->result, ast_dup_expr(extra->a[i].expr));
+  SrcList *src = from ? ast_dup_src_list(from) : NULL;
+  src = ast_src_list_append(src);
+  if (src) {
+    if (src->n > 1) {
+      SrcItem last = src->a[src->n - 1];
+      memmove(&src->a[1], &src->a[0], sizeof(SrcItem) * (size_t)(src->n - 1));
+      src->a[0] = last;
+    }
+    SrcItem *it = &src->a[0];
+    it->name = shale_strdup(t->name);
+    it->db = target && target->db ? shale_strdup(target->db) : NULL;
+    it->alias = target && target->alias ? shale_strdup(target->alias) : NULL;
+    it->indexed_by = target && target->indexed_by ? shale_strdup(target->indexed_by) : NULL;
+    it->not_indexed = target ? target->not_indexed : 0;
+  }
+  sel->from = src;
+  sel->where = where ? ast_dup_expr(where) : NULL;
+  sel->order_by = order_by ? ast_dup_expr_list(order_by) : NULL;
+  sel->limit = limit ? ast_dup_expr(limit) : NULL;
+  sel->offset = offset ? ast_dup_expr(offset) : NULL;
+  return sel;
+}
+
+/* Run sel (first column a rowid) as a coroutine; each row goes to the
+** ephemeral table eph (n columns) or, when eph < 0, its rowid to the RowSet
+** reg_set. */
+void build_run_rowid_select(Parse *p, Select *sel, int n, int eph, int reg_set) {
+  Vdbe *v = p->v;
+  int reg_yield = parse_alloc_regs(p, n + 1);
+  int a = vdbe_add_op3(v, OP_InitCoroutine, reg_yield, 0, vdbe_current_addr(v) + 1);
+  SelectDest dest;
+  memset(&dest, 0, sizeof(dest));
+  dest.kind = SD_COROUTINE;
+  dest.reg = reg_yield;
+  dest.n_reg = n;
+  select_code(p, sel, &dest, NULL);
+  if (p->rc) return;
+  vdbe_add_op1(v, OP_EndCoroutine, reg_yield);
+  vdbe_jump_here(v, a);
+  if (eph < 0) vdbe_add_op2(v, OP_Null, 0, reg_set);
+  int top = vdbe_current_addr(v);
+  int y = vdbe_add_op1(v, OP_Yield, reg_yield);
+  if (eph < 0) {
+    int skip = vdbe_add_op1(v, OP_IsNull, reg_yield + 1);
+    vdbe_add_op2(v, OP_RowSetAdd, reg_set, reg_yield + 1);
+    vdbe_jump_here(v, skip);
+  } else {
+    int rec = parse_alloc_reg(p), rid = parse_alloc_reg(p);
+    vdbe_add_op3(v, OP_MakeRecord, reg_yield + 1, n, rec);
+    vdbe_add_op2(v, OP_NewRowid, eph, rid);
+    vdbe_add_op3(v, OP_Insert, eph, rec, rid);
+  }
+  vdbe_add_op2(v, OP_Goto, 0, top);
+  vdbe_jump_here(v, y);
+}
+
 int codegen_delete(Parse *p, Stmt *st) {
   sqlite3 *db = p->db;
   Vdbe *v = p->v;
@@ -84,10 +156,6 @@ int codegen_delete(Parse *p, Stmt *st) {
     parse_error(p, "WITHOUT ROWID tables are not supported yet");
     return p->rc;
   }
-  if (st->u.del.order_by || st->u.del.limit) {
-    parse_error(p, "ORDER BY and LIMIT on DELETE are not supported");
-    return p->rc;
-  }
   if (instead) return trigger_view_delete(p, st, t);
   int idb = t->db_index;
   parse_begin_write(p, idb);
@@ -98,7 +166,7 @@ int codegen_delete(Parse *p, Stmt *st) {
   for (Index *ix = t->indexes; ix; ix = ix->next) n_idx++;
 
   int fk = fkey_active(p, t);
-  if (!st->u.del.where && !trig && !ret && !fk) {
+  if (!st->u.del.where && !trig && !ret && !fk && !st->u.del.limit) {
     /* truncate optimization */
     vdbe_add_op3(v, OP_Clear, (int)t->root, idb, p->trigger_table ? 0 : -1);
     vdbe_change_p4(v, -1, shale_strdup(t->name), P4_DYNAMIC);
@@ -110,10 +178,17 @@ int codegen_delete(Parse *p, Stmt *st) {
   p->n_cursor += n_idx;
   vdbe_add_op4_int(v, OP_OpenWrite, cur, (int)t->root, idb, t->n_col);
   build_open_indexes(p, t, OP_OpenWrite, icur);
-  SrcList *src = build_target_src(p, target, t, cur);
   int reg_set = parse_alloc_reg(p);
-  build_collect_rowids(p, t, src, cur, st->u.del.where, reg_set);
-  build_free_target_src(src);
+  if (st->u.del.order_by || st->u.del.limit) {
+    Select *sel = build_rowid_select(target, t, NULL, st->u.del.where, NULL, st->u.del.order_by,
+                                     st->u.del.limit, st->u.del.offset);
+    if (sel) build_run_rowid_select(p, sel, 1, -1, reg_set);
+    ast_free_select(sel);
+  } else {
+    SrcList *src = build_target_src(p, target, t, cur);
+    build_collect_rowids(p, t, src, cur, st->u.del.where, reg_set);
+    build_free_target_src(src);
+  }
   if (p->rc) return p->rc;
 
   /* Second pass */

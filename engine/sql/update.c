@@ -8,6 +8,9 @@
 SrcList *build_target_src(Parse *p, SrcItem *target, Table *t, int cursor);
 void build_free_target_src(SrcList *src);
 void build_collect_rowids(Parse *p, Table *t, SrcList *src, int cur, Expr *where, int reg_set);
+Select *build_rowid_select(SrcItem *target, Table *t, SrcList *from, Expr *where, ExprList *extra,
+                           ExprList *order_by, Expr *limit, Expr *offset);
+void build_run_rowid_select(Parse *p, Select *sel, int n, int eph, int reg_set);
 
 int codegen_update(Parse *p, Stmt *st) {
   sqlite3 *db = p->db;
@@ -35,14 +38,8 @@ int codegen_update(Parse *p, Stmt *st) {
     parse_error(p, "WITHOUT ROWID tables are not supported yet");
     return p->rc;
   }
-  if (st->u.update.from) {
-    parse_error(p, "UPDATE ... FROM is not supported yet");
-    return p->rc;
-  }
-  if (st->u.update.order_by || st->u.update.limit) {
-    parse_error(p, "ORDER BY and LIMIT on UPDATE are not supported");
-    return p->rc;
-  }
+  int from_mode = st->u.update.from != NULL;
+  int eph_mode = from_mode || st->u.update.order_by || st->u.update.limit;
   int n_col = t->n_col;
   int idb = t->db_index;
   ExprList *set = st->u.update.set;
@@ -97,7 +94,20 @@ int codegen_update(Parse *p, Stmt *st) {
 
   SrcList *src = build_target_src(p, target, t, w.data_cur);
   int reg_set = parse_alloc_reg(p);
-  build_collect_rowids(p, t, src, w.data_cur, st->u.update.where, reg_set);
+  int eph = -1;
+  int n_set = set ? set->n : 0;
+  if (eph_mode) {
+    /* first pass into an ephemeral table: (rowid [, SET values when FROM]) */
+    int n_res = 1 + (from_mode ? n_set : 0);
+    eph = parse_alloc_cursor(p);
+    vdbe_add_op2(v, OP_OpenEphemeral, eph, n_res);
+    Select *sel = build_rowid_select(target, t, st->u.update.from, st->u.update.where, from_mode ? set : NULL,
+                                     st->u.update.order_by, st->u.update.limit, st->u.update.offset);
+    if (sel) build_run_rowid_select(p, sel, n_res, eph, 0);
+    ast_free_select(sel);
+  } else {
+    build_collect_rowids(p, t, src, w.data_cur, st->u.update.where, reg_set);
+  }
   if (p->rc) {
     build_free_target_src(src);
     return p->rc;
@@ -107,7 +117,7 @@ int codegen_update(Parse *p, Stmt *st) {
   NameContext nc;
   memset(&nc, 0, sizeof(nc));
   nc.src = src;
-  for (int k = 0; vals && k < vals->n && p->rc == SQLITE_OK; k++) resolve_expr(p, &nc, vals->a[k].expr);
+  for (int k = 0; !from_mode && vals && k < vals->n && p->rc == SQLITE_OK; k++) resolve_expr(p, &nc, vals->a[k].expr);
   if (p->rc) {
     ast_free_expr_list(vals);
     build_free_target_src(src);
@@ -124,7 +134,13 @@ int codegen_update(Parse *p, Stmt *st) {
   int top = vdbe_current_addr(v);
   int lnext = vdbe_make_label(v);
   w.ignore_label = lnext;
-  vdbe_add_op3(v, OP_RowSetRead, reg_set, end, reg_old);
+  if (eph_mode) {
+    vdbe_add_op2(v, OP_Rewind, eph, end);
+    top = vdbe_current_addr(v);
+    vdbe_add_op3(v, OP_Column, eph, 0, reg_old);
+  } else {
+    vdbe_add_op3(v, OP_RowSetRead, reg_set, end, reg_old);
+  }
   vdbe_add_op3(v, OP_NotExists, w.data_cur, lnext, reg_old);
   int fk = fkey_active(p, t);
   if (trig || ret || fk) {
@@ -133,13 +149,18 @@ int codegen_update(Parse *p, Stmt *st) {
   /* NEW values */
   for (int c = 0; c < n_col; c++) {
     if (c == t->ipk) continue;
-    if (set_of[c] >= 0)
+    if (set_of[c] >= 0 && from_mode)
+      vdbe_add_op3(v, OP_Column, eph, 1 + set_of[c], w.reg_data + c);
+    else if (set_of[c] >= 0)
       expr_code(p, vals->a[set_of[c]].expr, w.reg_data + c);
     else
       build_column_value(p, t, w.data_cur, c, w.reg_data + c);
   }
   if (rowid_set >= 0) {
-    expr_code(p, vals->a[rowid_set].expr, w.reg_rowid);
+    if (from_mode)
+      vdbe_add_op3(v, OP_Column, eph, 1 + rowid_set, w.reg_rowid);
+    else
+      expr_code(p, vals->a[rowid_set].expr, w.reg_rowid);
     vdbe_add_op2(v, OP_MustBeInt, w.reg_rowid, 0);
   } else {
     vdbe_add_op2(v, OP_Copy, reg_old, w.reg_rowid);
@@ -176,7 +197,10 @@ int codegen_update(Parse *p, Stmt *st) {
   if (trig & 2) trigger_code_all(p, t, ST_UPDATE, 1, NULL, chng_local, reg_new, reg_old, w.on_error, lnext);
   if (ret) returning_row(p, ret, t, w.reg_rowid, w.reg_data);
   vdbe_resolve_label(v, lnext);
-  vdbe_add_op2(v, OP_Goto, 0, top);
+  if (eph_mode)
+    vdbe_add_op2(v, OP_Next, eph, top);
+  else
+    vdbe_add_op2(v, OP_Goto, 0, top);
   vdbe_resolve_label(v, end);
   if (fk) fkey_statement_end(p);
   return p->rc;
