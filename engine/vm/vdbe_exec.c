@@ -191,7 +191,9 @@ static u8 db_enc(Vdbe *v) { return v->db && v->db->enc ? v->db->enc : SQLITE_UTF
 
 /* Load the current row's record bytes (c->rec, c->rec_n). may PENDING. */
 static int csr_load_row(Vdbe *v, VdbeCursor *c) {
-  if (c->cache_ok && c->cache_ctr == v->cache_ctr) return SQLITE_OK;
+  /* pseudo cursors re-read their register every time: it may have been
+  ** rewritten in place by any opcode */
+  if (c->cache_ok && c->cache_ctr == v->cache_ctr && c->type != CURTYPE_PSEUDO) return SQLITE_OK;
   c->n_parsed = 0;
   const u8 *rec;
   u32 n;
