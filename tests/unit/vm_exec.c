@@ -395,11 +395,80 @@ static int sh(const char *cmd, char *out, int n) {
   return pclose(f);
 }
 
+/* Records made by sqlite3: read them with OP_Column, and check that
+** record_make() re-encodes each row to the very same bytes. */
+static void sqlite3_records_test(void) {
+  char path[128], cmd[1024];
+  snprintf(path, sizeof path, "/tmp/shale_vm_rec_%d.db", (int)getpid());
+  unlink(path);
+  snprintf(cmd, sizeof cmd,
+           "sqlite3 %s \"CREATE TABLE r(a,b,c,d); INSERT INTO r VALUES"
+           "(0,1,NULL,-1),(127,-128,32767,-32769),(8388607,-8388609,2147483647,-2147483649),"
+           "(140737488355327,-140737488355329,9223372036854775807,-9223372036854775808),"
+           "(1.5,-0.25,1e300,0.1),('','x','h\xc3\xa9llo',x''),(x'00ff',zeroblob(3),'%s',2.0);\"",
+           path, "a long text value that spans more than a few bytes of the record body");
+  CHECK_INT(system(cmd), 0);
+  sqlite3 *db = make_db(path);
+  Vdbe *v = vdbe_create(db);
+  int init = vdbe_add_op0(v, OP_Init);
+  int body = vdbe_current_addr(v);
+  vdbe_add_op4_int(v, OP_OpenRead, 0, 2, 0, 4);
+  int rw = vdbe_add_op2(v, OP_Rewind, 0, 0);
+  int loop = vdbe_add_op3(v, OP_Column, 0, 0, 1);
+  vdbe_add_op3(v, OP_Column, 0, 1, 2);
+  vdbe_add_op3(v, OP_Column, 0, 2, 3);
+  vdbe_add_op3(v, OP_Column, 0, 3, 4);
+  vdbe_add_op3(v, OP_RowData, 0, 5, 0);
+  vdbe_add_op2(v, OP_ResultRow, 1, 5);
+  vdbe_add_op2(v, OP_Next, 0, loop);
+  vdbe_jump_here(v, rw);
+  vdbe_add_op0(v, OP_Halt);
+  vdbe_jump_here(v, init);
+  vdbe_add_op2(v, OP_Transaction, 0, 0);
+  vdbe_add_op2(v, OP_Goto, 0, body);
+  vdbe_make_ready(v, 5, 1, 0);
+  int rows = 0, same = 0;
+  Mem rec;
+  mem_init(&rec, db);
+  while (run(v) == SQLITE_ROW) {
+    Mem *r = v->result;
+    if (rows == 0) {
+      CHECK_INT(sqlite3_value_int(&r[0]), 0);
+      CHECK_INT(sqlite3_value_int(&r[1]), 1);
+      CHECK_INT(sqlite3_value_type(&r[2]), SQLITE_NULL);
+      CHECK_INT(sqlite3_value_int(&r[3]), -1);
+    } else if (rows == 3) {
+      CHECK_INT(sqlite3_value_int64(&r[0]), 140737488355327LL);
+      CHECK_INT(sqlite3_value_int64(&r[3]), (-9223372036854775807LL - 1));
+    } else if (rows == 4) {
+      CHECK(sqlite3_value_double(&r[0]) == 1.5);
+      CHECK_STR((const char *)sqlite3_value_text(&r[2]), "1.0e+300");
+    } else if (rows == 5) {
+      CHECK_STR((const char *)sqlite3_value_text(&r[2]), "h\xc3\xa9llo");
+      CHECK_INT(sqlite3_value_type(&r[3]), SQLITE_BLOB);
+      CHECK_INT(sqlite3_value_bytes(&r[3]), 0);
+    } else if (rows == 6) {
+      CHECK_INT(sqlite3_value_bytes(&r[1]), 3);
+      CHECK_INT(sqlite3_value_type(&r[3]), SQLITE_FLOAT);
+    }
+    CHECK_INT(record_make(r, 4, 4, SQLITE_UTF8, &rec), SQLITE_OK);
+    if (rec.n == r[4].n && memcmp(rec.z, r[4].z, (size_t)rec.n) == 0) same++;
+    rows++;
+  }
+  CHECK_INT(rows, 7);
+  CHECK_INT(same, 7);
+  mem_release(&rec);
+  vdbe_finalize(v);
+  close_db(db);
+  unlink(path);
+}
+
 int main(void) {
   for (int k = 0; k < 2; k++) {
     g_vfs = shale_vfs_find(testlib_vfs_names[k]);
     CHECK(g_vfs != NULL);
     if (!g_vfs) continue;
+    sqlite3_records_test();
     char path[128];
     snprintf(path, sizeof path, "/tmp/shale_vm_exec_%d_%d.db", (int)getpid(), k);
     unlink(path);
