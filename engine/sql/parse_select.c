@@ -482,6 +482,37 @@ static int order_limit2(Parser *p, Select *s) {
   return !P_FAILED(p);
 }
 
+/* WINDOW b AS (a ...): as SQLite does while parsing, inherit PARTITION BY
+** and ORDER BY from an earlier window `a` of the same clause (or report
+** what may not be overridden); the base name is then dropped. */
+static int window_chain(Parser *p, Window *list, Window *w) {
+  Window *x;
+  for (x = list; x && x != w; x = x->next) {
+    if (x->name && shale_stricmp(x->name, w->base) == 0) break;
+  }
+  if (x && x != w) {
+    const char *what = NULL;
+    if (w->partition_by) what = "PARTITION clause";
+    else if (x->order_by && w->order_by) what = "ORDER BY clause";
+    else if (x->frame_type) what = "frame specification";
+    if (what) {
+      p_error(p, p->prev_end, "cannot override %s of window: %s", what, w->base);
+      return 0;
+    }
+    if (x->partition_by) {
+      w->partition_by = ast_dup_expr_list(x->partition_by);
+      if (w->partition_by == NULL) { p_oom(p); return 0; }
+    }
+    if (x->order_by) {
+      w->order_by = ast_dup_expr_list(x->order_by);
+      if (w->order_by == NULL) { p_oom(p); return 0; }
+    }
+  }
+  sqlite3_free(w->base);
+  w->base = NULL;
+  return 1;
+}
+
 static Window *window_clause(Parser *p) {
   Window *head = NULL, **tail = &head;
   do {
@@ -500,6 +531,7 @@ static Window *window_clause(Parser *p) {
     *tail = w;
     tail = &w->next;
     if (!p_expect(p, TK_RP)) goto fail;
+    if (w->base && !window_chain(p, head, w)) goto fail;
   } while (p_accept(p, TK_COMMA));
   return head;
 fail:

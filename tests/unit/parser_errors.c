@@ -792,6 +792,12 @@ int main(void) {
   direct("SELECT * FROM t NATURAL OUTER JOIN u", "unknown join type: NATURAL OUTER");
   direct("SELECT sum(a) OVER (ROWS BETWEEN CURRENT ROW AND 1 PRECEDING) FROM t", "unsupported frame specification");
   direct("CREATE TABLE x(a) WITHOUT foo", "unknown table option: foo");
+  direct("SELECT 1 FROM t WINDOW a AS (ORDER BY 1), b AS (a ORDER BY 2)",
+         "cannot override ORDER BY clause of window: a");
+  direct("SELECT 1 FROM t WINDOW a AS (PARTITION BY 1), b AS (a PARTITION BY 2)",
+         "cannot override PARTITION clause of window: a");
+  direct("SELECT 1 FROM t WINDOW a AS (ROWS 1 PRECEDING), b AS (a)",
+         "cannot override frame specification of window: a");
   direct("CREATE TABLE x(a AS (1) foo)", "error in generated column \"a\"");
   direct("CREATE VIEW x(a DESC) AS SELECT 1", "syntax error after column name \"a\"");
   direct("SELECT 0x10000000000000000", "hex literal too big: 0x10000000000000000");

@@ -119,7 +119,7 @@ static void selects(void) {
        "{SELECT ((call group_concat (a ',') order=(b DESC))) FROM t}");
   tree("SELECT filter, over, window FROM t", "{SELECT (filter over window) FROM t}");
   tree("SELECT 1 FROM t window w AS (ORDER BY a), v AS (w ROWS 2 PRECEDING)",
-       "{SELECT (1) FROM t WINDOW {win w order=(a)}{win v base=w frame=1:2:2:3 excl=0}}");
+       "{SELECT (1) FROM t WINDOW {win w order=(a)}{win v order=(a) frame=1:2:2:3 excl=0}}");
   tree("EXPLAIN SELECT 1", "EXPLAIN1 {SELECT (1)}");
   tree("EXPLAIN QUERY PLAN SELECT 1", "EXPLAIN2 {SELECT (1)}");
 }
