@@ -1015,6 +1015,7 @@ static int schema_add_object(sqlite3 *db, int idb, Schema *s, SchemaRow *r, char
       Trigger *tr = trigger_from_create(db, st, idb, &e);
       if (tr) {
         tr->sql = sql;
+        tr->seq = s->triggers.n + 1;
         sql = NULL;
         Trigger *old = hash_insert(&s->triggers, tr->name, tr);
         trigger_free(old);

@@ -92,6 +92,7 @@ struct Trigger {
   TriggerStep *steps;
   int db_index;         /* where the trigger lives */
   int table_db_index;   /* where its table lives */
+  int seq;              /* load order (creation order); newest fires first */
   Trigger *next;        /* next trigger on the same table */
 };
 

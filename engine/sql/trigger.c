@@ -217,12 +217,10 @@ void trigger_code_all(Parse *p, Table *t, int event, int time, IdList *unused, u
   (void)unused;
   Trigger *trs[64];
   int n = schema_triggers_for(p->db, t, event, time, trs, 64);
-  /* SQLite fires triggers in the reverse order of creation... it keeps a
-  ** list with the newest first; our hash has no order, so sort by name for
-  ** determinism. */
+  /* SQLite fires triggers in the reverse order of creation (newest first). */
   for (int i = 0; i < n; i++)
     for (int j = i + 1; j < n; j++)
-      if (shale_stricmp(trs[j]->name, trs[i]->name) < 0) {
+      if (trs[j]->seq > trs[i]->seq) {
         Trigger *x = trs[i];
         trs[i] = trs[j];
         trs[j] = x;
