@@ -14,7 +14,8 @@
 **   ntile         ROWS   BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING
 **   lead          ROWS   BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
 **   lag           ROWS   BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-** rank/dense_rank: xValue is called once per row; xStep once per peer row.
+** rank/dense_rank: xStep once per row entering the frame (a whole peer group
+** enters at once), xValue once per row (peers get the same value).
 ** lag/lead: like SQLite, the value comes from the code generator (it reads
 ** the partition's rows); the callbacks here are no-ops.
 */
@@ -63,21 +64,26 @@ void fn_dense_rank_value(sqlite3_context *ctx) {
   }
 }
 
-/* rank() */
+/* rank(): the first row stepped after a value was returned starts a new
+** peer group (n_total is used as the "value returned" flag, so repeated
+** xValue calls for the rows of one peer group give the same rank). */
 void fn_rank_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   SHALE_UNUSED(argc);
   SHALE_UNUSED(argv);
   CallCount *p = sqlite3_aggregate_context(ctx, sizeof(*p));
   if (p) {
     p->n_step++;
-    if (p->n_value == 0) p->n_value = p->n_step;
+    if (p->n_value == 0 || p->n_total) {
+      p->n_value = p->n_step;
+      p->n_total = 0;
+    }
   }
 }
 void fn_rank_value(sqlite3_context *ctx) {
   CallCount *p = sqlite3_aggregate_context(ctx, sizeof(*p));
   if (p) {
     sqlite3_result_int64(ctx, p->n_value);
-    p->n_value = 0;
+    p->n_total = 1;
   }
 }
 
