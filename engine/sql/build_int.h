@@ -84,6 +84,7 @@ typedef struct WriteCtx {
   int rowid_changed;
   Upsert *upsert;
   int upsert_cur;      /* excluded pseudo */
+  ExprList *returning; /* INSERT ... RETURNING (for UPSERT-updated rows) */
 } WriteCtx;
 void insert_affinity(Parse *, Table *, int reg_data);
 void insert_check_constraints(Parse *, WriteCtx *);
@@ -109,5 +110,6 @@ void fkey_statement_end(Parse *);
 /* RETURNING */
 void returning_setup(Parse *, ExprList *, Table *);
 void returning_row(Parse *, ExprList *, Table *, int reg_rowid, int reg_data);
+void returning_finish(Parse *, ExprList *, Table *); /* emit the buffered rows */
 
 #endif

@@ -49,6 +49,7 @@ struct Parse {
   int n_with;
   void *extra;           /* per-file private state */
   void *query;           /* query half's state (select_int.h); freed by codegen_query_cleanup */
+  int returning_cur1;    /* statement half: RETURNING buffer cursor + 1 (0 = none) */
 };
 
 /* Errors: record the first one (printf-style, SQLite's wording). */

@@ -222,5 +222,6 @@ int codegen_delete(Parse *p, Stmt *st) {
   vdbe_add_op2(v, OP_Goto, 0, top);
   vdbe_resolve_label(v, end);
   if (fk) fkey_statement_end(p);
+  returning_finish(p, ret, t);
   return p->rc;
 }

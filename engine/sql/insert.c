@@ -386,6 +386,7 @@ static void upsert_do_update(Parse *p, WriteCtx *w, Upsert *u, int reg_target) {
     vdbe_jump_here(v, same);
   }
   insert_complete(p, &u2, 1, 0);
+  if (w->returning) returning_row(p, w->returning, t, u2.reg_rowid, u2.reg_data);
   vdbe_add_op2(v, OP_Goto, 0, w->ignore_label);
 }
 
@@ -469,6 +470,10 @@ static int returning_count(Table *t, ExprList *ret) {
 void returning_setup(Parse *p, ExprList *ret, Table *t) {
   if (!ret) return;
   int n = returning_count(t, ret);
+  /* rows are buffered and returned after all changes are made, as SQLite */
+  int cur = parse_alloc_cursor(p);
+  vdbe_add_op2(p->v, OP_OpenEphemeral, cur, n);
+  p->returning_cur1 = cur + 1;
   vdbe_set_num_cols(p->v, n);
   int k = 0;
   for (int i = 0; i < ret->n; i++) {
@@ -506,7 +511,30 @@ void returning_row(Parse *p, ExprList *ret, Table *t, int reg_rowid, int reg_dat
       k++;
     }
   }
-  vdbe_add_op2(p->v, OP_ResultRow, out, n);
+  if (p->returning_cur1) {
+    int rec = parse_alloc_reg(p), rid = parse_alloc_reg(p);
+    vdbe_add_op3(p->v, OP_MakeRecord, out, n, rec);
+    vdbe_add_op2(p->v, OP_NewRowid, p->returning_cur1 - 1, rid);
+    vdbe_add_op3(p->v, OP_Insert, p->returning_cur1 - 1, rec, rid);
+  } else {
+    vdbe_add_op2(p->v, OP_ResultRow, out, n);
+  }
+}
+
+void returning_finish(Parse *p, ExprList *ret, Table *t) {
+  if (!ret || !p->returning_cur1) return;
+  Vdbe *v = p->v;
+  int cur = p->returning_cur1 - 1;
+  int n = returning_count(t, ret);
+  int out = parse_alloc_regs(p, n);
+  int end = vdbe_make_label(v);
+  vdbe_add_op2(v, OP_Rewind, cur, end);
+  int top = vdbe_current_addr(v);
+  for (int i = 0; i < n; i++) vdbe_add_op3(v, OP_Column, cur, i, out + i);
+  vdbe_add_op2(v, OP_ResultRow, out, n);
+  vdbe_add_op2(v, OP_Next, cur, top);
+  vdbe_resolve_label(v, end);
+  p->returning_cur1 = 0;
 }
 
 /* -------------------------------------------------------- AUTOINCREMENT -- */
@@ -671,6 +699,7 @@ int codegen_insert(Parse *p, Stmt *st) {
   w.idb = idb;
   w.on_error = st->u.insert.or_conflict;
   w.upsert = st->u.insert.upsert;
+  w.returning = st->u.insert.returning;
   if (w.upsert && w.upsert->target) {
     /* a target must match a uniqueness constraint */
     int ok = upsert_matches(w.upsert, t, NULL);
@@ -845,5 +874,6 @@ row_done:
   vdbe_resolve_label(v, loop_end);
   autoinc_end(p, t, &ai);
   if (fk) fkey_statement_end(p);
+  returning_finish(p, st->u.insert.returning, t);
   return p->rc;
 }
