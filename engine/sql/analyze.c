@@ -22,7 +22,7 @@ static void stat_index(Parse *p, Table *t, Index *ix, int idb, int stat_cur, int
   vdbe_add_op2(v, OP_Rewind, icur, done);
   int top = vdbe_current_addr(v);
   int lbl[64];
-  for (int k = 0; k < n && k < 64; k++) lbl[k] = vdbe_make_label(v);
+  for (int k = 0; k < 64; k++) lbl[k] = k < n || k == 0 ? vdbe_make_label(v) : 0;
   vdbe_add_op2(v, OP_AddImm, r_nrow, 1);
   /* first row: every prefix is new */
   int not_first = vdbe_make_label(v);
