@@ -735,8 +735,10 @@ fp:
       r = rb / ra;
       break;
     default: {
-      i64 x = (ta == MEM_Int) ? ia : (i64)(ra >= 9.2e18 ? LARGEST_INT64 : ra <= -9.2e18 ? SMALLEST_INT64 : (i64)ra);
-      i64 y = (tb == MEM_Int) ? ib : (i64)(rb >= 9.2e18 ? LARGEST_INT64 : rb <= -9.2e18 ? SMALLEST_INT64 : (i64)rb);
+      /* like SQLite: the integer value of each operand as stored (a text
+      ** operand gives its integer prefix: '1e3' % 2.5 is 1 % 2) */
+      i64 x = mem_int_value(a);
+      i64 y = mem_int_value(b);
       if (x == 0) {
         mem_set_null(out);
         return SQLITE_OK;
