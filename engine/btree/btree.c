@@ -857,6 +857,12 @@ int btree_last(BtCursor *c, int *empty) {
 int btree_eof(BtCursor *c) { return c->state != CUR_VALID && c->state != CUR_REQUIRESEEK; }
 
 int btree_next(BtCursor *c) {
+  if (c->state == CUR_VALID && c->skip) {
+    /* restored earlier onto the entry after a vanished one */
+    int sk = c->skip;
+    c->skip = 0;
+    if (sk > 0) return SQLITE_OK;
+  }
   if (c->state == CUR_VALID && c->depth >= 0) {
     /* fast path: stay on the leaf */
     PV v;
@@ -887,6 +893,11 @@ int btree_next(BtCursor *c) {
 }
 
 int btree_prev(BtCursor *c) {
+  if (c->state == CUR_VALID && c->skip) {
+    int sk = c->skip;
+    c->skip = 0;
+    if (sk < 0) return SQLITE_OK;
+  }
   if (c->state == CUR_VALID && c->depth >= 0) {
     PV v;
     bt_pv(c->pg[c->depth], &v);
@@ -989,7 +1000,7 @@ int btree_table_moveto(BtCursor *c, i64 rowid, int *res) {
   if (c->state == CUR_VALID && c->depth >= 0) {
     PV v;
     bt_pv(c->pg[c->depth], &v);
-    if (v.leaf && v.intkey && v.ncell > 0) {
+    if (v.leaf && v.intkey && v.ncell > 0 && c->skip == 0) {
       i64 k = btree_rowid(c);
       if (k == rowid) {
         *res = 0;
@@ -1228,8 +1239,18 @@ i64 btree_rowid(BtCursor *c) {
   return (i64)k;
 }
 
+/* Accessors on a cursor whose tree was changed through another cursor
+** re-find the position first; that needs no I/O when the path is cached
+** (btree_cursor_restore, which may PENDING, is the reliable way). */
+static int accessor_restore(BtCursor *c) {
+  if (c->state == CUR_REQUIRESEEK) {
+    if (bt_cursor_restore(c) != SQLITE_OK) return 0;
+  }
+  return c->state == CUR_VALID && c->depth >= 0;
+}
+
 u32 btree_payload_size(BtCursor *c) {
-  if (c->state != CUR_VALID || c->depth < 0) return 0;
+  if (!accessor_restore(c)) return 0;
   PV v;
   bt_pv(c->pg[c->depth], &v);
   CellInfo ci;
@@ -1239,7 +1260,7 @@ u32 btree_payload_size(BtCursor *c) {
 
 const void *btree_payload_fetch(BtCursor *c, u32 *n_local) {
   *n_local = 0;
-  if (c->state != CUR_VALID || c->depth < 0) return NULL;
+  if (!accessor_restore(c)) return NULL;
   PV v;
   bt_pv(c->pg[c->depth], &v);
   CellInfo ci;
@@ -1295,6 +1316,7 @@ int bt_read_payload(Btree *bt, u8 flags, const u8 *cell, u32 off, u32 n, u8 *buf
 }
 
 int btree_payload_read(BtCursor *c, u32 offset, u32 n, void *buf) {
+  if (c->state == CUR_REQUIRESEEK) SHALE_TRY(bt_cursor_restore(c));
   if (c->state != CUR_VALID || c->depth < 0) return SQLITE_MISUSE;
   PV v;
   bt_pv(c->pg[c->depth], &v);

@@ -1094,8 +1094,8 @@ int btree_delete(BtCursor *c, int flags) {
   if (c->state == CUR_REQUIRESEEK) {
     rc = bt_cursor_restore(c);
     if (rc) return rc;
-    if (c->skip != 0) return SQLITE_OK; /* entry already gone */
   }
+  if (c->state == CUR_VALID && c->skip != 0) return SQLITE_OK; /* entry already gone */
   if (c->state != CUR_VALID || c->depth < 0) return SQLITE_MISUSE;
   /* the key, to reposition afterwards */
   {

@@ -100,6 +100,13 @@ static long run(const char *vfsname) {
       /* a reader whose entry was deleted moves to the neighbour */
       int fwd = (round + i) % 2;
       i64 want = fwd ? next_present(pos[i]) : prev_present(pos[i]);
+      /* sometimes read first: the accessor re-finds the position, and the
+      ** following step must still honour "the entry is gone" */
+      if (round % 3 == 0) (void)btree_payload_size(r[i]);
+      if (round % 5 == 1) {
+        int differs = 0;
+        RUN(rc, btree_cursor_restore(r[i], &differs));
+      }
       RUN(rc, fwd ? btree_next(r[i]) : btree_prev(r[i]));
       if (want < 0) {
         if (rc != SQLITE_DONE) bad++;
@@ -294,6 +301,13 @@ static long run_index(const char *vfsname) {
     for (int i = 0; i < 5; i++) {
       int fwd = (round + i) % 2;
       i64 want = fwd ? next_present(pos[i]) : prev_present(pos[i]);
+      /* sometimes read first: the accessor re-finds the position, and the
+      ** following step must still honour "the entry is gone" */
+      if (round % 3 == 0) (void)btree_payload_size(r[i]);
+      if (round % 5 == 1) {
+        int differs = 0;
+        RUN(rc, btree_cursor_restore(r[i], &differs));
+      }
       RUN(rc, fwd ? btree_next(r[i]) : btree_prev(r[i]));
       if (want < 0) {
         if (rc != SQLITE_DONE) bad++;
