@@ -263,7 +263,11 @@ static void gc_result(sqlite3_context *ctx, GroupConcatCtx *p, int final) {
     sqlite3_result_error_toobig(ctx);
   } else if (p->str.err) {
     sqlite3_result_error_nomem(ctx);
-  } else if (p->str.z) {
+  } else if (final) {
+    /* final: '' even when empty (the context exists: a value was seen) */
+    sqlite3_result_text(ctx, p->str.z ? p->str.z : "", (int)p->str.n, SQLITE_TRANSIENT);
+  } else if (p->str.n > 0) {
+    /* window value over an empty frame: NULL (sqlite3_str_value) */
     sqlite3_result_text(ctx, p->str.z, (int)p->str.n, SQLITE_TRANSIENT);
   }
   if (final) {
