@@ -400,6 +400,8 @@ static void free_vars(Parser *p) {
   for (int i = 0; i < p->var_alloc; i++) sqlite3_free(p->var_names[i]);
   sqlite3_free(p->var_names);
   p->var_names = NULL;
+  sqlite3_free(p->var_hash);
+  p->var_hash = NULL;
 }
 
 void parse_result_clear(ParseResult *r) {
@@ -489,6 +491,7 @@ int sql_parse(const char *zSql, int nBytes, ParseResult *out) {
     for (int i = p->n_vars; i < p->var_alloc; i++) sqlite3_free(p->var_names[i]);
   }
   p->var_names = NULL;
+  sqlite3_free(p->var_hash);
   sqlite3_free(copy);
   return SQLITE_OK;
 }

@@ -130,6 +130,52 @@ static void grow_vars(Parser *p, int n) {
   p->var_alloc = na;
 }
 
+static u32 name_hash(const char *z, int n) {
+  u32 h = 2166136261u;
+  for (int i = 0; i < n; i++) h = (h ^ (u8)z[i]) * 16777619u;
+  return h;
+}
+
+/* Find a named parameter's number (0 if new). */
+static int var_lookup(Parser *p, const char *z, int n) {
+  if (p->var_hash_size == 0) return 0;
+  u32 mask = (u32)p->var_hash_size - 1;
+  for (u32 i = name_hash(z, n) & mask;; i = (i + 1) & mask) {
+    int k = p->var_hash[i];
+    if (k == 0) return 0;
+    const char *nm = p->var_names[k - 1];
+    if ((int)strlen(nm) == n && memcmp(nm, z, (size_t)n) == 0) return k;
+  }
+}
+
+static void var_hash_insert(Parser *p, int x) {
+  if ((p->n_named + 1) * 2 > p->var_hash_size) {
+    int ns = p->var_hash_size ? p->var_hash_size * 2 : 64;
+    int *nh = shale_malloc_zero(sizeof(int) * (size_t)ns);
+    if (nh == NULL) {
+      p_oom(p);
+      return;
+    }
+    for (int i = 0; i < p->var_hash_size; i++) {
+      int k = p->var_hash[i];
+      if (k == 0) continue;
+      const char *nm = p->var_names[k - 1];
+      u32 j = name_hash(nm, (int)strlen(nm)) & (u32)(ns - 1);
+      while (nh[j]) j = (j + 1) & (u32)(ns - 1);
+      nh[j] = k;
+    }
+    sqlite3_free(p->var_hash);
+    p->var_hash = nh;
+    p->var_hash_size = ns;
+  }
+  const char *nm = p->var_names[x - 1];
+  u32 mask = (u32)p->var_hash_size - 1;
+  u32 j = name_hash(nm, (int)strlen(nm)) & mask;
+  while (p->var_hash[j]) j = (j + 1) & mask;
+  p->var_hash[j] = x;
+  p->n_named++;
+}
+
 static Expr *variable(Parser *p) {
   Token t = p->t;
   const char *z = p->z + t.pos;
@@ -166,13 +212,7 @@ static Expr *variable(Parser *p) {
     grow_vars(p, p->n_vars);
     if (!P_FAILED(p) && p->var_names[x - 1] == NULL) p->var_names[x - 1] = tok_copy(p, &t);
   } else {
-    for (int i = 0; i < p->n_vars; i++) {
-      const char *nm = p->var_names[i];
-      if (nm && (int)strlen(nm) == t.n && memcmp(nm, z, (size_t)t.n) == 0) {
-        x = i + 1;
-        break;
-      }
-    }
+    x = var_lookup(p, z, t.n);
     if (x == 0) {
       x = ++p->n_vars;
       if (x > MAX_VARIABLE_NUMBER) {
@@ -182,6 +222,7 @@ static Expr *variable(Parser *p) {
       }
       grow_vars(p, x);
       if (!P_FAILED(p)) p->var_names[x - 1] = tok_copy(p, &t);
+      if (!P_FAILED(p)) var_hash_insert(p, x);
     }
   }
   e->u.var_index = x;

@@ -85,6 +85,9 @@ typedef struct Parser {
   int n_vars;
   int var_alloc;
   char **var_names;
+  int *var_hash;  /* open addressing over named parameters: index+1, 0 empty */
+  int var_hash_size;
+  int n_named;
 } Parser;
 
 /* parse.c: core helpers */

@@ -189,11 +189,26 @@ static void d_with(Dump *d, const With *w) {
 
 static const char *const co_names[] = {"", "UNION", "UNION ALL", "INTERSECT", "EXCEPT"};
 
+static void d_select_arm(Dump *d, const Select *s);
+/* Compound chains can be long (VALUES rows): render them iteratively. */
 static void d_select(Dump *d, const Select *s) {
   if (!s) { d_s(d, "NULLSEL"); return; }
-  d_s(d, "{");
-  d_with(d, s->with);
-  if (s->prior) { d_select(d, s->prior); d_s(d, " "); d_s(d, co_names[s->op]); d_s(d, " "); }
+  int n = 0;
+  for (const Select *q = s; q; q = q->prior) n++;
+  const Select **arms = malloc(sizeof(*arms) * (size_t)n);
+  int k = n;
+  for (const Select *q = s; q; q = q->prior) arms[--k] = q;
+  for (int i = n - 1; i >= 0; i--) {
+    d_s(d, "{");
+    d_with(d, arms[i]->with);
+  }
+  for (int i = 0; i < n; i++) {
+    if (i) { d_s(d, " "); d_s(d, co_names[arms[i]->op]); d_s(d, " "); }
+    d_select_arm(d, arms[i]);
+  }
+  free(arms);
+}
+static void d_select_arm(Dump *d, const Select *s) {
   d_s(d, s->flags & SELECT_F_VALUES ? "VALUES " : "SELECT ");
   if (s->flags & SELECT_F_DISTINCT) d_s(d, "DISTINCT ");
   d_list(d, s->result);
