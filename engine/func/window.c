@@ -14,8 +14,14 @@
 **   ntile         ROWS   BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING
 **   lead          ROWS   BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
 **   lag           ROWS   BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-** rank/dense_rank: xStep once per row entering the frame (a whole peer group
-** enters at once), xValue once per row (peers get the same value).
+** Driving protocol (validated against sqlite3 in tests/unit/func_window.c,
+** which is a small reference implementation): per partition, rows enter
+** through xStep from the partition start up to the frame end (a frame that
+** starts after the current row still steps the rows before it), rows below
+** the frame start leave through xInverse, then xValue gives the current
+** row's result; xFinal once at the end.  Functions without a real inverse
+** (min, max, first_value, nth_value) are recomputed over the frame for
+** sliding frames, as SQLite does.
 ** lag/lead: like SQLite, the value comes from the code generator (it reads
 ** the partition's rows); the callbacks here are no-ops.
 */
