@@ -419,6 +419,45 @@ static void test_read(const char *vfsname, int pgsz) {
   unlink(path);
 }
 
+/* 2b. a file with reserved bytes at the end of each page (header byte 20) */
+static void test_reserved(const char *vfsname) {
+  char path[128];
+  snprintf(path, sizeof path, "/tmp/shale_btc_res_%d_%s.db", (int)getpid(), vfsname);
+  unlink(path);
+  char script[160];
+  snprintf(script, sizeof script, "%s.sql", path);
+  FILE *f = fopen(script, "w");
+  if (!f) return;
+  fprintf(f, ".filectrl reserve_bytes 32\nCREATE TABLE t(a INTEGER, b TEXT);\n"
+             "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c WHERE i<500) "
+             "INSERT INTO t SELECT i, printf('%%.*c', i*13%%3000, 'x') FROM c;\n");
+  fclose(f);
+  sh("sqlite3 %s < %s", path, script);
+  unlink(script);
+  CHECK_STR(sh("sqlite3 %s 'SELECT count(*) FROM t'", path), "500");
+  Btree *bt = open_bt(path);
+  if (!bt) return;
+  int rc;
+  RUN(rc, btree_begin_trans(bt, 1, NULL));
+  CHECK_INT(rc, SQLITE_OK);
+  CHECK_INT(pager_reserved(btree_pager(bt)), 32);
+  BtCursor *ct;
+  btree_cursor_open(bt, 2, 1, &ct);
+  i64 n = 0;
+  RUN(rc, btree_count(ct, &n));
+  CHECK_INT(n, 500);
+  for (int i = 501; i <= 800; i++) insert_row(ct, i, i, (i * 17) % 5000);
+  Pgno roots[2] = {1, 2};
+  CHECK_INT(our_integrity(bt, roots, 2), 0);
+  btree_cursor_close(ct);
+  RUN(rc, btree_commit(bt));
+  CHECK_INT(rc, SQLITE_OK);
+  RUN(rc, btree_close(bt));
+  CHECK_STR(sh("sqlite3 %s 'PRAGMA integrity_check' 2>&1", path), "ok");
+  CHECK_STR(sh("sqlite3 %s 'SELECT count(*), sum(length(b)) = (SELECT sum(length(b)) FROM t WHERE rowid<=500) + (SELECT sum(length(b)) FROM t WHERE rowid>500) FROM t' 2>&1", path), "800|1");
+  unlink(path);
+}
+
 /* 3. page fill of a sequential bulk insert vs sqlite3 */
 static void test_fill(const char *vfsname) {
   char path[128], path2[128];
@@ -480,6 +519,7 @@ int main(void) {
     test_read(testlib_vfs_names[v], 4096);
     test_read(testlib_vfs_names[v], 65536);
     test_fill(testlib_vfs_names[v]);
+    test_reserved(testlib_vfs_names[v]);
     printf("%s: %ld PENDING retries\n", testlib_vfs_names[v], g_npending);
   }
   return testlib_finish("btree_compat");
