@@ -1,9 +1,9 @@
 /*
-** alter.c — ALTER TABLE: RENAME TO, RENAME COLUMN, ADD COLUMN.
+** alter.c — ALTER TABLE: RENAME TO, RENAME COLUMN, ADD COLUMN, DROP COLUMN.
 ** The stored CREATE texts are rewritten token by token (the renamed
 ** identifier replaced, everything else kept as written), sqlite_schema rows
 ** are updated in place (same rowid), then the schema is reloaded.
-** DROP COLUMN: not yet.
+** DROP COLUMN rewrites the text and every row.
 */
 #include "build_int.h"
 
@@ -328,6 +328,159 @@ static void add_column(Parse *p, Stmt *st, Table *t) {
   }
 }
 
+/* ------------------------------------------------------------ DROP COLUMN -- */
+static int expr_refs(const Expr *e, const char *name);
+static int list_refs(const ExprList *l, const char *name) {
+  for (int i = 0; l && i < l->n; i++)
+    if (expr_refs(l->a[i].expr, name)) return 1;
+  return 0;
+}
+static int expr_refs(const Expr *e, const char *name) {
+  if (!e) return 0;
+  if ((e->op == EX_ID || e->op == EX_DOT) && e->text && shale_stricmp(e->text, name) == 0) return 1;
+  return expr_refs(e->left, name) || expr_refs(e->right, name) || expr_refs(e->extra, name) ||
+         list_refs(e->list, name);
+}
+
+static int idlist_has(const IdList *l, const char *name) {
+  for (int i = 0; l && i < l->n; i++)
+    if (shale_stricmp(l->names[i], name) == 0) return 1;
+  return 0;
+}
+
+/* The stored text without column ic's definition (SQLite's cut points). */
+static char *text_without_column(const char *sql, int ic, int n_col) {
+  const char *z = sql, *tok;
+  int n, depth = 0, col = 0;
+  const char *starts[2] = {NULL, NULL}; /* start of def ic, of def ic+1 */
+  const char *comma_before = NULL, *cons_comma = NULL, *close = NULL, *last_comma = NULL;
+  int at_def_start = 0;
+  for (;;) {
+    const char *nz = build_scan_token(z, &tok, &n);
+    if (n == 0) break;
+    if (n == 1 && *tok == '(') {
+      depth++;
+      if (depth == 1) at_def_start = 1;
+      z = nz;
+      continue;
+    }
+    if (n == 1 && *tok == ')') {
+      depth--;
+      if (depth == 0) {
+        close = tok;
+        break;
+      }
+      z = nz;
+      continue;
+    }
+    if (depth == 1 && n == 1 && *tok == ',') {
+      last_comma = tok;
+      at_def_start = 1;
+      z = nz;
+      continue;
+    }
+    if (depth == 1 && at_def_start) {
+      at_def_start = 0;
+      int is_cons = (n == 10 && !shale_strnicmp(tok, "CONSTRAINT", 10)) ||
+                    (n == 7 && !shale_strnicmp(tok, "PRIMARY", 7)) || (n == 6 && !shale_strnicmp(tok, "UNIQUE", 6)) ||
+                    (n == 5 && !shale_strnicmp(tok, "CHECK", 5)) || (n == 7 && !shale_strnicmp(tok, "FOREIGN", 7));
+      if (col >= n_col || is_cons) {
+        if (!cons_comma) cons_comma = last_comma;
+      } else {
+        if (col == ic) {
+          starts[0] = tok;
+          comma_before = last_comma;
+        }
+        if (col == ic + 1) starts[1] = tok;
+        col++;
+      }
+    }
+    z = nz;
+  }
+  if (!starts[0] || !close) return NULL;
+  if (starts[1]) return build_mprintf("%.*s%s", (int)(starts[0] - sql), sql, starts[1]);
+  const char *from = comma_before ? comma_before : starts[0];
+  const char *to = cons_comma ? cons_comma : close;
+  return build_mprintf("%.*s%s", (int)(from - sql), sql, to);
+}
+
+static void drop_column(Parse *p, Table *t, const char *cname) {
+  int ic = table_column_index(t, cname);
+  if (ic < 0) {
+    parse_error(p, "no such column: \"%s\"", cname);
+    return;
+  }
+  const char *cn = t->cols[ic].name;
+  if (t->cols[ic].is_pk) {
+    parse_error(p, "cannot drop PRIMARY KEY column: \"%s\"", cn);
+    return;
+  }
+  for (Index *ix = t->indexes; ix; ix = ix->next)
+    if (ix->origin == 'u' && ix->n_key_col == 1 && ix->columns[0] == ic) {
+      parse_error(p, "cannot drop UNIQUE column: \"%s\"", cn);
+      return;
+    }
+  if (t->n_col <= 1) {
+    parse_error(p, "cannot drop column \"%s\": no other columns exist", cn);
+    return;
+  }
+  /* references from the rest of the table definition */
+  ParseResult pr;
+  memset(&pr, 0, sizeof(pr));
+  if (sql_parse(t->sql, -1, &pr) == SQLITE_OK && pr.stmt && pr.stmt->kind == ST_CREATE_TABLE) {
+    Stmt *ct = pr.stmt;
+    int bad = 0;
+    for (int i = 0; i < ct->u.create_table.n_col && !bad; i++) {
+      if (i == ic) continue;
+      ColumnDef *cd = &ct->u.create_table.cols[i];
+      if (expr_refs(cd->check, cn) || expr_refs(cd->generated, cn)) bad = 1;
+    }
+    for (int i = 0; i < ct->u.create_table.n_cons && !bad; i++) {
+      TableConstraint *tc = &ct->u.create_table.cons[i];
+      if (list_refs(tc->columns, cn) || expr_refs(tc->check, cn)) bad = 1;
+      if (tc->fk && idlist_has(tc->fk->from_columns, cn)) bad = 1;
+    }
+    if (bad) parse_error(p, "error in table %s after drop column: no such column: %s", t->name, cn);
+  }
+  parse_result_clear(&pr);
+  if (p->rc) return;
+  for (Index *ix = t->indexes; ix; ix = ix->next) {
+    if (ix->origin != 'c') continue;
+    int bad = expr_refs(ix->where, cn) || list_refs(ix->exprs, cn);
+    for (int k = 0; k < ix->n_key_col; k++)
+      if (ix->columns[k] == ic) bad = 1;
+    if (bad) {
+      parse_error(p, "error in index %s after drop column: no such column: %s", ix->name, cn);
+      return;
+    }
+  }
+  char *nsql = text_without_column(t->sql, ic, t->n_col);
+  if (!nsql) {
+    parse_error(p, "malformed table definition");
+    return;
+  }
+  int idb = t->db_index;
+  update_schema_row(p, idb, "table", t->name, t->name, t->name, nsql);
+  sqlite3_free(nsql);
+  /* rewrite every row without the column */
+  Vdbe *v = p->v;
+  int cur = parse_alloc_cursor(p);
+  int n = t->n_col - 1;
+  int regs = parse_alloc_regs(p, n);
+  int rec = parse_alloc_reg(p), rid = parse_alloc_reg(p);
+  vdbe_add_op3(v, OP_OpenWrite, cur, (int)t->root, idb);
+  int rw = vdbe_add_op1(v, OP_Rewind, cur);
+  int top = vdbe_current_addr(v);
+  for (int i = 0, k = 0; i < t->n_col; i++)
+    if (i != ic) vdbe_add_op3(v, OP_Column, cur, i, regs + k++);
+  vdbe_add_op3(v, OP_MakeRecord, regs, n, rec);
+  vdbe_add_op2(v, OP_Rowid, cur, rid);
+  vdbe_add_op3(v, OP_Insert, cur, rec, rid);
+  vdbe_add_op2(v, OP_Next, cur, top);
+  vdbe_jump_here(v, rw);
+  vdbe_add_op1(v, OP_Close, cur);
+}
+
 int codegen_alter(Parse *p, Stmt *st) {
   Table *t = schema_locate_table(p, st->u.alter.db, st->u.alter.table, 1);
   if (!t) return p->rc;
@@ -358,8 +511,13 @@ int codegen_alter(Parse *p, Stmt *st) {
       add_column(p, st, t);
       break;
     default:
-      parse_error(p, "ALTER TABLE DROP COLUMN is not supported yet");
-      return p->rc;
+      if (t->is_view) {
+        parse_error(p, "cannot drop column from view \"%s\"", t->name);
+        return p->rc;
+      }
+      parse_begin_write(p, idb);
+      drop_column(p, t, st->u.alter.column);
+      break;
   }
   if (p->rc) return p->rc;
   build_change_cookie(p, idb);
