@@ -210,7 +210,6 @@ void fn_unhex(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   while (in < end) {
     u8 c = *in;
     if (hex_val(c) < 0) {
-      const u8 *s = in;
       u32 ch = shale_utf8_read_n(&in, end);
       int ok = 0;
       const u8 *pp = pass, *pe = pass + npass;
@@ -220,7 +219,6 @@ void fn_unhex(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
           break;
         }
       }
-      SHALE_UNUSED(s);
       if (!ok) goto unhex_null;
       continue;
     }
