@@ -43,6 +43,8 @@ static int reprepare(Vdbe *v, int blocking) {
   for (int i = 0; i < n; i++) {
     mem_copy(&v->vars[i], &nv->vars[i]);
   }
+  memcpy(v->stmt_status, nv->stmt_status, sizeof v->stmt_status);
+  v->stmt_status[5]++; /* SQLITE_STMTSTATUS_REPREPARE */
   vdbe_delete(nv);
   return SQLITE_OK;
 }

@@ -187,6 +187,10 @@ static VdbeCursor *csr_new(Vdbe *v, int i, int type) {
   return c;
 }
 
+static i64 max_len(sqlite3 *db) {
+  return db && db->limits[SQLITE_LIMIT_LENGTH] > 0 ? db->limits[SQLITE_LIMIT_LENGTH] : 1000000000;
+}
+
 static u8 db_enc(Vdbe *v) { return v->db && v->db->enc ? v->db->enc : SQLITE_UTF8; }
 
 /* Load the current row's record bytes (c->rec, c->rec_n). may PENDING. */
@@ -829,6 +833,7 @@ static sqlite3_context *func_ctx(Vdbe *v, VdbeOp *op) {
 
 static int start_run(Vdbe *v) {
   sqlite3 *db = v->db;
+  v->stmt_status[6]++; /* SQLITE_STMTSTATUS_RUN */
   v->state = VDBE_RUN;
   v->pc = 0;
   v->rc = SQLITE_OK;
@@ -1229,7 +1234,7 @@ int vdbe_exec(Vdbe *v) {
         if (in1->flags & MEM_Zero) mem_expand_zero(in1);
         if (in2->flags & MEM_Zero) mem_expand_zero(in2);
         i64 n = (i64)in1->n + in2->n;
-        if (n > 1000000000) ERR(SQLITE_TOOBIG, "string or blob too big");
+        if (n > max_len(db)) ERR(SQLITE_TOOBIG, "string or blob too big");
         Mem tmp;
         mem_init(&tmp, db);
         Mem *dst = (out == in1 || out == in2) ? &tmp : out;
@@ -1452,6 +1457,9 @@ int vdbe_exec(Vdbe *v) {
         if (!direct) mem_move(out, &result);
         mem_release(&result);
         out->db = db;
+        if ((out->flags & (MEM_Str | MEM_Blob)) &&
+            (i64)out->n + ((out->flags & MEM_Zero) ? out->u.nzero : 0) > max_len(db))
+          ERR(SQLITE_TOOBIG, "string or blob too big");
         break;
       }
       case OP_AggStep:
@@ -1570,6 +1578,7 @@ int vdbe_exec(Vdbe *v) {
         }
         if (overlap) mem_move(&mem[op->p3], &tmp);
         mem_release(&tmp);
+        if (mem[op->p3].n > max_len(db)) ERR(SQLITE_TOOBIG, "string or blob too big");
         break;
       }
       case OP_Count: {
