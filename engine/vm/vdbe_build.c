@@ -423,7 +423,7 @@ const char *vdbe_p4_text(VdbeOp *op, char *buf, int n) {
       snprintf(buf, (size_t)n, "%lld", (long long)*op->p4.pI64);
       break;
     case P4_REAL:
-      shale_format_real(*op->p4.pReal, buf);
+      snprintf(buf, (size_t)n, "%.16g", *op->p4.pReal);
       break;
     case P4_KEYINFO: {
       KeyInfo *k = op->p4.pKeyInfo;
@@ -437,9 +437,12 @@ const char *vdbe_p4_text(VdbeOp *op, char *buf, int n) {
       if (j < n - 1) snprintf(buf + j, (size_t)(n - j), ")");
       break;
     }
-    case P4_COLLSEQ:
-      snprintf(buf, (size_t)n, "%s", op->p4.pColl && op->p4.pColl->name ? op->p4.pColl->name : "BINARY");
+    case P4_COLLSEQ: {
+      static const char *const encnames[] = {"?", "8", "16LE", "16BE"};
+      const CollSeq *c = op->p4.pColl;
+      snprintf(buf, (size_t)n, "%.18s-%s", c && c->name ? c->name : "BINARY", encnames[c && c->enc <= 3 ? c->enc : 1]);
       break;
+    }
     case P4_FUNCDEF:
       snprintf(buf, (size_t)n, "%s(%d)", op->p4.pFunc ? op->p4.pFunc->name : "?", op->p4.pFunc ? op->p4.pFunc->n_arg : 0);
       break;
@@ -452,7 +455,7 @@ const char *vdbe_p4_text(VdbeOp *op, char *buf, int n) {
       Mem *m = op->p4.p;
       if (m->flags & MEM_Str) return m->z;
       if (m->flags & MEM_Int) snprintf(buf, (size_t)n, "%lld", (long long)m->i);
-      else if (m->flags & MEM_Real) shale_format_real(m->r, buf);
+      else if (m->flags & MEM_Real) snprintf(buf, (size_t)n, "%.16g", m->r);
       else if (m->flags & MEM_Null) snprintf(buf, (size_t)n, "NULL");
       else snprintf(buf, (size_t)n, "(blob)");
       break;
@@ -468,6 +471,8 @@ const char *vdbe_p4_text(VdbeOp *op, char *buf, int n) {
       break;
     }
     case P4_TABLE:
+      /* the code generator's Table starts with its name */
+      if (op->p4.p && *(char *const *)op->p4.p) return *(char *const *)op->p4.p;
       break;
     default:
       break;
