@@ -235,3 +235,43 @@ out += err("SELECT json_array(x'00')", "JSON cannot hold BLOB values")
 out += err("SELECT json_set('{}', '$.a')", "json_set() needs an odd number of arguments")
 out += err("SELECT json_extract('{}', 'a')", "JSON path error near 'a'")
 open("tests/sql/func_json.test", "w").write(out)
+
+# ---------------- func_affinity.test: functions over typed columns
+import random
+random.seed(1234)
+out = hdr
+out += st("CREATE TABLE m(i INTEGER, r REAL, t TEXT, b BLOB, n NUMERIC, a)")
+vals = ["1", "-7", "2.5", "'12'", "' 3 '", "'4.0'", "'x'", "''", "NULL", "X'3031'", "9223372036854775807", "1e100", "'1e3'", "-0.0"]
+rows = []
+for k in range(12):
+    rows.append("(" + ", ".join(random.choice(vals) for _ in range(6)) + ")")
+out += st("INSERT INTO m VALUES " + ", ".join(rows))
+cols = ["i", "r", "t", "b", "n", "a"]
+f1 = ["abs", "hex", "length", "lower", "quote", "typeof", "unicode", "trim", "round", "sign", "ceil", "char",
+      "zeroblob", "soundex", "json_valid", "date", "julianday", "likely", "upper", "ltrim"]
+f2 = ["instr", "substr", "round", "like", "glob", "nullif", "max", "min", "ifnull", "coalesce", "printf",
+      "ltrim", "rtrim", "pow", "mod", "atan2", "iif(1, %s, %s)", "log"]
+for f in f1:
+    for c in cols:
+        if f == "abs" and c in ("i", "n", "a"):
+            continue
+        if f == "zeroblob":
+            continue
+        out += q(f"SELECT quote({f}({c})) FROM m ORDER BY rowid")
+for f in f2:
+    for _ in range(4):
+        c1, c2 = random.choice(cols), random.choice(cols)
+        if f.startswith("iif"):
+            e = f % (c1, c2)
+        elif f == "printf":
+            e = f"printf('%d|%s|%.2f|%x', {c1}, {c2}, {c1}, {c2})"
+        else:
+            e = f"{f}({c1}, {c2})"
+        out += q(f"SELECT quote({e}) FROM m ORDER BY rowid")
+for agg in ["sum", "total", "avg", "min", "max", "count", "group_concat"]:
+    for c in cols:
+        if agg == "sum" and c in ("i", "n", "a"):
+            continue
+        out += q(f"SELECT quote({agg}({c})) FROM m")
+out += q("SELECT quote(max(t COLLATE NOCASE)), quote(min(t COLLATE RTRIM)) FROM m", "TT")
+open("tests/sql/func_affinity.test", "w").write(out)
