@@ -92,5 +92,11 @@ void func_context_skip(sqlite3_context *);
 ** Returns 1 on match. */
 int func_like_match(const u8 *pattern, const u8 *str, u32 escape, int case_sensitive);
 int func_glob_match(const u8 *pattern, const u8 *str);
+/* For the planner's LIKE/GLOB optimization (SQLite's sqlite3IsLikeFunction):
+** if f is the built-in like() or glob(), returns 1 and sets *nocase (1 when
+** ASCII case is folded) and wc[0..2] = the "any string" wildcard ('%' / '*'),
+** the "one character" wildcard ('_' / '?') and the set opener (0 / '[').
+** Returns 0 for anything else (including user overrides). */
+int func_like_info(const FuncDef *f, int *nocase, char wc[3]);
 
 #endif

@@ -183,3 +183,16 @@ void func_like(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   }
   if (zA && zB) sqlite3_result_int(ctx, pattern_compare(zB, zA, info, escape) == MATCH);
 }
+
+int func_like_info(const FuncDef *f, int *nocase, char wc[3]) {
+  if (f == NULL || (f->flags & (FUNC_LIKE | FUNC_BUILTIN)) != (FUNC_LIKE | FUNC_BUILTIN)) return 0;
+  const LikeInfo *info = f->user_data;
+  if (info == NULL) return 0;
+  if (nocase) *nocase = info->nocase;
+  if (wc) {
+    wc[0] = (char)info->match_all;
+    wc[1] = (char)info->match_one;
+    wc[2] = (char)info->match_set;
+  }
+  return 1;
+}

@@ -55,6 +55,17 @@ int main(void) {
   CHECK_INT(sqlite3_strlike("A%", "abc", 0), 0);
   CHECK(sqlite3_strlike("a\\%", "ab", '\\') != 0);
 
+  /* Planner helper. */
+  {
+    int nc = -1;
+    char wc[3];
+    CHECK(func_like_info(func_find(&mock_db, "like", 2, NULL), &nc, wc) && nc == 1 && wc[0] == '%' &&
+          wc[1] == '_' && wc[2] == 0);
+    CHECK(func_like_info(func_find(&mock_db, "glob", 2, NULL), &nc, wc) && nc == 0 && wc[0] == '*' &&
+          wc[1] == '?' && wc[2] == '[');
+    CHECK(!func_like_info(func_find(&mock_db, "upper", 1, NULL), &nc, wc));
+  }
+
   /* Collations. */
   CollSeq *bin = coll_find(&mock_db, NULL), *nc = coll_find(&mock_db, "nocase"),
           *rt = coll_find(&mock_db, "RTRIM");
