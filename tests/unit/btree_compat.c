@@ -44,7 +44,7 @@ static int int_serial(i64 v, int *len) {
 
 static int encode(u8 *out, const Val *v, int n) {
   u8 hdr[64];
-  int nh = 0, body = 0;
+  int nh = 0;
   int types[16], lens[16];
   for (int i = 0; i < n; i++) {
     if (v[i].is_text) {
@@ -54,7 +54,6 @@ static int encode(u8 *out, const Val *v, int n) {
       types[i] = int_serial(v[i].i, &lens[i]);
     }
     nh += varint_put(hdr + nh, (u64)types[i]);
-    body += lens[i];
   }
   int hs = nh + 1;
   if (hs > 127) hs++;
