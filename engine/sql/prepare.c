@@ -178,8 +178,45 @@ static int load_all_schemas(sqlite3 *db) {
   return SQLITE_OK;
 }
 
+/* After a compile error: has another connection changed a schema?  Then
+** the cached schemas are dropped (the caller prepares again). */
+static int schema_changed_on_disk(sqlite3 *db, int *changed) {
+  *changed = 0;
+  for (int i = 0; i < db->n_db; i++) {
+    Btree *bt = db->dbs[i].btree;
+    Schema *s = db->dbs[i].schema;
+    if (!bt || !s || !db->dbs[i].schema_loaded) continue;
+    int started = 0;
+    if (btree_txn_state(bt) == 0) {
+      int ck = 0;
+      int rc = btree_begin_trans(bt, 0, &ck);
+      if (rc) return rc;
+      started = 1;
+    }
+    u32 v = 0;
+    int rc = btree_get_meta(bt, BTREE_SCHEMA_VERSION, &v);
+    if (rc == SHALE_PENDING) return rc; /* keep the read transaction for the retry */
+    if (started) btree_commit(bt);
+    if (rc) return rc;
+    if (v != s->cookie) *changed = 1;
+  }
+  if (*changed) db->schema_stale = 1;
+  return SQLITE_OK;
+}
+
+static int prepare_once(sqlite3 *db, const char *zSql, int nBytes, unsigned prep_flags, Vdbe **out,
+                        const char **tail, int *retry);
+
 int sql_prepare(sqlite3 *db, const char *zSql, int nBytes, unsigned prep_flags, Vdbe **out,
                 const char **tail) {
+  int retry = 0;
+  int rc = prepare_once(db, zSql, nBytes, prep_flags, out, tail, &retry);
+  if (retry) rc = prepare_once(db, zSql, nBytes, prep_flags, out, tail, NULL);
+  return rc;
+}
+
+static int prepare_once(sqlite3 *db, const char *zSql, int nBytes, unsigned prep_flags, Vdbe **out,
+                        const char **tail, int *retry) {
   *out = NULL;
   if (tail) *tail = zSql;
   db->schema_reload = schema_reload_callback;
@@ -249,11 +286,36 @@ int sql_prepare(sqlite3 *db, const char *zSql, int nBytes, unsigned prep_flags, 
     vdbe_delete(p->v);
     p->v = NULL;
     rc = p->rc;
+    if (retry && rc != SQLITE_NOMEM && db->autocommit) {
+      /* maybe the schema changed under us: check the cookies, then retry */
+      int changed = 0;
+      int rc2 = schema_changed_on_disk(db, &changed);
+      if (rc2 == SHALE_PENDING) {
+        sqlite3_free(p->err);
+        p->err = NULL;
+        codegen_query_cleanup(p);
+        ast_free_stmt(st);
+        pr.stmt = NULL;
+        parse_result_clear(&pr);
+        return rc2;
+      }
+      if (changed) {
+        *retry = 1;
+        sqlite3_free(p->err);
+        p->err = NULL;
+        codegen_query_cleanup(p);
+        ast_free_stmt(st);
+        pr.stmt = NULL;
+        parse_result_clear(&pr);
+        return rc;
+      }
+    }
     db_error_take(db, rc, p->err);
     p->err = NULL;
     db->err_offset = p->err_offset;
   }
   sqlite3_free(p->err);
+  codegen_query_cleanup(p);
   ast_free_stmt(st);
   pr.stmt = NULL;
   parse_result_clear(&pr);
