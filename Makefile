@@ -133,7 +133,29 @@ difftest: $(LIB_SO) $(DIFFTEST)
 bench: $(LIB_SO) $(BENCH)
 	$(BENCH) $(BENCH_ARGS) $(abspath $(LIB_SO)) $(SYSTEM_SQLITE)
 
+# ---- fuzzing (libFuzzer, clang): the parser and database files ----
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_FLAGS = -std=c11 -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -Iengine/include -Itests/unit
+PARSER_ONLY_SRCS = $(filter-out engine/util/dberror.c,$(PARSER_SRCS))
+build-fuzz/fuzz_parser: tests/fuzz/fuzz_parser.c $(PARSER_SRCS) $(wildcard tests/unit/parser_dump.c)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ -lpthread -lm
+build-fuzz/fuzz_dbfile: tests/fuzz/fuzz_dbfile.c $(ENGINE_SRCS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ -lpthread -lm
+build-fuzz/seeds-dbfile/done:
+	@mkdir -p $(dir $@)
+	@sqlite3 build-fuzz/seeds-dbfile/a.db "PRAGMA page_size=512; CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT, c); CREATE INDEX tb ON t(b); INSERT INTO t VALUES(1,'x',zeroblob(700)),(2,'y',3.5),(3,NULL,x'00');"
+	@sqlite3 build-fuzz/seeds-dbfile/b.db "PRAGMA page_size=512; CREATE TABLE u(x); INSERT INTO u VALUES(1),(2); DELETE FROM u WHERE x=1; CREATE VIEW v AS SELECT * FROM u;"
+	@touch $@
+
+fuzz: build-fuzz/fuzz_parser build-fuzz/fuzz_dbfile build-fuzz/seeds-dbfile/done
+	@mkdir -p build-fuzz/corpus-parser build-fuzz/corpus-dbfile
+	build-fuzz/fuzz_parser -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -artifact_prefix=build-fuzz/ build-fuzz/corpus-parser
+	build-fuzz/fuzz_dbfile -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 -artifact_prefix=build-fuzz/ build-fuzz/corpus-dbfile build-fuzz/seeds-dbfile
+
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
