@@ -813,6 +813,7 @@ static int leaf_empty(BtCursor *c) {
 }
 
 int btree_first(BtCursor *c, int *empty) {
+  c->cnt_active = 0; /* an explicit move abandons a count in progress */
   Snap s;
   snap_take(c, &s);
   c->skip = 0;
@@ -834,6 +835,7 @@ int btree_first(BtCursor *c, int *empty) {
 }
 
 int btree_last(BtCursor *c, int *empty) {
+  c->cnt_active = 0; /* an explicit move abandons a count in progress */
   Snap s;
   snap_take(c, &s);
   c->skip = 0;
@@ -857,6 +859,7 @@ int btree_last(BtCursor *c, int *empty) {
 int btree_eof(BtCursor *c) { return c->state != CUR_VALID && c->state != CUR_REQUIRESEEK; }
 
 int btree_next(BtCursor *c) {
+  c->cnt_active = 0; /* an explicit move abandons a count in progress */
   if (c->state == CUR_VALID && c->skip) {
     /* restored earlier onto the entry after a vanished one */
     int sk = c->skip;
@@ -893,6 +896,7 @@ int btree_next(BtCursor *c) {
 }
 
 int btree_prev(BtCursor *c) {
+  c->cnt_active = 0; /* an explicit move abandons a count in progress */
   if (c->state == CUR_VALID && c->skip) {
     int sk = c->skip;
     c->skip = 0;
@@ -996,6 +1000,7 @@ static int table_seek(BtCursor *c, i64 key, int *res) {
 }
 
 int btree_table_moveto(BtCursor *c, i64 rowid, int *res) {
+  c->cnt_active = 0; /* an explicit move abandons a count in progress */
   if (c->state == CUR_FAULT) return c->fault_rc;
   if (c->state == CUR_VALID && c->depth >= 0) {
     PV v;
@@ -1102,6 +1107,7 @@ static int index_seek(BtCursor *c, BtreeKeyCompare cmp, void *arg, int *res) {
 }
 
 int btree_index_moveto(BtCursor *c, BtreeKeyCompare cmp, void *arg, int *res) {
+  c->cnt_active = 0; /* an explicit move abandons a count in progress */
   if (c->state == CUR_FAULT) return c->fault_rc;
   Snap s;
   snap_take(c, &s);
@@ -1335,7 +1341,6 @@ int btree_count(BtCursor *c, i64 *n) {
       *n = 0;
       return SQLITE_OK;
     }
-    c->cnt_active = 1;
     c->cnt_acc = 0;
   }
   for (;;) {
@@ -1354,6 +1359,7 @@ int btree_count(BtCursor *c, i64 *n) {
       /* undo this page's contribution; the cursor stayed where it was */
       if (v.leaf) c->cnt_acc -= v.ncell;
       else c->cnt_acc -= 1;
+      c->cnt_active = 1; /* resume here on the retry */
       return rc;
     }
   }
