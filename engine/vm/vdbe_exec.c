@@ -924,6 +924,20 @@ static int seek_table(VdbeCursor *c, int oc, Mem *key, int *jump) {
   return SQLITE_OK;
 }
 
+/* Opcodes whose P1 must be an open cursor (a code generator bug must give
+** an error, never a crash). */
+static const u8 needs_cursor[OP__COUNT] = {
+    [OP_Rewind] = 2, [OP_Next] = 2, [OP_Prev] = 1, [OP_Last] = 1, [OP_SeekEnd] = 1,
+    [OP_SeekLT] = 1, [OP_SeekLE] = 1, [OP_SeekGE] = 1, [OP_SeekGT] = 1, [OP_Found] = 1,
+    [OP_NotFound] = 1, [OP_NoConflict] = 1, [OP_SeekRowid] = 1, [OP_NotExists] = 1,
+    [OP_Sequence] = 2, [OP_SequenceTest] = 2, [OP_NewRowid] = 1, [OP_Insert] = 1,
+    [OP_Delete] = 1, [OP_SorterCompare] = 3, [OP_SorterData] = 3, [OP_RowData] = 1,
+    [OP_SorterSort] = 2, [OP_Sort] = 2, [OP_SorterNext] = 2, [OP_SorterInsert] = 2,
+    [OP_IdxInsert] = 1, [OP_IdxDelete] = 1, [OP_DeferredSeek] = 1, [OP_IdxRowid] = 1,
+    [OP_FinishSeek] = 1, [OP_IdxLE] = 1, [OP_IdxGT] = 1, [OP_IdxLT] = 1, [OP_IdxGE] = 1,
+    [OP_ResetSorter] = 2, [OP_Count] = 1,
+};
+
 int vdbe_exec(Vdbe *v) {
   if (!v) return SQLITE_MISUSE;
   sqlite3 *db = v->db;
@@ -979,6 +993,17 @@ int vdbe_exec(Vdbe *v) {
     }
     Mem *in1, *in2, *in3, *out;
     VdbeCursor *c;
+    if (op->opcode >= OP__COUNT) ERR(SQLITE_INTERNAL, "bad opcode");
+    if (needs_cursor[op->opcode]) {
+      if (op->p1 < 0 || op->p1 >= v->n_csr || !v->csr[op->p1])
+        ERR(SQLITE_INTERNAL, "cursor %d is not open (%s)", op->p1, shale_opcode_names[op->opcode]);
+      VdbeCursor *cc = v->csr[op->p1];
+      u8 need = needs_cursor[op->opcode]; /* 1 b-tree, 2 either, 3 sorter */
+      int ok = cc->type == CURTYPE_BTREE ? (need != 3 && cc->bt != NULL)
+               : cc->type == CURTYPE_SORTER ? (need >= 2 && cc->sorter != NULL)
+                                            : 0;
+      if (!ok) ERR(SQLITE_INTERNAL, "cursor %d cannot do %s", op->p1, shale_opcode_names[op->opcode]);
+    }
     switch (op->opcode) {
       case OP_Noop:
       case OP_Explain:
