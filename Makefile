@@ -158,4 +158,7 @@ fuzz: build-fuzz/fuzz_parser build-fuzz/fuzz_dbfile build-fuzz/seeds-dbfile/done
 clean:
 	rm -rf build build-asan build-fuzz
 
+# WebAssembly builds and the JS package (make wasm, make jstest): wasm/wasm.mk
+-include wasm/wasm.mk
+
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
