@@ -78,6 +78,10 @@ int coll_register(sqlite3 *db, const char *name, int enc, void *arg,
                   void (*x_destroy)(void *));
 int coll_compare(const CollSeq *, const void *a, int na, const void *b, int nb);
 void func_registry_clear(sqlite3 *db); /* on close: runs destructors */
+/* Every function visible on db (user-defined, then built-in; the like()
+** variant not selected by case_sensitive_like is skipped), for PRAGMA
+** function_list.  builtin: 1 for built-ins. */
+void func_list(sqlite3 *db, void (*cb)(void *arg, const FuncDef *f, int builtin), void *arg);
 
 /* Internal hooks the VM provides to functions that need more than the public
 ** API (implemented in vm/): the collation chosen by OP_CollSeq, and the

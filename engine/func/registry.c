@@ -326,3 +326,17 @@ void func_registry_clear(sqlite3 *db) {
   }
   coll_registry_clear(db);
 }
+
+void func_list(sqlite3 *db, void (*cb)(void *arg, const FuncDef *f, int builtin), void *arg) {
+  if (db) {
+    for (const FuncDef *p = db->funcs.user; p; p = p->next) cb(arg, p, 0);
+  }
+  int cs = db ? (db->flags & SQLITE_CaseSensitiveLike) != 0 : 0;
+  for (size_t i = 0; i < SHALE_ARRAY_SIZE(builtins); i++) {
+    const FuncDef *p = &builtins[i];
+    if ((p->flags & FUNC_LIKE) && p->name[0] == 'l' &&
+        ((p->flags & FUNC_CASE_SENSITIVE) != 0) != (cs != 0))
+      continue;
+    cb(arg, p, 1);
+  }
+}

@@ -27,6 +27,11 @@ static int rev_cmp(void *a, int na, const void *x, int nb, const void *y) {
   return -(c ? c : na - nb);
 }
 
+static void list_cb(void *arg, const FuncDef *f, int builtin) {
+  (void)f;
+  ((int *)arg)[builtin]++;
+}
+
 static unsigned long long rng = 0x9E3779B97F4A7C15ULL;
 static unsigned rnd(unsigned n) {
   rng ^= rng << 13;
@@ -64,6 +69,14 @@ int main(void) {
     CHECK(func_like_info(func_find(&mock_db, "glob", 2, NULL), &nc, wc) && nc == 0 && wc[0] == '*' &&
           wc[1] == '?' && wc[2] == '[');
     CHECK(!func_like_info(func_find(&mock_db, "upper", 1, NULL), &nc, wc));
+  }
+
+  /* func_list */
+  {
+    int counts[2] = {0, 0};
+    func_list(&mock_db, list_cb, counts);
+    CHECK(counts[1] > 100); /* built-ins */
+    CHECK_INT(counts[0], 0);
   }
 
   /* Collations. */
