@@ -1635,7 +1635,12 @@ int pager_get(Pager *p, Pgno pgno, DbPage **out, int flags) {
       page_free(p, pg);
       return rc;
     }
-    if (pgno > p->db_size || (flags & PAGER_GET_NOCONTENT)) {
+    /* Beyond the end there is nothing to read, except in a write
+    ** transaction after pager_truncate_image: the file still holds those
+    ** pages, whose original content the journal may need (and a savepoint
+    ** rollback may bring back). */
+    int beyond = pgno > p->db_size && !(p->state == PS_WRITER && pgno <= p->db_file_size);
+    if (beyond || (flags & PAGER_GET_NOCONTENT)) {
       /* beyond the end, or the caller overwrites everything: no read */
       if ((flags & PAGER_GET_NOCONTENT) && p->state == PS_WRITER) {
         /* A page reused from the freelist: its old content does not matter
@@ -1717,12 +1722,15 @@ static int subjournal_page(Pager *p, DbPage *pg) {
 /* Append the page's current (original) image to the journal if needed. */
 static int journal_page(Pager *p, DbPage *pg) {
   int rc;
-  if (p->wal == NULL && p->journal_mode != PAGER_JOURNALMODE_OFF &&
-      pg->pgno <= p->db_orig_size && !bit_test(p->in_journal, p->in_journal_bits, pg->pgno)) {
-    if (p->jfd == NULL || p->nseg == 0) {
-      rc = journal_begin(p);
-      if (rc != SQLITE_OK) return rc;
-    }
+  if (p->wal != NULL || p->journal_mode == PAGER_JOURNALMODE_OFF) return SQLITE_OK;
+  /* The journal starts with the first change, even one that needs no
+  ** record (a new page): its header carries the original size, so a
+  ** rollback after a spill can cut the file back. */
+  if (p->jfd == NULL || p->nseg == 0) {
+    rc = journal_begin(p);
+    if (rc != SQLITE_OK) return rc;
+  }
+  if (pg->pgno <= p->db_orig_size && !bit_test(p->in_journal, p->in_journal_bits, pg->pgno)) {
     if (p->jfd) {
       u8 pg4[4], ck4[4];
       put4byte(pg4, pg->pgno);
@@ -2052,7 +2060,7 @@ int pager_rollback(Pager *p) {
     if (rc == SHALE_PENDING) return rc;
     p->owned_err = SQLITE_OK;
     if (p->jfd == NULL || p->nseg == 0) {
-      p->rbstate = RB_FINAL;
+      p->rbstate = RB_TRUNC;
     } else {
       /* last segment's record count is exact in our bookkeeping */
       p->rb_buf = sqlite3_realloc64(p->rb_buf, p->page_size + 8);
@@ -2192,28 +2200,15 @@ int pager_savepoint(Pager *p, int op, int index) {
   }
   p->sp_state = 0;
   bits_clear(&p->sp_done, &p->sp_done_bits);
+  /* Pages past the restored end keep their content: an outer savepoint
+  ** may still need it; commit never writes beyond db_size. */
   p->db_size = s->db_size;
-  /* forget pages past the restored end */
-  for (u32 i = 0; i < p->nhash; i++) {
-    DbPage *pg = p->hash[i];
-    while (pg) {
-      DbPage *nx = pg->hash_next;
-      if (pg->pgno > p->db_size && !(pg->flags & PG_LOADING)) {
-        if (pg->pgno > p->db_orig_size) {
-          if (pg->nRef == 0) page_discard(p, pg);
-          else {
-            dirty_remove(p, pg);
-            memset(pg->data, 0, p->page_size);
-          }
-        }
-      }
-      pg = nx;
-    }
-  }
-  p->sub_len = s->sub_off;
+  /* The sub-journal keeps its records and the savepoint its bitmap (as in
+  ** SQLite): a page restored here and changed again needs no new record
+  ** (the first one after sub_off still holds its image at the savepoint),
+  ** and records past sub_off may still serve outer savepoints. */
   for (int i = index + 1; i < p->nsp; i++) sqlite3_free(p->sp[i].done);
   p->nsp = index + 1;
-  bits_clear(&s->done, &s->done_bits);
   return SQLITE_OK;
 }
 
