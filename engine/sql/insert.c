@@ -724,6 +724,10 @@ int codegen_insert(Parse *p, Stmt *st) {
   }
   w.n_idx = n_idx;
   int idx_regs_local[256];
+  if (n_idx > 256) {
+    parse_error(p, "too many indexes on %s", t->name);
+    return p->rc;
+  }
   w.idx_regs = idx_regs_local;
   for (int k = 0; k < n_idx && k < 256; k++) idx_regs_local[k] = parse_alloc_reg(p);
   /* an (unused) OLD block precedes NEW: trigger programs get both */

@@ -89,6 +89,10 @@ int codegen_update(Parse *p, Stmt *st) {
   vdbe_add_op4_int(v, OP_OpenWrite, w.data_cur, (int)t->root, idb, n_col);
   build_open_indexes(p, t, OP_OpenWrite, w.idx_cur);
   int idx_regs_local[256];
+  if (n_idx > 256) {
+    parse_error(p, "too many indexes on %s", t->name);
+    return p->rc;
+  }
   w.idx_regs = idx_regs_local;
   for (int k = 0; k < n_idx && k < 256; k++) idx_regs_local[k] = parse_alloc_reg(p);
 
