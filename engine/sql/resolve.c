@@ -50,9 +50,26 @@ Table *q_pseudo_table(Parse *p, int n_col) {
   return t;
 }
 
+void *q_alloc(Parse *p, size_t n) {
+  QState *q = q_state(p);
+  if (!q) return NULL;
+  if (q->n_allocs >= q->alloc_allocs) {
+    int na = q->alloc_allocs ? q->alloc_allocs * 2 : 16;
+    void **nv = sqlite3_realloc64(q->allocs, sizeof(void *) * (u64)na);
+    if (!nv) return NULL;
+    q->allocs = nv;
+    q->alloc_allocs = na;
+  }
+  void *m = shale_malloc_zero(n);
+  if (m) q->allocs[q->n_allocs++] = m;
+  return m;
+}
+
 void codegen_query_cleanup(Parse *p) {
   QState *q = (QState *)p->query;
   if (!q) return;
+  for (int i = 0; i < q->n_allocs; i++) sqlite3_free(q->allocs[i]);
+  sqlite3_free(q->allocs);
   for (int i = 0; i < q->n_tabs; i++) pseudo_table_free(q->tabs[i]);
   sqlite3_free(q->tabs);
   sqlite3_free(q);

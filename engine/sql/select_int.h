@@ -20,7 +20,10 @@ typedef struct QState {
   int n_tabs, alloc_tabs;
   QRemap remap[64];
   int n_remap;
+  void **allocs;      /* other allocations freed with the state */
+  int n_allocs, alloc_allocs;
 } QState;
+void *q_alloc(Parse *, size_t n); /* zeroed, freed by codegen_query_cleanup */
 
 QState *q_state(Parse *);
 Table *q_pseudo_table(Parse *, int n_col);   /* freed by codegen_query_cleanup */

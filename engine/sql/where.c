@@ -44,6 +44,7 @@ typedef struct WLevel {
   int cont, brk;       /* labels */
   int top;             /* address of the loop body start */
   int next_op;         /* OP_Next / OP_Prev / 0 */
+  int auto_idx;        /* idx is a transient automatic index */
   int next_cursor;
 } WLevel;
 
@@ -603,7 +604,7 @@ static void explain_level(WhereInfo *w, WLevel *lv) {
     case PLAN_INDEX: {
       Index *ix = lv->idx;
       Table *t = lv->tab;
-      const char *kind = lv->covering ? "COVERING INDEX" : "INDEX";
+      const char *kind = lv->auto_idx ? "AUTOMATIC COVERING INDEX" : lv->covering ? "COVERING INDEX" : "INDEX";
       int is_pk_wr = t->without_rowid && ix->origin == 'p';
       if (lv->n_eq == 0 && !lv->lo && !lv->hi) {
         if (is_pk_wr)
@@ -626,6 +627,8 @@ static void explain_level(WhereInfo *w, WLevel *lv) {
       char *z = sqlite3_str_finish(s);
       if (is_pk_wr)
         select_explain(p, "SEARCH %s USING PRIMARY KEY (%s)%s", name, z ? z : "", lj);
+      else if (lv->auto_idx)
+        select_explain(p, "SEARCH %s USING %s (%s)%s", name, kind, z ? z : "", lj);
       else
         select_explain(p, "SEARCH %s USING %s %s (%s)%s", name, kind, ix->name, z ? z : "", lj);
       sqlite3_free(z);
@@ -654,6 +657,20 @@ static void open_level(WhereInfo *w, WLevel *lv) {
   Vdbe *v = p->v;
   Table *t = lv->tab;
   if (lv->plan == PLAN_PSEUDO || lv->plan == PLAN_ONEROW) return;
+  if (lv->auto_idx) {
+    if (t->root && !t->is_view)
+      vdbe_add_op4_int(v, OP_OpenRead, lv->cursor, (int)t->root, t->db_index, t->n_col);
+    if (t->db_index >= 0 && t->db_index < 32) p->cookie_mask |= (u32)1 << t->db_index;
+    lv->idx_cursor = parse_alloc_cursor(p);
+    QState *q = q_state(p);
+    if (q && q->n_remap < (int)SHALE_ARRAY_SIZE(q->remap)) {
+      q->remap[q->n_remap].table_cursor = lv->cursor;
+      q->remap[q->n_remap].index_cursor = lv->idx_cursor;
+      q->remap[q->n_remap].index = lv->idx;
+      q->n_remap++;
+    }
+    return;
+  }
   int idb = t->db_index;
   if (idb >= 0 && idb < 32) p->cookie_mask |= (u32)1 << idb;
   if (t->without_rowid) {
@@ -811,6 +828,28 @@ static void begin_level(WhereInfo *w, int li, u64 avail_before) {
     case PLAN_INDEX: {
       int n_eq = lv->n_eq;
       int cur = lv->idx_cursor;
+      if (lv->auto_idx) {
+        Index *ix = lv->idx;
+        Table *t = lv->tab;
+        int once = vdbe_add_op0(v, OP_Once);
+        KeyInfo *k = build_index_keyinfo_q(p, ix);
+        vdbe_add_op4(v, OP_OpenAutoindex, cur, ix->n_column, 0, k, P4_KEYINFO);
+        int r = parse_alloc_regs(p, ix->n_column), rec = parse_alloc_reg(p);
+        int a = vdbe_add_op2(v, OP_Rewind, lv->cursor, 0);
+        int top = vdbe_current_addr(v);
+        for (int j = 0; j < ix->n_column; j++) {
+          int c = ix->columns[j];
+          if (c < 0 || (c == t->ipk && t->root))
+            vdbe_add_op2(v, OP_Rowid, lv->cursor, r + j);
+          else
+            vdbe_add_op3(v, OP_Column, lv->cursor, c, r + j);
+        }
+        vdbe_add_op3(v, OP_MakeRecord, r, ix->n_column, rec);
+        vdbe_add_op4_int(v, OP_IdxInsert, cur, rec, r, ix->n_column);
+        vdbe_add_op2(v, OP_Next, lv->cursor, top);
+        vdbe_jump_here(v, a);
+        vdbe_jump_here(v, once);
+      }
       int n_key = n_eq + ((lv->lo || lv->hi) ? 1 : 0);
       int r_key = parse_alloc_regs(p, n_key > 0 ? n_key : 1);
       for (int k = 0; k < n_eq; k++) {
@@ -875,6 +914,98 @@ static void begin_level(WhereInfo *w, int li, u64 avail_before) {
   code_terms(w, li, avail, 0);
   /* terms whose equality drove an index but that belong to WHERE on a
   ** left-join level were not marked done; code_terms handled them. */
+}
+
+/* An automatic (transient, covering) index for an inner loop that would
+** otherwise be a full scan but has equality terms on outer tables. */
+static void try_autoindex(WhereInfo *w, int li, u64 avail, Select *sel) {
+  Parse *p = w->p;
+  WLevel *lv = &w->lv[li];
+  Table *t = lv->tab;
+  if (li == 0 || avail == 0 || !t || t->without_rowid || t->is_virtual == 3) return;
+  if (lv->plan != PLAN_SCAN && lv->plan != PLAN_PSEUDO) return;
+  if (lv->item->not_indexed || lv->item->indexed_by) return;
+  u64 self = (u64)1 << lv->from;
+  int cols[8];
+  WTerm *terms[8];
+  int lefts[8];
+  int n_eq = 0;
+  for (int c = 0; c < t->n_col && n_eq < 8; c++) {
+    if (c == t->ipk) continue;
+    for (int i = 0; i < w->n_term; i++) {
+      WTerm *tm = &w->terms[i];
+      int col, op, cil;
+      if (!term_usable(w, tm, li, avail, self)) continue;
+      if (!term_on_column(tm->e, lv->cursor, &col, &op, &cil)) continue;
+      if (col != c || op != OP_EQ_) continue;
+      Expr *val = term_value(tm, cil);
+      if (expr_mask(w->src, val) & self) continue;
+      if ((expr_mask(w->src, val) & ~avail) != 0) continue;
+      char caff = t->cols[c].affinity ? t->cols[c].affinity : SQLITE_AFF_BLOB;
+      if (!aff_ok_for_index(p, tm->e, caff) || !coll_ok_for_index(p, tm->e, t->cols[c].collate)) continue;
+      cols[n_eq] = c;
+      terms[n_eq] = tm;
+      lefts[n_eq] = cil;
+      n_eq++;
+      break;
+    }
+  }
+  if (n_eq == 0) return;
+  ColUse u;
+  memset(&u, 0, sizeof(u));
+  u.cursor = lv->cursor;
+  if (!sel) return;
+  col_use_select(&u, sel);
+  for (int i = 0; i < w->n_term; i++) col_use_expr(&u, w->terms[i].e);
+  if (u.cols & ((u64)1 << 63)) return;
+  int n_col = n_eq + 1;
+  for (int c = 0; c < t->n_col && c < 63; c++) {
+    if (!(u.cols & ((u64)1 << c)) || c == t->ipk) continue;
+    int dup = 0;
+    for (int k = 0; k < n_eq; k++)
+      if (cols[k] == c) dup = 1;
+    if (!dup) n_col++;
+  }
+  Index *ix = q_alloc(p, sizeof(Index));
+  i16 *ic = q_alloc(p, sizeof(i16) * (size_t)n_col);
+  char **coll = q_alloc(p, sizeof(char *) * (size_t)n_col);
+  u8 *desc = q_alloc(p, (size_t)n_col);
+  if (!ix || !ic || !coll || !desc) return;
+  int j = 0;
+  for (int k = 0; k < n_eq; k++) {
+    ic[j] = (i16)cols[k];
+    coll[j] = t->cols[cols[k]].collate;
+    j++;
+  }
+  for (int c = 0; c < t->n_col && c < 63; c++) {
+    if (!(u.cols & ((u64)1 << c)) || c == t->ipk) continue;
+    int dup = 0;
+    for (int k = 0; k < n_eq; k++)
+      if (cols[k] == c) dup = 1;
+    if (dup) continue;
+    ic[j] = (i16)c;
+    coll[j] = t->cols[c].collate;
+    j++;
+  }
+  ic[j] = -1;
+  coll[j] = NULL;
+  ix->name = "auto";
+  ix->table = t;
+  ix->n_key_col = n_eq;
+  ix->n_column = n_col;
+  ix->columns = ic;
+  ix->collate = coll;
+  ix->sort_desc = desc;
+  lv->plan = PLAN_INDEX;
+  lv->idx = ix;
+  lv->auto_idx = 1;
+  lv->covering = 1;
+  lv->n_eq = n_eq;
+  lv->lo = lv->hi = NULL;
+  for (int k = 0; k < n_eq; k++) {
+    lv->eq[k] = terms[k];
+    lv->eq_col_is_left[k] = lefts[k];
+  }
 }
 
 typedef struct JoinSearch {
@@ -1013,6 +1144,7 @@ WhereInfo *where_begin_sel(Parse *p, Select *sel, SrcList *src, Expr *where, Exp
     lv->cursor = src->a[i].res_cursor;
     lv->left_join = (src->a[i].join_type & (JT_LEFT | JT_FULL)) != 0 && i > 0;
     plan_level(w, k, avail, sel);
+    if (w->right != i) try_autoindex(w, k, avail, sel);
     if (w->right == i && lv->plan == PLAN_INDEX) lv->covering = 0;
     avail |= (u64)1 << i;
   }
