@@ -44,7 +44,7 @@ X(fn_nullif) X(fn_printf) X(fn_quote) X(fn_random) X(fn_randomblob) X(fn_replace
 X(fn_round) X(fn_trim) X(fn_sign) X(fn_soundex) X(fn_compileoption_get)
 X(fn_compileoption_used) X(fn_source_id) X(fn_version) X(fn_substr)
 X(fn_total_changes) X(fn_typeof) X(fn_unicode) X(fn_zeroblob) X(fn_first_arg)
-X(fn_unhex) X(fn_concat) X(fn_concat_ws) X(fn_octet_length) X(fn_load_extension)
+X(fn_unhex) X(fn_concat) X(fn_concat_ws) X(fn_octet_length) X(fn_load_extension) X(fn_subtype) X(fn_sqlite_log)
 /* math */
 X(fn_math1) X(fn_math2) X(fn_ceil) X(fn_log) X(fn_pi)
 /* aggregate.c */

@@ -83,6 +83,8 @@ static const FuncDef builtins[] = {
     SCALAR("unlikely", 1, DET | FUNC_UNLIKELY, 0, fn_first_arg),
     SCALAR("upper", 1, DET, 0, fn_upper),
     SCALAR("zeroblob", 1, DET, 0, fn_zeroblob),
+    SCALAR("subtype", 1, DET, 0, fn_subtype),
+    SCALAR("sqlite_log", 2, DET, 0, fn_sqlite_log),
     SCALAR("load_extension", 1, SQLITE_DIRECTONLY, 0, fn_load_extension),
     SCALAR("load_extension", 2, SQLITE_DIRECTONLY, 0, fn_load_extension),
     /* date and time (deterministic within one statement) */

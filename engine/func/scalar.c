@@ -885,3 +885,18 @@ void fn_load_extension(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   SHALE_UNUSED(argv);
   sqlite3_result_error(ctx, "not authorized", -1);
 }
+
+/* subtype(X): the subtype of X (0 if none). */
+void fn_subtype(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  SHALE_UNUSED(argc);
+  sqlite3_result_int(ctx, (int)sqlite3_value_subtype(argv[0]));
+}
+
+/* sqlite_log(E, M): writes to the error log (sqlite3_log); Shale's API has
+** no error log callback, so this only evaluates its arguments.  NULL. */
+void fn_sqlite_log(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  SHALE_UNUSED(argc);
+  (void)sqlite3_value_int(argv[0]);
+  (void)sqlite3_value_text(argv[1]);
+  sqlite3_result_null(ctx);
+}

@@ -220,6 +220,7 @@ nested = ["json_array(json('[1, 2]'), '[1]', json_object('k', json_array()))",
           "json_quote(json('[1]'))", "json_quote(1.0)", "json_quote(-0.0)", "json_array(0.1, 1e100, -5)",
           "json('[\"\\ud83d\\ude00\", \"\\/\"]') ->> 0",
           "json_valid('{\"a\":1}'), json_valid('[1,2'), json_valid(' ')",
+          "subtype(json('[1]')) || ',' || subtype(1) || ',' || subtype(json_extract('[[1]]', '$[0]')) || ',' || quote(sqlite_log(1, 'x'))",
           ]
 for e in nested:
     e = e.replace(', json_type(json_object())', '').replace(', typeof(', ' || typeof(').replace(', json_valid(', ' || json_valid(')
