@@ -1505,8 +1505,12 @@ int vdbe_exec(Vdbe *v) {
         ctx->skip = 0;
         ctx->coll = v->pending_coll;
         ctx->now_ms = v->start_time_ms;
-        if (op->opcode == OP_AggInverse) ctx->def->x_inverse(ctx, n, args);
-        else ctx->def->x_step(ctx, n, args);
+        /* 3.40: OP_AggStep with P1 != 0 runs xInverse (window frames) */
+        if (op->opcode == OP_AggInverse || op->p1) {
+          if (ctx->def->x_inverse) ctx->def->x_inverse(ctx, n, args);
+        } else if (ctx->def->x_step) {
+          ctx->def->x_step(ctx, n, args);
+        }
         v->pending_coll = NULL;
         if (ctx->is_error) {
           char *msg = ctx->err ? ctx->err : sqlite3_mprintf("%s", vdbe_errstr(ctx->is_error));
