@@ -411,9 +411,11 @@ static void set_error(Vdbe *v, int rc, char *msg) {
 static int rollback_all(Vdbe *v) {
   sqlite3 *db = v->db;
   int rc = SQLITE_OK;
+  int had_write = 0;
   for (int i = 0; i < db->n_db; i++) {
     Btree *bt = db->dbs[i].btree;
     if (!bt || btree_txn_state(bt) == 0) continue;
+    if (btree_txn_state(bt) == 2) had_write = 1;
     int r;
     while ((r = btree_rollback(bt)) == SHALE_PENDING) {
       if (db->vfs && db->vfs->poll) db->vfs->poll(db->vfs, 1);
@@ -433,7 +435,7 @@ static int rollback_all(Vdbe *v) {
   }
   db->savepoints = NULL;
   db->n_savepoint = 0;
-  if (db->rollback_hook) db->rollback_hook(db->rollback_arg);
+  if (had_write && db->rollback_hook) db->rollback_hook(db->rollback_arg);
   return rc;
 }
 
