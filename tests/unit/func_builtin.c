@@ -217,8 +217,75 @@ static void sql_of(Case *c, char *out, size_t n) {
   snprintf(out + o, n - o, "));");
 }
 
+/* The built-in table against sqlite3's PRAGMA function_list: every
+** (name, nArg) of ours exists there with the same public flags, and every
+** core function there exists here (extension / shell functions excepted). */
+typedef struct FlRow {
+  char name[40];
+  int narg;
+  unsigned flags;
+  int seen;
+} FlRow;
+static FlRow fl_rows[400];
+static int fl_n;
+static int fl_mine_ok, fl_mine_bad;
+#define FL_MASK (SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY | SQLITE_SUBTYPE | SQLITE_INNOCUOUS)
+static void fl_cb(void *arg, const FuncDef *f, int builtin) {
+  (void)arg;
+  (void)builtin;
+  for (int i = 0; i < fl_n; i++) {
+    if (!strcmp(fl_rows[i].name, f->name) && fl_rows[i].narg == f->n_arg) {
+      fl_rows[i].seen = 1;
+      if ((fl_rows[i].flags & FL_MASK) == (f->flags & FL_MASK)) fl_mine_ok++;
+      else {
+        fl_mine_bad++;
+        printf("flags differ: %s/%d ours %x sqlite3 %x\n", f->name, f->n_arg, f->flags & FL_MASK,
+               fl_rows[i].flags & FL_MASK);
+      }
+      return;
+    }
+  }
+  fl_mine_bad++;
+  printf("not in sqlite3: %s/%d\n", f->name, f->n_arg);
+}
+static void check_function_list(void) {
+  FILE *p = popen("sqlite3 :memory: 'SELECT name, narg, flags FROM pragma_function_list' 2>/dev/null", "r");
+  char line[200];
+  while (p && fl_n < 400 && fgets(line, sizeof line, p)) {
+    FlRow *r = &fl_rows[fl_n];
+    if (sscanf(line, "%39[^|]|%d|%u", r->name, &r->narg, &r->flags) == 3) fl_n++;
+  }
+  if (p) pclose(p);
+  if (fl_n == 0) return;
+  func_list(&mock_db, fl_cb, NULL);
+  CHECK_INT(fl_mine_bad, 0);
+  CHECK(fl_mine_ok > 100);
+  static const char *const not_core[] = {
+      "bm25", "fts3_tokenizer", "fts5", "fts5_source_id", "highlight", "match", "matchinfo",
+      "offsets", "optimize", "rtreecheck", "rtreedepth", "rtreenode", "snippet", "decimal",
+      "decimal_add", "decimal_cmp", "decimal_mul", "decimal_sub", "decimal_sum", "edit",
+      "ieee754", "ieee754_exponent", "ieee754_from_blob", "ieee754_mantissa", "ieee754_to_blob",
+      "lsmode", "readfile", "writefile", "regexp", "regexpi", "sha3", "sha3_query",
+      "shell_add_schema", "shell_escape_crnl", "shell_idquote", "shell_int32",
+      "shell_module_schema", "shell_putsnl", "sqlar_compress", "sqlar_uncompress", "usleep",
+      "zipfile", "zipfile_cds"};
+  int missing = 0;
+  for (int i = 0; i < fl_n; i++) {
+    if (fl_rows[i].seen) continue;
+    int skip = 0;
+    for (size_t k = 0; k < sizeof(not_core) / sizeof(not_core[0]); k++)
+      if (!strcmp(not_core[k], fl_rows[i].name)) skip = 1;
+    if (!skip) {
+      missing++;
+      printf("missing here: %s/%d\n", fl_rows[i].name, fl_rows[i].narg);
+    }
+  }
+  CHECK_INT(missing, 0);
+}
+
 int main(void) {
   mock_db.enc = SQLITE_UTF8;
+  check_function_list();
   int ncase = (int)(sizeof(cases) / sizeof(cases[0]));
   for (int i = 0; i < ncase; i++) {
     Case *c = &cases[i];
