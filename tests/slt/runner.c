@@ -279,8 +279,12 @@ static Counts run_file(const Opts *o, const char *path) {
     if (i >= n_lines) break;
     char *head = L[i];
     int line_no = i + 1;
+    /* -complete rewrites a statement's head from the engine's verdict
+    ** ("statement ok" / "statement error <message>"), so it is printed, with
+    ** the SQL, after running it. */
+    int defer = o->complete && !skip && !strncmp(head, "statement", 9);
     if (o->complete)
-      for (int k = start; k <= i; k++) printf("%s\n", L[k]);
+      for (int k = start; k <= (defer ? i - 1 : i); k++) printf("%s\n", L[k]);
     i++;
     if (!strncmp(head, "halt", 4)) {
       if (!skip) break;
@@ -295,7 +299,7 @@ static Counts run_file(const Opts *o, const char *path) {
     while (i < n_lines && !is_blank(L[i]) && strcmp(L[i], "----") != 0) {
       buf_add(&sql, L[i], strlen(L[i]));
       buf_add(&sql, "\n", 1);
-      if (o->complete) printf("%s\n", L[i]);
+      if (o->complete && !defer) printf("%s\n", L[i]);
       i++;
     }
     if (!sql.z) buf_add(&sql, "", 0);
@@ -319,6 +323,10 @@ static Counts run_file(const Opts *o, const char *path) {
       while (want_text && *want_text == ' ') want_text++;
       char *err = NULL;
       int rc = exec_all(db, sql.z, &err);
+      if (defer) {
+        if (rc == SQLITE_OK) printf("statement ok\n%s", sql.z);
+        else printf("statement error %s\n%s", err ? err : "", sql.z);
+      }
       int ok = want_error ? rc != SQLITE_OK : rc == SQLITE_OK;
       if (ok && want_error && want_text && *want_text && (!err || !strstr(err, want_text))) ok = 0;
       if (ok) c.passed++;
@@ -400,7 +408,7 @@ static Counts run_file(const Opts *o, const char *path) {
     }
     free(sql.z);
     free(expect.v);
-    if (o->complete) printf("\n");
+    /* (blank separator lines are echoed from the file itself) */
   }
   sqlite3_close(db);
   if (!o->memory) remove_db_files(dbpath);
