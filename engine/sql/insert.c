@@ -170,6 +170,47 @@ void insert_check_constraints(Parse *p, WriteCtx *w) {
       vdbe_change_p5(v, 1);
     }
   }
+  /* STRICT: each value must have the column's type */
+  if (t->strict) {
+    int wrong = 0;
+    const FuncDef *typeof_fn = func_find(db, "typeof", 1, &wrong);
+    int rt = parse_alloc_reg(p), rs = parse_alloc_reg(p);
+    for (int i = 0; i < t->n_col && typeof_fn; i++) {
+      Column *c = &t->cols[i];
+      if (i == t->ipk || !c->type || shale_stricmp(c->type, "ANY") == 0) continue;
+      if (w->chng && !w->chng[i]) continue;
+      const char *allowed = (shale_stricmp(c->type, "INT") == 0 || shale_stricmp(c->type, "INTEGER") == 0)
+                                ? "integer"
+                            : shale_stricmp(c->type, "REAL") == 0 ? "real"
+                            : shale_stricmp(c->type, "TEXT") == 0 ? "text"
+                                                                   : "blob";
+      vdbe_add_op4(v, OP_Function, 0, w->reg_data + i, rt, typeof_fn, P4_FUNCDEF);
+      vdbe_change_p5(v, 1);
+      static const char *const kinds[4] = {"integer", "real", "text", "blob"};
+      static const char *const upper[4] = {"INTEGER", "REAL", "TEXT", "BLOB"};
+      for (int k = 0; k < 4; k++) {
+        if (strcmp(kinds[k], allowed) == 0) continue;
+        if (k == 0 && strcmp(allowed, "real") == 0) continue; /* integers are stored in REAL columns */
+        int next = vdbe_make_label(v);
+        vdbe_add_op4(v, OP_String8, 0, rs, 0, kinds[k], P4_STATIC);
+        vdbe_add_op3(v, OP_Ne, rs, next, rt);
+        int oe = resolve_oe(w->on_error, OE_DEFAULT);
+        if (oe == OE_REPLACE) oe = OE_ABORT;
+        if (oe == OE_IGNORE) {
+          vdbe_add_op2(v, OP_Goto, 0, w->ignore_label);
+        } else {
+          char *up = build_mprintf("%s", c->type);
+          for (char *q = up; q && *q; q++)
+            if (*q >= 'a' && *q <= 'z') *q = (char)(*q - 32);
+          vdbe_add_op4(v, OP_Halt, SQLITE_CONSTRAINT_DATATYPE, oe, 0,
+                       build_mprintf("cannot store %s value in %s column %s.%s", upper[k], up, t->name, c->name),
+                       P4_DYNAMIC);
+          sqlite3_free(up);
+        }
+        vdbe_resolve_label(v, next);
+      }
+    }
+  }
   /* CHECK */
   if (t->check_list && !(db->flags & SQLITE_IgnoreChecks)) {
     for (int k = 0; k < t->check_list->n; k++) {

@@ -478,6 +478,26 @@ Table *table_from_create(sqlite3 *db, Stmt *st, int idb, char **err) {
     c->generated_stored = cd->generated_stored;
     c->hidden = (u8)(cd->generated ? (cd->generated_stored ? 3 : 2) : cd->hidden);
   }
+  if (t->strict) {
+    for (int i = 0; i < n; i++) {
+      Column *c = &t->cols[i];
+      if (!c->type) {
+        *err = build_mprintf("missing datatype for %s.%s", t->name, c->name);
+        table_free(t);
+        return NULL;
+      }
+      static const char *const ok_types[] = {"INT", "INTEGER", "REAL", "TEXT", "BLOB", "ANY"};
+      int ok = 0;
+      for (int k = 0; k < 6; k++)
+        if (shale_stricmp(c->type, ok_types[k]) == 0) ok = 1;
+      if (!ok) {
+        *err = build_mprintf("unknown datatype for %s.%s: \"%s\"", t->name, c->name, c->type);
+        table_free(t);
+        return NULL;
+      }
+      if (shale_stricmp(c->type, "ANY") == 0) c->affinity = SQLITE_AFF_BLOB;
+    }
+  }
   /* PRIMARY KEY: count declarations. */
   int n_pk = 0;
   for (int i = 0; i < n; i++)
