@@ -75,6 +75,45 @@ static int chk_get(Chk *k, Pgno pg, DbPage **dp) {
   return 0;
 }
 
+/* Pointer maps (auto_vacuum files): the page holding pg's entry. */
+static Pgno ptrmap_page(Btree *bt, Pgno pg) {
+  if (pg < 2) return 0;
+  u32 per = bt->usable / 5 + 1;
+  Pgno r = ((pg - 2) / per) * per + 2;
+  if (r == bt_pending_page(bt)) r++;
+  return r;
+}
+
+static void chk_ptrmap(Chk *k, Pgno child, int type, Pgno parent, const char *pfx) {
+  Btree *bt = k->bt;
+  if (!bt->autovac || done(k)) return;
+  Pgno mp = ptrmap_page(bt, child);
+  u32 off = mp && child > mp ? 5 * (child - mp - 1) : bt->usable;
+  if (child > k->npage) mp = 0; /* past the end: unreadable */
+  DbPage *dp = NULL;
+  int rc = (mp == 0 || mp > k->npage || off + 5 > bt->usable) ? SQLITE_CORRUPT
+                                                                : pager_get(bt->pager, mp, &dp, 0);
+  if (rc == SHALE_PENDING || rc == SQLITE_NOMEM) {
+    k->rc = rc;
+    return;
+  }
+  if (rc) {
+    chk_msg(k, "%sFailed to read ptrmap key=%u", pfx, (unsigned)child);
+    return;
+  }
+  const u8 *a = pager_data(dp);
+  int et = a[off];
+  Pgno ep = get4byte(a + off + 1);
+  pager_unref(dp);
+  if (et < 1 || et > 5) {
+    chk_msg(k, "%sFailed to read ptrmap key=%u", pfx, (unsigned)child);
+    return;
+  }
+  if (et != type || ep != parent)
+    chk_msg(k, "%sBad ptr map entry key=%u expected=(%d,%u) got=(%d,%u)", pfx, (unsigned)child,
+            type, (unsigned)parent, et, (unsigned)ep);
+}
+
 static void chk_list(Chk *k, int freelist, Pgno pg, u32 expected, const char *pfx) {
   i64 N = expected;
   int err0 = k->nerr;
@@ -87,13 +126,20 @@ static void chk_list(Chk *k, int freelist, Pgno pg, u32 expected, const char *pf
     const u8 *a = pager_data(dp);
     if (freelist) {
       u32 n = get4byte(a + 4);
+      chk_ptrmap(k, pg, 2, 0, pfx);
       if (n > U / 4 - 2) {
         chk_msg(k, "%sfreelist leaf count too big on page %u", pfx, (unsigned)pg);
         N--;
       } else {
-        for (u32 i = 0; i < n; i++) chk_ref(k, get4byte(a + 8 + 4 * i), pfx);
+        for (u32 i = 0; i < n; i++) {
+          Pgno lf = get4byte(a + 8 + 4 * i);
+          chk_ptrmap(k, lf, 2, 0, pfx);
+          chk_ref(k, lf, pfx);
+        }
         N -= n;
       }
+    } else if (N > 0) {
+      chk_ptrmap(k, get4byte(a), 4, pg, pfx);
     }
     pg = get4byte(a);
     pager_unref(dp);
@@ -118,7 +164,7 @@ static int span_cmp(const void *a, const void *b) {
 ** first, then cells from last to first).  Table keys must be <= maxkey
 ** (only the last key of the page may equal it); *pmin gets the smallest key
 ** seen.  Returns the depth (leaf 0; also 0 after an error, as SQLite). */
-static int chk_tree(Chk *k, Pgno pg, i64 *pmin, i64 maxkey, const char *pfx, int level) {
+static int chk_tree(Chk *k, Pgno pg, i64 *pmin, i64 maxkey, const char *pfx, int level, int v2) {
   Btree *bt = k->bt;
   if (done(k)) return 0;
   if (pg == 0) return 0;
@@ -157,13 +203,24 @@ static int chk_tree(Chk *k, Pgno pg, i64 *pmin, i64 maxkey, const char *pfx, int
     pager_unref(dp);
     return 0;
   }
+  /* Message prefixes follow sqlite3 3.40 exactly: the right child is
+  ** reported under the cell index this page was reached by, except in
+  ** auto_vacuum files, where "at right child" then stays for the page. */
+  int at_right = 0;
   if (!v.leaf) {
-    snprintf(cpfx, sizeof cpfx, "On page %u at right child: ", (unsigned)pg);
-    depth = chk_tree(k, pv_right(&v), &maxkey, maxkey, cpfx, level + 1);
+    if (bt->autovac) {
+      at_right = 1;
+      snprintf(cpfx, sizeof cpfx, "On page %u at right child: ", (unsigned)pg);
+      chk_ptrmap(k, pv_right(&v), 5, pg, cpfx);
+    } else {
+      snprintf(cpfx, sizeof cpfx, "On tree page %u cell %d: ", (unsigned)pg, v2);
+    }
+    depth = chk_tree(k, pv_right(&v), &maxkey, maxkey, cpfx, level + 1, v2);
     can_equal = 0;
   }
   for (int i = v.ncell - 1; i >= 0 && !done(k); i--) {
-    snprintf(cpfx, sizeof cpfx, "On tree page %u cell %d: ", (unsigned)pg, i);
+    if (at_right) snprintf(cpfx, sizeof cpfx, "On page %u at right child: ", (unsigned)pg);
+    else snprintf(cpfx, sizeof cpfx, "On tree page %u cell %d: ", (unsigned)pg, i);
     u32 pc = get2byte(v.a + v.cellptr + 2 * i);
     if (pc < content || pc > U - 4) {
       chk_msg(k, "%sOffset %u out of range %u..%u", cpfx, pc, content, U - 4);
@@ -185,10 +242,12 @@ static int chk_tree(Chk *k, Pgno pg, i64 *pmin, i64 maxkey, const char *pfx, int
     }
     if (ci.npay > ci.nlocal) {
       u32 n = (ci.npay - ci.nlocal + U - 5) / (U - 4);
+      chk_ptrmap(k, get4byte(v.a + pc + ci.size - 4), 3, pg, cpfx);
       chk_list(k, 0, get4byte(v.a + pc + ci.size - 4), n, cpfx);
     }
     if (!v.leaf) {
-      d2 = chk_tree(k, get4byte(v.a + pc), &maxkey, maxkey, cpfx, level + 1);
+      chk_ptrmap(k, get4byte(v.a + pc), 5, pg, cpfx);
+      d2 = chk_tree(k, get4byte(v.a + pc), &maxkey, maxkey, cpfx, level + 1, i);
       can_equal = 0;
       if (d2 != depth) {
         chk_msg(k, "%sChild page depth differs", cpfx);
@@ -255,19 +314,28 @@ int btree_integrity_check(Btree *bt, const Pgno *roots, int n_roots, int max_err
   const u8 *p1 = pager_data(bt->page1);
   chk_list(&k, 1, get4byte(p1 + 32), get4byte(p1 + 36), "Main freelist: ");
   if (bt->autovac) {
-    /* pointer-map pages belong to nobody */
-    u32 per = bt->usable / 5;
-    for (Pgno pg = 2; pg <= k.npage; pg += per + 1) k.seen[pg / 8] |= (u8)(1 << (pg % 8));
+    Pgno mx = 0;
+    for (int i = 0; i < n_roots; i++)
+      if (roots[i] > mx) mx = roots[i];
+    if (mx != get4byte(p1 + 52))
+      chk_msg(&k, "max rootpage (%u) disagrees with header (%u)", (unsigned)mx,
+              (unsigned)get4byte(p1 + 52));
+  } else if (get4byte(p1 + 64) != 0) {
+    chk_msg(&k, "incremental_vacuum enabled with a max rootpage of zero");
   }
   for (int i = 0; i < n_roots && !done(&k); i++) {
     if (roots[i] == 0) continue;
+    if (roots[i] > 1) chk_ptrmap(&k, roots[i], 1, 0, "");
     i64 mk = 0;
-    chk_tree(&k, roots[i], &mk, INT64_MAX, "", 1);
+    chk_tree(&k, roots[i], &mk, INT64_MAX, "", 1, 0);
   }
   Pgno pend = bt_pending_page(bt);
   for (Pgno pg = 1; pg <= k.npage && !done(&k); pg++) {
     if (pg == pend) continue;
-    if (!(k.seen[pg / 8] & (1 << (pg % 8)))) chk_msg(&k, "Page %u is never used", (unsigned)pg);
+    int used = (k.seen[pg / 8] & (1 << (pg % 8))) != 0;
+    int is_map = bt->autovac && ptrmap_page(bt, pg) == pg;
+    if (!used && !is_map) chk_msg(&k, "Page %u is never used", (unsigned)pg);
+    if (used && is_map) chk_msg(&k, "Pointer map page %u is referenced", (unsigned)pg);
   }
   sqlite3_free(k.seen);
   if (k.rc) {
