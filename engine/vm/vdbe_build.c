@@ -232,6 +232,7 @@ void vdbe_make_ready(Vdbe *v, int n_mem, int n_cursor, int n_var) {
     u8 o = v->ops[i].opcode;
     if ((o == OP_Insert || o == OP_Delete) && (v->ops[i].p5 & OPFLAG_NCHANGE)) v->count_changes = 1;
     if (o == OP_ResetCount) v->count_changes = 1;
+    if (o == OP_Clear && v->ops[i].p3) v->count_changes = 1;
   }
   v->main_ops = v->ops;
   v->n_main_op = v->n_op;

@@ -547,7 +547,8 @@ int vdbe_halt(Vdbe *v) {
     }
     if (v->count_changes && (!err || v->halt_action == OE_Fail)) {
       db->n_change = v->n_change;
-      db->n_total_change += v->n_change;
+      db->n_total_change += v->n_change + v->n_change_sub;
+      v->n_change_sub = 0;
     }
     v->halted = 1;
     v->want_commit = (u8)(db->autocommit != 0);
@@ -842,6 +843,7 @@ static int start_run(Vdbe *v) {
   sqlite3_free(v->err_msg);
   v->err_msg = NULL;
   v->n_change = 0;
+  v->n_change_sub = 0;
   v->halted = 0;
   v->want_commit = 0;
   v->halt_action = 0;
@@ -2126,7 +2128,10 @@ int vdbe_exec(Vdbe *v) {
         c->cache_ok = 0;
         c->deferred = 0;
         c->seek_result = 0;
-        if (op->p5 & OPFLAG_NCHANGE) v->n_change++;
+        if (op->p5 & OPFLAG_NCHANGE) {
+          if (v->frame) v->n_change_sub++; /* trigger changes: total_changes only */
+          else v->n_change++;
+        }
         if (op->p5 & OPFLAG_LASTROWID) db->last_rowid = rowid;
         if (db->update_hook && op->p4type == P4_TABLE && op->p4.p && !c->ephem) {
           const char *tname = *(char *const *)op->p4.p;
@@ -2145,7 +2150,8 @@ int vdbe_exec(Vdbe *v) {
         c->cache_ok = 0;
         c->seek_result = 0;
         if (op->p5 & OPFLAG_NCHANGE) {
-          v->n_change++;
+          if (v->frame) v->n_change_sub++;
+          else v->n_change++;
           if (db->update_hook && op->p4type == P4_TABLE && op->p4.p && c->is_table) {
             const char *tname = *(char *const *)op->p4.p;
             db->update_hook(db->update_arg, SQLITE_DELETE, db->dbs[c->idb].name, tname, rowid);
@@ -2155,8 +2161,9 @@ int vdbe_exec(Vdbe *v) {
       }
       case OP_ResetCount:
         db->n_change = v->n_change;
-        db->n_total_change += v->n_change;
+        db->n_total_change += v->n_change + v->n_change_sub;
         v->n_change = 0;
+        v->n_change_sub = 0;
         v->n_change_reset = 1;
         break;
       case OP_SorterCompare: {

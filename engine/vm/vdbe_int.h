@@ -154,6 +154,7 @@ struct Vdbe {
   int stmt_index;       /* savepoint index of the statement journal */
   u32 cache_ctr;
   i64 n_change;
+  i64 n_change_sub;     /* changes made by trigger programs */
   i64 start_time_ms;
   int stmt_status[8];
   VdbeFrame *frame;     /* current trigger frame */
