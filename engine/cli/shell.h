@@ -72,6 +72,11 @@ int shell_dump(Shell *, const char *like);
 /* shell_import.c */
 int shell_import(Shell *, int argc, char **argv);
 
+/* shell_lineedit.c: interactive line editing and history */
+char *shell_edit_line(const char *prompt);
+void shell_history_load(void);
+void shell_history_save(void);
+
 /* shell_main.c */
 int shell_process_file(Shell *, FILE *in, const char *name);
 int shell_str_eq(const char *a, const char *b);

@@ -44,8 +44,22 @@ static int is_terminator_line(const char *z) {
   return all_whitespace(z);
 }
 
-/* Read one line (without its newline); NULL at end of input. */
+/* Read one line (without its newline); NULL at end of input.  On a terminal
+** the line editor reads it. */
 static char *read_line(FILE *in, char **buf, size_t *cap, const char *prompt) {
+  if (prompt && in == stdin && isatty(0) && isatty(1)) {
+    char *z = shell_edit_line(prompt);
+    if (z == NULL) return NULL;
+    size_t n = strlen(z);
+    if (n + 1 > *cap) {
+      *cap = n + 1;
+      *buf = realloc(*buf, *cap);
+      if (!*buf) abort();
+    }
+    memcpy(*buf, z, n + 1);
+    free(z);
+    return *buf;
+  }
   if (prompt) {
     fputs(prompt, stdout);
     fflush(stdout);
@@ -293,7 +307,9 @@ int main(int argc, char **argv) {
         printf("Connected to a transient in-memory database.\n"
                "Use \".open FILENAME\" to reopen on a persistent database.\n");
     }
+    if (sh.interactive) shell_history_load();
     rc = shell_process_file(&sh, stdin, "<stdin>") > 0;
+    if (sh.interactive) shell_history_save();
   }
   shell_close_out(&sh);
   if (sh.db) sqlite3_close(sh.db);
