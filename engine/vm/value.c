@@ -644,8 +644,8 @@ void mem_apply_affinity(Mem *m, char aff) {
       }
     }
   } else if (a == SQLITE_AFF_TEXT) {
-    if (!(m->flags & MEM_Str) && (m->flags & (MEM_Int | MEM_Real | MEM_IntReal))) {
-      mem_stringify(m);
+    if (m->flags & (MEM_Int | MEM_Real | MEM_IntReal)) {
+      if (!(m->flags & MEM_Str)) mem_stringify(m);
       m->flags &= (u16)~(MEM_Int | MEM_Real | MEM_IntReal);
     }
   }
