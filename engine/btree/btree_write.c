@@ -983,7 +983,16 @@ int btree_insert(BtCursor *c, const BtreePayload *p, int flags, int seek_result)
   if (rc) return rc;
   int res = seek_result;
   if (c->state == CUR_REQUIRESEEK || c->state == CUR_INVALID || c->depth < 0) res = 0;
-  if (c->intkey == 2) btree_cursor_is_table(c);
+  if (c->intkey == 2) {
+    /* tree type not known yet: read the root (may PENDING; no change) */
+    DbPage *rp;
+    rc = bt_get_page(bt, c->root, &rp);
+    if (rc) return rc;
+    PV rv;
+    bt_pv(rp, &rv);
+    c->intkey = rv.intkey;
+    pager_unref(rp);
+  }
   int intkey = c->intkey == 1;
   if (!intkey && p->n_key < 0) return SQLITE_MISUSE;
   if (intkey && (p->n_data < 0)) return SQLITE_MISUSE;
