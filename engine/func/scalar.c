@@ -397,7 +397,8 @@ void fn_printf(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     int err = s.err;
     char *z = shale_str_finish(&s);
     if (err == SQLITE_TOOBIG) {
-      sqlite3_result_error_toobig(ctx);
+      /* SQLite 3.40: the accumulator is reset and the result is NULL */
+      sqlite3_result_null(ctx);
     } else if (err == SQLITE_NOMEM) {
       sqlite3_result_error_nomem(ctx);
     } else if (z) {

@@ -63,7 +63,7 @@ static Case cases[] = {
     S("printf", "'%d'", "3.9"), S("printf", "'%f'", "'1e3'"), S("printf", "'%s'", "1.5"),
     S("printf", "'%*d'", "5", "3"), S("printf", "'%z'", "'abc'"), S("printf", "'%w'", "'a\"b'"),
     S("printf", "'%!.20e'", "0.1"), S("printf", "'%,d'", "-1234567"), S("printf", "'%08,d'", "5"),
-    S("format", "'%5s|'", "'ab'"), S("printf", "'%.0f %.0f %.0f'", "0.5", "1.5", "2.5"),
+    S("format", "'%5s|'", "'ab'"), S("printf", "'%*d'", "1000000001", "1"), S("printf", "'a%.*c'", "1000000001", "'x'"), S("printf", "'%.0f %.0f %.0f'", "0.5", "1.5", "2.5"),
     S("quote", "'it''s'"), S("quote", "1.5"), S("quote", "0.1"), S("quote", "1e300"),
     S("quote", "X'00ab'"), S("quote", "NULL"), S("quote", "-7"), S("quote", "100.0"),
     S("quote", "3.141592653589793"), S("quote", "1e-7"),
