@@ -113,7 +113,26 @@ static void upsert_do_update(Parse *p, WriteCtx *w, Upsert *u, int reg_target);
 
 /* Delete the row the data cursor is on (REPLACE), with its index entries. */
 static void delete_row_for_replace(Parse *p, WriteCtx *w, int reg_rowid) {
-  insert_delete_index_entries(p, w->tab, w->data_cur, w->idx_cur, reg_rowid);
+  Table *t = w->tab;
+  int trig = (p->db->flags & SQLITE_RecTriggers) ? trigger_exists(p, t, ST_DELETE, NULL) : 0;
+  if (trig) {
+    /* with recursive_triggers, REPLACE fires the DELETE triggers */
+    Vdbe *v = p->v;
+    int reg_old = parse_alloc_regs(p, t->n_col + 1);
+    int skip = vdbe_make_label(v);
+    vdbe_add_op2(v, OP_Copy, reg_rowid, reg_old);
+    for (int c = 0; c < t->n_col; c++) build_column_value(p, t, w->data_cur, c, reg_old + 1 + c);
+    if (trig & 1) {
+      trigger_code_all(p, t, ST_DELETE, 0, NULL, NULL, 0, reg_old, OE_DEFAULT, skip);
+      vdbe_add_op3(v, OP_NotExists, w->data_cur, skip, reg_old);
+    }
+    insert_delete_index_entries(p, t, w->data_cur, w->idx_cur, reg_old);
+    vdbe_add_op2(v, OP_Delete, w->data_cur, 0);
+    if (trig & 2) trigger_code_all(p, t, ST_DELETE, 1, NULL, NULL, 0, reg_old, OE_DEFAULT, skip);
+    vdbe_resolve_label(v, skip);
+    return;
+  }
+  insert_delete_index_entries(p, t, w->data_cur, w->idx_cur, reg_rowid);
   vdbe_add_op2(p->v, OP_Delete, w->data_cur, 0);
 }
 
