@@ -248,6 +248,12 @@ int codegen_create_table(Parse *p, Stmt *st) {
     parse_error(p, "WITHOUT ROWID tables are not supported yet");
     return p->rc;
   }
+  for (int i = 0; i < t->n_col; i++)
+    if (t->cols[i].generated) {
+      table_free(t);
+      parse_error(p, "generated columns are not supported yet");
+      return p->rc;
+    }
   char *sql = build_stored_sql(p, st, "TABLE", 1);
   Vdbe *v = p->v;
   emit_file_format(p, idb);
