@@ -231,6 +231,7 @@ void vdbe_make_ready(Vdbe *v, int n_mem, int n_cursor, int n_var) {
   for (int i = 0; i < v->n_op; i++) {
     u8 o = v->ops[i].opcode;
     if ((o == OP_Insert || o == OP_Delete) && (v->ops[i].p5 & OPFLAG_NCHANGE)) v->count_changes = 1;
+    if (o == OP_Delete && (v->ops[i].p2 & OPFLAG_NCHANGE)) v->count_changes = 1;
     if (o == OP_ResetCount) v->count_changes = 1;
     if (o == OP_Clear && v->ops[i].p3) v->count_changes = 1;
   }

@@ -808,6 +808,14 @@ static int int_float_compare(i64 i, double r) {
   return mem_compare(&a, &b, NULL);
 }
 
+/* Table name for update hooks: P4 is the code generator's Table (whose
+** first field is its name) or the name as a string. */
+static const char *op_table_name(const VdbeOp *op) {
+  if (op->p4type == P4_TABLE && op->p4.p) return *(char *const *)op->p4.p;
+  if ((op->p4type == P4_STATIC || op->p4type == P4_DYNAMIC) && op->p4.z) return op->p4.z;
+  return NULL;
+}
+
 /* ------------------------------------------------------ function calls -- */
 static sqlite3_context *func_ctx(Vdbe *v, VdbeOp *op) {
   if (op->p4type == P4_FUNCCTX) return op->p4.p;
@@ -2133,10 +2141,9 @@ int vdbe_exec(Vdbe *v) {
           else v->n_change++;
         }
         if (op->p5 & OPFLAG_LASTROWID) db->last_rowid = rowid;
-        if (db->update_hook && op->p4type == P4_TABLE && op->p4.p && !c->ephem) {
-          const char *tname = *(char *const *)op->p4.p;
+        if (db->update_hook && op_table_name(op) && !c->ephem) {
           db->update_hook(db->update_arg, (op->p5 & OPFLAG_ISUPDATE) ? SQLITE_UPDATE : SQLITE_INSERT,
-                          db->dbs[c->idb].name, tname, rowid);
+                          db->dbs[c->idb].name, op_table_name(op), rowid);
         }
         break;
       }
@@ -2149,13 +2156,12 @@ int vdbe_exec(Vdbe *v) {
         v->cache_ctr++;
         c->cache_ok = 0;
         c->seek_result = 0;
-        if (op->p5 & OPFLAG_NCHANGE) {
+        /* SQLite puts OPFLAG_NCHANGE in P2; accept it in P5 too */
+        if ((op->p2 | op->p5) & OPFLAG_NCHANGE) {
           if (v->frame) v->n_change_sub++;
           else v->n_change++;
-          if (db->update_hook && op->p4type == P4_TABLE && op->p4.p && c->is_table) {
-            const char *tname = *(char *const *)op->p4.p;
-            db->update_hook(db->update_arg, SQLITE_DELETE, db->dbs[c->idb].name, tname, rowid);
-          }
+          if (db->update_hook && op_table_name(op) && c->is_table && !c->ephem)
+            db->update_hook(db->update_arg, SQLITE_DELETE, db->dbs[c->idb].name, op_table_name(op), rowid);
         }
         break;
       }
