@@ -304,6 +304,29 @@ int btree_integrity_check(Btree *bt, const Pgno *roots, int n_roots, int max_err
   *n_errors = 0;
   *msg = NULL;
   if (!bt->page1) return SQLITE_OK; /* empty database */
+  /* Prefetch every page first, with explicit progress (bt->ic_next) and a
+  ** window of outstanding reads, so that an asynchronous VFS does not make
+  ** the (restart-from-scratch) check below quadratic. */
+  {
+    Pgno np = pager_page_count(bt->pager), first_pending = 0;
+    int outstanding = 0;
+    if (bt->ic_next == 0) bt->ic_next = 1;
+    for (Pgno pg = bt->ic_next; pg <= np && outstanding < 64; pg++) {
+      DbPage *dp;
+      int rc = pager_get(bt->pager, pg, &dp, 0);
+      if (rc == SHALE_PENDING) {
+        if (!first_pending) first_pending = pg;
+        outstanding++;
+        continue;
+      }
+      if (rc == SQLITE_OK) pager_unref(dp);
+      if (!first_pending) bt->ic_next = pg + 1;
+    }
+    if (first_pending || bt->ic_next <= np) {
+      if (first_pending) bt->ic_next = first_pending;
+      return SHALE_PENDING;
+    }
+  }
   Chk k;
   memset(&k, 0, sizeof k);
   k.bt = bt;
@@ -340,8 +363,10 @@ int btree_integrity_check(Btree *bt, const Pgno *roots, int n_roots, int max_err
   sqlite3_free(k.seen);
   if (k.rc) {
     sqlite3_free(k.msg);
+    if (k.rc != SHALE_PENDING) bt->ic_next = 0;
     return k.rc;
   }
+  bt->ic_next = 0;
   *n_errors = k.nerr;
   *msg = k.msg;
   return SQLITE_OK;

@@ -82,6 +82,7 @@ struct Btree {
   int dirty;       /* this write transaction changed something */
   int hdr_done;    /* commit: header fields already updated */
   u32 gen;         /* validation generation; bumped by rollbacks */
+  Pgno ic_next;    /* integrity_check prefetch progress (0: not started) */
   BtCursor *cursors;
   /* pages pinned by the operation in progress */
   DbPage **held;
