@@ -438,6 +438,61 @@ static void add_check(Table *t, Expr *e, const char *name) {
   }
 }
 
+/* WITHOUT ROWID: the PRIMARY KEY index holds every column (key columns
+** first); other indexes end with the PRIMARY KEY columns instead of a rowid. */
+static int index_set_tail(Index *ix, const i16 *tail, int n_tail, Table *t) {
+  int n = ix->n_key_col + n_tail;
+  i16 *cols = sqlite3_malloc64(sizeof(i16) * (u64)(n ? n : 1));
+  char **coll = shale_malloc_zero(sizeof(char *) * (size_t)(n ? n : 1));
+  u8 *desc = shale_malloc_zero((size_t)(n ? n : 1));
+  if (!cols || !coll || !desc) {
+    sqlite3_free(cols);
+    sqlite3_free(coll);
+    sqlite3_free(desc);
+    return -1;
+  }
+  for (int i = 0; i < ix->n_key_col; i++) {
+    cols[i] = ix->columns[i];
+    coll[i] = ix->collate[i];
+    desc[i] = ix->sort_desc[i];
+  }
+  for (int i = 0; i < n_tail; i++) {
+    cols[ix->n_key_col + i] = tail[i];
+    const char *c = tail[i] >= 0 ? t->cols[tail[i]].collate : NULL;
+    coll[ix->n_key_col + i] = c ? shale_strdup(c) : NULL;
+  }
+  for (int i = ix->n_key_col; i < ix->n_column; i++) sqlite3_free(ix->collate[i]);
+  sqlite3_free(ix->columns);
+  sqlite3_free(ix->collate);
+  sqlite3_free(ix->sort_desc);
+  ix->columns = cols;
+  ix->collate = coll;
+  ix->sort_desc = desc;
+  ix->n_column = n;
+  return 0;
+}
+
+static int in_key(const Index *ix, int c) {
+  for (int i = 0; i < ix->n_key_col; i++)
+    if (ix->columns[i] == c) return 1;
+  return 0;
+}
+
+void schema_without_rowid_index(Table *t, Index *ix) {
+  Index *pk = table_primary_key_index(t);
+  if (!pk) return;
+  i16 tail[2000];
+  int n = 0;
+  if (ix == pk) {
+    for (int c = 0; c < t->n_col && n < 2000; c++)
+      if (!in_key(pk, c)) tail[n++] = (i16)c;
+  } else {
+    for (int i = 0; i < pk->n_key_col && n < 2000; i++)
+      if (!in_key(ix, pk->columns[i])) tail[n++] = pk->columns[i];
+  }
+  index_set_tail(ix, tail, n, t);
+}
+
 Table *table_from_create(sqlite3 *db, Stmt *st, int idb, char **err) {
   (void)db;
   Table *t = shale_malloc_zero(sizeof(Table));
@@ -599,6 +654,14 @@ Table *table_from_create(sqlite3 *db, Stmt *st, int idb, char **err) {
     *err = build_mprintf("PRIMARY KEY missing on table %s", t->name);
     table_free(t);
     return NULL;
+  }
+  if (t->without_rowid) {
+    Index *pk = table_primary_key_index(t);
+    for (Index *ix = t->indexes; ix; ix = ix->next)
+      if (ix != pk) schema_without_rowid_index(t, ix);
+    schema_without_rowid_index(t, pk);
+    for (int k = 0; k < pk->n_key_col; k++)
+      if (pk->columns[k] >= 0 && !t->cols[pk->columns[k]].not_null) t->cols[pk->columns[k]].not_null = OE_ABORT + 1;
   }
   /* NOT NULL is implied for PRIMARY KEY columns of WITHOUT ROWID tables. */
   return t;
@@ -998,6 +1061,10 @@ static int schema_add_object(sqlite3 *db, int idb, Schema *s, SchemaRow *r, char
       Table *t = table_from_create(db, st, idb, &e);
       if (t) {
         t->root = (Pgno)r->root;
+        if (t->without_rowid) {
+          Index *pk = table_primary_key_index(t);
+          if (pk) pk->root = t->root;
+        }
         name_checks(t, sql);
         t->sql = sql;
         sql = NULL;
@@ -1022,6 +1089,7 @@ static int schema_add_object(sqlite3 *db, int idb, Schema *s, SchemaRow *r, char
       if (t) {
         Index *ix = index_from_create(db, st, t, &e);
         if (ix) {
+          if (t->without_rowid) schema_without_rowid_index(t, ix);
           ix->root = (Pgno)r->root;
           ix->sql = sql;
           sql = NULL;
