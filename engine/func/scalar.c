@@ -498,8 +498,15 @@ void fn_replace(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     }
   }
   i64 nout = (i64)nstr + count * ((i64)nrep - npat);
-  u8 *out = func_ctx_malloc(ctx, nout + 1);
-  if (out == NULL) return;
+  if (nout > func_max_length(ctx)) { /* a result of exactly the limit is fine */
+    sqlite3_result_error_toobig(ctx);
+    return;
+  }
+  u8 *out = sqlite3_malloc64((u64)nout + 1);
+  if (out == NULL) {
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
   i64 j = 0;
   int i;
   for (i = 0; i <= nstr - npat; i++) {
