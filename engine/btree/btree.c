@@ -478,8 +478,15 @@ int btree_txn_state(Btree *bt) { return bt->txn; }
 int btree_savepoint(Btree *bt, int op, int index) {
   if (bt->txn != 2) return SQLITE_OK;
   if (op == SAVEPOINT_ROLLBACK) {
+    /* cursors keep their place by key (like SQLite's statement rollback
+    ** under a running SELECT); saving may PENDING before anything changed */
     bt_release_held(bt);
-    trip_cursors(bt);
+    bt_clear_reset(bt);
+    for (BtCursor *c = bt->cursors; c; c = c->next) {
+      c->cnt_active = 0;
+      if (c->state == CUR_VALID) SHALE_TRY(bt_cursor_save(c));
+      else if (c->state == CUR_INVALID) bt_cursor_release(c);
+    }
     if (++bt->gen == 0) bt->gen = 1;
   }
   int rc = pager_savepoint(bt->pager, op, index);

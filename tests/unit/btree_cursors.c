@@ -208,6 +208,38 @@ static long run(const char *vfsname) {
   CHECK(before > 3000);
   CHECK_INT(nfree2, before - 2); /* every page but 1 and root are free */
   pager_set_cache_size(btree_pager(bt), 2000);
+  /* a statement rollback under an open reader: the reader keeps its place */
+  {
+    Pgno r4;
+    RUN(rc, btree_create_table(bt, &r4, BTREE_INTKEY));
+    btree_cursor_open(bt, r4, 1, &w);
+    for (int k = 1; k <= 500; k++) ins(w, k, k % 9 == 0 ? 900 : 40);
+    BtCursor *rd;
+    btree_cursor_open(bt, r4, 0, &rd);
+    int res;
+    RUN(rc, btree_table_moveto(rd, 250, &res));
+    CHECK_INT(res, 0);
+    RUN(rc, btree_savepoint(bt, SAVEPOINT_BEGIN, 0));
+    for (int k = 240; k <= 260; k++) {
+      RUN(rc, btree_table_moveto(w, k, &res));
+      RUN(rc, btree_delete(w, 0));
+    }
+    for (int k = 1000; k <= 1500; k++) ins(w, k, 300);
+    RUN(rc, btree_savepoint(bt, SAVEPOINT_ROLLBACK, 0));
+    CHECK_INT(rc, SQLITE_OK);
+    RUN(rc, btree_savepoint(bt, SAVEPOINT_RELEASE, 0));
+    RUN(rc, btree_next(rd));
+    CHECK_INT(rc, SQLITE_OK);
+    CHECK_INT(btree_rowid(rd), 251);
+    i64 cnt4 = 0;
+    RUN(rc, btree_count(w, &cnt4));
+    CHECK_INT(cnt4, 500);
+    Pgno roots4[3] = {1, root, r4};
+    CHECK_INT(integrity(bt, roots4, 3), 0);
+    btree_cursor_close(rd);
+    btree_cursor_close(w);
+    RUN(rc, btree_drop_table(bt, r4, &moved));
+  }
   RUN(rc, btree_commit(bt));
   CHECK_INT(rc, SQLITE_OK);
   RUN(rc, btree_close(bt));
