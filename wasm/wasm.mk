@@ -1,0 +1,83 @@
+# wasm/wasm.mk — the WebAssembly builds and the JS tests (included by the
+# top Makefile).
+#   make wasm     build/wasm/shale-browser.{js,wasm}  (emscripten, ES module)
+#                 build/wasm/shale-edge.wasm          (clang --target=wasm32-wasi)
+#                 build/wasm/js/                      (the JS glue, copied)
+#   make jstest   node --test tests/js/ against both builds
+#
+# Both builds compile the same engine sources as the native library, minus
+# the POSIX-only VFS (vfs_unix.c, unix_shm.c), plus wasm/exports.c and
+# wasm/host_vfs.c.  wasm/include/pthread.h is a single-threaded shim found
+# before the sysroot's pthread.h.
+
+WASM_OUT := $(BUILD)/wasm
+WASM_ENGINE_SRCS := $(filter-out engine/vfs/vfs_unix.c engine/vfs/unix_shm.c,$(ENGINE_SRCS))
+WASM_OWN_SRCS := wasm/exports.c wasm/host_vfs.c
+WASM_SRCS := $(WASM_ENGINE_SRCS) $(WASM_OWN_SRCS)
+WASM_HDRS := wasm/host_vfs.h wasm/include/pthread.h
+WASM_CFLAGS_COMMON := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iwasm/include -Iengine/include \
+  -DSHALE_WASM=1
+
+# ---- edge build: clang-14 --target=wasm32-wasi, reactor, no emscripten ----
+WASI_CC ?= clang-14
+WASI_LD ?= $(firstword $(wildcard /usr/bin/wasm-ld-14 /usr/lib/llvm-14/bin/wasm-ld) wasm-ld)
+WASI_SYSROOT ?= /usr
+WASI_OPT ?= -O2
+WASI_CFLAGS := --target=wasm32-wasi --sysroot=$(WASI_SYSROOT) $(WASM_CFLAGS_COMMON) $(WASI_OPT) \
+  -D_WASI_EMULATED_GETPID
+WASI_OBJS := $(patsubst %.c,$(WASM_OUT)/wasi/%.o,$(WASM_SRCS))
+
+$(WASM_OUT)/wasi/%.o: %.c $(WASM_HDRS)
+	@mkdir -p $(dir $@)
+	$(WASI_CC) $(WASI_CFLAGS) -MMD -MP -c $< -o $@
+
+$(WASM_OUT)/shale-edge.wasm: $(WASI_OBJS)
+	$(WASI_CC) --target=wasm32-wasi --sysroot=$(WASI_SYSROOT) -fuse-ld=$(WASI_LD) \
+	  -mexec-model=reactor $(WASI_OPT) -o $@ $^ -lwasi-emulated-getpid \
+	  -Wl,--strip-all -Wl,-z,stack-size=1048576 -Wl,--initial-memory=4194304 \
+	  -Wl,--max-memory=2147483648 -Wl,--export=_initialize
+
+# ---- browser build: emscripten ES module, single-threaded, no Asyncify ----
+EMCC ?= emcc
+EM_ENV := NODE_PATH=/usr/share/nodejs
+EM_OPT ?= -Oz
+EM_CFLAGS := $(WASM_CFLAGS_COMMON) $(EM_OPT) -Wno-limited-postlink-optimizations
+WASM_EXPORT_NAMES = $(sort $(shell grep -ho 'EXPORT(shale_w_[a-z0-9_]*)' $(WASM_OWN_SRCS) | sed 's/EXPORT(\(.*\))/_\1/'))
+EM_OBJS := $(patsubst %.c,$(WASM_OUT)/em/%.o,$(WASM_SRCS))
+EM_LDFLAGS := $(EM_OPT) -sMODULARIZE=1 -sEXPORT_ES6=1 -sEXPORT_NAME=createShaleModule \
+  -sENVIRONMENT=web,worker,node -sFILESYSTEM=0 -sALLOW_MEMORY_GROWTH=1 \
+  -sINITIAL_MEMORY=4194304 -sSTACK_SIZE=1048576 -sASSERTIONS=0 -sSUPPORT_LONGJMP=0 \
+  -sDYNAMIC_EXECUTION=0 -sTEXTDECODER=2 -sEXPORTED_RUNTIME_METHODS=[] \
+  -sINCOMING_MODULE_JS_API=[wasmBinary,instantiateWasm,print,printErr,shaleHostIoWait] \
+  -sEXPORTED_FUNCTIONS=$(subst $(space),$(comma),$(WASM_EXPORT_NAMES))
+empty :=
+space := $(empty) $(empty)
+comma := ,
+
+$(WASM_OUT)/em/%.o: %.c $(WASM_HDRS)
+	@mkdir -p $(dir $@)
+	$(EM_ENV) $(EMCC) $(EM_CFLAGS) -MMD -MP -c $< -o $@
+
+$(WASM_OUT)/shale-browser.js: $(EM_OBJS)
+	$(EM_ENV) $(EMCC) $(EM_LDFLAGS) -o $@ $^
+
+$(WASM_OUT)/shale-browser.wasm: $(WASM_OUT)/shale-browser.js
+
+# ---- the JS glue next to the builds ----
+JS_GLUE_SRCS := $(wildcard js-glue/*.js js-glue/*.d.ts)
+$(WASM_OUT)/js/.stamp: $(JS_GLUE_SRCS)
+	@mkdir -p $(dir $@)
+	cp $(JS_GLUE_SRCS) $(dir $@)
+	@touch $@
+
+.PHONY: wasm wasm-edge wasm-browser jstest wasm-sizes
+wasm-edge: $(WASM_OUT)/shale-edge.wasm
+wasm-browser: $(WASM_OUT)/shale-browser.js
+wasm: wasm-edge wasm-browser $(WASM_OUT)/js/.stamp wasm-sizes
+
+wasm-sizes:
+	@for f in $(WASM_OUT)/shale-browser.wasm $(WASM_OUT)/shale-browser.js $(WASM_OUT)/shale-edge.wasm; do \
+	  printf '%-36s raw %8d  gzip -9 %8d\n' $$f $$(wc -c < $$f) $$(gzip -9c $$f | wc -c); done
+
+jstest: wasm
+	node --test tests/js/
