@@ -197,6 +197,11 @@ static int match_quality(const FuncDef *p, int n_arg, int enc) {
     if (p->n_arg >= 0) return 0;
   }
   if (p->x_func == NULL && p->x_step == NULL) return 0;
+  /* coalesce() and the scalar min()/max() need at least two arguments
+  ** (one-argument min/max is the aggregate). */
+  if (p->n_arg < 0 && n_arg >= 0 && n_arg < 2 && (p->flags & FUNC_BUILTIN) &&
+      (p->x_func == fn_coalesce || p->x_func == fn_minmax))
+    return 0;
   int m = p->n_arg == n_arg ? 4 : 1;
   int fenc = (int)(p->flags & ENC_MASK);
   if (enc == fenc) m += 2;

@@ -338,6 +338,10 @@ int main(void) {
   CHECK(func_find(&mock_db, "substr", 4, &wrong) == NULL && wrong == 1);
   CHECK(func_find(&mock_db, "nosuch", 1, &wrong) == NULL && wrong == 0);
   CHECK(func_find(&mock_db, "SUBSTR", 2, NULL) != NULL);
+  CHECK(func_find(&mock_db, "max", 0, &wrong) == NULL && wrong == 1);
+  CHECK(func_find(&mock_db, "coalesce", 1, &wrong) == NULL && wrong == 1);
+  CHECK(func_find(&mock_db, "min", 1, NULL)->flags & FUNC_AGGREGATE);
+  CHECK(func_find(&mock_db, "char", 0, NULL) != NULL);
   CHECK(func_find(&mock_db, "concat", 2, NULL) == NULL); /* not in 3.40 */
   CHECK((func_find(&mock_db, "like", 2, NULL)->flags & FUNC_CASE_SENSITIVE) == 0);
   mock_db.flags |= SQLITE_CaseSensitiveLike;
