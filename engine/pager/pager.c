@@ -869,7 +869,12 @@ static int playback_hot(Pager *p) {
       if (nrec == 0xffffffff) {
         nrec = (u32)((p->rb_jsize - rec_start) / rec_size(p));
       }
-      if (nrec == 0) return SQLITE_OK;
+      if (nrec == 0) {
+        /* an empty segment (a spill with nothing new): go on to the next */
+        i64 sec = sector;
+        p->rb_hdr_off = ((rec_start + sec - 1) / sec) * sec;
+        continue;
+      }
       p->rb_nrec = nrec;
       p->rb_rec = 0;
     }
@@ -1250,6 +1255,9 @@ static int journal_new_header(Pager *p) {
   p->seg[p->nseg].rec_start = off + p->sector;
   p->seg[p->nseg].nrec = 0;
   p->nseg++;
+  /* even without records, the header (initial size) must be valid and
+  ** durable before the db file is written */
+  p->journal_needs_sync = 1;
   /* pad the header to the sector size with zeros */
   int rc = owned_submit(p, p->jfd, h, 28, NULL, 0, NULL, 0, off);
   if (rc == SQLITE_OK && p->sector > 28) {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "testlib.h"
 #include "../../engine/pager/pager.h"
+#include "../../engine/vfs/vfs_faulty.h"
 
 #define MAXPG 400
 #define MAXSP 4
@@ -96,7 +97,17 @@ static int wpage(Pager *p, Pgno pgno, u32 gen) {
   DRIVE(rc, pager_get(p, pgno, &pg, 0));
   if (rc) return rc;
   DRIVE(rc, pager_write(pg));
-  if (rc == SQLITE_OK) fill(pager_data(pg), pgno, gen);
+  if (rc == SQLITE_OK) {
+    /* like the B-tree: never touch the pager-maintained header fields */
+    u8 keep[16], *d = pager_data(pg);
+    memcpy(keep, d + 24, 8);
+    memcpy(keep + 8, d + 92, 8);
+    fill(d, pgno, gen);
+    if (pgno == 1) {
+      memcpy(d + 24, keep, 8);
+      memcpy(d + 92, keep + 8, 8);
+    }
+  }
   pager_unref(pg);
   return rc;
 }
@@ -217,6 +228,121 @@ static void run(u64 seed, int rounds) {
   unlink(jp);
 }
 
+/* Random transactions on "faulty" with power lost at a random operation:
+** after recovery the file holds the last committed state, or the state of
+** the transaction whose commit was in flight. */
+static int state_is(Pager *p, const State *s) { return check_all(p, s) == 0; }
+
+static void run_crash(u64 seed) {
+  static State committed, cur, attempt, sp[MAXSP];
+  rng = seed * 0xD1B54A32D192ED03ULL + 7;
+  static const u32 sizes[] = {512, 1024, 4096};
+  g_ps = sizes[rnd(3)];
+  static const int modes[] = {PAGER_JOURNALMODE_DELETE, PAGER_JOURNALMODE_TRUNCATE,
+                              PAGER_JOURNALMODE_PERSIST};
+  int jmode = modes[rnd(3)];
+  char jp[300];
+  snprintf(jp, sizeof(jp), "%s-journal", g_db);
+  unlink(g_db);
+  unlink(jp);
+  shale_faulty_reset();
+  shale_faulty_power_loss_at(20 + (int)rnd(600));
+  g_vfs = shale_vfs_find("faulty");
+  Pager *p = NULL;
+  int rc = pager_open(g_vfs, g_db, 0, 0, 0, &p);
+  CHECK_INT(rc, SQLITE_OK);
+  if (rc) return;
+  pager_set_page_size(p, g_ps, 0);
+  pager_journal_mode(p, jmode);
+  pager_set_cache_size(p, 10 + (int)rnd(20));
+  memset(&committed, 0, sizeof(committed));
+  int in_commit = 0;
+  for (int r = 0; r < 200; r++) {
+    int nsp = 0;
+    DRIVE(rc, pager_begin_read(p));
+    if (rc) break;
+    DRIVE(rc, pager_begin_write(p, 0));
+    if (rc) break;
+    cur = committed;
+    u32 gen = (u32)r + 1;
+    if (cur.n == 0) {
+      if ((rc = wpage(p, 1, gen)) != 0) break;
+      cur.gen[1] = gen;
+      cur.n = 1;
+    }
+    int nops = 1 + (int)rnd(40);
+    for (int k = 0; k < nops && rc == 0; k++) {
+      u32 what = rnd(100);
+      if (what < 60) {
+        Pgno pg = 1 + rnd(cur.n);
+        rc = wpage(p, pg, gen * 1000 + (u32)k);
+        cur.gen[pg] = gen * 1000 + (u32)k;
+      } else if (what < 85) {
+        int grow = 1 + (int)rnd(15);
+        for (int g = 0; g < grow && cur.n < MAXPG && rc == 0; g++) {
+          Pgno pg = cur.n + 1;
+          rc = wpage(p, pg, gen * 1000 + (u32)k);
+          cur.gen[pg] = gen * 1000 + (u32)k;
+          cur.n = pg;
+        }
+      } else if (what < 88 && cur.n > 2) {
+        Pgno nn = 2 + rnd(cur.n - 1);
+        pager_truncate_image(p, nn);
+        cur.n = nn;
+      } else if (what < 94 && nsp < MAXSP) {
+        rc = pager_savepoint(p, SAVEPOINT_BEGIN, nsp);
+        sp[nsp++] = cur;
+      } else if (nsp > 0) {
+        int i = (int)rnd((u32)nsp);
+        DRIVE(rc, pager_savepoint(p, SAVEPOINT_ROLLBACK, i));
+        cur = sp[i];
+        nsp = i + 1;
+      }
+    }
+    if (rc) break;
+    if (rnd(5) == 0) {
+      if (getenv("DBG")) fprintf(stderr, "crash run round %d: rollback\n", r);
+      DRIVE(rc, pager_rollback(p));
+      if (rc) break;
+    } else {
+      if (getenv("DBG")) fprintf(stderr, "crash run round %d: commit n %u\n", r, cur.n);
+      attempt = cur;
+      in_commit = 1;
+      DRIVE(rc, pager_commit(p));
+      if (rc) break;
+      in_commit = 0;
+      committed = cur;
+    }
+    pager_end_read(p);
+  }
+  int crashed = shale_faulty_crashed();
+  if (getenv("DBG")) fprintf(stderr, "crash run: stopped with rc %d at op count %d\n", rc, shale_faulty_op_count());
+  DRIVE(rc, pager_rollback(p));
+  pager_end_read(p);
+  close_pager(p);
+  int rmode = (int)rnd(2);
+  shale_faulty_power_restore(rmode, (u32)seed);
+  if (getenv("DBG")) fprintf(stderr, "restore mode %d\n", rmode);
+  if (getenv("DBG_STOP") && seed == strtoull(getenv("DBG_STOP"), NULL, 0)) exit(3);
+  g_vfs = shale_vfs_find(rnd(2) ? "pending" : "unix");
+  rc = pager_open(g_vfs, g_db, 0, 0, 0, &p);
+  CHECK_INT(rc, SQLITE_OK);
+  if (rc) return;
+  DRIVE(rc, pager_begin_read(p));
+  CHECK_INT(rc, SQLITE_OK);
+  int ok = state_is(p, &committed) || (in_commit && state_is(p, &attempt));
+  if (!ok)
+    fprintf(stderr, "crash seed %llu (ps %u jmode %d, crashed %d, in_commit %d): state lost (%d; n %u, committed n %u)\n",
+            (unsigned long long)seed, g_ps, jmode, crashed, in_commit, check_all(p, &committed),
+            pager_page_count(p), committed.n);
+  CHECK(ok);
+  pager_end_read(p);
+  close_pager(p);
+  shale_faulty_reset();
+  unlink(g_db);
+  unlink(jp);
+}
+
 int main(void) {
   const char *z = getenv("PAGER_RANDOM_SEED");
   const char *zr = getenv("PAGER_RANDOM_ROUNDS");
@@ -231,5 +357,12 @@ int main(void) {
     for (int s = 0; s < nseeds; s++) run(seed0 + (u64)s, rounds);
     if (v == 1) CHECK(g_pending > 0);
   }
+  snprintf(g_db, sizeof(g_db), "/tmp/shale_pager_random_%d_crash.db", (int)getpid());
+  int ncrash = z ? 1 : 12;
+  for (int b = 0; b < 2; b++) {
+    shale_faulty_set_base(testlib_vfs_names[b]);
+    for (int s = 0; s < ncrash; s++) run_crash(seed0 + (u64)s + 1000u * (u64)b);
+  }
+  shale_faulty_set_base(NULL);
   return testlib_finish("pager_random");
 }
