@@ -45,6 +45,9 @@ typedef struct WLevel {
   int top;             /* address of the loop body start */
   int next_op;         /* OP_Next / OP_Prev / 0 */
   int auto_idx;        /* idx is a transient automatic index */
+  int n_in;            /* IN operators driving this loop (outer loops over value sets) */
+  int in_cur[16], in_top[16];
+  int in_exit;         /* label after the IN loops */
   int next_cursor;
 } WLevel;
 
@@ -173,7 +176,24 @@ static void col_use_expr(ColUse *u, const Expr *e) {
 /* ------------------------------------------------------------ planning -- */
 /* If term e is "col OP expr" (or reversed) on cursor `cur`, return the
 ** column (-1 rowid) via *col and the normalized operator; else 0. */
+static int is_in_term(const Expr *e) {
+  if (!e || (e->op != EX_IN_LIST && e->op != EX_IN_SELECT) || (e->flags & EXPR_F_NOT)) return 0;
+  const Expr *l = e->left;
+  if (!l || l->op != EX_COLUMN) return 0;
+  if (e->op == EX_IN_LIST) return e->list && e->list->n > 0;
+  const Select *s = e->select;
+  if (!s) return 0;
+  while (s->prior) s = s->prior;
+  return s->result && s->result->n == 1;
+}
+
 static int term_on_column(const Expr *e, int cur, int *col, int *op, int *col_is_left) {
+  if (is_in_term(e) && e->left->res_cursor == cur && e->left->res_depth == 0) {
+    *col = e->left->res_column;
+    *op = OP_EQ_;
+    *col_is_left = 1;
+    return 1;
+  }
   if (!e || e->op != EX_BINARY) return 0;
   int bop = e->sub_op;
   if (bop < OP_EQ_ || bop > OP_GE_ || bop == OP_NE_) return 0;
@@ -202,6 +222,15 @@ static int term_on_column(const Expr *e, int cur, int *col, int *op, int *col_is
 }
 
 static int aff_ok_for_index(Parse *p, const Expr *e, char col_aff) {
+  if (e->op == EX_IN_SELECT) {
+    const Select *s = e->select;
+    while (s->prior) s = s->prior;
+    char a = expr_compare_affinity(p, e->left, s->result->a[0].expr);
+    if (a <= SQLITE_AFF_BLOB) return 1;
+    if (a == SQLITE_AFF_TEXT) return col_aff == SQLITE_AFF_TEXT;
+    return col_aff >= SQLITE_AFF_NUMERIC;
+  }
+  if (e->op == EX_IN_LIST) return 1;
   char aff = expr_compare_affinity(p, e->left, e->right);
   if (aff <= SQLITE_AFF_BLOB) return 1;
   if (aff == SQLITE_AFF_TEXT) return col_aff == SQLITE_AFF_TEXT;
@@ -210,6 +239,15 @@ static int aff_ok_for_index(Parse *p, const Expr *e, char col_aff) {
 
 static int coll_ok_for_index(Parse *p, const Expr *e, const char *idx_coll) {
   const char *c = NULL;
+  if (e->op == EX_IN_LIST || e->op == EX_IN_SELECT) {
+    c = expr_collation_name(p, e->left);
+    if (!c && e->op == EX_IN_SELECT) {
+      const Select *s = e->select;
+      while (s->prior) s = s->prior;
+      c = expr_collation_name(p, s->result->a[0].expr);
+    }
+    return shale_stricmp(c ? c : "BINARY", idx_coll ? idx_coll : "BINARY") == 0;
+  }
   /* the comparison's collation */
   const Expr *l = e->left, *r = e->right;
   const char *cl = NULL, *cr = NULL;
@@ -224,6 +262,16 @@ static int coll_ok_for_index(Parse *p, const Expr *e, const char *idx_coll) {
 
 /* the non-column side of the term */
 static Expr *term_value(const WTerm *t, int col_is_left) { return col_is_left ? t->e->right : t->e->left; }
+static u64 value_mask(WhereInfo *w, const WTerm *t, int col_is_left) {
+  if (is_in_term(t->e)) {
+    u64 m = 0;
+    if (t->e->list)
+      for (int i = 0; i < t->e->list->n; i++) m |= expr_mask(w->src, t->e->list->a[i].expr);
+    if (t->e->select) m |= select_mask(w->src, t->e->select);
+    return m;
+  }
+  return expr_mask(w->src, term_value(t, col_is_left));
+}
 
 static int term_usable(WhereInfo *w, WTerm *t, int li, u64 avail, u64 self) {
   WLevel *lv = &w->lv[li];
@@ -270,7 +318,7 @@ static void plan_level(WhereInfo *w, int li, u64 avail, Select *sel) {
       if (!term_usable(w, tm, li, avail, self)) continue;
       if (!term_on_column(tm->e, lv->cursor, &col, &op, &cil)) continue;
       if (!(col < 0 || col == t->ipk)) continue;
-      if (expr_mask(w->src, term_value(tm, cil)) & self) continue;
+      if (value_mask(w, tm, cil) & self) continue;
       if (op == OP_EQ_ && !eq) {
         eq = tm;
         eql = cil;
@@ -336,7 +384,7 @@ static void plan_level(WhereInfo *w, int li, u64 avail, Select *sel) {
         if (col == t->ipk && col >= 0) col = -1;
         int want = icol == t->ipk && icol >= 0 ? -1 : icol;
         if (col != want) continue;
-        if (expr_mask(w->src, term_value(tm, cil)) & self) continue;
+        if (value_mask(w, tm, cil) & self) continue;
         if (!aff_ok_for_index(p, tm->e, caff) || !coll_ok_for_index(p, tm->e, icoll)) continue;
         if (op == OP_EQ_) {
           found = tm;
@@ -379,6 +427,8 @@ static void plan_level(WhereInfo *w, int li, u64 avail, Select *sel) {
     }
     double c = n_rows;
     for (int k = 0; k < n_eq; k++) c /= (ix->unique && k == ix->n_key_col - 1) ? n_rows : 10.0;
+    for (int k = 0; k < n_eq; k++)
+      if (is_in_term(eqs[k]->e)) c *= eqs[k]->e->list ? eqs[k]->e->list->n : 10;
     if (lo || hi) c /= (lo && hi) ? 16 : 4;
     if (c < 1) c = 1;
     c *= covering ? 1.0 : 2.0;
@@ -450,6 +500,10 @@ static void plan_order_by(WhereInfo *w, ExprList *ob, Select *sel) {
   Table *t = lv->tab;
   if (lv->plan == PLAN_PSEUDO || lv->plan == PLAN_ROWID_EQ || lv->plan == PLAN_ONEROW) {
     return;
+  }
+  for (int k = 0; k < lv->n_eq; k++)
+    if (is_in_term(lv->eq[k]->e)) return;
+  if (0) {
   }
   for (int i = 0; i < ob->n; i++) {
     if (ob->a[i].sort_desc) return;
@@ -761,6 +815,54 @@ static void apply_index_affinity(WhereInfo *w, WLevel *lv, int reg, int first_co
   if (any) vdbe_add_op4(p->v, OP_Affinity, reg, n, 0, shale_strdup(buf), P4_DYNAMIC);
 }
 
+/* Open an outer loop over the values of an IN operator; each iteration puts
+** the value into reg. */
+static void code_in_loop(WhereInfo *w, WLevel *lv, WTerm *t, int reg, char aff, const char *coll) {
+  Parse *p = w->p;
+  Vdbe *v = p->v;
+  Expr *e = t->e;
+  if (lv->n_in >= 16) return;
+  int cur = parse_alloc_cursor(p);
+  int constant = 1;
+  if (e->op == EX_IN_LIST) {
+    for (int i = 0; i < e->list->n; i++)
+      if (!expr_is_constant(e->list->a[i].expr)) constant = 0;
+  } else {
+    constant = !expr_subquery_is_correlated(e->select) && value_mask(w, t, 1) == 0;
+  }
+  int once = constant ? vdbe_add_op0(v, OP_Once) : -1;
+  KeyInfo *k = keyinfo_alloc(1, 0);
+  if (k) {
+    k->enc = p->db->enc ? p->db->enc : SQLITE_UTF8;
+    if (k->coll) k->coll[0] = (coll && shale_stricmp(coll, "BINARY")) ? coll_find(p->db, coll) : NULL;
+  }
+  vdbe_add_op4(v, OP_OpenEphemeral, cur, 1, 0, k, P4_KEYINFO);
+  char affs[2] = {aff > SQLITE_AFF_NONE ? aff : SQLITE_AFF_BLOB, 0};
+  if (e->op == EX_IN_LIST) {
+    int r = parse_alloc_reg(p), rec = parse_alloc_reg(p);
+    for (int i = 0; i < e->list->n; i++) {
+      expr_code(p, e->list->a[i].expr, r);
+      vdbe_add_op4(v, OP_MakeRecord, r, 1, rec, shale_strdup(affs), P4_DYNAMIC);
+      vdbe_add_op4_int(v, OP_IdxInsert, cur, rec, r, 1);
+    }
+  } else {
+    SelectDest d;
+    memset(&d, 0, sizeof(d));
+    d.kind = SD_SET;
+    d.cursor = cur;
+    d.affinity = affs;
+    select_code(p, e->select, &d, NULL);
+  }
+  if (once >= 0) vdbe_jump_here(v, once);
+  if (lv->n_in == 0) lv->in_exit = vdbe_make_label(v);
+  vdbe_add_op2(v, OP_Rewind, cur, lv->in_exit);
+  lv->in_top[lv->n_in] = vdbe_current_addr(v);
+  lv->in_cur[lv->n_in] = cur;
+  lv->n_in++;
+  vdbe_add_op3(v, OP_Column, cur, 0, reg);
+  t->done = 1;
+}
+
 static void begin_level(WhereInfo *w, int li, u64 avail_before) {
   Parse *p = w->p;
   Vdbe *v = p->v;
@@ -787,7 +889,10 @@ static void begin_level(WhereInfo *w, int li, u64 avail_before) {
       break;
     case PLAN_ROWID_EQ: {
       int r = parse_alloc_reg(p);
-      expr_code(p, term_value(lv->eq[0], lv->eq_col_is_left[0]), r);
+      if (is_in_term(lv->eq[0]->e))
+        code_in_loop(w, lv, lv->eq[0], r, SQLITE_AFF_INTEGER, NULL);
+      else
+        expr_code(p, term_value(lv->eq[0], lv->eq_col_is_left[0]), r);
       vdbe_add_op3(v, OP_SeekRowid, lv->cursor, lv->brk, r);
       lv->eq[0]->done = 1;
       lv->top = vdbe_current_addr(v);
@@ -853,7 +958,13 @@ static void begin_level(WhereInfo *w, int li, u64 avail_before) {
       int n_key = n_eq + ((lv->lo || lv->hi) ? 1 : 0);
       int r_key = parse_alloc_regs(p, n_key > 0 ? n_key : 1);
       for (int k = 0; k < n_eq; k++) {
-        expr_code(p, term_value(lv->eq[k], lv->eq_col_is_left[k]), r_key + k);
+        if (!is_in_term(lv->eq[k]->e)) continue;
+        int c = lv->idx->columns[k];
+        char a = c >= 0 ? lv->tab->cols[c].affinity : SQLITE_AFF_INTEGER;
+        code_in_loop(w, lv, lv->eq[k], r_key + k, a, lv->idx->collate ? lv->idx->collate[k] : NULL);
+      }
+      for (int k = 0; k < n_eq; k++) {
+        if (!is_in_term(lv->eq[k]->e)) expr_code(p, term_value(lv->eq[k], lv->eq_col_is_left[k]), r_key + k);
         vdbe_add_op2(v, OP_IsNull, r_key + k, lv->brk);
       }
       if (n_eq) apply_index_affinity(w, lv, r_key, 0, n_eq);
@@ -937,7 +1048,7 @@ static void try_autoindex(WhereInfo *w, int li, u64 avail, Select *sel) {
       int col, op, cil;
       if (!term_usable(w, tm, li, avail, self)) continue;
       if (!term_on_column(tm->e, lv->cursor, &col, &op, &cil)) continue;
-      if (col != c || op != OP_EQ_) continue;
+      if (col != c || op != OP_EQ_ || tm->e->op != EX_BINARY) continue;
       Expr *val = term_value(tm, cil);
       if (expr_mask(w->src, val) & self) continue;
       if ((expr_mask(w->src, val) & ~avail) != 0) continue;
@@ -1213,6 +1324,8 @@ void where_end(WhereInfo *w) {
     vdbe_resolve_label(v, lv->cont);
     if (lv->next_op) vdbe_add_op2(v, lv->next_op, lv->next_cursor, lv->top);
     vdbe_resolve_label(v, lv->brk);
+    for (int i = lv->n_in - 1; i >= 0; i--) vdbe_add_op2(v, OP_Next, lv->in_cur[i], lv->in_top[i]);
+    if (lv->n_in) vdbe_resolve_label(v, lv->in_exit);
     if (lv->left_join) {
       int a = vdbe_add_op1(v, OP_IfPos, lv->reg_match);
       if (!(lv->plan == PLAN_INDEX && lv->covering && lv->idx_cursor != lv->cursor))
