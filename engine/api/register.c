@@ -19,7 +19,10 @@ int sqlite3_create_function_v2(sqlite3 *db, const char *name, int n_arg, int enc
                                void (*x_step)(sqlite3_context *, int, sqlite3_value **),
                                void (*x_final)(sqlite3_context *), void (*x_destroy)(void *)) {
   int rc = check_function_args(db, name, n_arg, (void *)x_func, (void *)x_step, (void *)x_final);
-  if (rc) return rc;
+  if (rc) {
+    if (x_destroy) x_destroy(app); /* SQLite destroys the user data on any failure */
+    return rc;
+  }
   u32 flags = (u32)enc & (SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY | SQLITE_SUBTYPE | SQLITE_INNOCUOUS);
   if (x_step) flags |= FUNC_AGGREGATE;
   sqlite3_mutex_enter(db->mutex);
@@ -44,8 +47,11 @@ int sqlite3_create_window_function(sqlite3 *db, const char *name, int n_arg, int
                                    void (*x_inverse)(sqlite3_context *, int, sqlite3_value **),
                                    void (*x_destroy)(void *)) {
   int rc = check_function_args(db, name, n_arg, NULL, (void *)x_step, (void *)x_final);
-  if (rc) return rc;
-  if ((x_value == NULL) != (x_inverse == NULL)) return SQLITE_MISUSE;
+  if (rc == SQLITE_OK && (x_value == NULL) != (x_inverse == NULL)) rc = SQLITE_MISUSE;
+  if (rc) {
+    if (x_destroy) x_destroy(app);
+    return rc;
+  }
   u32 flags = ((u32)enc & (SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY | SQLITE_INNOCUOUS)) | FUNC_AGGREGATE;
   sqlite3_mutex_enter(db->mutex);
   rc = func_register(db, name, n_arg, enc & 7, flags, app, NULL, x_step, x_final, x_value,
