@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "value.h"
+#include "../util/printf.h"
 
 #define LARGEST_INT64 ((i64)0x7fffffffffffffffLL)
 #define SMALLEST_INT64 ((i64)(-LARGEST_INT64 - 1))
@@ -414,6 +415,7 @@ static i64 double_to_int64(double r) {
   return (i64)r;
 }
 
+/* SQLite's REAL -> TEXT ("%!.15g", SQLite's own rounding), from util. */
 void shale_format_real(double r, char *buf) {
   if (isinf(r)) {
     strcpy(buf, r < 0 ? "-Inf" : "Inf");
@@ -423,24 +425,7 @@ void shale_format_real(double r, char *buf) {
     strcpy(buf, "0.0");
     return;
   }
-  char tmp[40];
-  snprintf(tmp, sizeof tmp, "%.15g", r);
-  char *e = strchr(tmp, 'e');
-  if (e) {
-    if (!memchr(tmp, '.', (size_t)(e - tmp))) {
-      size_t k = (size_t)(e - tmp);
-      memcpy(buf, tmp, k);
-      memcpy(buf + k, ".0", 2);
-      strcpy(buf + k + 2, e);
-    } else {
-      strcpy(buf, tmp);
-    }
-  } else if (!strchr(tmp, '.')) {
-    strcpy(buf, tmp);
-    strcat(buf, ".0");
-  } else {
-    strcpy(buf, tmp);
-  }
+  shale_format_double(r, buf, 40);
 }
 
 int mem_stringify(Mem *m) {
