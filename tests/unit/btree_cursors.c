@@ -2,6 +2,7 @@
 ** one cursor the others find their position again; delete-while-iterating
 ** (next and prev); a corrupt file gives errors, never a crash; auto_vacuum
 ** files are read-only.  On "unix" and "pending" with identical results. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,6 +209,30 @@ static long run(const char *vfsname) {
   CHECK(before > 3000);
   CHECK_INT(nfree2, before - 2); /* every page but 1 and root are free */
   pager_set_cache_size(btree_pager(bt), 2000);
+  /* extreme and negative rowids */
+  {
+    Pgno r5;
+    RUN(rc, btree_create_table(bt, &r5, BTREE_INTKEY));
+    btree_cursor_open(bt, r5, 1, &w);
+    i64 keys[7] = {INT64_MAX, -1, 0, INT64_MIN, 1, -300, 1LL << 40};
+    for (int i = 0; i < 7; i++) ins(w, keys[i], 10);
+    i64 want5[7] = {INT64_MIN, -300, -1, 0, 1, 1LL << 40, INT64_MAX};
+    int e5 = 0, i5 = 0;
+    RUN(rc, btree_first(w, &e5));
+    while (rc == SQLITE_OK) {
+      if (i5 < 7) CHECK(btree_rowid(w) == want5[i5]);
+      i5++;
+      RUN(rc, btree_next(w));
+    }
+    CHECK_INT(i5, 7);
+    int res5;
+    RUN(rc, btree_table_moveto(w, -2, &res5));
+    CHECK(res5 != 0);
+    RUN(rc, btree_table_moveto(w, INT64_MIN, &res5));
+    CHECK_INT(res5, 0);
+    btree_cursor_close(w);
+    RUN(rc, btree_drop_table(bt, r5, &moved));
+  }
   /* a statement rollback under an open reader: the reader keeps its place */
   {
     Pgno r4;
