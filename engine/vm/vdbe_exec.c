@@ -2220,20 +2220,11 @@ int vdbe_exec(Vdbe *v) {
           mem_set_null(&mem[op->p2]);
           break;
         }
-        u32 n = btree_payload_size(c->bt);
-        Mem tmp;
-        mem_init(&tmp, db);
-        if (mem_grow(&tmp, (int)n + 2, 0)) ERR(SQLITE_NOMEM, "out of memory");
-        rc = btree_payload_read(c->bt, 0, n, tmp.zMalloc);
-        if (rc) {
-          mem_release(&tmp);
-          goto io_or_error;
-        }
-        tmp.z = tmp.zMalloc;
-        tmp.n = (int)n;
-        tmp.flags = MEM_Blob;
-        mem_move(&mem[op->p2], &tmp);
-        mem_release(&tmp);
+        /* the row cache holds the whole record (page pointer or the cursor's
+        ** own buffer): copy it into the register without a fresh malloc */
+        CHECK_RC(csr_load_row(v, c));
+        if (mem_set_blob(&mem[op->p2], c->rec ? c->rec : (const u8 *)"", c->rec_n, SQLITE_TRANSIENT))
+          ERR(SQLITE_NOMEM, "out of memory");
         break;
       }
       case OP_Rowid: {
