@@ -243,11 +243,6 @@ int codegen_create_table(Parse *p, Stmt *st) {
     sqlite3_free(err);
     return p->rc;
   }
-  if (t->without_rowid) {
-    table_free(t);
-    parse_error(p, "WITHOUT ROWID tables are not supported yet");
-    return p->rc;
-  }
   for (int i = 0; i < t->n_col; i++)
     if (t->cols[i].generated) {
       table_free(t);
@@ -258,11 +253,13 @@ int codegen_create_table(Parse *p, Stmt *st) {
   Vdbe *v = p->v;
   emit_file_format(p, idb);
   int rroot = parse_alloc_reg(p);
-  vdbe_add_op3(v, OP_CreateBtree, idb, rroot, BTREE_INTKEY);
-  /* oldest index first (the list is newest first) */
+  vdbe_add_op3(v, OP_CreateBtree, idb, rroot, t->without_rowid ? BTREE_BLOBKEY : BTREE_INTKEY);
+  /* oldest index first (the list is newest first); the PRIMARY KEY of a
+  ** WITHOUT ROWID table is the table itself */
   Index *arr[128];
   int n_idx = 0;
-  for (Index *ix = t->indexes; ix && n_idx < 128; ix = ix->next) arr[n_idx++] = ix;
+  for (Index *ix = t->indexes; ix && n_idx < 128; ix = ix->next)
+    if (!(t->without_rowid && ix->origin == 'p')) arr[n_idx++] = ix;
   for (int i = 0; i < n_idx / 2; i++) {
     Index *x = arr[i];
     arr[i] = arr[n_idx - 1 - i];
@@ -300,7 +297,26 @@ int codegen_create_view(Parse *p, Stmt *st) {
 }
 
 /* --------------------------------------------------------- CREATE INDEX -- */
+void build_open_table(Parse *p, Table *t, int cur, int op) {
+  if (t->without_rowid) {
+    Index *pk = table_primary_key_index(t);
+    vdbe_add_op4(p->v, op, cur, (int)t->root, t->db_index, pk ? build_index_keyinfo(p, pk) : NULL, P4_KEYINFO);
+  } else {
+    vdbe_add_op4_int(p->v, op, cur, (int)t->root, t->db_index, t->n_col);
+  }
+}
+
 void build_column_value(Parse *p, Table *t, int cur, int col, int reg) {
+  if (t->without_rowid && col >= 0) {
+    /* the record is in PRIMARY KEY order */
+    Index *pk = table_primary_key_index(t);
+    int pos = col;
+    for (int j = 0; pk && j < pk->n_column; j++)
+      if (pk->columns[j] == col) pos = j;
+    vdbe_add_op3(p->v, OP_Column, cur, pos, reg);
+    if (t->cols[col].affinity == SQLITE_AFF_REAL) vdbe_add_op1(p->v, OP_RealAffinity, reg);
+    return;
+  }
   if (col < 0 || col == t->ipk) {
     vdbe_add_op2(p->v, OP_Rowid, cur, reg);
     return;
@@ -324,7 +340,7 @@ void build_index_key(Parse *p, Index *ix, int cur, int reg_rowid, int regs, int 
     if (resolve_expr(p, &nc, w) == SQLITE_OK) expr_code_jump_if_false(p, w, skip_label, 1);
     ast_free_expr(w);
   }
-  for (int i = 0; i < ix->n_key_col; i++) {
+  for (int i = 0; i < ix->n_column; i++) {
     int c = ix->columns[i];
     if (c == -2) {
       Expr *e = ix->exprs && i < ix->exprs->n ? ix->exprs->a[i].expr : NULL;
@@ -349,10 +365,6 @@ void build_index_key(Parse *p, Index *ix, int cur, int reg_rowid, int regs, int 
       build_column_value(p, t, cur, c, regs + i);
     }
   }
-  if (reg_rowid)
-    vdbe_add_op2(p->v, OP_SCopy, reg_rowid, regs + ix->n_key_col);
-  else
-    vdbe_add_op2(p->v, OP_Rowid, cur, regs + ix->n_key_col);
 }
 
 /* "t.a, t.b" for a UNIQUE index */
@@ -423,13 +435,14 @@ int codegen_create_index(Parse *p, Stmt *st) {
     sqlite3_free(err);
     return p->rc;
   }
+  if (t->without_rowid) schema_without_rowid_index(t, ix);
   char *sql = build_stored_sql(p, st, st->u.create_index.unique ? "UNIQUE INDEX" : "INDEX", 0);
   Vdbe *v = p->v;
   int rroot = parse_alloc_reg(p);
   vdbe_add_op3(v, OP_CreateBtree, idb, rroot, BTREE_BLOBKEY);
   build_emit_schema_row(p, idb, "index", ix->name, t->name, rroot, sql);
   int tcur = parse_alloc_cursor(p), icur = parse_alloc_cursor(p);
-  vdbe_add_op3(v, OP_OpenRead, tcur, (int)t->root, idb);
+  build_open_table(p, t, tcur, OP_OpenRead);
   vdbe_add_op4(v, OP_OpenWrite, icur, rroot, idb, build_index_keyinfo(p, ix), P4_KEYINFO);
   vdbe_change_p5(v, OPFLAG_P2ISREG);
   build_fill_index(p, ix, tcur, icur);
@@ -566,7 +579,8 @@ int codegen_drop(Parse *p, Stmt *st) {
     Pgno roots[128];
     int n = 0;
     roots[n++] = t->root;
-    for (Index *ix = t->indexes; ix && n < 128; ix = ix->next) roots[n++] = ix->root;
+    for (Index *ix = t->indexes; ix && n < 128; ix = ix->next)
+      if (ix->root != t->root) roots[n++] = ix->root;
     for (int i = 0; i < n; i++)
       for (int j = i + 1; j < n; j++)
         if (roots[j] > roots[i]) {
@@ -612,10 +626,11 @@ int codegen_reindex(Parse *p, Stmt *st) {
               if (ix->collate[i] && shale_stricmp(ix->collate[i], name) == 0) match = 1;
           }
           if (!match) continue;
+          if (t->without_rowid && ix->origin == 'p') continue; /* the table itself */
           parse_begin_write(p, idb);
           vdbe_add_op2(v, OP_Clear, (int)ix->root, idb);
           int tcur = parse_alloc_cursor(p), icur = parse_alloc_cursor(p);
-          vdbe_add_op3(v, OP_OpenRead, tcur, (int)t->root, idb);
+          build_open_table(p, t, tcur, OP_OpenRead);
           vdbe_add_op4(v, OP_OpenWrite, icur, (int)ix->root, idb, build_index_keyinfo(p, ix), P4_KEYINFO);
           build_fill_index(p, ix, tcur, icur);
           vdbe_add_op1(v, OP_Close, tcur);

@@ -38,6 +38,14 @@ int build_open_indexes(Parse *, Table *, int op, int first_cursor);
 /* String in a register */
 void build_string(Parse *, const char *z, int reg);
 
+/* schema.c: give an index of a WITHOUT ROWID table its PRIMARY KEY suffix
+** (or, for the PRIMARY KEY index itself, all the other columns). */
+void schema_without_rowid_index(Table *, Index *);
+/* build.c: open a table for reading/writing (WITHOUT ROWID: its PK b-tree) */
+void build_open_table(Parse *, Table *, int cur, int op);
+/* delete.c: remove the index entries of a WITHOUT ROWID row in registers */
+void wr_delete_entries(Parse *, Table *, int icur, int reg_old, int with_pk);
+
 /* schema.c: SQL text scanning (skips whitespace/comments; a token is a
 ** word, a quoted string/identifier, or one punctuation char).  *n = 0 at end. */
 const char *build_scan_token(const char *z, const char **tok, int *n);

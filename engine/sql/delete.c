@@ -68,13 +68,18 @@ Select *build_rowid_select(SrcItem *target, Table *t, SrcList *from, Expr *where
                            ExprList *order_by, Expr *limit, Expr *offset) {
   Select *sel = shale_malloc_zero(sizeof(Select));
   if (!sel) return NULL;
-  Expr *rid = ast_expr_new(EX_DOT);
-  if (rid) {
-    rid->table = shale_strdup(target && target->alias ? target->alias : t->name);
-    rid->text = shale_strdup("rowid");
-    rid->n_text = 5;
+  /* the row's key: the rowid, or the PRIMARY KEY columns (WITHOUT ROWID) */
+  Index *pk = t->without_rowid ? table_primary_key_index(t) : NULL;
+  int n_key = pk ? pk->n_key_col : 1;
+  for (int k = 0; k < n_key; k++) {
+    Expr *rid = ast_expr_new(EX_DOT);
+    if (rid) {
+      rid->table = shale_strdup(target && target->alias ? target->alias : t->name);
+      rid->text = shale_strdup(pk ? t->cols[pk->columns[k]].name : "rowid");
+      rid->n_text = (int)strlen(rid->text);
+    }
+    sel->result = ast_expr_list_append(sel->result, rid);
   }
-  sel->result = ast_expr_list_append(NULL, rid);
   for (int i = 0; extra && i < extra->n; i++)
     sel->result = ast_expr_list_append(sel->result, ast_dup_expr(extra->a[i].expr));
   SrcList *src = from ? ast_dup_src_list(from) : NULL;
@@ -133,6 +138,100 @@ void build_run_rowid_select(Parse *p, Select *sel, int n, int eph, int reg_set) 
   vdbe_jump_here(v, y);
 }
 
+/* WITHOUT ROWID: the keys of the matching rows go to an ephemeral table
+** first; then each row is found by its PRIMARY KEY in the table b-tree, its
+** other index entries are removed and the entry is deleted. */
+void wr_delete_entries(Parse *p, Table *t, int icur, int reg_old, int with_pk);
+
+static int wr_delete(Parse *p, Stmt *st, Table *t, int trig, ExprList *ret, int fk) {
+  Vdbe *v = p->v;
+  Index *pk = table_primary_key_index(t);
+  if (!pk) return p->rc;
+  int n_key = pk->n_key_col;
+  int n_idx = 0, k_pk = 0;
+  for (Index *ix = t->indexes; ix; ix = ix->next, n_idx++)
+    if (ix == pk) k_pk = n_idx;
+  int icur = p->n_cursor;
+  p->n_cursor += n_idx;
+  build_open_indexes(p, t, OP_OpenWrite, icur);
+  int cur = icur + k_pk;
+  int eph = parse_alloc_cursor(p);
+  vdbe_add_op2(v, OP_OpenEphemeral, eph, n_key);
+  Select *sel = build_rowid_select(st->u.del.target, t, NULL, st->u.del.where, NULL, st->u.del.order_by,
+                                   st->u.del.limit, st->u.del.offset);
+  if (sel) build_run_rowid_select(p, sel, n_key, eph, 0);
+  ast_free_select(sel);
+  if (p->rc) return p->rc;
+  int reg_old = parse_alloc_regs(p, t->n_col + 1);
+  int keys = parse_alloc_regs(p, n_key);
+  int end = vdbe_make_label(v);
+  vdbe_add_op2(v, OP_Rewind, eph, end);
+  int top = vdbe_current_addr(v);
+  int lnext = vdbe_make_label(v);
+  for (int j = 0; j < n_key; j++) vdbe_add_op3(v, OP_Column, eph, j, keys + j);
+  vdbe_add_op4_int(v, OP_NotFound, cur, lnext, keys, n_key);
+  vdbe_add_op2(v, OP_Null, 0, reg_old);
+  for (int c = 0; c < t->n_col; c++) build_column_value(p, t, cur, c, reg_old + 1 + c);
+  if (trig & 1) {
+    trigger_code_all(p, t, ST_DELETE, 0, NULL, NULL, 0, reg_old, OE_DEFAULT, lnext);
+    vdbe_add_op4_int(v, OP_NotFound, cur, lnext, keys, n_key);
+  }
+  if (fk) {
+    fkey_parent_check(p, t, reg_old, 0, NULL);
+    fkey_child_check(p, t, reg_old, NULL, -1);
+  }
+  wr_delete_entries(p, t, icur, reg_old, 0);
+  vdbe_add_op2(v, OP_Delete, cur, 0);
+  vdbe_change_p4(v, -1, shale_strdup(t->name), P4_DYNAMIC);
+  if (!p->trigger_table) vdbe_change_p5(v, OPFLAG_NCHANGE);
+  if (fk) fkey_parent_actions(p, t, reg_old, NULL);
+  if (trig & 2) trigger_code_all(p, t, ST_DELETE, 1, NULL, NULL, 0, reg_old, OE_DEFAULT, lnext);
+  if (ret) returning_row(p, ret, t, reg_old, reg_old + 1);
+  vdbe_resolve_label(v, lnext);
+  vdbe_add_op2(v, OP_Next, eph, top);
+  vdbe_resolve_label(v, end);
+  if (fk) fkey_statement_end(p);
+  returning_finish(p, ret, t);
+  return p->rc;
+}
+
+/* Remove the index entries of a WITHOUT ROWID row held in registers
+** (column i at base+1+i); with_pk: the PRIMARY KEY entry (the row) too. */
+void wr_delete_entries(Parse *p, Table *t, int icur, int reg_old, int with_pk) {
+  Vdbe *v = p->v;
+  Index *pk = table_primary_key_index(t);
+  int k = 0;
+  for (Index *ix = t->indexes; ix; ix = ix->next, k++) {
+    if (ix == pk && !with_pk) continue;
+    int regs = parse_alloc_regs(p, ix->n_column);
+    int skip = vdbe_make_label(v);
+    if (ix->where) {
+      Expr *d = build_expr_on_regs(p, ix->where, t, reg_old);
+      if (d) {
+        expr_code_jump_if_false(p, d, skip, 1);
+        ast_free_expr(d);
+      }
+    }
+    for (int i = 0; i < ix->n_column; i++) {
+      int c = ix->columns[i];
+      if (c == -2) {
+        Expr *e = ix->exprs && i < ix->exprs->n ? ix->exprs->a[i].expr : NULL;
+        Expr *d = e ? build_expr_on_regs(p, e, t, reg_old) : NULL;
+        if (d) {
+          expr_code(p, d, regs + i);
+          ast_free_expr(d);
+        } else {
+          vdbe_add_op2(v, OP_Null, 0, regs + i);
+        }
+      } else {
+        vdbe_add_op2(v, OP_SCopy, reg_old + 1 + c, regs + i);
+      }
+    }
+    vdbe_add_op3(v, OP_IdxDelete, icur + k, regs, ix->n_column);
+    vdbe_resolve_label(v, skip);
+  }
+}
+
 int codegen_delete(Parse *p, Stmt *st) {
   sqlite3 *db = p->db;
   Vdbe *v = p->v;
@@ -152,10 +251,7 @@ int codegen_delete(Parse *p, Stmt *st) {
     parse_error(p, "table %s may not be modified", t->name);
     return p->rc;
   }
-  if (t->without_rowid) {
-    parse_error(p, "WITHOUT ROWID tables are not supported yet");
-    return p->rc;
-  }
+
   if (instead) return trigger_view_delete(p, st, t);
   int idb = t->db_index;
   parse_begin_write(p, idb);
@@ -170,9 +266,11 @@ int codegen_delete(Parse *p, Stmt *st) {
     /* truncate optimization */
     vdbe_add_op3(v, OP_Clear, (int)t->root, idb, p->trigger_table ? 0 : -1);
     vdbe_change_p4(v, -1, shale_strdup(t->name), P4_DYNAMIC);
-    for (Index *ix = t->indexes; ix; ix = ix->next) vdbe_add_op2(v, OP_Clear, (int)ix->root, idb);
+    for (Index *ix = t->indexes; ix; ix = ix->next)
+      if (ix->root != t->root) vdbe_add_op2(v, OP_Clear, (int)ix->root, idb);
     return p->rc;
   }
+  if (t->without_rowid) return wr_delete(p, st, t, trig, ret, fk);
   int cur = parse_alloc_cursor(p);
   int icur = p->n_cursor;
   p->n_cursor += n_idx;

@@ -139,7 +139,7 @@ static void delete_row_for_replace(Parse *p, WriteCtx *w, int reg_rowid) {
 /* Build index key registers for the new row (from registers). */
 static void new_index_key(Parse *p, WriteCtx *w, Index *ix, int regs) {
   Table *t = w->tab;
-  for (int i = 0; i < ix->n_key_col; i++) {
+  for (int i = 0; i < ix->n_column; i++) {
     int c = ix->columns[i];
     if (c == -2) {
       Expr *e = ix->exprs && i < ix->exprs->n ? ix->exprs->a[i].expr : NULL;
@@ -156,7 +156,6 @@ static void new_index_key(Parse *p, WriteCtx *w, Index *ix, int regs) {
       vdbe_add_op2(p->v, OP_SCopy, w->reg_data + c, regs + i);
     }
   }
-  vdbe_add_op2(p->v, OP_SCopy, w->reg_rowid, regs + ix->n_key_col);
 }
 
 /* NOT NULL, CHECK, rowid and UNIQUE checks.  Fills w->idx_regs[k] with the
@@ -251,7 +250,7 @@ void insert_check_constraints(Parse *p, WriteCtx *w) {
     }
   }
   /* Rowid uniqueness */
-  int check_rowid = w->is_update ? w->rowid_changed : 1;
+  int check_rowid = t->without_rowid ? 0 : w->is_update ? w->rowid_changed : 1;
   if (check_rowid) {
     int oe = resolve_oe(w->on_error, t->pk_on_conflict);
     Upsert *up = upsert_find(w->upsert, t, NULL);
@@ -315,8 +314,23 @@ void insert_check_constraints(Parse *p, WriteCtx *w) {
       int ok = vdbe_make_label(v);
       vdbe_add_op4_int(v, OP_NoConflict, w->idx_cur + k, ok, regs, ix->n_key_col);
       int rr = parse_alloc_reg(p);
-      vdbe_add_op2(v, OP_IdxRowid, w->idx_cur + k, rr);
-      if (w->is_update) vdbe_add_op3(v, OP_Eq, rr, ok, w->reg_old_rowid);
+      if (!t->without_rowid) vdbe_add_op2(v, OP_IdxRowid, w->idx_cur + k, rr);
+      if (w->is_update && !t->without_rowid) vdbe_add_op3(v, OP_Eq, rr, ok, w->reg_old_rowid);
+      if (w->is_update && t->without_rowid) {
+        /* the conflicting entry is this row if its PRIMARY KEY is the old one */
+        Index *pk = table_primary_key_index(t);
+        int differ = vdbe_make_label(v);
+        for (int j = 0; pk && j < pk->n_key_col; j++) {
+          int pos = -1;
+          for (int q = 0; q < ix->n_column; q++)
+            if (ix->columns[q] == pk->columns[j]) pos = q;
+          if (pos < 0) break;
+          vdbe_add_op3(v, OP_Column, w->idx_cur + k, pos, rr);
+          vdbe_add_op3(v, OP_Ne, w->reg_old_rowid + 1 + pk->columns[j], differ, rr);
+        }
+        vdbe_add_op2(v, OP_Goto, 0, ok);
+        vdbe_resolve_label(v, differ);
+      }
       if (up && !up->do_nothing) {
         upsert_do_update(p, w, up, rr);
       } else if (up || oe == OE_IGNORE) {
@@ -460,8 +474,10 @@ void insert_complete(Parse *p, WriteCtx *w, int is_update, int append) {
     int a = 0;
     if (ix->where) a = vdbe_add_op1(v, OP_IsNull, w->idx_regs[k]);
     vdbe_add_op4_int(v, OP_IdxInsert, w->idx_cur + k, w->idx_regs[k], 0, ix->n_column);
+    if (t->without_rowid && ix->origin == 'p' && !p->trigger_table) vdbe_change_p5(v, OPFLAG_NCHANGE);
     if (a) vdbe_jump_here(v, a);
   }
+  if (t->without_rowid) return; /* the PRIMARY KEY index is the table */
   int rec = w->reg_record;
   if (t->ipk >= 0) {
     /* the INTEGER PRIMARY KEY column is stored as NULL in the record */
@@ -680,8 +696,8 @@ int codegen_insert(Parse *p, Stmt *st) {
     parse_error(p, "table %s may not be modified", t->name);
     return p->rc;
   }
-  if (t->without_rowid) {
-    parse_error(p, "WITHOUT ROWID tables are not supported yet");
+  if (t->without_rowid && (st->u.insert.or_conflict == OE_REPLACE || (st->u.insert.upsert && !st->u.insert.upsert->do_nothing))) {
+    parse_error(p, "REPLACE and UPSERT DO UPDATE on WITHOUT ROWID tables are not supported yet");
     return p->rc;
   }
   int idb = t->db_index;
@@ -779,7 +795,7 @@ int codegen_insert(Parse *p, Stmt *st) {
     w.data_cur = parse_alloc_cursor(p);
     w.idx_cur = p->n_cursor;
     p->n_cursor += n_idx;
-    vdbe_add_op4_int(v, OP_OpenWrite, w.data_cur, (int)t->root, idb, n_col);
+    if (!t->without_rowid) vdbe_add_op4_int(v, OP_OpenWrite, w.data_cur, (int)t->root, idb, n_col);
     build_open_indexes(p, t, OP_OpenWrite, w.idx_cur);
   }
   w.n_idx = n_idx;
@@ -904,7 +920,9 @@ int codegen_insert(Parse *p, Stmt *st) {
   }
 
   /* The real rowid */
-  if (reg_given) {
+  if (t->without_rowid) {
+    vdbe_add_op2(v, OP_Null, 0, w.reg_rowid);
+  } else if (reg_given) {
     vdbe_add_op2(v, OP_Copy, reg_given, w.reg_rowid);
     int a = vdbe_add_op1(v, OP_NotNull, w.reg_rowid);
     vdbe_add_op3(v, OP_NewRowid, w.data_cur, w.reg_rowid, ai.seq ? ai.reg_max : 0);

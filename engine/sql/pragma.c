@@ -323,7 +323,8 @@ int codegen_pragma(Parse *p, Stmt *st) {
           Table *t = e->value;
           if (t->is_view || t->root <= 1) continue;
           n++;
-          for (Index *ix = t->indexes; ix; ix = ix->next) n++;
+          for (Index *ix = t->indexes; ix; ix = ix->next)
+            if (ix->root != t->root) n++;
         }
       int *roots = sqlite3_malloc64(sizeof(int) * (u64)(n + 1));
       if (!roots) return SQLITE_NOMEM;
@@ -335,7 +336,8 @@ int codegen_pragma(Parse *p, Stmt *st) {
           Table *t = e->value;
           if (t->is_view || t->root <= 1) continue;
           roots[k++] = (int)t->root;
-          for (Index *ix = t->indexes; ix; ix = ix->next) roots[k++] = (int)ix->root;
+          for (Index *ix = t->indexes; ix; ix = ix->next)
+            if (ix->root != t->root) roots[k++] = (int)ix->root;
         }
       vdbe_add_op2(v, OP_Integer, max - 1, rcount);
       vdbe_add_op4(v, OP_IntegrityCk, rmsg, 0, rcount, roots, P4_INTARRAY);

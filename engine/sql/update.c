@@ -34,12 +34,15 @@ int codegen_update(Parse *p, Stmt *st) {
     parse_error(p, "table %s may not be modified", t->name);
     return p->rc;
   }
-  if (t->without_rowid) {
-    parse_error(p, "WITHOUT ROWID tables are not supported yet");
+  int wr = t->without_rowid;
+  Index *wr_pk = wr ? table_primary_key_index(t) : NULL;
+  if (wr && (!wr_pk || st->u.update.or_conflict == OE_REPLACE)) {
+    parse_error(p, "UPDATE OR REPLACE on WITHOUT ROWID tables is not supported yet");
     return p->rc;
   }
+  int n_key = wr ? wr_pk->n_key_col : 1;
   int from_mode = st->u.update.from != NULL;
-  int eph_mode = from_mode || st->u.update.order_by || st->u.update.limit;
+  int eph_mode = wr || from_mode || st->u.update.order_by || st->u.update.limit;
   int n_col = t->n_col;
   int idb = t->db_index;
   ExprList *set = st->u.update.set;
@@ -86,8 +89,14 @@ int codegen_update(Parse *p, Stmt *st) {
   w.idx_cur = p->n_cursor;
   p->n_cursor += n_idx;
   w.n_idx = n_idx;
-  vdbe_add_op4_int(v, OP_OpenWrite, w.data_cur, (int)t->root, idb, n_col);
+  if (!wr) vdbe_add_op4_int(v, OP_OpenWrite, w.data_cur, (int)t->root, idb, n_col);
   build_open_indexes(p, t, OP_OpenWrite, w.idx_cur);
+  if (wr) {
+    /* the PRIMARY KEY index is the table */
+    int k = 0;
+    for (Index *ix = t->indexes; ix; ix = ix->next, k++)
+      if (ix == wr_pk) w.data_cur = w.idx_cur + k;
+  }
   int idx_regs_local[256];
   if (n_idx > 256) {
     parse_error(p, "too many indexes on %s", t->name);
@@ -102,7 +111,7 @@ int codegen_update(Parse *p, Stmt *st) {
   int n_set = set ? set->n : 0;
   if (eph_mode) {
     /* first pass into an ephemeral table: (rowid [, SET values when FROM]) */
-    int n_res = 1 + (from_mode ? n_set : 0);
+    int n_res = n_key + (from_mode ? n_set : 0);
     eph = parse_alloc_cursor(p);
     vdbe_add_op2(v, OP_OpenEphemeral, eph, n_res);
     Select *sel = build_rowid_select(target, t, st->u.update.from, st->u.update.where, from_mode ? set : NULL,
@@ -138,23 +147,36 @@ int codegen_update(Parse *p, Stmt *st) {
   int top = vdbe_current_addr(v);
   int lnext = vdbe_make_label(v);
   w.ignore_label = lnext;
+  int keys = parse_alloc_regs(p, n_key);
+#define SEEK_ROW()                                                              \
+  do {                                                                          \
+    if (wr)                                                                     \
+      vdbe_add_op4_int(v, OP_NotFound, w.data_cur, lnext, keys, n_key);         \
+    else                                                                        \
+      vdbe_add_op3(v, OP_NotExists, w.data_cur, lnext, reg_old);                \
+  } while (0)
   if (eph_mode) {
     vdbe_add_op2(v, OP_Rewind, eph, end);
     top = vdbe_current_addr(v);
-    vdbe_add_op3(v, OP_Column, eph, 0, reg_old);
+    if (wr) {
+      for (int j = 0; j < n_key; j++) vdbe_add_op3(v, OP_Column, eph, j, keys + j);
+      vdbe_add_op2(v, OP_Null, 0, reg_old);
+    } else {
+      vdbe_add_op3(v, OP_Column, eph, 0, reg_old);
+    }
   } else {
     vdbe_add_op3(v, OP_RowSetRead, reg_set, end, reg_old);
   }
-  vdbe_add_op3(v, OP_NotExists, w.data_cur, lnext, reg_old);
+  SEEK_ROW();
   int fk = fkey_active(p, t);
-  if (trig || ret || fk) {
+  if (trig || ret || fk || wr) {
     for (int c = 0; c < n_col; c++) build_column_value(p, t, w.data_cur, c, reg_old + 1 + c);
   }
   /* NEW values */
   for (int c = 0; c < n_col; c++) {
     if (c == t->ipk) continue;
     if (set_of[c] >= 0 && from_mode)
-      vdbe_add_op3(v, OP_Column, eph, 1 + set_of[c], w.reg_data + c);
+      vdbe_add_op3(v, OP_Column, eph, n_key + set_of[c], w.reg_data + c);
     else if (set_of[c] >= 0)
       expr_code(p, vals->a[set_of[c]].expr, w.reg_data + c);
     else
@@ -162,7 +184,7 @@ int codegen_update(Parse *p, Stmt *st) {
   }
   if (rowid_set >= 0) {
     if (from_mode)
-      vdbe_add_op3(v, OP_Column, eph, 1 + rowid_set, w.reg_rowid);
+      vdbe_add_op3(v, OP_Column, eph, n_key + rowid_set, w.reg_rowid);
     else
       expr_code(p, vals->a[rowid_set].expr, w.reg_rowid);
     vdbe_add_op2(v, OP_MustBeInt, w.reg_rowid, 0);
@@ -177,7 +199,7 @@ int codegen_update(Parse *p, Stmt *st) {
     insert_affinity(p, t, w.reg_data);
     trigger_code_all(p, t, ST_UPDATE, 0, NULL, chng_local, reg_new, reg_old, w.on_error, lnext);
     /* The row may have been deleted or changed by the trigger. */
-    vdbe_add_op3(v, OP_NotExists, w.data_cur, lnext, reg_old);
+    SEEK_ROW();
     for (int c = 0; c < n_col; c++)
       if (set_of[c] < 0 && c != t->ipk) build_column_value(p, t, w.data_cur, c, w.reg_data + c);
   }
@@ -189,8 +211,11 @@ int codegen_update(Parse *p, Stmt *st) {
     fkey_parent_check(p, t, reg_old, reg_new, chng_local);
   }
   /* Remove the old index entries (re-seek: REPLACE may have moved the cursor) */
-  vdbe_add_op3(v, OP_NotExists, w.data_cur, lnext, reg_old);
-  insert_delete_index_entries(p, t, w.data_cur, w.idx_cur, reg_old);
+  SEEK_ROW();
+  if (wr)
+    wr_delete_entries(p, t, w.idx_cur, reg_old, 1);
+  else
+    insert_delete_index_entries(p, t, w.data_cur, w.idx_cur, reg_old);
   if (rowid_set >= 0) {
     int same = vdbe_add_op3(v, OP_Eq, w.reg_rowid, 0, reg_old);
     vdbe_add_op2(v, OP_Delete, w.data_cur, 0);
