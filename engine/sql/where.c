@@ -503,17 +503,24 @@ static void plan_order_by(WhereInfo *w, ExprList *ob, Select *sel) {
   }
   for (int k = 0; k < lv->n_eq; k++)
     if (is_in_term(lv->eq[k]->e)) return;
-  if (0) {
-  }
+  int all_asc = 1, all_desc = 1;
   for (int i = 0; i < ob->n; i++) {
-    if (ob->a[i].sort_desc) return;
-    if (ob->a[i].nulls == 2) return;
+    if (ob->a[i].sort_desc) {
+      all_asc = 0;
+      if (ob->a[i].nulls == 1) return;
+    } else {
+      all_desc = 0;
+      if (ob->a[i].nulls == 2) return;
+    }
   }
+  if (!all_asc && !all_desc) return;
+  int want_desc = !all_asc;
   /* rowid order */
-  if (ob->n == 1 && (lv->plan == PLAN_SCAN || lv->plan == PLAN_ROWID_RANGE) && !t->without_rowid) {
+  if (ob->n == 1 && (lv->plan == PLAN_SCAN || (lv->plan == PLAN_ROWID_RANGE && !want_desc)) && !t->without_rowid) {
     const Expr *e = ob->a[0].expr;
     if (e->op == EX_COLUMN && e->res_cursor == lv->cursor && (e->res_column < 0 || e->res_column == t->ipk)) {
       w->order_ok = 1;
+      lv->desc = want_desc;
       return;
     }
   }
@@ -587,6 +594,7 @@ static void plan_order_by(WhereInfo *w, ExprList *ob, Select *sel) {
         lv->covering = covering;
       }
       w->order_ok = 1;
+      lv->desc = want_desc;
       return;
     }
   }
@@ -878,9 +886,9 @@ static void begin_level(WhereInfo *w, int li, u64 avail_before) {
   switch (lv->plan) {
     case PLAN_PSEUDO:
     case PLAN_SCAN:
-      vdbe_add_op2(v, OP_Rewind, lv->cursor, lv->brk);
+      vdbe_add_op2(v, lv->desc ? OP_Last : OP_Rewind, lv->cursor, lv->brk);
       lv->top = vdbe_current_addr(v);
-      lv->next_op = OP_Next;
+      lv->next_op = lv->desc ? OP_Prev : OP_Next;
       lv->next_cursor = lv->cursor;
       break;
     case PLAN_ONEROW:
@@ -969,6 +977,43 @@ static void begin_level(WhereInfo *w, int li, u64 avail_before) {
       }
       if (n_eq) apply_index_affinity(w, lv, r_key, 0, n_eq);
       int r_end = 0, end_n = n_eq, end_op = OP_IdxGT;
+      if (lv->desc) {
+        /* backwards: start at the upper bound, stop below the lower one */
+        int r_hi = 0;
+        if (lv->hi) {
+          r_hi = parse_alloc_regs(p, n_eq + 1);
+          for (int k = 0; k < n_eq; k++) vdbe_add_op2(v, OP_SCopy, r_key + k, r_hi + k);
+          expr_code(p, term_value(lv->hi, lv->hi_left), r_hi + n_eq);
+          vdbe_add_op2(v, OP_IsNull, r_hi + n_eq, lv->brk);
+          apply_index_affinity(w, lv, r_hi + n_eq, n_eq, 1);
+        }
+        if (lv->lo) {
+          expr_code(p, term_value(lv->lo, lv->lo_left), r_key + n_eq);
+          vdbe_add_op2(v, OP_IsNull, r_key + n_eq, lv->brk);
+          apply_index_affinity(w, lv, r_key + n_eq, n_eq, 1);
+          end_op = term_op(lv->lo, lv->lo_left) == OP_GT_ ? OP_IdxLE : OP_IdxLT;
+          end_n = n_eq + 1;
+          r_end = r_key;
+          lv->lo->done = 1;
+        } else if (lv->hi) {
+          vdbe_add_op2(v, OP_Null, 0, r_key + n_eq); /* stop at the NULLs */
+          end_op = OP_IdxLE;
+          end_n = n_eq + 1;
+          r_end = r_key;
+        } else if (n_eq) {
+          end_op = OP_IdxLT;
+          r_end = r_key;
+        }
+        if (lv->hi) {
+          int op = term_op(lv->hi, lv->hi_left) == OP_LT_ ? OP_SeekLT : OP_SeekLE;
+          vdbe_add_op4_int(v, op, cur, lv->brk, r_hi, n_eq + 1);
+          lv->hi->done = 1;
+        } else if (n_eq) {
+          vdbe_add_op4_int(v, OP_SeekLE, cur, lv->brk, r_key, n_eq);
+        } else {
+          vdbe_add_op2(v, OP_Last, cur, lv->brk);
+        }
+      } else {
       if (lv->hi) {
         r_end = parse_alloc_regs(p, n_eq + 1);
         for (int k = 0; k < n_eq; k++) vdbe_add_op2(v, OP_SCopy, r_key + k, r_end + k);
@@ -997,13 +1042,14 @@ static void begin_level(WhereInfo *w, int li, u64 avail_before) {
       } else {
         vdbe_add_op2(v, OP_Rewind, cur, lv->brk);
       }
+      }
       lv->top = vdbe_current_addr(v);
       if (end_n > 0) vdbe_add_op4_int(v, end_op, cur, lv->brk, r_end, end_n);
       for (int k = 0; k < n_eq; k++) lv->eq[k]->done = 1;
       if (!lv->covering && !lv->tab->without_rowid) {
         vdbe_add_op3(v, OP_DeferredSeek, cur, 0, lv->cursor);
       }
-      lv->next_op = OP_Next;
+      lv->next_op = lv->desc ? OP_Prev : OP_Next;
       lv->next_cursor = cur;
       break;
     }
