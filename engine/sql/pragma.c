@@ -198,6 +198,10 @@ int codegen_pragma(Parse *p, Stmt *st) {
           Table *t = e->value;
           if (t->root == 1) continue;
           if (val && shale_stricmp(val, t->name)) continue;
+          if (t->is_view && t->n_col == 0) {
+            build_view_columns(p, t);
+            if (p->rc) return p->rc;
+          }
           emit_row(p, "sssiii", db->dbs[i].name, t->name, t->is_view ? "view" : "table", (i64)t->n_col,
                    (i64)t->without_rowid, (i64)t->strict);
         }
