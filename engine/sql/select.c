@@ -504,6 +504,47 @@ static void code_aggregate(Parse *p, Select *s, Emit *em, int brk) {
   int first_acc = ai.n_func ? ai.funcs[0].reg_acc : 0;
   int last_acc = ai.n_func ? ai.funcs[ai.n_func - 1].reg_acc : 0;
 
+  if (!gb && !s->where && s->from && s->from->n == 1 && ai.n_func == 1 && ai.n_col == 0) {
+    /* count(*) of a whole table: OP_Count */
+    AggFunc *af = &ai.funcs[0];
+    Table *t = (Table *)s->from->a[0].res_ptr;
+    if (t && t->root && !t->is_view && !t->is_virtual && af->n_arg == 0 && !af->e->extra &&
+        !(af->e->flags & EXPR_F_DISTINCT) && !shale_stricmp(af->f->name, "count") && !s->from->a[0].indexed_by) {
+      SrcItem *it = &s->from->a[0];
+      int cur = it->res_cursor;
+      Index *best = NULL;
+      if (!t->without_rowid)
+        for (Index *ix = t->indexes; ix; ix = ix->next)
+          if (!ix->where && (!best || ix->n_column < best->n_column)) best = ix;
+      if (t->without_rowid) best = table_primary_key_index(t);
+      if (t->db_index >= 0 && t->db_index < 32) p->cookie_mask |= (u32)1 << t->db_index;
+      const char *nm = it->alias ? it->alias : t->name;
+      if (best) {
+        KeyInfo *k = keyinfo_alloc(best->n_key_col, best->n_column - best->n_key_col);
+        vdbe_add_op4(v, OP_OpenRead, cur, (int)best->root, t->db_index, k, P4_KEYINFO);
+        if (p->explain == 2) {
+          if (t->without_rowid)
+            select_explain(p, "SCAN %s", nm);
+          else
+            select_explain(p, "SCAN %s USING COVERING INDEX %s", nm, best->name);
+        }
+      } else {
+        vdbe_add_op4_int(v, OP_OpenRead, cur, (int)t->root, t->db_index, t->n_col);
+        if (p->explain == 2) select_explain(p, "SCAN %s", nm);
+      }
+      vdbe_add_op2(v, OP_Count, cur, af->reg_acc);
+      vdbe_add_op1(v, OP_Close, cur);
+      agg_funcs_to_regs(&ai);
+      int cont = vdbe_make_label(v);
+      if (s->having) expr_code_jump_if_false(p, s->having, cont, SQLITE_JUMPIFNULL);
+      int r = parse_alloc_regs(p, n_res);
+      expr_code_list(p, s->result, r);
+      emit_row(p, em, r, cont);
+      vdbe_resolve_label(v, cont);
+      agg_free(&ai);
+      return;
+    }
+  }
   if (!gb) {
     /* one group */
     int reg_use = parse_alloc_reg(p);
