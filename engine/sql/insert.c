@@ -111,6 +111,34 @@ static Upsert *upsert_find(Upsert *u, Table *t, Index *ix) {
 
 static void upsert_do_update(Parse *p, WriteCtx *w, Upsert *u, int reg_target);
 
+/* REPLACE in a WITHOUT ROWID table: find the row owning the conflicting
+** entry of index ix (cursor idx_cur + k) and remove all its entries. */
+static void wr_replace_conflict(Parse *p, WriteCtx *w, Index *ix, int k, int regs, int done) {
+  Vdbe *v = p->v;
+  Table *t = w->tab;
+  Index *pk = table_primary_key_index(t);
+  if (!pk) return;
+  int k_pk = 0, kk = 0;
+  for (Index *q = t->indexes; q; q = q->next, kk++)
+    if (q == pk) k_pk = kk;
+  int pkcur = w->idx_cur + k_pk;
+  vdbe_add_op4_int(v, OP_NotFound, w->idx_cur + k, done, regs, ix->n_key_col);
+  if (ix != pk) {
+    int pkregs = parse_alloc_regs(p, pk->n_key_col);
+    for (int j = 0; j < pk->n_key_col; j++) {
+      int pos = 0;
+      for (int q = 0; q < ix->n_column; q++)
+        if (ix->columns[q] == pk->columns[j]) pos = q;
+      vdbe_add_op3(v, OP_Column, w->idx_cur + k, pos, pkregs + j);
+    }
+    vdbe_add_op4_int(v, OP_NotFound, pkcur, done, pkregs, pk->n_key_col);
+  }
+  int block = parse_alloc_regs(p, t->n_col + 1);
+  vdbe_add_op2(v, OP_Null, 0, block);
+  for (int c = 0; c < t->n_col; c++) build_column_value(p, t, pkcur, c, block + 1 + c);
+  wr_delete_entries(p, t, w->idx_cur, block, 1);
+}
+
 /* Delete the row the data cursor is on (REPLACE), with its index entries. */
 static void delete_row_for_replace(Parse *p, WriteCtx *w, int reg_rowid) {
   Table *t = w->tab;
@@ -335,6 +363,8 @@ void insert_check_constraints(Parse *p, WriteCtx *w) {
         upsert_do_update(p, w, up, rr);
       } else if (up || oe == OE_IGNORE) {
         vdbe_add_op2(v, OP_Goto, 0, w->ignore_label);
+      } else if (oe == OE_REPLACE && t->without_rowid) {
+        wr_replace_conflict(p, w, ix, k, regs, ok);
       } else if (oe == OE_REPLACE) {
         int nf = vdbe_add_op3(v, OP_NotExists, w->data_cur, 0, rr);
         delete_row_for_replace(p, w, rr);
@@ -696,8 +726,8 @@ int codegen_insert(Parse *p, Stmt *st) {
     parse_error(p, "table %s may not be modified", t->name);
     return p->rc;
   }
-  if (t->without_rowid && (st->u.insert.or_conflict == OE_REPLACE || (st->u.insert.upsert && !st->u.insert.upsert->do_nothing))) {
-    parse_error(p, "REPLACE and UPSERT DO UPDATE on WITHOUT ROWID tables are not supported yet");
+  if (t->without_rowid && st->u.insert.upsert && !st->u.insert.upsert->do_nothing) {
+    parse_error(p, "UPSERT DO UPDATE on WITHOUT ROWID tables is not supported yet");
     return p->rc;
   }
   int idb = t->db_index;

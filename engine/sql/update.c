@@ -36,8 +36,8 @@ int codegen_update(Parse *p, Stmt *st) {
   }
   int wr = t->without_rowid;
   Index *wr_pk = wr ? table_primary_key_index(t) : NULL;
-  if (wr && (!wr_pk || st->u.update.or_conflict == OE_REPLACE)) {
-    parse_error(p, "UPDATE OR REPLACE on WITHOUT ROWID tables is not supported yet");
+  if (wr && !wr_pk) {
+    parse_error(p, "PRIMARY KEY missing on table %s", t->name);
     return p->rc;
   }
   int n_key = wr ? wr_pk->n_key_col : 1;
