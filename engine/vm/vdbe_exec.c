@@ -416,12 +416,15 @@ static int rollback_all(Vdbe *v) {
     Btree *bt = db->dbs[i].btree;
     if (!bt || btree_txn_state(bt) == 0) continue;
     if (btree_txn_state(bt) == 2) had_write = 1;
-    int r;
-    while ((r = btree_rollback(bt)) == SHALE_PENDING) {
-      if (db->vfs && db->vfs->poll) db->vfs->poll(db->vfs, 1);
+    int r = btree_rollback(bt);
+    if (r == SHALE_PENDING) {
+      v->rb_had_write |= (u8)had_write;
+      return SHALE_PENDING; /* called again; finished b-trees are skipped */
     }
     if (r && !rc) rc = r;
   }
+  had_write |= v->rb_had_write;
+  v->rb_had_write = 0;
   db->autocommit = 1;
   db->n_statement = 0;
   db->n_deferred_fk = 0;
@@ -445,10 +448,8 @@ static int stmt_savepoint(Vdbe *v, int op) {
   for (int i = 0; i < db->n_db; i++) {
     Btree *bt = db->dbs[i].btree;
     if (!bt || btree_txn_state(bt) != 2) continue;
-    int r;
-    while ((r = btree_savepoint(bt, op, v->stmt_index)) == SHALE_PENDING) {
-      if (db->vfs && db->vfs->poll) db->vfs->poll(db->vfs, 1);
-    }
+    int r = btree_savepoint(bt, op, v->stmt_index);
+    if (r == SHALE_PENDING) return r; /* the pager keeps its progress */
     if (r && !rc) rc = r;
   }
   return rc;
@@ -489,58 +490,76 @@ int vdbe_halt(Vdbe *v) {
   sqlite3 *db = v->db;
   int rc = SQLITE_OK;
   if (!v->halted) {
-    int err = v->rc != SQLITE_OK && v->rc != SQLITE_DONE && v->rc != SQLITE_ROW;
-    /* like SQLite: cursors close before the transaction ends */
-    while (v->frame) frame_pop(v);
-    for (int i = 0; i < v->n_csr; i++) {
-      if (v->csr && v->csr[i]) {
-        vdbe_cursor_close(v, v->csr[i]);
-        v->csr[i] = NULL;
-      }
-    }
-    if (!err && v->fk_constraints > 0) {
-      /* immediate foreign key violations: the statement fails (ABORT) */
-      set_error(v, SQLITE_CONSTRAINT_FOREIGNKEY, shale_strdup("FOREIGN KEY constraint failed"));
-      v->halt_action = OE_Abort;
-      err = 1;
-    }
-    if (!err && db->autocommit && db->n_deferred_fk > 0) {
-      set_error(v, SQLITE_CONSTRAINT_FOREIGNKEY, shale_strdup("FOREIGN KEY constraint failed"));
-      err = 1;
-      if (v->is_commit) {
-        /* COMMIT fails; the transaction stays open */
-        db->autocommit = 0;
-        v->halt_action = OE_Fail;
-      } else {
-        v->halt_action = OE_Rollback;
-      }
-    }
-    if (err) {
-      int action = v->halt_action ? v->halt_action : OE_Abort;
-      int prim = v->rc & 0xff;
-      if (prim == SQLITE_NOMEM || prim == SQLITE_IOERR || prim == SQLITE_FULL || prim == SQLITE_INTERRUPT ||
-          prim == SQLITE_CORRUPT)
-        action = OE_Rollback;
-      if (action == OE_Rollback) {
-        if (!db->autocommit || v->stmt_open || !v->readonly) rollback_all(v);
-        v->stmt_open = 0;
-      } else if (action == OE_Fail) {
-        if (v->stmt_open) stmt_savepoint(v, SAVEPOINT_RELEASE);
-        v->stmt_open = 0;
-      } else { /* ABORT */
-        if (v->stmt_open) {
-          stmt_savepoint(v, SAVEPOINT_ROLLBACK);
-          stmt_savepoint(v, SAVEPOINT_RELEASE);
-          v->stmt_open = 0;
-          db->n_deferred_fk -= v->fk_deferred;
-        } else if (db->autocommit && !v->readonly) {
-          rollback_all(v);
+    enum { PLAN_NONE = 0, PLAN_ROLLBACK_ALL, PLAN_STMT_ROLLBACK, PLAN_STMT_RELEASE };
+    if (v->halt_stage == 0) {
+      int err = v->rc != SQLITE_OK && v->rc != SQLITE_DONE && v->rc != SQLITE_ROW;
+      /* like SQLite: cursors close before the transaction ends */
+      while (v->frame) frame_pop(v);
+      for (int i = 0; i < v->n_csr; i++) {
+        if (v->csr && v->csr[i]) {
+          vdbe_cursor_close(v, v->csr[i]);
+          v->csr[i] = NULL;
         }
       }
-    } else {
-      if (v->stmt_open) stmt_savepoint(v, SAVEPOINT_RELEASE);
-      v->stmt_open = 0;
+      if (!err && v->fk_constraints > 0) {
+        /* immediate foreign key violations: the statement fails (ABORT) */
+        set_error(v, SQLITE_CONSTRAINT_FOREIGNKEY, shale_strdup("FOREIGN KEY constraint failed"));
+        v->halt_action = OE_Abort;
+        err = 1;
+      }
+      if (!err && db->autocommit && db->n_deferred_fk > 0) {
+        set_error(v, SQLITE_CONSTRAINT_FOREIGNKEY, shale_strdup("FOREIGN KEY constraint failed"));
+        err = 1;
+        if (v->is_commit) {
+          /* COMMIT fails; the transaction stays open */
+          db->autocommit = 0;
+          v->halt_action = OE_Fail;
+        } else {
+          v->halt_action = OE_Rollback;
+        }
+      }
+      u8 plan = PLAN_NONE;
+      if (err) {
+        int action = v->halt_action ? v->halt_action : OE_Abort;
+        int prim = v->rc & 0xff;
+        if (prim == SQLITE_NOMEM || prim == SQLITE_IOERR || prim == SQLITE_FULL || prim == SQLITE_INTERRUPT ||
+            prim == SQLITE_CORRUPT)
+          action = OE_Rollback;
+        v->halt_action = (u8)action;
+        if (action == OE_Rollback) {
+          if (!db->autocommit || v->stmt_open || !v->readonly) plan = PLAN_ROLLBACK_ALL;
+        } else if (action == OE_Fail) {
+          if (v->stmt_open) plan = PLAN_STMT_RELEASE;
+        } else if (v->stmt_open) {
+          plan = PLAN_STMT_ROLLBACK;
+        } else if (db->autocommit && !v->readonly) {
+          plan = PLAN_ROLLBACK_ALL;
+        }
+      } else if (v->stmt_open) {
+        plan = PLAN_STMT_RELEASE;
+      }
+      v->halt_plan = plan;
+      v->halt_err = (u8)err;
+      v->halt_stage = 1;
     }
+    if (v->halt_stage == 1) {
+      /* each step may PENDING and is simply repeated */
+      if (v->halt_plan == PLAN_ROLLBACK_ALL) {
+        rc = rollback_all(v);
+        if (rc == SHALE_PENDING) return rc;
+      } else if (v->halt_plan == PLAN_STMT_ROLLBACK) {
+        rc = stmt_savepoint(v, SAVEPOINT_ROLLBACK);
+        if (rc == SHALE_PENDING) return rc;
+        stmt_savepoint(v, SAVEPOINT_RELEASE);
+        db->n_deferred_fk -= v->fk_deferred;
+      } else if (v->halt_plan == PLAN_STMT_RELEASE) {
+        stmt_savepoint(v, SAVEPOINT_RELEASE);
+      }
+      rc = SQLITE_OK;
+      v->stmt_open = 0;
+      v->halt_stage = 2;
+    }
+    int err = v->halt_err;
     if (v->stmt_index_taken) {
       if (db->n_statement > 0) db->n_statement--;
       v->stmt_index_taken = 0;
@@ -553,7 +572,7 @@ int vdbe_halt(Vdbe *v) {
     v->halted = 1;
     v->want_commit = (u8)(db->autocommit != 0);
   }
-  if (v->want_commit) {
+  if (v->want_commit == 1) {
     /* end the transaction if no other statement needs it */
     int others = db->n_vdbe_active - (v->counted_active ? 1 : 0);
     int other_writers = db->n_vdbe_write - (v->is_writer_counted ? 1 : 0);
@@ -569,8 +588,12 @@ int vdbe_halt(Vdbe *v) {
           return SQLITE_BUSY;
         }
         set_error(v, rc, NULL);
-        rollback_all(v);
+        v->want_commit = 2; /* roll back instead */
       }
+    }
+    if (v->want_commit == 2) {
+      rc = rollback_all(v);
+      if (rc == SHALE_PENDING) return rc;
     }
     v->want_commit = 0;
   }
@@ -853,6 +876,9 @@ static int start_run(Vdbe *v) {
   v->n_change = 0;
   v->n_change_sub = 0;
   v->halted = 0;
+  v->halt_stage = 0;
+  v->halt_plan = 0;
+  v->halt_err = 0;
   v->want_commit = 0;
   v->halt_action = 0;
   v->committing = 0;
@@ -958,7 +984,9 @@ int vdbe_exec(Vdbe *v) {
     if (v->counted_active || v->want_commit) {
       rc = vdbe_halt(v);
       if (rc == SHALE_PENDING || rc == SQLITE_BUSY) return rc;
-      return (v->rc == SQLITE_OK || v->rc == SQLITE_DONE) ? SQLITE_DONE : (v->rc ? v->rc : SQLITE_ERROR);
+      if (v->rc == SQLITE_OK || v->rc == SQLITE_DONE) return SQLITE_DONE;
+      if (db) db_error(db, v->rc, "%s", v->err_msg ? v->err_msg : vdbe_errstr(v->rc));
+      return v->rc;
     }
     return SQLITE_MISUSE;
   }
@@ -1711,7 +1739,7 @@ int vdbe_exec(Vdbe *v) {
           else ERR(SQLITE_ERROR, "cannot commit - no transaction is active");
         }
         if (rollback) {
-          rollback_all(v);
+          CHECK_RC(rollback_all(v));
           db->autocommit = 1;
         } else if (desired) {
           if (db->n_vdbe_write > (v->is_writer_counted ? 1 : 0))
@@ -2774,11 +2802,7 @@ halt_error:
   v->state = VDBE_HALT;
   {
     int saved = v->rc;
-    char *msg = v->err_msg;
-    v->err_msg = NULL;
     rc = vdbe_halt(v);
-    if (!v->err_msg) v->err_msg = msg;
-    else sqlite3_free(msg);
     if (v->rc == SQLITE_OK || v->rc == SQLITE_DONE) v->rc = saved;
     if (rc == SHALE_PENDING) return rc;
   }

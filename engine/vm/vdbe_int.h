@@ -140,6 +140,10 @@ struct Vdbe {
   u8 n_change_reset;
   int icompare;         /* result of the last OP_Compare / comparison */
   int *permutation;     /* OP_Permutation for the next OP_Compare */
+  u8 halt_stage;        /* vdbe_halt progress: 0 decide, 1 undo, 2 done */
+  u8 halt_plan;
+  u8 halt_err;
+  u8 rb_had_write;
   u8 is_commit;         /* ran OP_AutoCommit to COMMIT */
   u8 need_reprepare;    /* SQLITE_SCHEMA seen: recompile before running */
   Mem *name16;          /* UTF-16 column names (api), n_name16 entries */
