@@ -2,7 +2,7 @@
 # top Makefile).
 #   make wasm     build/wasm/shale-browser.{js,wasm}  (emscripten, ES module)
 #                 build/wasm/shale-edge.wasm          (clang --target=wasm32-wasi)
-#                 build/wasm/js/                      (the JS glue, copied)
+#                 build/wasm/*.js, *.d.ts               (the JS glue, copied next to them)
 #   make jstest   node --test tests/js/ against both builds
 #
 # Both builds compile the same engine sources as the native library, minus
@@ -11,6 +11,9 @@
 # before the sysroot's pthread.h.
 
 WASM_OUT := $(BUILD)/wasm
+wasm_empty :=
+wasm_space := $(wasm_empty) $(wasm_empty)
+wasm_comma := ,
 WASM_ENGINE_SRCS := $(filter-out engine/vfs/vfs_unix.c engine/vfs/unix_shm.c,$(ENGINE_SRCS))
 WASM_OWN_SRCS := wasm/exports.c wasm/host_vfs.c
 WASM_SRCS := $(WASM_ENGINE_SRCS) $(WASM_OWN_SRCS)
@@ -41,18 +44,15 @@ $(WASM_OUT)/shale-edge.wasm: $(WASI_OBJS)
 EMCC ?= emcc
 EM_ENV := NODE_PATH=/usr/share/nodejs
 EM_OPT ?= -Oz
-EM_CFLAGS := $(WASM_CFLAGS_COMMON) $(EM_OPT) -Wno-limited-postlink-optimizations
+EM_CFLAGS := $(WASM_CFLAGS_COMMON) $(EM_OPT)
 WASM_EXPORT_NAMES = $(sort $(shell grep -ho 'EXPORT(shale_w_[a-z0-9_]*)' $(WASM_OWN_SRCS) | sed 's/EXPORT(\(.*\))/_\1/'))
 EM_OBJS := $(patsubst %.c,$(WASM_OUT)/em/%.o,$(WASM_SRCS))
-EM_LDFLAGS := $(EM_OPT) -sMODULARIZE=1 -sEXPORT_ES6=1 -sEXPORT_NAME=createShaleModule \
-  -sENVIRONMENT=web,worker,node -sFILESYSTEM=0 -sALLOW_MEMORY_GROWTH=1 \
-  -sINITIAL_MEMORY=4194304 -sSTACK_SIZE=1048576 -sASSERTIONS=0 -sSUPPORT_LONGJMP=0 \
+EM_LDFLAGS = $(EM_OPT) -sMODULARIZE=1 -sEXPORT_ES6=1 -sEXPORT_NAME=createShaleModule \
+  -sENVIRONMENT=web,worker -sFILESYSTEM=0 -sALLOW_MEMORY_GROWTH=1 \
+  -sINITIAL_MEMORY=4194304 -sTOTAL_STACK=1048576 -sASSERTIONS=0 -sSUPPORT_LONGJMP=0 \
   -sDYNAMIC_EXECUTION=0 -sTEXTDECODER=2 -sEXPORTED_RUNTIME_METHODS=[] \
   -sINCOMING_MODULE_JS_API=[wasmBinary,instantiateWasm,print,printErr,shaleHostIoWait] \
-  -sEXPORTED_FUNCTIONS=$(subst $(space),$(comma),$(WASM_EXPORT_NAMES))
-empty :=
-space := $(empty) $(empty)
-comma := ,
+  -sEXPORTED_FUNCTIONS=$(subst $(wasm_space),$(wasm_comma),$(WASM_EXPORT_NAMES))
 
 $(WASM_OUT)/em/%.o: %.c $(WASM_HDRS)
 	@mkdir -p $(dir $@)
@@ -64,16 +64,17 @@ $(WASM_OUT)/shale-browser.js: $(EM_OBJS)
 $(WASM_OUT)/shale-browser.wasm: $(WASM_OUT)/shale-browser.js
 
 # ---- the JS glue next to the builds ----
+# (build/wasm/ then holds a runnable package: glue + both builds side by side)
 JS_GLUE_SRCS := $(wildcard js-glue/*.js js-glue/*.d.ts)
-$(WASM_OUT)/js/.stamp: $(JS_GLUE_SRCS)
+$(WASM_OUT)/.glue-stamp: $(JS_GLUE_SRCS)
 	@mkdir -p $(dir $@)
-	cp $(JS_GLUE_SRCS) $(dir $@)
+	cp $(JS_GLUE_SRCS) $(WASM_OUT)/
 	@touch $@
 
 .PHONY: wasm wasm-edge wasm-browser jstest wasm-sizes
 wasm-edge: $(WASM_OUT)/shale-edge.wasm
 wasm-browser: $(WASM_OUT)/shale-browser.js
-wasm: wasm-edge wasm-browser $(WASM_OUT)/js/.stamp wasm-sizes
+wasm: wasm-edge wasm-browser $(WASM_OUT)/.glue-stamp wasm-sizes
 
 wasm-sizes:
 	@for f in $(WASM_OUT)/shale-browser.wasm $(WASM_OUT)/shale-browser.js $(WASM_OUT)/shale-edge.wasm; do \

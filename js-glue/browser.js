@@ -1,0 +1,56 @@
+// browser.js — the API over the emscripten build (shale-browser.js/.wasm):
+// ES module, single-threaded, no Asyncify/JSPI, no SharedArrayBuffer.  Pass
+// { module } (a precompiled WebAssembly.Module) or { wasmBinary } to open()
+// the first time; otherwise shale-browser.wasm next to this script is
+// loaded.  In Node the same module works (storage 'file' as in edge.js).
+import { makeOpen, SqliteError, Database, Statement, codeName } from './core.js';
+import createShaleModule from './shale-browser.js';
+export { SqliteError, Database, Statement, codeName };
+
+async function wasmSource(opts) {
+  if (opts.module) return opts.module;
+  if (opts.wasmBinary) return opts.wasmBinary;
+  const url = opts.wasmURL ?? new URL('./shale-browser.wasm', import.meta.url);
+  if (String(url).startsWith('file:') && globalThis.process?.versions?.node) {
+    const { readFile } = await import('node:fs/promises');
+    return await readFile(new URL(url));
+  }
+  const res = await fetch(url);
+  return await res.arrayBuffer();
+}
+
+export async function loadBrowserEngine(opts = {}) {
+  const src = await wasmSource(opts);
+  let instance = null;
+  let waitHook = () => 0;
+  const Module = await createShaleModule({
+    // Instantiate ourselves: works with a precompiled Module, raw bytes, and
+    // avoids the generated loader's fetch path.
+    instantiateWasm(imports, done) {
+      const p = src instanceof WebAssembly.Module
+        ? WebAssembly.instantiate(src, imports).then((inst) => ({ instance: inst, module: src }))
+        : WebAssembly.instantiate(src, imports);
+      p.then((r) => { instance = r.instance; done(r.instance, r.module); });
+      return {};
+    },
+    shaleHostIoWait: () => waitHook(),
+    printErr: (s) => console.error(s),
+  });
+  const fn = {};
+  for (const k of Object.keys(Module)) {
+    if (k.startsWith('_shale_w_')) fn[k.slice(1)] = Module[k];
+  }
+  let memory = null;
+  for (const v of Object.values(instance.exports)) {
+    if (v instanceof WebAssembly.Memory) memory = v;
+  }
+  return { fn, memory: () => memory, setWaitHook(f) { waitHook = f; } };
+}
+
+async function fileStorage(opts) {
+  const { NodeFileStorage } = await import('./node-storage.js');
+  return new NodeFileStorage(opts);
+}
+
+export const open = makeOpen(loadBrowserEngine, { file: fileStorage });
+export default open;

@@ -1,0 +1,766 @@
+// core.js — the JavaScript API over either wasm build (browser/emscripten or
+// edge/wasi).  A build loader hands us an "engine": { fn, memory() } where fn
+// holds the shale_w_* exports (see wasm/exports.c) and memory() returns the
+// current WebAssembly.Memory buffer.  Everything here is build-independent.
+//
+// I/O model: a database on storage 'memory' lives in the engine's memdb VFS
+// (no I/O requests).  Any other storage is served through the "host" VFS:
+// the engine queues requests, returns SHALE_IO from step/prepare, and
+// HostIO (below) performs them with the storage object, posts completions,
+// and the step loop calls step again.
+import { CODE_NAMES } from './codes.js';
+
+const SQLITE_OK = 0;
+const SQLITE_ROW = 100;
+const SQLITE_DONE = 101;
+const SHALE_IO = 90;
+const SQLITE_IOERR = 10;
+const SQLITE_IOERR_SHORT_READ = 522;
+const SQLITE_OPEN_READONLY = 0x1;
+const SQLITE_OPEN_READWRITE = 0x2;
+const SQLITE_OPEN_CREATE = 0x4;
+
+const REQ_READ = 1, REQ_WRITE = 2, REQ_TRUNCATE = 3, REQ_SYNC = 4, REQ_CLOSE = 5, REQ_REMOVE = 6;
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+const I64_MIN = -(2n ** 63n);
+const I64_MAX = 2n ** 63n - 1n;
+
+export class SqliteError extends Error {
+  constructor(message, code, rc, offset) {
+    super(message);
+    this.name = 'SqliteError';
+    this.code = code;
+    this.rc = rc;
+    if (offset !== undefined && offset >= 0) this.offset = offset;
+  }
+}
+
+export function codeName(rc) {
+  return CODE_NAMES[rc] ?? CODE_NAMES[rc & 0xff] ?? `SQLITE_UNKNOWN(${rc})`;
+}
+
+function misuse(msg) {
+  return new SqliteError(msg, 'SQLITE_MISUSE', 21);
+}
+
+// ---------------------------------------------------------------- engine --
+class Engine {
+  constructor(raw) {
+    this.fn = raw.fn;
+    this._memory = raw.memory;
+    this.io = new HostIO(this);
+    this._scratch = this.fn.shale_w_scratch();
+  }
+  get u8() { return new Uint8Array(this._memory().buffer); }
+  scratchI64(slot) {
+    return new DataView(this._memory().buffer).getBigInt64(this._scratch + slot * 8, true);
+  }
+  scratchNum(slot) { return Number(this.scratchI64(slot)); }
+  cstr(ptr) {
+    if (!ptr) return null;
+    const u8 = this.u8;
+    let end = ptr;
+    while (u8[end]) end++;
+    return dec.decode(u8.subarray(ptr, end));
+  }
+  // Copy bytes into a fresh allocation; returns the pointer (free it).
+  alloc(bytes, nulTerminate = false) {
+    const n = bytes.length + (nulTerminate ? 1 : 0);
+    const p = this.fn.shale_w_malloc(n);
+    if (!p) throw new SqliteError('out of memory', 'SQLITE_NOMEM', 7);
+    const u8 = this.u8;
+    u8.set(bytes, p);
+    if (nulTerminate) u8[p + bytes.length] = 0;
+    return p;
+  }
+  allocString(s) { return this.alloc(enc.encode(s), true); }
+  withString(s, f) {
+    const p = this.allocString(s);
+    try { return f(p); } finally { this.fn.shale_w_free(p); }
+  }
+}
+
+// Executes the host VFS request queue with storage objects.  Requests run one
+// at a time in submission order (so a write and a later sync or read of the
+// same file keep their order); completions may be posted later and in any
+// order (a storage may ask for a completion delay).
+class HostIO {
+  constructor(engine) {
+    this.e = engine;
+    this.byName = new Map();   // file name -> storage
+    this.owners = [];          // [prefix, storage] for names not yet seen
+    this.queue = [];
+    this.inflight = new Set();
+    this.running = false;
+    this.unconsumed = 0;       // completions posted since the last wait
+    this.waiters = [];
+    this.idleWaiters = [];
+  }
+  register(prefix, storage) { this.owners.push([prefix, storage]); }
+  unregister(prefix) { this.owners = this.owners.filter(([p]) => p !== prefix); }
+  storageFor(name) {
+    let s = this.byName.get(name);
+    if (s) return s;
+    let best = null;
+    for (const [p, st] of this.owners) {
+      if (name.startsWith(p) && (!best || p.length > best[0].length)) best = [p, st];
+    }
+    if (best) this.byName.set(name, best[1]);
+    return best ? best[1] : null;
+  }
+  // Take every submitted request from the engine and start the runner.
+  pump() {
+    const fn = this.e.fn;
+    for (;;) {
+      const d = fn.shale_w_next_request();
+      if (!d) break;
+      const v = new Int32Array(this.e._memory().buffer, d, 8);
+      const fileId = v[2];
+      const name = this.e.cstr(fn.shale_w_host_file_name(fileId));
+      const req = {
+        id: v[0], kind: v[1], name,
+        off: (v[4] >>> 0) * 4294967296 + (v[3] >>> 0),
+        n: v[5], buf: v[6] >>> 0, posted: false, started: false,
+      };
+      this.queue.push(req);
+    }
+    if (!this.running && this.queue.length) this._run();
+  }
+  async _run() {
+    this.running = true;
+    try {
+      while (this.queue.length) {
+        const r = this.queue.shift();
+        if (r.posted) continue;
+        const st = this.storageFor(r.name);
+        if (st && st.beforeOp) await st.beforeOp(r);
+        if (r.posted) continue;
+        r.started = true;
+        this.inflight.add(r);
+        let rc;
+        try {
+          rc = await this._perform(st, r, false);
+        } catch (err) {
+          rc = SQLITE_IOERR;
+          if (st && st.onError) st.onError(err, r);
+        }
+        this.inflight.delete(r);
+        const delay = st && st.completionDelay ? st.completionDelay(r) : 0;
+        if (delay > 0) setTimeout(() => this._post(r, rc), delay);
+        else this._post(r, rc);
+      }
+    } finally {
+      this.running = false;
+      this._checkIdle();
+    }
+  }
+  async _perform(st, r, sync) {
+    if (!st) {
+      return r.kind === REQ_CLOSE || r.kind === REQ_REMOVE ? SQLITE_OK : SQLITE_IOERR;
+    }
+    switch (r.kind) {
+      case REQ_READ: {
+        const data = sync ? st.readSync(r.name, r.off, r.n) : await st.read(r.name, r.off, r.n);
+        const u8 = this.e.u8; // fetched after the await: memory may have grown
+        const got = Math.min(data.length, r.n);
+        u8.set(got === data.length ? data : data.subarray(0, got), r.buf);
+        if (got < r.n) {
+          u8.fill(0, r.buf + got, r.buf + r.n);
+          return SQLITE_IOERR_SHORT_READ;
+        }
+        return SQLITE_OK;
+      }
+      case REQ_WRITE: {
+        const bytes = this.e.u8.slice(r.buf, r.buf + r.n);
+        if (sync) st.writeSync(r.name, r.off, bytes); else await st.write(r.name, r.off, bytes);
+        return SQLITE_OK;
+      }
+      case REQ_TRUNCATE:
+        if (sync) st.truncateSync(r.name, r.off); else await st.truncate(r.name, r.off);
+        return SQLITE_OK;
+      case REQ_SYNC:
+        if (sync) st.syncSync?.(r.name); else await st.sync(r.name);
+        return SQLITE_OK;
+      case REQ_CLOSE:
+        if (sync) st.closeSync?.(r.name); else await st.close(r.name);
+        return SQLITE_OK;
+      case REQ_REMOVE:
+        if (sync) st.removeSync(r.name); else await st.remove(r.name);
+        return SQLITE_OK;
+      default:
+        return SQLITE_IOERR;
+    }
+  }
+  _post(r, rc) {
+    if (r.posted) return;
+    r.posted = true;
+    this.e.fn.shale_w_complete(r.id, rc);
+    this.unconsumed++;
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+    this._checkIdle();
+  }
+  _checkIdle() {
+    if (this.running || this.queue.length || this.inflight.size) return;
+    if (this.e.fn.shale_w_host_outstanding() > 0 && this.e.fn.shale_w_host_poll() >= 0 &&
+        this.e.fn.shale_w_host_outstanding() > 0) return;
+    const w = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const f of w) f();
+  }
+  // Called (synchronously, from inside the engine) when the engine must wait
+  // for I/O: perform every queued or in-flight request synchronously.
+  // Returns how many were completed; 0 means the storage cannot do sync I/O.
+  waitSync() {
+    this.pump();
+    let n = 0;
+    const todo = [...this.inflight, ...this.queue].filter((r) => !r.posted);
+    for (const r of todo) {
+      const st = this.storageFor(r.name);
+      if (st && !st.readSync) return n;
+      let rc;
+      try { rc = this._performSyncDirect(st, r); } catch { rc = SQLITE_IOERR; }
+      this._post(r, rc);
+      n++;
+    }
+    return n;
+  }
+  _performSyncDirect(st, r) {
+    if (!st) return r.kind === REQ_CLOSE || r.kind === REQ_REMOVE ? SQLITE_OK : SQLITE_IOERR;
+    const u8 = () => this.e.u8;
+    switch (r.kind) {
+      case REQ_READ: {
+        const data = st.readSync(r.name, r.off, r.n);
+        const got = Math.min(data.length, r.n);
+        u8().set(data.subarray(0, got), r.buf);
+        if (got < r.n) { u8().fill(0, r.buf + got, r.buf + r.n); return SQLITE_IOERR_SHORT_READ; }
+        return SQLITE_OK;
+      }
+      case REQ_WRITE: st.writeSync(r.name, r.off, u8().slice(r.buf, r.buf + r.n)); return SQLITE_OK;
+      case REQ_TRUNCATE: st.truncateSync(r.name, r.off); return SQLITE_OK;
+      case REQ_SYNC: st.syncSync?.(r.name); return SQLITE_OK;
+      case REQ_CLOSE: st.closeSync?.(r.name); return SQLITE_OK;
+      case REQ_REMOVE: st.removeSync(r.name); return SQLITE_OK;
+      default: return SQLITE_IOERR;
+    }
+  }
+  // Resolves once at least one completion was posted since the last call.
+  waitProgress() {
+    this.pump();
+    if (this.unconsumed > 0) { this.unconsumed = 0; return Promise.resolve(true); }
+    const fn = this.e.fn;
+    if (!this.running && !this.queue.length && !this.inflight.size && fn.shale_w_host_outstanding() === 0) {
+      return Promise.resolve(false); // nothing outstanding: the caller must not wait
+    }
+    return new Promise((res) => this.waiters.push(() => { this.unconsumed = 0; res(true); }));
+  }
+  // Resolves when every request taken so far has been performed and posted.
+  idle() {
+    this.pump();
+    return new Promise((res) => { this.idleWaiters.push(res); this._checkIdle(); });
+  }
+}
+
+// -------------------------------------------------------------- database --
+let dbCounter = 0;
+
+export class Database {
+  constructor(engine, db, opts) {
+    this._e = engine;
+    this._db = db;
+    this._stmts = new Set();
+    this.name = opts.name;
+    this.storage = opts.storageKind;
+    this._storage = opts.storage;
+    this._path = opts.path;
+    this._memHandle = opts.memHandle || 0;
+    this._bigint = !!opts.bigint;
+    this._txChain = Promise.resolve();
+    this.open = true;
+    this.sql = (strings, ...values) => this._tagged(strings, values);
+  }
+  _check() {
+    if (!this.open) throw misuse('The database connection is not open');
+  }
+  _error(rc) {
+    const fn = this._e.fn;
+    const ext = this._db ? fn.shale_w_extended_errcode(this._db) : rc;
+    let msg = this._db ? this._e.cstr(fn.shale_w_errmsg(this._db)) : null;
+    const useRc = ext && (ext & 0xff) === (rc & 0xff) ? ext : rc;
+    if (!msg || (ext & 0xff) !== (rc & 0xff)) msg = this._e.cstr(fn.shale_w_errstr(rc)) || 'error';
+    const off = this._db ? fn.shale_w_error_offset(this._db) : -1;
+    return new SqliteError(msg, codeName(useRc), useRc, off);
+  }
+  // Drive a non-blocking engine call to completion.
+  async _drive(call) {
+    const io = this._e.io;
+    for (;;) {
+      const rc = call();
+      io.pump();
+      if (rc !== SHALE_IO) return rc;
+      const waited = await io.waitProgress();
+      if (!waited) {
+        // Outstanding I/O vanished: poll once more, then give up instead of hanging.
+        if (this._e.fn.shale_w_host_outstanding() === 0) {
+          const again = call();
+          io.pump();
+          if (again !== SHALE_IO) return again;
+          throw new SqliteError('I/O reported pending but none is outstanding', 'SQLITE_INTERNAL', 2);
+        }
+      }
+    }
+  }
+  async _prepareAt(ptr, len) {
+    const fn = this._e.fn;
+    const rc = await this._drive(() => fn.shale_w_prepare(this._db, ptr, len));
+    const stmt = this._e.scratchNum(0);
+    const tail = this._e.scratchNum(1);
+    if (rc !== SQLITE_OK) {
+      if (stmt) fn.shale_w_finalize(stmt);
+      throw this._error(rc);
+    }
+    return { stmt, tail };
+  }
+  prepare(sql) {
+    this._check();
+    if (typeof sql !== 'string') throw new TypeError('SQL must be a string');
+    return new Statement(this, sql);
+  }
+  async exec(sql) {
+    this._check();
+    const e = this._e;
+    const bytes = enc.encode(sql);
+    const base = e.alloc(bytes, true);
+    try {
+      let off = 0;
+      while (off < bytes.length) {
+        const { stmt, tail } = await this._prepareAt(base + off, bytes.length - off);
+        if (!stmt) break;
+        off += tail;
+        try {
+          let rc;
+          do { rc = await this._drive(() => e.fn.shale_w_step(stmt)); } while (rc === SQLITE_ROW);
+          if (rc !== SQLITE_DONE) throw this._error(rc);
+        } finally {
+          e.fn.shale_w_finalize(stmt);
+        }
+        if (tail === 0) break;
+      }
+    } finally {
+      e.fn.shale_w_free(base);
+    }
+    return this;
+  }
+  async _tagged(strings, values) {
+    let sql = strings[0];
+    for (let i = 1; i < strings.length; i++) sql += '?' + strings[i];
+    const st = this.prepare(sql);
+    try {
+      return await st.all(...values);
+    } finally {
+      st.finalize();
+    }
+  }
+  get inTransaction() {
+    return this.open && this._e.fn.shale_w_get_autocommit(this._db) === 0;
+  }
+  // Runs fn inside BEGIN … COMMIT (ROLLBACK if it throws).  Transactions on
+  // one connection run one after another; other statements issued on the
+  // connection meanwhile run inside the open transaction (one connection,
+  // one transaction, as in SQLite).
+  transaction(fn, mode = '') {
+    this._check();
+    const run = async () => {
+      this._check();
+      const nested = this.inTransaction;
+      const sp = `shale_tx_${++dbCounter}`;
+      await this.exec(nested ? `SAVEPOINT ${sp}` : `BEGIN ${mode}`);
+      try {
+        const result = await fn(this);
+        await this.exec(nested ? `RELEASE ${sp}` : 'COMMIT');
+        return result;
+      } catch (err) {
+        if (this.open) {
+          try {
+            await this.exec(nested ? `ROLLBACK TO ${sp}; RELEASE ${sp}` : 'ROLLBACK');
+          } catch { /* already rolled back by the engine */ }
+        }
+        throw err;
+      }
+    };
+    if (this.inTransaction) return run(); // nested: inside the running one
+    const p = this._txChain.then(run, run);
+    this._txChain = p.catch(() => {});
+    return p;
+  }
+  async export() {
+    this._check();
+    const e = this._e;
+    if (this.storage === 'memory') {
+      const p = e.withString(this._path, (np) => e.fn.shale_w_memdb_export(np));
+      const n = e.scratchNum(0);
+      if (!p) throw new SqliteError('cannot export the database', 'SQLITE_ERROR', 1);
+      const out = e.u8.slice(p, p + n);
+      e.fn.shale_w_free(p);
+      return out;
+    }
+    await e.io.idle();
+    return await this._storage.readAll(this._path);
+  }
+  async close() {
+    if (!this.open) return;
+    for (const s of [...this._stmts]) s.finalize();
+    const e = this._e;
+    const rc = e.fn.shale_w_close(this._db);
+    this.open = false;
+    if (this._memHandle) e.fn.shale_w_memdb_release(this._memHandle);
+    if (this._storage) {
+      await e.io.idle();
+      e.io.unregister(this._path);
+      if (this._storage.closeAll) await this._storage.closeAll(this._path);
+    }
+    if (rc !== SQLITE_OK) throw new SqliteError(e.cstr(e.fn.shale_w_errstr(rc)), codeName(rc), rc);
+  }
+}
+
+// ------------------------------------------------------------- statement --
+export class Statement {
+  constructor(db, sql) {
+    this.database = db;
+    this.source = sql;
+    this._stmt = 0;
+    this._raw = false;
+    this._bigint = db._bigint;
+    this._busy = false;
+    this._cols = null;
+    db._stmts.add(this);
+    // Compile now when no I/O is needed (the usual case once the schema is
+    // loaded); otherwise the first execution compiles.
+    const e = db._e;
+    const bytes = enc.encode(sql);
+    const p = e.alloc(bytes, true);
+    try {
+      const rc = e.fn.shale_w_prepare(db._db, p, bytes.length);
+      e.io.pump();
+      if (rc === SQLITE_OK) {
+        this._stmt = e.scratchNum(0);
+        this._checkTail(bytes, e.scratchNum(1));
+      } else if (rc !== SHALE_IO) {
+        db._stmts.delete(this);
+        throw db._error(rc);
+      }
+    } finally {
+      e.fn.shale_w_free(p);
+    }
+  }
+  _checkTail(bytes, tail) {
+    if (!this._stmt) {
+      this.finalize();
+      throw new SqliteError('The supplied SQL string contains no statements', 'SQLITE_MISUSE', 21);
+    }
+    const rest = dec.decode(bytes.subarray(tail)).trim();
+    if (rest && !/^(;|\s|--[^\n]*(\n|$)|\/\*[\s\S]*?\*\/)*$/.test(rest)) {
+      this.finalize();
+      throw new SqliteError('The supplied SQL string contains more than one statement', 'SQLITE_MISUSE', 21);
+    }
+  }
+  async ready() {
+    this.database._check();
+    if (this._stmt) return this;
+    if (this._finalized) throw misuse('The statement has been finalized');
+    const db = this.database;
+    const e = db._e;
+    const bytes = enc.encode(this.source);
+    const p = e.alloc(bytes, true);
+    try {
+      const { stmt, tail } = await db._prepareAt(p, bytes.length);
+      this._stmt = stmt;
+      this._checkTail(bytes, tail);
+    } finally {
+      e.fn.shale_w_free(p);
+    }
+    return this;
+  }
+  raw(on = true) { this._raw = !!on; return this; }
+  safeIntegers(on = true) { this._bigint = !!on; return this; }
+  get reader() { return this._stmt ? this.database._e.fn.shale_w_column_count(this._stmt) > 0 : undefined; }
+  columns() {
+    if (!this._stmt) throw misuse('The statement is not compiled yet: await stmt.ready() first');
+    const e = this.database._e;
+    const n = e.fn.shale_w_column_count(this._stmt);
+    const out = [];
+    for (let i = 0; i < n; i++) {
+      out.push({ name: e.cstr(e.fn.shale_w_column_name(this._stmt, i)),
+                 type: e.cstr(e.fn.shale_w_column_decltype(this._stmt, i)) });
+    }
+    return out;
+  }
+  finalize() {
+    if (this._stmt) this.database._e.fn.shale_w_finalize(this._stmt);
+    this._stmt = 0;
+    this._finalized = true;
+    this.database._stmts.delete(this);
+  }
+  // ---- binding
+  _bind(params) {
+    const e = this.database._e;
+    const fn = e.fn;
+    const st = this._stmt;
+    if (params.length === 1 && Array.isArray(params[0])) params = params[0];
+    let named = null;
+    const positional = [];
+    for (const p of params) {
+      if (p !== null && typeof p === 'object' && !(p instanceof Uint8Array) &&
+          !(p instanceof ArrayBuffer) && !ArrayBuffer.isView(p) && !Array.isArray(p)) {
+        if (named) throw new SqliteError('Only one object of named parameters may be given', 'SQLITE_RANGE', 25);
+        named = p;
+      } else {
+        positional.push(p);
+      }
+    }
+    fn.shale_w_clear_bindings(st);
+    const count = fn.shale_w_bind_parameter_count(st);
+    let next = 0;
+    for (let i = 1; i <= count; i++) {
+      const name = e.cstr(fn.shale_w_bind_parameter_name(st, i));
+      let value;
+      if (name && name[0] !== '?') {
+        const key = name.slice(1);
+        if (named) {
+          if (!(key in named)) {
+            throw new SqliteError(`Missing named parameter "${key}"`, 'SQLITE_RANGE', 25);
+          }
+          value = named[key];
+        } else if (next < positional.length) {
+          value = positional[next++];
+        } else {
+          throw new SqliteError(`Missing named parameter "${key}"`, 'SQLITE_RANGE', 25);
+        }
+      } else {
+        if (next >= positional.length) {
+          throw new SqliteError(`Too few parameter values were provided (statement has ${count})`, 'SQLITE_RANGE', 25);
+        }
+        value = positional[next++];
+      }
+      this._bindOne(i, value);
+    }
+    if (next < positional.length) {
+      throw new SqliteError(`Too many parameter values were provided (statement has ${count})`, 'SQLITE_RANGE', 25);
+    }
+  }
+  _bindOne(i, v) {
+    const e = this.database._e;
+    const fn = e.fn;
+    const st = this._stmt;
+    let rc;
+    if (v === null || v === undefined) rc = fn.shale_w_bind_null(st, i);
+    else if (typeof v === 'number') {
+      if (Number.isSafeInteger(v)) rc = fn.shale_w_bind_int64(st, i, v | 0, Math.floor(v / 4294967296) | 0);
+      else rc = fn.shale_w_bind_double(st, i, v);
+    } else if (typeof v === 'bigint') {
+      if (v < I64_MIN || v > I64_MAX) {
+        throw new RangeError('BigInt value is out of the 64-bit integer range');
+      }
+      const u = BigInt.asUintN(64, v);
+      rc = fn.shale_w_bind_int64(st, i, Number(u & 0xffffffffn) | 0, Number(u >> 32n) | 0);
+    } else if (typeof v === 'string') {
+      const b = enc.encode(v);
+      const p = e.alloc(b, true);
+      rc = fn.shale_w_bind_text(st, i, p, b.length);
+      fn.shale_w_free(p);
+    } else if (typeof v === 'boolean') {
+      rc = fn.shale_w_bind_int64(st, i, v ? 1 : 0, 0);
+    } else if (v instanceof Uint8Array || v instanceof ArrayBuffer || ArrayBuffer.isView(v)) {
+      const b = v instanceof Uint8Array ? v : v instanceof ArrayBuffer ? new Uint8Array(v)
+        : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+      const p = e.alloc(b);
+      rc = fn.shale_w_bind_blob(st, i, p, b.length);
+      fn.shale_w_free(p);
+    } else {
+      throw new SqliteError(`Unsupported parameter type: ${typeof v}`, 'SQLITE_MISMATCH', 20);
+    }
+    if (rc !== SQLITE_OK) throw this.database._error(rc);
+  }
+  // ---- reading
+  _value(i) {
+    const e = this.database._e;
+    const fn = e.fn;
+    const st = this._stmt;
+    switch (fn.shale_w_column_type(st, i)) {
+      case 1: {
+        fn.shale_w_column_int64(st, i);
+        const v = e.scratchI64(0);
+        if (this._bigint) return v;
+        if (v > 9007199254740991n || v < -9007199254740991n) {
+          throw new RangeError('The integer in column ' + i + ' is too large for a JavaScript number (use { bigint: true })');
+        }
+        return Number(v);
+      }
+      case 2: return fn.shale_w_column_double(st, i);
+      case 3: {
+        const p = fn.shale_w_column_text(st, i);
+        const n = fn.shale_w_column_bytes(st, i);
+        return dec.decode(e.u8.subarray(p, p + n));
+      }
+      case 4: {
+        const p = fn.shale_w_column_blob(st, i);
+        const n = fn.shale_w_column_bytes(st, i);
+        return n ? e.u8.slice(p, p + n) : new Uint8Array(0);
+      }
+      default: return null;
+    }
+  }
+  _row() {
+    const fn = this.database._e.fn;
+    const n = fn.shale_w_column_count(this._stmt);
+    if (this._raw) {
+      const a = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = this._value(i);
+      return a;
+    }
+    if (!this._cols) this._cols = this.columns().map((c) => c.name);
+    const o = {};
+    for (let i = 0; i < n; i++) o[this._cols[i]] = this._value(i);
+    return o;
+  }
+  async _begin(params) {
+    this.database._check();
+    if (this._finalized) throw misuse('The statement has been finalized');
+    if (this._busy) throw misuse('This statement is busy executing a query');
+    await this.ready();
+    this._busy = true;
+    try {
+      this.database._e.fn.shale_w_reset(this._stmt);
+      this._bind(params);
+    } catch (err) {
+      this._busy = false;
+      throw err;
+    }
+  }
+  async _step() {
+    const db = this.database;
+    const rc = await db._drive(() => db._e.fn.shale_w_step(this._stmt));
+    if (rc !== SQLITE_ROW && rc !== SQLITE_DONE) throw db._error(rc);
+    return rc;
+  }
+  _end() {
+    if (this._stmt) this.database._e.fn.shale_w_reset(this._stmt);
+    this._busy = false;
+  }
+  async run(...params) {
+    await this._begin(params);
+    const db = this.database;
+    const fn = db._e.fn;
+    try {
+      while ((await this._step()) === SQLITE_ROW) { /* discard rows */ }
+      const changes = fn.shale_w_changes64(db._db);
+      fn.shale_w_last_insert_rowid(db._db);
+      const big = db._e.scratchI64(0);
+      const lastInsertRowid = this._bigint ? big : Number(big);
+      return { changes, lastInsertRowid };
+    } finally {
+      this._end();
+    }
+  }
+  async get(...params) {
+    await this._begin(params);
+    try {
+      return (await this._step()) === SQLITE_ROW ? this._row() : undefined;
+    } finally {
+      this._end();
+    }
+  }
+  async all(...params) {
+    await this._begin(params);
+    try {
+      const rows = [];
+      while ((await this._step()) === SQLITE_ROW) rows.push(this._row());
+      return rows;
+    } finally {
+      this._end();
+    }
+  }
+  async *iterate(...params) {
+    await this._begin(params);
+    try {
+      while ((await this._step()) === SQLITE_ROW) yield this._row();
+    } finally {
+      this._end();
+    }
+  }
+}
+
+// ------------------------------------------------------------------ open --
+// makeOpen(loadEngine, defaults) builds the public open() for one build.
+// loadEngine() returns a promise of the raw engine; it is called once.
+export function makeOpen(loadEngine, defaultStorages = {}) {
+  let enginePromise = null;
+  const getEngine = (opts) => {
+    if (!enginePromise) {
+      enginePromise = loadEngine(opts)
+        .then((raw) => {
+          const e = new Engine(raw);
+          raw.setWaitHook(() => e.io.waitSync());
+          return e;
+        });
+    }
+    return enginePromise;
+  };
+  return async function open(name = ':memory:', opts = {}) {
+    const e = await getEngine(opts);
+    const fn = e.fn;
+    let kind = opts.storage ?? 'memory';
+    let storage = null;
+    if (typeof kind === 'string' && kind !== 'memory') {
+      const make = defaultStorages[kind];
+      if (!make) throw new SqliteError(`storage '${kind}' is not available here`, 'SQLITE_CANTOPEN', 14);
+      storage = await make(opts);
+    } else if (typeof kind === 'object' && kind) {
+      storage = kind;
+      kind = 'custom';
+    }
+    if (opts.wrapStorage && storage) storage = opts.wrapStorage(storage);
+    const flags = opts.readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    let path, vfs, memHandle = 0;
+    if (kind === 'memory') {
+      path = `/shale-mem/${++dbCounter}/${name}`;
+      vfs = 'memdb';
+      if (opts.data) {
+        const bytes = opts.data instanceof Uint8Array ? opts.data : new Uint8Array(opts.data);
+        const p = e.alloc(bytes);
+        memHandle = e.withString(path, (np) => fn.shale_w_memdb_load(np, p, bytes.length));
+        fn.shale_w_free(p);
+        if (!memHandle) throw new SqliteError('cannot load the database image', 'SQLITE_NOMEM', 7);
+      }
+    } else {
+      path = storage.resolve ? storage.resolve(name) : name;
+      vfs = 'host';
+      if (opts.data) await storage.writeAll(path, opts.data instanceof Uint8Array ? opts.data : new Uint8Array(opts.data));
+      for (const suffix of ['', '-journal', '-wal']) {
+        const size = await storage.size(path + suffix);
+        e.withString(path + suffix, (np) => fn.shale_w_host_set_file(np, size));
+      }
+      e.io.register(path, storage);
+    }
+    const rc = e.withString(path, (np) => e.withString(vfs, (vp) => fn.shale_w_open(np, flags, vp)));
+    const dbp = e.scratchNum(0);
+    const db = new Database(e, dbp, { name, storageKind: kind, storage, path, memHandle, bigint: opts.bigint });
+    if (rc !== SQLITE_OK) {
+      const err = db._error(rc);
+      await db.close().catch(() => {});
+      throw err;
+    }
+    // Read the header and schema now, so that a file that is not a
+    // database is reported by open() and prepare() rarely needs I/O.
+    try {
+      await db.exec('SELECT 1 FROM sqlite_schema LIMIT 0');
+    } catch (err) {
+      await db.close().catch(() => {});
+      throw err;
+    }
+    return db;
+  };
+}
