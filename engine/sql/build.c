@@ -244,9 +244,9 @@ int codegen_create_table(Parse *p, Stmt *st) {
     return p->rc;
   }
   for (int i = 0; i < t->n_col; i++)
-    if (t->cols[i].generated) {
+    if (t->cols[i].generated && !t->cols[i].generated_stored) {
       table_free(t);
-      parse_error(p, "generated columns are not supported yet");
+      parse_error(p, "VIRTUAL generated columns are not supported yet (use STORED)");
       return p->rc;
     }
   char *sql = build_stored_sql(p, st, "TABLE", 1);

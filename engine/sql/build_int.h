@@ -95,6 +95,7 @@ typedef struct WriteCtx {
   ExprList *returning; /* INSERT ... RETURNING (for UPSERT-updated rows) */
 } WriteCtx;
 void insert_affinity(Parse *, Table *, int reg_data);
+void insert_compute_generated(Parse *, Table *, int base); /* STORED generated columns */
 void insert_check_constraints(Parse *, WriteCtx *);
 void insert_complete(Parse *, WriteCtx *, int is_update, int append);
 void insert_delete_index_entries(Parse *, Table *, int data_cur, int idx_cur, int reg_rowid);

@@ -53,6 +53,23 @@ Expr *build_expr_on_regs(Parse *p, const Expr *e, Table *t, int base) {
   return d;
 }
 
+/* STORED generated columns: computed from the other columns of the row
+** (twice, so one generated column may use another). */
+void insert_compute_generated(Parse *p, Table *t, int base) {
+  int any = 0;
+  for (int i = 0; i < t->n_col; i++)
+    if (t->cols[i].generated) any = 1;
+  if (!any) return;
+  for (int pass = 0; pass < 2; pass++)
+    for (int i = 0; i < t->n_col; i++) {
+      if (!t->cols[i].generated) continue;
+      Expr *d = build_expr_on_regs(p, t->cols[i].generated, t, base);
+      if (!d) return;
+      expr_code(p, d, base + 1 + i);
+      ast_free_expr(d);
+    }
+}
+
 /* ----------------------------------------------------------- affinity -- */
 char *build_table_affinity(Table *t) {
   char *z = sqlite3_malloc64((u64)t->n_col + 1);
@@ -757,13 +774,17 @@ int codegen_insert(Parse *p, Stmt *st) {
         else
           rowid_src = j;
       } else {
+        if (t->cols[c].generated) {
+          parse_error(p, "cannot INSERT into generated column \"%s\"", t->cols[c].name);
+          return p->rc;
+        }
         col_src[c] = j;
       }
     }
   } else {
     n_target = 0;
     for (int i = 0; i < n_col; i++)
-      if (!t->cols[i].hidden) col_src[i] = n_target++;
+      if (!t->cols[i].hidden && !t->cols[i].generated) col_src[i] = n_target++;
   }
   if (t->ipk >= 0 && col_src[t->ipk] >= 0) rowid_src = col_src[t->ipk];
 
@@ -964,6 +985,7 @@ int codegen_insert(Parse *p, Stmt *st) {
     vdbe_add_op3(v, OP_NewRowid, w.data_cur, w.reg_rowid, ai.seq ? ai.reg_max : 0);
   }
   if (t->ipk >= 0) vdbe_add_op2(v, OP_SCopy, w.reg_rowid, w.reg_data + t->ipk);
+  insert_compute_generated(p, t, w.reg_rowid);
   insert_affinity(p, t, w.reg_data);
   insert_check_constraints(p, &w);
   if (fk) {

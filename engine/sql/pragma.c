@@ -76,12 +76,13 @@ static void pragma_table_info(Parse *p, Table *t, int extended) {
   set_cols(p, extended ? 7 : 6, n1);
   for (int i = 0; i < t->n_col; i++) {
     Column *c = &t->cols[i];
-    if (!extended && c->hidden) continue;
+    int hidden = c->generated ? (c->generated_stored ? 3 : 2) : c->hidden;
+    if (!extended && hidden) continue;
     int pk;
     pk_of(t, i, &pk);
     if (extended)
       emit_row(p, "issisii", (i64)i, c->name, c->type ? c->type : "", (i64)(c->not_null != 0), c->default_text,
-               (i64)pk, (i64)c->hidden);
+               (i64)pk, (i64)hidden);
     else
       emit_row(p, "issisi", (i64)i, c->name, c->type ? c->type : "", (i64)(c->not_null != 0), c->default_text,
                (i64)pk);

@@ -518,6 +518,20 @@ Table *table_from_create(sqlite3 *db, Stmt *st, int idb, char **err) {
       }
     c->name = shale_strdup(cd->name);
     c->type = cd->type ? shale_strdup(cd->type) : NULL;
+    if (c->type && cd->generated) {
+      /* "x INT GENERATED ALWAYS AS (...)": the type is "INT" */
+      size_t len = strlen(c->type);
+      if (len >= 16 && shale_stricmp(c->type + len - 16, "GENERATED ALWAYS") == 0) {
+        len -= 16;
+        while (len > 0 && c->type[len - 1] == ' ') len--;
+        c->type[len] = 0;
+        if (len == 0) {
+          sqlite3_free(c->type);
+          c->type = NULL;
+        }
+      }
+      c->affinity = schema_affinity_of_type(c->type);
+    }
     if (c->type) {
       /* the standard type names are reported in upper case, as SQLite does */
       static const char *const std_types[] = {"INT", "INTEGER", "REAL", "TEXT", "BLOB", "ANY"};
@@ -531,7 +545,7 @@ Table *table_from_create(sqlite3 *db, Stmt *st, int idb, char **err) {
     c->default_text = cd->default_text ? shale_strdup(cd->default_text) : NULL;
     c->generated = cd->generated ? ast_dup_expr(cd->generated) : NULL;
     c->generated_stored = cd->generated_stored;
-    c->hidden = (u8)(cd->generated ? (cd->generated_stored ? 3 : 2) : cd->hidden);
+    c->hidden = (u8)cd->hidden; /* generated columns are not hidden from SELECT * */
   }
   if (t->strict) {
     for (int i = 0; i < n; i++) {

@@ -66,10 +66,16 @@ int codegen_update(Parse *p, Stmt *st) {
         set_of[c] = k;
       }
     } else {
+      if (t->cols[c].generated) {
+        parse_error(p, "cannot UPDATE generated column \"%s\"", t->cols[c].name);
+        return p->rc;
+      }
       chng_local[c] = 1;
       set_of[c] = k;
     }
   }
+  for (int c = 0; c < n_col; c++)
+    if (t->cols[c].generated) chng_local[c] = 1; /* recomputed */
   parse_begin_write(p, idb);
   int trig = trigger_exists(p, t, ST_UPDATE, chng_local);
   ExprList *ret = st->u.update.returning;
@@ -203,6 +209,7 @@ int codegen_update(Parse *p, Stmt *st) {
     for (int c = 0; c < n_col; c++)
       if (set_of[c] < 0 && c != t->ipk) build_column_value(p, t, w.data_cur, c, w.reg_data + c);
   }
+  insert_compute_generated(p, t, w.reg_rowid);
   insert_affinity(p, t, w.reg_data);
   insert_check_constraints(p, &w);
   if (fk) {
