@@ -538,6 +538,26 @@ int codegen_drop(Parse *p, Stmt *st) {
     return p->rc;
   }
   parse_begin_write(p, idb);
+  if (!t->is_view && fkey_active(p, t)) {
+    /* foreign keys: an implicit DELETE FROM first (checks and actions, no
+    ** triggers), as SQLite does */
+    Stmt del;
+    memset(&del, 0, sizeof(del));
+    SrcItem target;
+    memset(&target, 0, sizeof(target));
+    target.name = t->name;
+    target.db = db->dbs[idb].name;
+    del.kind = ST_DELETE;
+    del.u.del.target = &target;
+    int saved = p->nested;
+    int first_cur = p->n_cursor;
+    p->nested = 2;
+    codegen_delete(p, &del);
+    p->nested = saved;
+    if (p->rc) return p->rc;
+    /* no cursor may stay open on a b-tree that is destroyed */
+    for (int c = first_cur; c < p->n_cursor; c++) vdbe_add_op1(p->v, OP_Close, c);
+  }
   /* Triggers on the table (in any database). */
   Trigger *trs[64];
   int n_tr = 0;

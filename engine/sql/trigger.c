@@ -109,6 +109,7 @@ static int on_stack(Parse *p, const void *tr) {
 }
 
 int trigger_exists(Parse *p, Table *t, int event, u8 *chng) {
+  if (p->nested == 2) return 0; /* implicit DELETE of DROP TABLE: no triggers */
   Trigger *trs[64];
   int n = schema_triggers_for(p->db, t, event, -1, trs, 64);
   int mask = 0;
