@@ -44,6 +44,7 @@ Vdbe *vdbe_create(sqlite3 *db) {
   v->magic = VDBE_MAGIC_LIVE;
   v->state = VDBE_READY;
   for (int i = 0; i < 8; i++) mem_init(&v->explain_mem[i], db);
+  mem_init(&v->agg_scratch, db);
   if (db) {
     v->next = db->stmts;
     if (db->stmts) db->stmts->prev = v;
@@ -402,6 +403,7 @@ void vdbe_delete(Vdbe *v) {
   }
   vdbe_set_num_cols(v, 0);
   for (int i = 0; i < 8; i++) mem_release(&v->explain_mem[i]);
+  mem_release(&v->agg_scratch);
   for (int i = 0; v->name16 && i < v->n_name16; i++) mem_release(&v->name16[i]);
   sqlite3_free(v->name16);
   sqlite3_free(v->sql);

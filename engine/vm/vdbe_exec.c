@@ -1001,6 +1001,7 @@ int vdbe_exec(Vdbe *v) {
   VdbeOp *ops = v->ops;
   Mem *mem = v->mem;
   int n_progress = 0;
+  const int has_progress = db && db->progress && db->progress_ops > 0;
   v->result = NULL;
   v->n_result = 0;
 
@@ -1020,7 +1021,7 @@ int vdbe_exec(Vdbe *v) {
     }
     VdbeOp *op = &ops[v->pc];
     v->stmt_status[SQLITE_STMTSTATUS_VM_STEP]++;
-    if (db && db->progress && db->progress_ops > 0 && ++n_progress >= db->progress_ops) {
+    if (has_progress && ++n_progress >= db->progress_ops) {
       n_progress = 0;
       if (db->progress(db->progress_arg)) {
         set_error(v, SQLITE_INTERRUPT, shale_strdup("interrupted"));
@@ -1500,8 +1501,8 @@ int vdbe_exec(Vdbe *v) {
         for (int i = 0; i < n; i++) args[i] = &mem[op->p2 + i];
         out = &mem[op->p3];
         Mem result;
-        mem_init(&result, db);
         int direct = !(op->p3 >= op->p2 && op->p3 < op->p2 + n);
+        if (!direct) mem_init(&result, db);
         if (direct) mem_set_null(out);
         ctx->out = direct ? out : &result;
         ctx->vdbe = v;
@@ -1515,12 +1516,14 @@ int vdbe_exec(Vdbe *v) {
         if (ctx->is_error) {
           char *msg = ctx->err ? ctx->err : sqlite3_mprintf("%s", vdbe_errstr(ctx->is_error));
           ctx->err = NULL;
-          mem_release(&result);
+          if (!direct) mem_release(&result);
           set_error(v, ctx->is_error, msg);
           goto abort_due_to_error;
         }
-        if (!direct) mem_move(out, &result);
-        mem_release(&result);
+        if (!direct) {
+          mem_move(out, &result);
+          mem_release(&result);
+        }
         out->db = db;
         if ((out->flags & (MEM_Str | MEM_Blob)) &&
             (i64)out->n + ((out->flags & MEM_Zero) ? out->u.nzero : 0) > max_len(db))
@@ -1535,9 +1538,8 @@ int vdbe_exec(Vdbe *v) {
         int n = ctx->arg_count;
         if (n > 127) n = 127;
         for (int i = 0; i < n; i++) args[i] = &mem[op->p2 + i];
-        Mem result;
-        mem_init(&result, db);
-        ctx->out = &result;
+        Mem *result = &v->agg_scratch; /* a step's result is ignored */
+        ctx->out = result;
         ctx->agg = &mem[op->p3];
         ctx->vdbe = v;
         ctx->op_index = v->pc;
@@ -1555,11 +1557,11 @@ int vdbe_exec(Vdbe *v) {
         if (ctx->is_error) {
           char *msg = ctx->err ? ctx->err : sqlite3_mprintf("%s", vdbe_errstr(ctx->is_error));
           ctx->err = NULL;
-          mem_release(&result);
+          mem_set_null(result);
           set_error(v, ctx->is_error, msg);
           goto abort_due_to_error;
         }
-        mem_release(&result);
+        if (result->flags != MEM_Null) mem_set_null(result);
         if (v->pending_coll_reg && ctx->skip) mem_set_int(&mem[v->pending_coll_reg], 1);
         v->pending_coll_reg = 0;
         break;

@@ -172,6 +172,7 @@ struct Vdbe {
   i64 fk_deferred;
   /* EXPLAIN output */
   Mem explain_mem[8];
+  Mem agg_scratch;      /* where OP_AggStep points a step's (ignored) result */
   int explain_pc;
   /* i64 for OP_Init's trace / OffsetLimit etc. */
   i64 last_rowid_at_start;
