@@ -22,6 +22,15 @@ void bt_pv(DbPage *dp, PV *v) {
 
 Pgno bt_pending_page(Btree *bt) { return (Pgno)(0x40000000u / bt->pgsz) + 1; }
 
+/* Pointer maps (auto_vacuum): the page holding pg's 5-byte entry. */
+Pgno bt_ptrmap_page(Btree *bt, Pgno pg) {
+  if (pg < 2) return 0;
+  u32 per = bt->usable / 5 + 1;
+  Pgno r = ((pg - 2) / per) * per + 2;
+  if (r == bt_pending_page(bt)) r++;
+  return r;
+}
+
 u32 bt_local_size(Btree *bt, u8 flags, u32 P) {
   u32 X, M;
   if (flags == PTF_TABLE_LEAF) {
@@ -284,6 +293,7 @@ int btree_close(Btree *bt) {
   sqlite3_free(bt->arena);
   sqlite3_free(bt->tmp);
   bt_clear_reset(bt);
+  sqlite3_free(bt->pmg);
   sqlite3_free(bt);
   return rc;
 }
@@ -333,7 +343,9 @@ static int load_page1(Btree *bt) {
   }
   bt->autovac = get4byte(a + 52) != 0;
   bt->incrvac = get4byte(a + 64) != 0;
-  bt->av_readonly = bt->autovac;
+  /* auto_vacuum files: pointer maps are maintained for row changes; schema
+  ** changes (root page moves) are refused (btree_create/drop_table) */
+  bt->av_readonly = 0;
   bt->page1 = dp;
   return bt_scratch(bt);
 }
@@ -563,8 +575,9 @@ int btree_get_auto_vacuum(Btree *bt) {
 }
 
 int btree_incr_vacuum(Btree *bt, int n_pages) {
+  /* free pages stay on the freelist (valid in both auto_vacuum modes) */
   SHALE_UNUSED(n_pages);
-  if (bt->autovac) return SQLITE_READONLY;
+  SHALE_UNUSED(bt);
   return SQLITE_DONE;
 }
 

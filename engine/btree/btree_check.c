@@ -75,14 +75,7 @@ static int chk_get(Chk *k, Pgno pg, DbPage **dp) {
   return 0;
 }
 
-/* Pointer maps (auto_vacuum files): the page holding pg's entry. */
-static Pgno ptrmap_page(Btree *bt, Pgno pg) {
-  if (pg < 2) return 0;
-  u32 per = bt->usable / 5 + 1;
-  Pgno r = ((pg - 2) / per) * per + 2;
-  if (r == bt_pending_page(bt)) r++;
-  return r;
-}
+#define ptrmap_page bt_ptrmap_page
 
 static void chk_ptrmap(Chk *k, Pgno child, int type, Pgno parent, const char *pfx) {
   Btree *bt = k->bt;

@@ -83,6 +83,8 @@ struct Btree {
   int hdr_done;    /* commit: header fields already updated */
   u32 gen;         /* validation generation; bumped by rollbacks */
   Pgno ic_next;    /* integrity_check prefetch progress (0: not started) */
+  Pgno *pmg;       /* pointer-map pages gathered by the current operation */
+  int npmg, apmg;
   BtCursor *cursors;
   /* pages pinned by the operation in progress */
   DbPage **held;
@@ -166,6 +168,7 @@ int bt_cursor_restore(BtCursor *);
 int bt_full_key(BtCursor *, const u8 **key, u32 *n); /* current index key */
 u32 bt_page_nfree(Btree *, const PV *);
 Pgno bt_pending_page(Btree *);
+Pgno bt_ptrmap_page(Btree *, Pgno);
 
 /* btree_write.c */
 void bt_clear_reset(Btree *);

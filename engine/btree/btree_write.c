@@ -304,6 +304,94 @@ static int vcells(Btree *bt, const PV *v, u8 **cells, int *szs, int max) {
   return tot;
 }
 
+/* ---------------------------------------------------- pointer maps */
+
+#define PTRMAP_ROOTPAGE 1
+#define PTRMAP_FREEPAGE 2
+#define PTRMAP_OVERFLOW1 3
+#define PTRMAP_OVERFLOW2 4
+#define PTRMAP_BTREE 5
+
+static int is_ptrmap(Btree *bt, Pgno pg) {
+  return bt->autovac && pg >= 2 && bt_ptrmap_page(bt, pg) == pg;
+}
+
+/* GATHER the pointer-map page holding pg's entry (once per operation). */
+static int gather_ptrmap(Btree *bt, Pgno pg) {
+  if (!bt->autovac || pg < 3) return SQLITE_OK;
+  Pgno mp = bt_ptrmap_page(bt, pg);
+  for (int i = 0; i < bt->npmg; i++)
+    if (bt->pmg[i] == mp) return SQLITE_OK;
+  int rc;
+  if (mp > bt->npage) {
+    /* created when the file grows over it (alloc_page zeroes it) */
+    DbPage *dp;
+    rc = pager_get(bt->pager, mp, &dp, PAGER_GET_NOCONTENT);
+    if (!rc) rc = gather_write(bt, dp);
+  } else {
+    rc = gather_pgno(bt, mp, 0, 0);
+  }
+  if (rc) return rc;
+  if (bt->npmg == bt->apmg) {
+    int na = bt->apmg ? bt->apmg * 2 : 16;
+    Pgno *p = sqlite3_realloc64(bt->pmg, sizeof(Pgno) * (u64)na);
+    if (!p) return SQLITE_NOMEM;
+    bt->pmg = p;
+    bt->apmg = na;
+  }
+  bt->pmg[bt->npmg++] = mp;
+  return SQLITE_OK;
+}
+
+/* GATHER the pointer-map pages of every page a tree page refers to. */
+static int gather_ptrmap_refs(Btree *bt, DbPage *dp) {
+  if (!bt->autovac) return SQLITE_OK;
+  PV v;
+  bt_pv(dp, &v);
+  for (int i = 0; i < v.ncell; i++) {
+    u8 *cell = pv_cell(&v, i);
+    if (!v.leaf) SHALE_TRY(gather_ptrmap(bt, get4byte(cell)));
+    if (v.flags == PTF_TABLE_INTERIOR) continue;
+    CellInfo ci;
+    bt_parse_cell(bt, v.flags, cell, &ci);
+    if (ci.ovfl) SHALE_TRY(gather_ptrmap(bt, ci.ovfl));
+  }
+  if (!v.leaf) SHALE_TRY(gather_ptrmap(bt, pv_right(&v)));
+  return SQLITE_OK;
+}
+
+/* MUTATE: set pg's entry. */
+static int ptrmap_put(Btree *bt, Pgno pg, u8 type, Pgno parent) {
+  if (!bt->autovac || pg < 3) return SQLITE_OK;
+  Pgno mp = bt_ptrmap_page(bt, pg);
+  if (mp == pg) return SQLITE_CORRUPT;
+  DbPage *dp = mpage(bt, mp);
+  if (!dp) return ierr(bt, "pointer-map page not gathered");
+  u8 *a = pager_data(dp);
+  u32 off = 5 * (pg - mp - 1);
+  if (off + 5 > bt->usable) return SQLITE_CORRUPT;
+  a[off] = type;
+  put4byte(a + off + 1, parent);
+  return SQLITE_OK;
+}
+
+/* MUTATE: entries of everything a rebuilt tree page refers to. */
+static int ptrmap_fix_page(Btree *bt, DbPage *dp) {
+  if (!bt->autovac) return SQLITE_OK;
+  PV v;
+  bt_pv(dp, &v);
+  for (int i = 0; i < v.ncell; i++) {
+    u8 *cell = pv_cell(&v, i);
+    if (!v.leaf) SHALE_TRY(ptrmap_put(bt, get4byte(cell), PTRMAP_BTREE, v.pgno));
+    if (v.flags == PTF_TABLE_INTERIOR) continue;
+    CellInfo ci;
+    bt_parse_cell(bt, v.flags, cell, &ci);
+    if (ci.ovfl) SHALE_TRY(ptrmap_put(bt, ci.ovfl, PTRMAP_OVERFLOW1, v.pgno));
+  }
+  if (!v.leaf) SHALE_TRY(ptrmap_put(bt, pv_right(&v), PTRMAP_BTREE, v.pgno));
+  return SQLITE_OK;
+}
+
 /* ------------------------------------------------------------ freelist */
 
 /* GATHER for n page allocations (freelist trunks and leaves, or new pages
@@ -328,10 +416,13 @@ static int gather_alloc(Btree *bt, int n) {
     u32 take = nleaf < (u32)n ? nleaf : (u32)n;
     for (u32 j = 0; j < take; j++) {
       Pgno lf = get4byte(ta + 8 + 4 * (nleaf - 1 - j));
-      if (lf < 2 || lf > bt->npage) return SQLITE_CORRUPT;
+      if (lf < 2 || lf > bt->npage || is_ptrmap(bt, lf)) return SQLITE_CORRUPT;
       rc = gather_pgno(bt, lf, 0, PAGER_GET_NOCONTENT);
+      if (!rc) rc = gather_ptrmap(bt, lf);
       if (rc) return rc;
     }
+    rc = gather_ptrmap(bt, trunk);
+    if (rc) return rc;
     n -= (int)take;
     if (n == 0) break;
     n--;
@@ -340,7 +431,17 @@ static int gather_alloc(Btree *bt, int n) {
   Pgno next = bt->npage;
   while (n > 0) {
     next++;
-    if (next == bt_pending_page(bt)) next++;
+    while (next == bt_pending_page(bt) || is_ptrmap(bt, next)) {
+      if (is_ptrmap(bt, next)) {
+        DbPage *mp;
+        rc = pager_get(bt->pager, next, &mp, PAGER_GET_NOCONTENT);
+        if (!rc) rc = gather_write(bt, mp);
+        if (rc) return rc;
+      }
+      next++;
+    }
+    rc = gather_ptrmap(bt, next);
+    if (rc) return rc;
     DbPage *dp;
     rc = pager_get(bt->pager, next, &dp, PAGER_GET_NOCONTENT);
     if (rc) return rc;
@@ -377,7 +478,14 @@ static int alloc_page(Btree *bt, Pgno *out, DbPage **dpout) {
     put4byte(p1 + 36, get4byte(p1 + 36) - 1);
   } else {
     pg = ++bt->npage;
-    if (pg == bt_pending_page(bt)) pg = ++bt->npage;
+    while (pg == bt_pending_page(bt) || is_ptrmap(bt, pg)) {
+      if (is_ptrmap(bt, pg)) {
+        DbPage *mp = mpage(bt, pg);
+        if (!mp) return ierr(bt, "new pointer-map page not gathered");
+        memset(pager_data(mp), 0, bt->pgsz);
+      }
+      pg = ++bt->npage;
+    }
   }
   DbPage *dp = mpage(bt, pg);
   if (!dp) return ierr(bt, "allocated page not gathered");
@@ -396,6 +504,7 @@ static int free_page(Btree *bt, Pgno pg) {
     pager_unref(dp);
   }
   put4byte(p1 + 36, get4byte(p1 + 36) + 1);
+  SHALE_TRY(ptrmap_put(bt, pg, PTRMAP_FREEPAGE, 0));
   if (trunk) {
     DbPage *tp = mpage(bt, trunk);
     if (!tp) return ierr(bt, "trunk not gathered");
@@ -436,6 +545,7 @@ static int gather_chain(Btree *bt, u8 flags, const u8 *cell) {
     int rc = bt_get_raw(bt, pg, &dp, 0);
     if (rc) return rc;
     rc = gather_write(bt, dp);
+    if (!rc) rc = gather_ptrmap(bt, pg);
     if (rc) return rc;
     pg = get4byte((u8 *)pager_data(dp));
   }
@@ -505,14 +615,17 @@ static void build_cell(Btree *bt, int intkey, const BtreePayload *p, NewCell *nc
 }
 
 /* MUTATE: allocate and fill the overflow chain of the new cell. */
-static int write_chain(Btree *bt, const BtreePayload *p, int intkey, NewCell *nc) {
+static int write_chain(Btree *bt, const BtreePayload *p, int intkey, NewCell *nc, Pgno owner) {
   if (!nc->novfl) return SQLITE_OK;
+  Pgno prevpg = 0;
   u8 *ptr = nc->cell + nc->hdrlen + nc->nlocal;
   u32 off = nc->nlocal, per = bt->usable - 4;
   while (off < nc->npay) {
     Pgno pg;
     DbPage *dp;
     SHALE_TRY(alloc_page(bt, &pg, &dp));
+    SHALE_TRY(ptrmap_put(bt, pg, prevpg ? PTRMAP_OVERFLOW2 : PTRMAP_OVERFLOW1, prevpg ? prevpg : owner));
+    prevpg = pg;
     put4byte(ptr, pg);
     u8 *a = pager_data(dp);
     u32 m = nc->npay - off < per ? nc->npay - off : per;
@@ -571,7 +684,9 @@ static int gather_siblings(Btree *bt, BalPath *bp, int L, u8 flags) {
     PV cv;
     bt_pv(dp, &cv);
     if (cv.flags != flags || cp == 1) return SQLITE_CORRUPT;
+    SHALE_TRY(gather_ptrmap_refs(bt, dp));
   }
+  SHALE_TRY(gather_ptrmap_refs(bt, pp));
   return SQLITE_OK;
 }
 
@@ -590,7 +705,10 @@ static int gather_balance(Btree *bt, BalPath *bp, int *nalloc) {
     intkey = v.intkey;
     if (!bp->mb[L]) continue;
     *nalloc += 3;
-    if (L == 0) break;
+    if (L == 0) {
+      SHALE_TRY(gather_ptrmap_refs(bt, dp));
+      break;
+    }
     SHALE_TRY(gather_siblings(bt, bp, L, v.flags));
     DbPage *pp = mpage(bt, bp->pg[L - 1]);
     PV pv;
@@ -627,6 +745,8 @@ static int balance_deeper(Btree *bt, BalPath *bp) {
   u8 nflags = rv.flags & ~8;
   page_zero(bt, rv.a, rv.hdr, nflags);
   put4byte(rv.a + rv.hdr + 8, cpg);
+  SHALE_TRY(ptrmap_fix_page(bt, cp));
+  SHALE_TRY(ptrmap_put(bt, cpg, PTRMAP_BTREE, rv.pgno));
   {
     u32 cpt = (u32)rv.hdr + 12;
     memset(rv.a + cpt, 0, bt->usable - cpt);
@@ -665,7 +785,8 @@ static int balance_shallower(Btree *bt, BalPath *bp) {
   Pgno right = cv.leaf ? 0 : pv_right(&cv);
   int k = page_build(bt, rv.a, rv.hdr, cv.flags, bt->pcell, bt->psz, n, right);
   if (k != n) return ierr(bt, "shallower");
-  return free_page(bt, cpg);
+  SHALE_TRY(free_page(bt, cpg));
+  return ptrmap_fix_page(bt, rp);
 }
 
 static int balance_quick(Btree *bt, BalPath *bp, int L) {
@@ -691,6 +812,8 @@ static int balance_quick(Btree *bt, BalPath *bp, int L) {
   put4byte(div, lv.pgno);
   u32 dsz = 4 + (u32)varint_put(div + 4, (u64)ci.key);
   put4byte(pv.a + pv.hdr + 8, npg);
+  SHALE_TRY(ptrmap_fix_page(bt, np));
+  SHALE_TRY(ptrmap_put(bt, npg, PTRMAP_BTREE, pv.pgno));
   return insert_or_ovfl(bt, &pv, pv.ncell, div, dsz, 1);
 }
 
@@ -881,6 +1004,8 @@ static int balance_nonroot(Btree *bt, BalPath *bp, int L) {
   else nright = newpg[k - 1];
   int w = page_build(bt, pv.a, pv.hdr, pv.flags, bt->pcell, bt->psz, nn, nright);
   ((PgExtra *)pager_extra(pp))->gen = bt->gen;
+  for (int j = 0; j < k; j++) SHALE_TRY(ptrmap_fix_page(bt, newdp[j]));
+  SHALE_TRY(ptrmap_fix_page(bt, pp));
   for (int x = w; x < nn; x++) SHALE_TRY(add_ovfl(bt, pv.pgno, x, bt->pcell[x], (u32)bt->psz[x], 1));
   return SQLITE_OK;
 }
@@ -951,6 +1076,7 @@ static int write_ok(BtCursor *c) {
 /* Finish an operation: release gathered pages; drop unused growth. */
 static int op_end(Btree *bt, int rc) {
   bt_release_held(bt);
+  bt->npmg = 0;
   if (rc != SQLITE_OK) bt->novfl = 0;
   if (bt->txn == 2 && pager_page_count(bt->pager) > bt->npage)
     pager_truncate_image(bt->pager, bt->npage);
@@ -1042,7 +1168,7 @@ int btree_insert(BtCursor *c, const BtreePayload *p, int flags, int seek_result)
   if (rc) return op_end(bt, rc);
   /* 4. mutate */
   bt->dirty = 1;
-  rc = write_chain(bt, p, intkey, &nc);
+  rc = write_chain(bt, p, intkey, &nc, tv.pgno);
   if (rc) goto fault;
   u8 *cell = nc.cell;
   if (!tv.leaf) {
@@ -1172,6 +1298,13 @@ int btree_delete(BtCursor *c, int flags) {
     PV lv;
     bt_pv(lp, &lv);
     u32 psz = cell_size(bt, lv.flags, pv_cell(&lv, lv.ncell - 1));
+    if (bt->autovac) {
+      CellInfo pci;
+      bt_parse_cell(bt, lv.flags, pv_cell(&lv, lv.ncell - 1), &pci);
+      rc = gather_ptrmap_refs(bt, c->pg[I]);
+      if (!rc && pci.ovfl) rc = gather_ptrmap(bt, pci.ovfl);
+      if (rc) return op_end(bt, rc);
+    }
     if (bt_page_nfree(bt, &lv) + psz + 2 > U * 2 / 3) bp.mb[D] = 1;
     u32 nf = bt_page_nfree(bt, &iv) + dsz;
     if (nf < psz + 4 + 2 || nf - psz - 4 > U * 2 / 3) bp.mb[I] = 1;
@@ -1203,6 +1336,7 @@ int btree_delete(BtCursor *c, int flags) {
     drop_cell(bt, &lv, lv.ncell - 1);
     drop_cell(bt, &iv, at);
     rc = insert_or_ovfl(bt, &iv, at, nc, nsz, 1);
+    if (!rc && page_novfl(bt, iv.pgno) == 0) rc = ptrmap_fix_page(bt, iv.dp);
     if (rc) goto fault;
     bp.touched[D] = 1;
     bp.touched[I] = 1;
@@ -1226,10 +1360,18 @@ fault:
 
 /* ------------------------------------------------------- whole tables */
 
+static int av_schema_refused(Btree *bt) {
+  snprintf(bt->errmsg, sizeof bt->errmsg,
+           "creating or dropping tables in auto_vacuum databases is not supported by this "
+           "version of shale");
+  return SQLITE_READONLY;
+}
+
 int btree_create_table(Btree *bt, Pgno *root, int flags) {
   *root = 0;
   if (bt->txn != 2) return SQLITE_READONLY;
   if (bt->av_readonly) return SQLITE_READONLY;
+  if (bt->autovac) return av_schema_refused(bt);
   int rc = bt_scratch(bt);
   if (rc) return rc;
   if (bt->clr.active) bt_clear_reset(bt);
@@ -1353,6 +1495,7 @@ static int do_clear(Btree *bt, Pgno root, int drop, i64 *n_deleted) {
   if (n_deleted) *n_deleted = 0;
   if (bt->txn != 2) return SQLITE_READONLY;
   if (bt->av_readonly) return SQLITE_READONLY;
+  if (drop && bt->autovac) return av_schema_refused(bt);
   if (drop && root == 1) return SQLITE_CORRUPT;
   int rc = bt_scratch(bt);
   if (rc) return rc;
@@ -1371,6 +1514,7 @@ static int do_clear(Btree *bt, Pgno root, int drop, i64 *n_deleted) {
   rc = pager_write(bt->page1);
   if (!rc) rc = gather_pgno(bt, root, 1, 0);
   if (!rc) rc = gather_trunk(bt);
+  for (int i = 1; rc == SQLITE_OK && i < cp->n; i++) rc = gather_ptrmap(bt, cp->pg[i]);
   if (rc) goto gather_failed;
   {
     u8 *p1 = pager_data(bt->page1);

@@ -170,7 +170,7 @@ static int integrity(Btree *bt, Pgno *roots, int n) {
   return nerr;
 }
 
-static long run(const char *vfsname, u32 pgsz, long *sig) {
+static long run(const char *vfsname, u32 pgsz, int av, long *sig) {
   g_vfs = shale_vfs_find(vfsname);
   CHECK(g_vfs != NULL);
   if (!g_vfs) return 0;
@@ -181,17 +181,30 @@ static long run(const char *vfsname, u32 pgsz, long *sig) {
   snprintf(jp, sizeof jp, "%s-journal", path);
   unlink(jp);
   Btree *bt;
+  if (av) {
+    /* an auto_vacuum file made by sqlite3: page 2 is the pointer map, the
+    ** table and the index are pages 3 and 4 */
+    char cmd[300];
+    snprintf(cmd, sizeof cmd,
+             "sqlite3 %s 'PRAGMA page_size=%u; PRAGMA auto_vacuum=%s; CREATE TABLE t(x); CREATE INDEX i ON t(x);'",
+             path, pgsz, av == 1 ? "FULL" : "INCREMENTAL");
+    CHECK_INT(system(cmd), 0);
+  }
   int rc = btree_open(g_vfs, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_MAIN_DB, &bt);
   CHECK_INT(rc, SQLITE_OK);
   if (rc) return 0;
   pager_set_page_size(btree_pager(bt), pgsz, 0);
   RUN(rc, btree_begin_trans(bt, 1, NULL));
   CHECK_INT(rc, SQLITE_OK);
-  Pgno troot = 0, iroot = 0;
-  RUN(rc, btree_create_table(bt, &troot, BTREE_INTKEY));
-  CHECK_INT(rc, SQLITE_OK);
-  RUN(rc, btree_create_table(bt, &iroot, BTREE_BLOBKEY));
-  CHECK_INT(rc, SQLITE_OK);
+  Pgno troot = 3, iroot = 4;
+  if (!av) {
+    RUN(rc, btree_create_table(bt, &troot, BTREE_INTKEY));
+    CHECK_INT(rc, SQLITE_OK);
+    RUN(rc, btree_create_table(bt, &iroot, BTREE_BLOBKEY));
+    CHECK_INT(rc, SQLITE_OK);
+  } else {
+    CHECK_INT(btree_get_auto_vacuum(bt), av);
+  }
   RUN(rc, btree_commit(bt)); /* the trees survive the rollbacks below */
   CHECK_INT(rc, SQLITE_OK);
   RUN(rc, btree_begin_trans(bt, 1, NULL));
@@ -343,19 +356,21 @@ static long run(const char *vfsname, u32 pgsz, long *sig) {
   /* the file has no schema rows, so sqlite3 reports the b-trees as unused
   ** pages; only require that it opens as a database */
   CHECK(strstr(line, "not a database") == NULL);
-  unlink(path);
+  if (!getenv("BTREE_KEEP")) unlink(path);
   *sig = s;
   return s;
 }
 
 int main(void) {
-  u32 sizes[3] = {512, 1024, 4096};
-  for (int z = 0; z < 3; z++) {
+  u32 sizes[5] = {512, 1024, 4096, 512, 1024};
+  int avs[5] = {0, 0, 0, 1, 2}; /* the last two: auto_vacuum full / incremental */
+  for (int z = 0; z < 5; z++) {
     long sig[2] = {0, 0};
     for (int v = 0; v < 2; v++) {
       g_npending = 0;
-      run(testlib_vfs_names[v], sizes[z], &sig[v]);
-      printf("%s page size %u: signature %ld, pending %ld\n", testlib_vfs_names[v], sizes[z], sig[v], g_npending);
+      run(testlib_vfs_names[v], sizes[z], avs[z], &sig[v]);
+      printf("%s page size %u%s: signature %ld, pending %ld\n", testlib_vfs_names[v], sizes[z],
+             avs[z] ? " auto_vacuum" : "", sig[v], g_npending);
     }
     CHECK(sig[0] == sig[1]);
   }
