@@ -664,6 +664,8 @@ void vdbe_cleanup_run(Vdbe *v) {
   sqlite3_free(v->vac.buf);
   v->vac.buf = NULL;
   v->vac.writing = 0;
+  vdbe_vacuum_free(v->vacuum);
+  v->vacuum = NULL;
   if (v->mem) {
     for (int i = 0; i <= v->n_mem; i++) {
       Mem *m = &v->mem[i];
@@ -2692,9 +2694,31 @@ int vdbe_exec(Vdbe *v) {
       case OP_Vacuum: {
         /* plain VACUUM: the file is left as it is (valid, not compacted).
         ** VACUUM INTO: a page-by-page copy of the committed image. */
-        if (op->p2 <= 0) break;
         Btree *bt = db_btree(v, op->p1);
         if (!bt) ERR(SQLITE_ERROR, "no such database");
+        if (op->p2 <= 0) {
+          if (!v->vacuum) {
+            if (!db->autocommit) ERR(SQLITE_ERROR, "cannot VACUUM from within a transaction");
+            if (db->n_vdbe_active > 1) ERR(SQLITE_ERROR, "cannot VACUUM - SQL statements in progress");
+          }
+          if (btree_txn_state(bt) < 2) {
+            int ck;
+            CHECK_RC(btree_begin_trans(bt, 1, &ck));
+          }
+          /* this statement writes: errors roll it back */
+          v->readonly = 0;
+          if (!v->is_writer_counted) {
+            db->n_vdbe_write++;
+            v->is_writer_counted = 1;
+          }
+          rc = vdbe_vacuum_step(v, bt, &v->vacuum);
+          if (rc) goto io_or_error;
+          vdbe_vacuum_free(v->vacuum);
+          v->vacuum = NULL;
+          v->cache_ctr++;
+          db->schema_stale = 1;
+          break;
+        }
         if (!v->vac.f) {
           in2 = &mem[op->p2];
           const char *path = (const char *)sqlite3_value_text(in2);

@@ -22,6 +22,10 @@ typedef struct EphemDb {
   int ref;
 } EphemDb;
 
+typedef struct VacState VacState; /* vacuum.c */
+int vdbe_vacuum_step(struct Vdbe *, Btree *src, VacState **);
+void vdbe_vacuum_free(VacState *);
+
 typedef struct VdbeCursor {
   u8 type;
   u8 is_table;     /* intkey b-tree (or pseudo/sorter: rows) */
@@ -172,7 +176,8 @@ struct Vdbe {
   i64 fk_deferred;
   /* EXPLAIN output */
   Mem explain_mem[8];
-  Mem agg_scratch;      /* where OP_AggStep points a step's (ignored) result */
+  Mem agg_scratch;
+  VacState *vacuum;     /* plain VACUUM progress */      /* where OP_AggStep points a step's (ignored) result */
   int explain_pc;
   /* i64 for OP_Init's trace / OffsetLimit etc. */
   i64 last_rowid_at_start;
