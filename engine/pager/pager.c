@@ -75,7 +75,7 @@ enum {
   CS_SYNC, CS_FINAL, CS_CKPT, CS_DONE
 };
 enum { RB_IDLE = 0, RB_PLAY, RB_TRUNC, RB_SYNC, RB_FINAL };
-enum { BR_IDLE = 0, BR_LOCKED, BR_HOT, BR_HDR, BR_WAL };
+enum { BR_IDLE = 0, BR_LOCKED, BR_HOT, BR_HDR, BR_SETVER, BR_SETVER_RB, BR_WAL };
 enum { SP_IDLE = 0, SP_JWAIT, SP_JSYNC, SP_LOCK, SP_WRITE };
 enum { JS_IDLE = 0, JS_SYNC1, JS_ZAP, JS_HDR, JS_SYNC2, JS_NEWHDR };
 
@@ -176,6 +176,10 @@ struct Pager {
   int ws_set_version; /* header bytes 18/19 must be rewritten */
   Pgno trunc_next;    /* commit: next cut-off page to journal */
   int ckpt_due;       /* WAL auto-checkpoint pending */
+  u32 own_frame;      /* log size right after our own last commit */
+  Pgno wal_spill_max; /* highest page spilled to the WAL in this txn */
+  int own_frame_valid;
+  int setver_done, setver_mode, setver_rc; /* begin_read: header 18/19 rewrite */
 
   /* WAL */
   Wal *wal;
@@ -570,6 +574,7 @@ static void txn_reset(Pager *p) {
   sqlite3_free(p->wframes);
   p->wframes = NULL;
   p->db_modified = 0;
+  p->wal_spill_max = 0;
   p->journal_needs_sync = 0;
   p->owned_err = SQLITE_OK;
 }
@@ -939,6 +944,27 @@ static int journal_finalize(Pager *p, int mode) {
 
 /* ------------------------------------------------------- begin_read --- */
 
+/* Page 1 of an empty database (what the B-tree would create): the
+** 100-byte header and an empty table-leaf page for sqlite_schema. */
+static void init_empty_page1(Pager *p, u8 *d) {
+  u32 ps = p->page_size;
+  u32 usable = ps - (u32)p->reserved;
+  memset(d, 0, ps);
+  memcpy(d, "SQLite format 3", 16);
+  put2byte(d + 16, ps == 65536 ? 1 : ps);
+  d[18] = d[19] = 1;
+  d[20] = (u8)p->reserved;
+  d[21] = 64;
+  d[22] = 32;
+  d[23] = 32;
+  put4byte(d + 28, 1);
+  put4byte(d + 44, 4);
+  put4byte(d + 56, 1);
+  put4byte(d + 96, SQLITE_VERSION_NUMBER);
+  d[100] = 0x0d;
+  put2byte(d + 105, usable == 65536 ? 0 : usable);
+}
+
 /* Is there a hot journal?  Async: the probe of its first byte is a read
 ** kept in p->op_io (the probe file stays open across retries). */
 static int hot_journal_check(Pager *p, int *hot) {
@@ -984,10 +1010,12 @@ static int wal_enter_read(Pager *p) {
   }
   int rc = wal_begin_read(p->wal, &changed);
   if (rc != SQLITE_OK) return rc;
-  if (changed && p->npage) {
+  if (changed) {
     cache_drop(p);
-    p->data_version++;
+    /* PRAGMA data_version moves for other connections' commits only */
+    if (!(p->own_frame_valid && (u32)wal_frame_count(p->wal) == p->own_frame)) p->data_version++;
   }
+  p->own_frame_valid = 0;
   Pgno n = wal_db_size(p->wal);
   if (n) p->db_size = n;
   return SQLITE_OK;
@@ -996,7 +1024,7 @@ static int wal_enter_read(Pager *p) {
 int pager_begin_read(Pager *p) {
   int rc;
   if (p->state == PS_ERROR) return p->err;
-  if (p->state >= PS_READER) return SQLITE_OK;
+  if (p->brstate == BR_IDLE && p->state >= PS_READER) return SQLITE_OK;
   if (p->brstate == BR_IDLE) {
     if (p->lock < SQLITE_LOCK_SHARED) {
       rc = pager_busy_wait(p, SQLITE_LOCK_SHARED);
@@ -1115,7 +1143,8 @@ int pager_begin_read(Pager *p) {
           p->page_size_fixed = 1;
           p->reserved = p->hdr[20];
         }
-        if (p->hdr[18] == 2 && p->journal_mode != PAGER_JOURNALMODE_WAL && wal_available()) {
+        if (p->hdr[18] == 2 && p->journal_mode != PAGER_JOURNALMODE_WAL && wal_available() &&
+            p->ws_set_version != 1) {
           p->journal_mode = PAGER_JOURNALMODE_WAL;
         }
       }
@@ -1133,7 +1162,86 @@ int pager_begin_read(Pager *p) {
     }
     p->db_file_size = (Pgno)((sz + p->page_size - 1) / p->page_size);
     p->db_size = p->db_file_size;
+    if (p->journal_mode != PAGER_JOURNALMODE_WAL && p->ws_set_version == 0 && sz > 0 &&
+        !p->memory && p->wpath) {
+      /* a -wal file next to a non-empty database: it is in WAL mode (as
+      ** SQLite's pagerOpenWalIfPresent decides) */
+      int ex = 0;
+      p->vfs->access(p->vfs, p->wpath, SQLITE_ACCESS_EXISTS, &ex);
+      if (ex) p->journal_mode = PAGER_JOURNALMODE_WAL;
+    }
     p->brstate = BR_WAL;
+    if (p->ws_set_version && p->wal == NULL && !p->memory && !p->readonly) {
+      /* The file-format bytes 18/19 change (rollback <-> WAL): written
+      ** straight into the database file through a rollback-journal
+      ** transaction, as SQLite does, so that the file itself says WAL
+      ** before anything goes to the log (and a new database gets its
+      ** page 1 here). */
+      int v = p->ws_set_version;
+      int need = (v == 2) ? (sz < 100 || p->hdr[18] != 2 || p->hdr[19] != 2)
+                          : (sz >= 100 && (p->hdr[18] != 1 || p->hdr[19] != 1));
+      if (need) {
+        p->brstate = BR_SETVER;
+        p->setver_done = 0;
+      } else {
+        p->ws_set_version = 0;
+      }
+    }
+  }
+  if (p->brstate == BR_SETVER) {
+    if (p->state != PS_WRITER) {
+      p->setver_mode = p->journal_mode;
+      if (p->journal_mode == PAGER_JOURNALMODE_WAL) p->journal_mode = PAGER_JOURNALMODE_DELETE;
+      p->state = PS_READER;
+      rc = pager_begin_write(p, 0);
+      if (rc != SQLITE_OK) {
+        p->journal_mode = p->setver_mode;
+        p->state = PS_OPEN;
+        goto fail;
+      }
+    }
+    if (!p->setver_done) {
+      DbPage *pg;
+      int fresh = p->db_size == 0;
+      rc = pager_get(p, 1, &pg, fresh ? PAGER_GET_NOCONTENT : 0);
+      if (rc == SHALE_PENDING) return rc;
+      if (rc == SQLITE_OK) {
+        rc = pager_write(pg);
+        if (rc == SQLITE_OK) {
+          u8 *d = pg->data;
+          if (fresh) init_empty_page1(p, d);
+          d[18] = d[19] = (u8)p->ws_set_version;
+        }
+        pager_unref(pg);
+      }
+      if (rc != SQLITE_OK) {
+        p->setver_rc = rc;
+        p->brstate = BR_SETVER_RB;
+      } else {
+        p->setver_done = 1;
+      }
+    }
+    if (p->brstate == BR_SETVER) {
+      rc = pager_commit(p);
+      if (rc == SHALE_PENDING) return rc;
+      if (rc != SQLITE_OK) {
+        p->setver_rc = rc;
+        p->brstate = BR_SETVER_RB;
+      } else {
+        p->journal_mode = p->setver_mode;
+        p->ws_set_version = 0;
+        p->state = PS_OPEN;
+        p->brstate = BR_WAL;
+      }
+    }
+  }
+  if (p->brstate == BR_SETVER_RB) {
+    rc = pager_rollback(p);
+    if (rc == SHALE_PENDING) return rc;
+    p->journal_mode = p->setver_mode;
+    p->state = PS_OPEN;
+    rc = p->setver_rc;
+    goto fail;
   }
   if (p->brstate == BR_WAL) {
     if (p->journal_mode == PAGER_JOURNALMODE_WAL && wal_available()) {
@@ -1510,6 +1618,7 @@ static int spill_wal(Pager *p) {
   if (rc != SQLITE_OK) return rc;
   for (int i = 0; i < p->nbatch; i++) {
     DbPage *pg = p->batch_pg[i];
+    if (pg->pgno > p->wal_spill_max) p->wal_spill_max = pg->pgno;
     dirty_remove(p, pg);
     if (pg->nRef == 0) lru_append(p, pg);
   }
@@ -1647,7 +1756,12 @@ int pager_get(Pager *p, Pgno pgno, DbPage **out, int flags) {
     ** transaction after pager_truncate_image: the file still holds those
     ** pages, whose original content the journal may need (and a savepoint
     ** rollback may bring back). */
-    int beyond = pgno > p->db_size && !(p->state == PS_WRITER && pgno <= p->db_file_size);
+    Pgno have = p->db_file_size; /* pages that exist somewhere */
+    if (p->wal) {
+      if (p->db_orig_size > have) have = p->db_orig_size;
+      if (p->wal_spill_max > have) have = p->wal_spill_max;
+    }
+    int beyond = pgno > p->db_size && !(p->state == PS_WRITER && pgno <= have);
     if (beyond || (flags & PAGER_GET_NOCONTENT)) {
       /* beyond the end, or the caller overwrites everything: no read */
       if ((flags & PAGER_GET_NOCONTENT) && p->state == PS_WRITER) {
@@ -1855,6 +1969,8 @@ static int commit_wal(Pager *p) {
       if (rc != SQLITE_OK) return rc;
     }
     wal_end_write(p->wal);
+    p->own_frame = (u32)wal_frame_count(p->wal);
+    p->own_frame_valid = 1;
     end_transaction(p);
     /* Auto-checkpoint: run by the next begin_read, before it takes a
     ** snapshot (our own read mark would otherwise hold the backfill). */
@@ -1896,7 +2012,7 @@ int pager_commit(Pager *p) {
   if (p->state != PS_WRITER) return SQLITE_OK;
   if (p->cstate == CS_IDLE) {
     if (p->ndirty == 0 && p->db_size == p->db_orig_size && !p->db_modified &&
-        !p->ws_set_version) {
+        !p->ws_set_version && !p->wal_spill_max) {
       /* nothing changed */
       if (p->wal) wal_end_write(p->wal);
       rc = SQLITE_OK;
@@ -1911,7 +2027,9 @@ int pager_commit(Pager *p) {
     }
   }
   if (p->wal) {
-    if (p->cstate == CS_PAGE1 && (p->ws_set_version || p->ndirty)) {
+    if (p->cstate == CS_PAGE1) {
+      /* always: page 1 carries the size, and it guarantees a commit frame
+      ** even when every change was already spilled */
       rc = update_page1(p);
       if (rc != SQLITE_OK) goto fail;
       p->ws_set_version = 0;
@@ -2057,6 +2175,9 @@ int pager_rollback(Pager *p) {
       if (pg->nRef == 0) page_discard(p, pg);
       else pg->flags |= PG_STALE;
     }
+    /* pages spilled as frames are clean in the cache but hold changes
+    ** that wal_undo just discarded */
+    if (p->wal_spill_max) cache_drop(p);
     p->db_size = p->db_orig_size;
     txn_reset(p);
     p->state = PS_READER;

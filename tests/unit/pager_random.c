@@ -125,8 +125,9 @@ static void run(u64 seed, int rounds) {
   static const u32 sizes[] = {512, 1024, 4096, 8192};
   g_ps = sizes[rnd(4)];
   static const int modes[] = {PAGER_JOURNALMODE_DELETE, PAGER_JOURNALMODE_TRUNCATE,
-                              PAGER_JOURNALMODE_PERSIST, PAGER_JOURNALMODE_MEMORY};
-  int jmode = modes[rnd(4)];
+                              PAGER_JOURNALMODE_PERSIST, PAGER_JOURNALMODE_MEMORY,
+                              PAGER_JOURNALMODE_WAL};
+  int jmode = modes[rnd(5)];
   unlink(g_db);
   char jp[300];
   snprintf(jp, sizeof(jp), "%s-journal", g_db);
@@ -138,6 +139,17 @@ static void run(u64 seed, int rounds) {
   pager_journal_mode(p, jmode);
   memset(&committed, 0, sizeof(committed));
   int rc, fails = 0;
+  if (jmode == PAGER_JOURNALMODE_WAL) {
+    /* switching to WAL writes page 1 (as SQLite does): start from a
+    ** committed one-page database */
+    DRIVE(rc, pager_begin_read(p));
+    DRIVE(rc, pager_begin_write(p, 0));
+    CHECK_INT(wpage(p, 1, 0), SQLITE_OK);
+    DRIVE(rc, pager_commit(p));
+    CHECK_INT(rc, SQLITE_OK);
+    pager_end_read(p);
+    committed.n = 1;
+  }
   for (int r = 0; r < rounds && fails < 3; r++) {
     pager_set_cache_size(p, 10 + (int)rnd(40));
     DRIVE(rc, pager_begin_read(p));
@@ -239,8 +251,13 @@ static void run_crash(u64 seed) {
   static const u32 sizes[] = {512, 1024, 4096};
   g_ps = sizes[rnd(3)];
   static const int modes[] = {PAGER_JOURNALMODE_DELETE, PAGER_JOURNALMODE_TRUNCATE,
-                              PAGER_JOURNALMODE_PERSIST};
-  int jmode = modes[rnd(3)];
+                              PAGER_JOURNALMODE_PERSIST, PAGER_JOURNALMODE_WAL};
+  int jmode = modes[rnd(4)];
+  char wp[300], sp2[300];
+  snprintf(wp, sizeof(wp), "%s-wal", g_db);
+  snprintf(sp2, sizeof(sp2), "%s-shm", g_db);
+  unlink(wp);
+  unlink(sp2);
   char jp[300];
   snprintf(jp, sizeof(jp), "%s-journal", g_db);
   unlink(g_db);
@@ -257,6 +274,17 @@ static void run_crash(u64 seed) {
   pager_set_cache_size(p, 10 + (int)rnd(20));
   memset(&committed, 0, sizeof(committed));
   int in_commit = 0;
+  if (jmode == PAGER_JOURNALMODE_WAL) {
+    shale_faulty_power_loss_at(0);
+    DRIVE(rc, pager_begin_read(p));
+    DRIVE(rc, pager_begin_write(p, 0));
+    CHECK_INT(wpage(p, 1, 0), SQLITE_OK);
+    DRIVE(rc, pager_commit(p));
+    CHECK_INT(rc, SQLITE_OK);
+    pager_end_read(p);
+    committed.n = 1;
+    shale_faulty_power_loss_at(shale_faulty_op_count() + 20 + (int)rnd(600));
+  }
   for (int r = 0; r < 200; r++) {
     int nsp = 0;
     DRIVE(rc, pager_begin_read(p));
@@ -341,6 +369,8 @@ static void run_crash(u64 seed) {
   shale_faulty_reset();
   unlink(g_db);
   unlink(jp);
+  unlink(wp);
+  unlink(sp2);
 }
 
 int main(void) {
