@@ -1362,16 +1362,215 @@ fault:
 
 static int av_schema_refused(Btree *bt) {
   snprintf(bt->errmsg, sizeof bt->errmsg,
-           "creating or dropping tables in auto_vacuum databases is not supported by this "
-           "version of shale");
+           "auto_vacuum database: only the newest table/index can be dropped (unsupported)");
   return SQLITE_READONLY;
+}
+
+/* auto_vacuum: root pages sit right after each other at the front of the
+** file (after page 1, skipping pointer-map pages), so a new root goes to
+** page R = largest root + 1.  Whatever uses R now moves: a free page leaves
+** the freelist, a tree or overflow page is copied to a newly allocated page
+** and its one referrer (found through the pointer map) is repointed. */
+typedef struct AvPlan {
+  Pgno R;
+  int kind;       /* 0 grow the file, 1 free page, 2 move a used page */
+  u8 type;        /* R's pointer-map entry (kind 2) */
+  Pgno parent;
+  Pgno prev_trunk; /* kind 1: trunk before the one involved (0: header) */
+  Pgno trunk;      /* kind 1: trunk holding R (== R if R is a trunk) */
+  int leaf_idx;    /* kind 1: R's slot in the trunk, -1 if R is the trunk */
+} AvPlan;
+
+/* Where in page P (a tree page or an overflow page) the pointer to R is;
+** 0 if nowhere. */
+static u8 *find_ref(Btree *bt, DbPage *pp, u8 type, Pgno R) {
+  u8 *a = pager_data(pp);
+  if (type == PTRMAP_OVERFLOW2) return get4byte(a) == R ? a : NULL;
+  if (bt_validate(bt, pp)) return NULL;
+  PV v;
+  bt_pv(pp, &v);
+  for (int i = 0; i < v.ncell; i++) {
+    u8 *cell = pv_cell(&v, i);
+    if (type == PTRMAP_BTREE) {
+      if (!v.leaf && get4byte(cell) == R) return cell;
+    } else if (v.flags != PTF_TABLE_INTERIOR) {
+      CellInfo ci;
+      bt_parse_cell(bt, v.flags, cell, &ci);
+      if (ci.ovfl == R) return cell + ci.size - 4;
+    }
+  }
+  if (type == PTRMAP_BTREE && !v.leaf && pv_right(&v) == R) return v.a + v.hdr + 8;
+  return NULL;
+}
+
+static int av_gather(Btree *bt, AvPlan *pl) {
+  u8 *p1 = pager_data(bt->page1);
+  Pgno R = get4byte(p1 + 52) + 1;
+  while (R == bt_pending_page(bt) || is_ptrmap(bt, R)) R++;
+  memset(pl, 0, sizeof *pl);
+  pl->R = R;
+  int rc;
+  SHALE_TRY(gather_trunk(bt));
+  if (R > bt->npage) {
+    pl->kind = 0;
+    for (Pgno pg = bt->npage + 1; pg <= R; pg++) {
+      DbPage *dp;
+      rc = pager_get(bt->pager, pg, &dp, PAGER_GET_NOCONTENT);
+      if (!rc) rc = gather_write(bt, dp);
+      if (rc) return rc;
+    }
+    return gather_ptrmap(bt, R);
+  }
+  SHALE_TRY(gather_ptrmap(bt, R));
+  DbPage *mp = mpage(bt, bt_ptrmap_page(bt, R));
+  if (!mp) return ierr(bt, "pointer map");
+  const u8 *ma = pager_data(mp);
+  u32 off = 5 * (R - bt_ptrmap_page(bt, R) - 1);
+  pl->type = ma[off];
+  pl->parent = get4byte(ma + off + 1);
+  if (pl->type == PTRMAP_FREEPAGE) {
+    pl->kind = 1;
+    Pgno prev = 0, t = get4byte(p1 + 32), guard = 0;
+    while (t) {
+      if (t > bt->npage || ++guard > bt->npage) return SQLITE_CORRUPT;
+      SHALE_TRY(gather_pgno(bt, t, 0, 0));
+      const u8 *ta = pager_data(mpage(bt, t));
+      u32 n = get4byte(ta + 4);
+      if (n > bt->usable / 4 - 2) return SQLITE_CORRUPT;
+      if (t == R) {
+        pl->trunk = t;
+        pl->leaf_idx = -1;
+        pl->prev_trunk = prev;
+        if (n > 0) {
+          Pgno lf = get4byte(ta + 8 + 4 * (n - 1));
+          if (lf < 2 || lf > bt->npage) return SQLITE_CORRUPT;
+          SHALE_TRY(gather_pgno(bt, lf, 0, PAGER_GET_NOCONTENT));
+        }
+        if (prev) SHALE_TRY(gather_pgno(bt, prev, 0, 0));
+        return SQLITE_OK;
+      }
+      for (u32 i = 0; i < n; i++) {
+        if (get4byte(ta + 8 + 4 * i) == R) {
+          pl->trunk = t;
+          pl->leaf_idx = (int)i;
+          return SQLITE_OK;
+        }
+      }
+      prev = t;
+      t = get4byte(ta);
+    }
+    return SQLITE_CORRUPT; /* marked free but not on the freelist */
+  }
+  if (pl->type != PTRMAP_BTREE && pl->type != PTRMAP_OVERFLOW1 && pl->type != PTRMAP_OVERFLOW2)
+    return SQLITE_CORRUPT;
+  pl->kind = 2;
+  DbPage *rp, *pp;
+  if (pl->type == PTRMAP_BTREE) {
+    SHALE_TRY(gather_pgno(bt, R, 1, 0));
+    rp = mpage(bt, R);
+    SHALE_TRY(gather_ptrmap_refs(bt, rp));
+  } else {
+    SHALE_TRY(gather_pgno(bt, R, 0, 0));
+    rp = mpage(bt, R);
+    Pgno nx = get4byte((u8 *)pager_data(rp));
+    if (nx) SHALE_TRY(gather_ptrmap(bt, nx));
+  }
+  if (pl->parent < 1 || pl->parent > bt->npage || pl->parent == R) return SQLITE_CORRUPT;
+  SHALE_TRY(gather_pgno(bt, pl->parent, 0, 0));
+  pp = mpage(bt, pl->parent);
+  if (!find_ref(bt, pp, pl->type, R)) return SQLITE_CORRUPT;
+  return gather_alloc(bt, 1);
+}
+
+static int av_mutate(Btree *bt, AvPlan *pl) {
+  u8 *p1 = pager_data(bt->page1);
+  Pgno R = pl->R;
+  if (pl->kind == 0) {
+    while (bt->npage < R) {
+      Pgno pg = ++bt->npage;
+      if (is_ptrmap(bt, pg)) {
+        DbPage *mp = mpage(bt, pg);
+        if (!mp) return ierr(bt, "new pointer-map page not gathered");
+        memset(pager_data(mp), 0, bt->pgsz);
+      }
+    }
+  } else if (pl->kind == 1) {
+    DbPage *tp = mpage(bt, pl->trunk);
+    u8 *ta = pager_data(tp);
+    u32 n = get4byte(ta + 4);
+    if (pl->leaf_idx >= 0) {
+      put4byte(ta + 8 + 4 * pl->leaf_idx, get4byte(ta + 8 + 4 * (n - 1)));
+      put4byte(ta + 4, n - 1);
+    } else {
+      Pgno repl = get4byte(ta); /* the trunk's successor, or its last leaf */
+      if (n > 0) {
+        repl = get4byte(ta + 8 + 4 * (n - 1));
+        DbPage *lp = mpage(bt, repl);
+        if (!lp) return ierr(bt, "freelist leaf not gathered");
+        u8 *la = pager_data(lp);
+        memcpy(la, ta, 8 + 4 * (n - 1));
+        put4byte(la + 4, n - 1);
+      }
+      if (pl->prev_trunk) put4byte((u8 *)pager_data(mpage(bt, pl->prev_trunk)), repl);
+      else put4byte(p1 + 32, repl);
+    }
+    put4byte(p1 + 36, get4byte(p1 + 36) - 1);
+  } else {
+    Pgno npg;
+    DbPage *np;
+    SHALE_TRY(alloc_page(bt, &npg, &np));
+    DbPage *rp = mpage(bt, R), *pp = mpage(bt, pl->parent);
+    memcpy(pager_data(np), pager_data(rp), bt->pgsz);
+    u8 *ref = find_ref(bt, pp, pl->type, R);
+    if (!ref) return ierr(bt, "referrer");
+    put4byte(ref, npg);
+    SHALE_TRY(ptrmap_put(bt, npg, pl->type, pl->parent));
+    if (pl->type == PTRMAP_BTREE) {
+      SHALE_TRY(ptrmap_fix_page(bt, np));
+    } else {
+      Pgno nx = get4byte((u8 *)pager_data(np));
+      if (nx) SHALE_TRY(ptrmap_put(bt, nx, PTRMAP_OVERFLOW2, npg));
+    }
+    ((PgExtra *)pager_extra(np))->gen = 0;
+  }
+  return SQLITE_OK;
+}
+
+static int av_create_table(Btree *bt, Pgno *root, int flags) {
+  int rc = pager_write(bt->page1);
+  /* a page of any tree may move: every cursor re-finds its place later */
+  for (BtCursor *c = bt->cursors; rc == SQLITE_OK && c; c = c->next) {
+    c->cnt_active = 0;
+    if (c->state == CUR_VALID) rc = bt_cursor_save(c);
+    else if (c->state == CUR_INVALID) bt_cursor_release(c);
+  }
+  AvPlan pl;
+  if (!rc) rc = av_gather(bt, &pl);
+  if (rc) return op_end(bt, rc);
+  bt->dirty = 1;
+  rc = av_mutate(bt, &pl);
+  if (rc) return op_end(bt, rc);
+  DbPage *dp = mpage(bt, pl.R);
+  if (!dp) return op_end(bt, ierr(bt, "new root not gathered"));
+  u8 *a = pager_data(dp);
+  memset(a, 0, bt->pgsz);
+  page_zero(bt, a, 0, (flags & BTREE_INTKEY) ? PTF_TABLE_LEAF : PTF_INDEX_LEAF);
+  ((PgExtra *)pager_extra(dp))->gen = bt->gen;
+  rc = ptrmap_put(bt, pl.R, PTRMAP_ROOTPAGE, 0);
+  put4byte((u8 *)pager_data(bt->page1) + 52, pl.R);
+  *root = pl.R;
+  return op_end(bt, rc);
 }
 
 int btree_create_table(Btree *bt, Pgno *root, int flags) {
   *root = 0;
   if (bt->txn != 2) return SQLITE_READONLY;
   if (bt->av_readonly) return SQLITE_READONLY;
-  if (bt->autovac) return av_schema_refused(bt);
+  if (bt->autovac) {
+    SHALE_TRY(bt_scratch(bt));
+    if (bt->clr.active) bt_clear_reset(bt);
+    return av_create_table(bt, root, flags);
+  }
   int rc = bt_scratch(bt);
   if (rc) return rc;
   if (bt->clr.active) bt_clear_reset(bt);
@@ -1495,7 +1694,10 @@ static int do_clear(Btree *bt, Pgno root, int drop, i64 *n_deleted) {
   if (n_deleted) *n_deleted = 0;
   if (bt->txn != 2) return SQLITE_READONLY;
   if (bt->av_readonly) return SQLITE_READONLY;
-  if (drop && bt->autovac) return av_schema_refused(bt);
+  /* auto_vacuum: only the last root can go without moving another root
+  ** (which would need the schema table rewritten) */
+  if (drop && bt->autovac && bt->page1 && root != get4byte((u8 *)pager_data(bt->page1) + 52))
+    return av_schema_refused(bt);
   if (drop && root == 1) return SQLITE_CORRUPT;
   int rc = bt_scratch(bt);
   if (rc) return rc;
@@ -1515,6 +1717,7 @@ static int do_clear(Btree *bt, Pgno root, int drop, i64 *n_deleted) {
   if (!rc) rc = gather_pgno(bt, root, 1, 0);
   if (!rc) rc = gather_trunk(bt);
   for (int i = 1; rc == SQLITE_OK && i < cp->n; i++) rc = gather_ptrmap(bt, cp->pg[i]);
+  if (rc == SQLITE_OK && drop) rc = gather_ptrmap(bt, root);
   if (rc) goto gather_failed;
   {
     u8 *p1 = pager_data(bt->page1);
@@ -1559,6 +1762,11 @@ static int do_clear(Btree *bt, Pgno root, int drop, i64 *n_deleted) {
     if (rc == SQLITE_OK) {
       if (drop) {
         rc = free_page(bt, root);
+        if (rc == SQLITE_OK && bt->autovac) {
+          Pgno mx = root - 1;
+          while (mx > 1 && (mx == bt_pending_page(bt) || is_ptrmap(bt, mx))) mx--;
+          put4byte((u8 *)pager_data(bt->page1) + 52, mx);
+        }
       } else {
         DbPage *rootdp = mpage(bt, root);
         if (!rootdp) rc = ierr(bt, "root");
