@@ -115,6 +115,7 @@ void fkey_child_check(Parse *, Table *, int base, u8 *chng, int incr);
 void fkey_parent_check(Parse *, Table *, int reg_old, int reg_new, u8 *chng);
 void fkey_parent_actions(Parse *, Table *, int reg_old, u8 *chng);
 void fkey_statement_end(Parse *);
+void fkey_check_pragma(Parse *, int idb, Table *only); /* PRAGMA foreign_key_check */
 
 /* RETURNING */
 void returning_setup(Parse *, ExprList *, Table *);

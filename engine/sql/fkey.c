@@ -338,3 +338,85 @@ void fkey_statement_end(Parse *p) {
   vdbe_change_p5(v, 4);
   vdbe_jump_here(v, a);
 }
+
+/* PRAGMA foreign_key_check: one row (table, rowid, parent, fkid) per
+** violation; rows outer, foreign keys inner (fkid = foreign_key_list id). */
+void fkey_check_pragma(Parse *p, int idb, Table *only) {
+  sqlite3 *db = p->db;
+  Vdbe *v = p->v;
+  Schema *s = db->dbs[idb].schema;
+  if (!s) return;
+  parse_begin_read(p, idb);
+  Table *tabs[512];
+  int n_tabs = 0;
+  if (only) {
+    tabs[n_tabs++] = only;
+  } else {
+    for (int b = 0; b < s->tables.n_bucket; b++)
+      for (HashEntry *e = s->tables.buckets[b]; e && n_tabs < 512; e = e->next) tabs[n_tabs++] = e->value;
+  }
+  int out = parse_alloc_regs(p, 4);
+  for (int ti = 0; ti < n_tabs && p->rc == SQLITE_OK; ti++) {
+    Table *t = tabs[ti];
+    if (!t->fkeys || t->is_view || t->root <= 1) continue;
+    int cur = parse_alloc_cursor(p);
+    build_open_table(p, t, cur, OP_OpenRead);
+    int base = parse_alloc_regs(p, t->n_col + 1);
+    int end = vdbe_make_label(v);
+    vdbe_add_op2(v, OP_Rewind, cur, end);
+    int top = vdbe_current_addr(v);
+    if (t->without_rowid)
+      vdbe_add_op2(v, OP_Null, 0, base);
+    else
+      vdbe_add_op2(v, OP_Rowid, cur, base);
+    for (int c = 0; c < t->n_col; c++) build_column_value(p, t, cur, c, base + 1 + c);
+    int fkid = 0;
+    for (FKey *k = t->fkeys; k && p->rc == SQLITE_OK; k = k->next, fkid++) {
+      int n = k->n_col;
+      if (n <= 0 || n > 32) continue;
+      int ok = vdbe_make_label(v), viol = vdbe_make_label(v);
+      for (int i = 0; i < n; i++) vdbe_add_op2(v, OP_IsNull, reg_of(t, base, k->cols[i].from_col), ok);
+      Table *pt = fk_parent(p, t, k);
+      if (pt) {
+        int pcols[32];
+        Index *pix = NULL;
+        if (fk_parent_key(p, t, pt, k, pcols, &pix)) return;
+        if (!pix) {
+          int tmp = parse_alloc_reg(p);
+          vdbe_add_op2(v, OP_SCopy, reg_of(t, base, k->cols[0].from_col), tmp);
+          vdbe_add_op2(v, OP_MustBeInt, tmp, viol);
+          int pc = parse_alloc_cursor(p);
+          vdbe_add_op3(v, OP_OpenRead, pc, (int)pt->root, pt->db_index);
+          vdbe_add_op3(v, OP_NotExists, pc, viol, tmp);
+          vdbe_add_op2(v, OP_Goto, 0, ok);
+        } else {
+          int regs = parse_alloc_regs(p, n);
+          char aff[33];
+          for (int j = 0; j < n; j++) {
+            int fi = 0;
+            for (int i = 0; i < n; i++)
+              if (pcols[i] == pix->columns[j]) fi = i;
+            vdbe_add_op2(v, OP_SCopy, reg_of(t, base, k->cols[fi].from_col), regs + j);
+            int pc = pix->columns[j];
+            aff[j] = pc >= 0 ? pt->cols[pc].affinity : SQLITE_AFF_INTEGER;
+            if (!aff[j]) aff[j] = SQLITE_AFF_BLOB;
+          }
+          aff[n] = 0;
+          vdbe_add_op4(v, OP_Affinity, regs, n, 0, shale_strdup(aff), P4_DYNAMIC);
+          int ic = parse_alloc_cursor(p);
+          vdbe_add_op4(v, OP_OpenRead, ic, (int)pix->root, pt->db_index, build_index_keyinfo(p, pix), P4_KEYINFO);
+          vdbe_add_op4_int(v, OP_Found, ic, ok, regs, n);
+        }
+      }
+      vdbe_resolve_label(v, viol);
+      vdbe_add_op4(v, OP_String8, 0, out, 0, shale_strdup(t->name), P4_DYNAMIC);
+      vdbe_add_op2(v, OP_SCopy, base, out + 1);
+      vdbe_add_op4(v, OP_String8, 0, out + 2, 0, shale_strdup(k->to_table), P4_DYNAMIC);
+      vdbe_add_op2(v, OP_Integer, fkid, out + 3);
+      vdbe_add_op2(v, OP_ResultRow, out, 4);
+      vdbe_resolve_label(v, ok);
+    }
+    vdbe_add_op2(v, OP_Next, cur, top);
+    vdbe_resolve_label(v, end);
+  }
+}

@@ -174,6 +174,25 @@ int codegen_pragma(Parse *p, Stmt *st) {
                  act[k->on_update % 6], act[k->on_delete % 6], "NONE");
     return p->rc;
   }
+  if (IS("foreign_key_check")) {
+    static const char *const nm[] = {"table", "rowid", "parent", "fkid"};
+    set_cols(p, 4, nm);
+    Table *only = NULL;
+    if (val) {
+      only = schema_find_table(db, dbn, val, NULL);
+      if (!only) {
+        parse_error(p, "no such table: %s", val);
+        return p->rc;
+      }
+      fkey_check_pragma(p, only->db_index, only);
+      return p->rc;
+    }
+    for (int i = 0; i < db->n_db; i++) {
+      if (dbn && i != idb) continue;
+      fkey_check_pragma(p, i, NULL);
+    }
+    return p->rc;
+  }
   if (IS("database_list")) {
     static const char *const nm[] = {"seq", "name", "file"};
     set_cols(p, 3, nm);
