@@ -14,6 +14,7 @@
 
 typedef struct TrigFrame {
   const void *tr; /* the Trigger, or another key (foreign key actions) */
+  SubProgram *shell; /* the program being compiled (recursive references) */
   struct TrigFrame *parent;
 } TrigFrame;
 
@@ -102,10 +103,17 @@ static int update_of_matches(Trigger *tr, Table *t, u8 *chng) {
   return 0;
 }
 
-static int on_stack(Parse *p, const void *tr) {
+static TrigFrame *on_stack(Parse *p, const void *tr) {
   for (TrigFrame *f = p->extra; f; f = f->parent)
-    if (f->tr == tr) return 1;
-  return 0;
+    if (f->tr == tr) return f;
+  return NULL;
+}
+
+/* A recursive firing: OP_Program on the program still being compiled.  The
+** outermost OP_Program owns it (P4_SUBPROGRAM); this reference does not
+** (P4_NOTUSED), so the statement frees it once. */
+static void code_recursive(Parse *p, TrigFrame *f, int base, int ignore_label) {
+  vdbe_add_op4(p->v, OP_Program, base, ignore_label, parse_alloc_reg(p), f->shell, P4_NOTUSED);
 }
 
 int trigger_exists(Parse *p, Table *t, int event, u8 *chng) {
@@ -115,7 +123,7 @@ int trigger_exists(Parse *p, Table *t, int event, u8 *chng) {
   int mask = 0;
   for (int i = 0; i < n; i++) {
     if (event == ST_UPDATE && !update_of_matches(trs[i], t, chng)) continue;
-    if (on_stack(p, trs[i])) continue;
+    if (on_stack(p, trs[i]) && !(p->db->flags & SQLITE_RecTriggers)) continue;
     mask |= trs[i]->time == 0 ? 1 : trs[i]->time == 1 ? 2 : 4;
   }
   return mask;
@@ -137,6 +145,13 @@ static SubProgram *compile_trigger(Parse *p, Trigger *tr, Table *t, int on_error
   TrigFrame frame;
   frame.tr = key;
   frame.parent = p->extra;
+  frame.shell = shale_malloc_zero(sizeof(SubProgram));
+  if (!frame.shell) {
+    vdbe_delete(sub.v);
+    parse_error(p, "out of memory");
+    return NULL;
+  }
+  frame.shell->token = frame.shell;
   sub.extra = &frame;
   sub.trigger_table = t;
   sub.trigger_op = tr->event;
@@ -204,13 +219,26 @@ static SubProgram *compile_trigger(Parse *p, Trigger *tr, Table *t, int on_error
     }
     sqlite3_free(sub.err);
     vdbe_delete(v);
+    sqlite3_free(frame.shell);
     return NULL;
   }
   p->cookie_mask |= sub.cookie_mask;
   p->write_mask |= sub.write_mask;
   SubProgram *sp = vdbe_take_subprogram(v, sub.n_mem, sub.n_cursor);
   vdbe_delete(v);
-  return sp;
+  if (!sp) {
+    sqlite3_free(frame.shell);
+    return NULL;
+  }
+  SubProgram *shell = frame.shell;
+  shell->ops = sp->ops;
+  shell->n_op = sp->n_op;
+  shell->n_mem = sp->n_mem;
+  shell->n_csr = sp->n_csr;
+  shell->token = shell;
+  shell->next = NULL;
+  sqlite3_free(sp);
+  return shell;
 }
 
 void trigger_code_all(Parse *p, Table *t, int event, int time, IdList *unused, u8 *chng, int reg_new,
@@ -230,7 +258,11 @@ void trigger_code_all(Parse *p, Table *t, int event, int time, IdList *unused, u
   for (int i = 0; i < n && p->rc == SQLITE_OK; i++) {
     Trigger *tr = trs[i];
     if (event == ST_UPDATE && !update_of_matches(tr, t, chng)) continue;
-    if (on_stack(p, tr)) continue;
+    TrigFrame *f = on_stack(p, tr);
+    if (f) {
+      if (p->db->flags & SQLITE_RecTriggers) code_recursive(p, f, base, ignore_label);
+      continue;
+    }
     SubProgram *sp = compile_trigger(p, tr, t, on_error, tr);
     if (!sp) return;
     vdbe_add_op4(p->v, OP_Program, base, ignore_label, parse_alloc_reg(p), sp, P4_SUBPROGRAM);
@@ -241,7 +273,11 @@ void trigger_code_all(Parse *p, Table *t, int event, int time, IdList *unused, u
 ** identifies it for the recursion guard; base is the first register of the
 ** OLD block (NEW follows it). */
 void trigger_code_one(Parse *p, Trigger *tr, Table *t, int base, int on_error, int ignore_label, const void *key) {
-  if (on_stack(p, key)) return;
+  TrigFrame *f = on_stack(p, key);
+  if (f) {
+    code_recursive(p, f, base, ignore_label); /* foreign key actions recurse */
+    return;
+  }
   SubProgram *sp = compile_trigger(p, tr, t, on_error, key);
   if (!sp) return;
   vdbe_add_op4(p->v, OP_Program, base, ignore_label, parse_alloc_reg(p), sp, P4_SUBPROGRAM);
