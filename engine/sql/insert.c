@@ -126,7 +126,7 @@ static Upsert *upsert_find(Upsert *u, Table *t, Index *ix) {
   return NULL;
 }
 
-static void upsert_do_update(Parse *p, WriteCtx *w, Upsert *u, int reg_target);
+static void upsert_do_update(Parse *p, WriteCtx *w, Upsert *u, int reg_target, Index *cix, int ck, int cregs);
 
 /* REPLACE in a WITHOUT ROWID table: find the row owning the conflicting
 ** entry of index ix (cursor idx_cur + k) and remove all its entries. */
@@ -303,7 +303,7 @@ void insert_check_constraints(Parse *p, WriteCtx *w) {
     if (w->is_update) vdbe_add_op3(v, OP_Eq, w->reg_rowid, ok, w->reg_old_rowid);
     vdbe_add_op3(v, OP_NotExists, w->data_cur, ok, w->reg_rowid);
     if (up && !up->do_nothing) {
-      upsert_do_update(p, w, up, w->reg_rowid);
+      upsert_do_update(p, w, up, w->reg_rowid, NULL, 0, 0);
     } else if (up) {
       vdbe_add_op2(v, OP_Goto, 0, w->ignore_label);
     } else if (oe == OE_IGNORE) {
@@ -377,7 +377,7 @@ void insert_check_constraints(Parse *p, WriteCtx *w) {
         vdbe_resolve_label(v, differ);
       }
       if (up && !up->do_nothing) {
-        upsert_do_update(p, w, up, rr);
+        upsert_do_update(p, w, up, rr, ix, k, regs);
       } else if (up || oe == OE_IGNORE) {
         vdbe_add_op2(v, OP_Goto, 0, w->ignore_label);
       } else if (oe == OE_REPLACE && t->without_rowid) {
@@ -399,9 +399,18 @@ void insert_check_constraints(Parse *p, WriteCtx *w) {
 /* ON CONFLICT DO UPDATE: update the existing row whose rowid is in
 ** reg_target (excluded.* = the row that was to be inserted), then skip the
 ** insert. */
-static void upsert_do_update(Parse *p, WriteCtx *w, Upsert *u, int reg_target) {
+static void upsert_do_update(Parse *p, WriteCtx *w, Upsert *u, int reg_target, Index *cix, int ck, int cregs) {
   Vdbe *v = p->v;
   Table *t = w->tab;
+  /* WITHOUT ROWID: the row is found through its PRIMARY KEY b-tree */
+  int wr = t->without_rowid;
+  Index *pk = wr ? table_primary_key_index(t) : NULL;
+  int data_cur = w->data_cur;
+  if (wr) {
+    int kk = 0;
+    for (Index *q = t->indexes; q; q = q->next, kk++)
+      if (q == pk) data_cur = w->idx_cur + kk;
+  }
   int n_col = t->n_col;
   int sentinel = 2000000 + w->reg_rowid;
   SrcList *tsrc = ast_src_list_append(NULL);
@@ -409,7 +418,7 @@ static void upsert_do_update(Parse *p, WriteCtx *w, Upsert *u, int reg_target) {
   if (!tsrc || !xsrc) return;
   tsrc->a[0].name = shale_strdup(t->name);
   tsrc->a[0].res_ptr = t;
-  tsrc->a[0].res_cursor = w->data_cur;
+  tsrc->a[0].res_cursor = data_cur;
   xsrc->a[0].name = shale_strdup("excluded");
   xsrc->a[0].res_ptr = t;
   xsrc->a[0].res_cursor = sentinel;
@@ -458,13 +467,27 @@ static void upsert_do_update(Parse *p, WriteCtx *w, Upsert *u, int reg_target) {
     ast_free_expr(where);
     return;
   }
-  vdbe_add_op3(v, OP_NotExists, w->data_cur, w->ignore_label, reg_target);
+  int pkregs = 0;
+  if (wr) {
+    /* position the PRIMARY KEY cursor on the conflicting row */
+    vdbe_add_op4_int(v, OP_NotFound, w->idx_cur + ck, w->ignore_label, cregs, cix->n_key_col);
+    pkregs = parse_alloc_regs(p, pk->n_key_col);
+    for (int j = 0; j < pk->n_key_col; j++) {
+      int pos = 0;
+      for (int q = 0; q < cix->n_column; q++)
+        if (cix->columns[q] == pk->columns[j]) pos = q;
+      vdbe_add_op3(v, OP_Column, w->idx_cur + ck, pos, pkregs + j);
+    }
+    vdbe_add_op4_int(v, OP_NotFound, data_cur, w->ignore_label, pkregs, pk->n_key_col);
+  } else {
+    vdbe_add_op3(v, OP_NotExists, data_cur, w->ignore_label, reg_target);
+  }
   if (where) expr_code_jump_if_false(p, where, w->ignore_label, 1);
   WriteCtx u2;
   memset(&u2, 0, sizeof(u2));
   u2.tab = t;
   u2.idb = w->idb;
-  u2.data_cur = w->data_cur;
+  u2.data_cur = data_cur;
   u2.idx_cur = w->idx_cur;
   u2.n_idx = w->n_idx;
   u2.on_error = OE_DEFAULT;
@@ -476,8 +499,16 @@ static void upsert_do_update(Parse *p, WriteCtx *w, Upsert *u, int reg_target) {
   int idx_regs_local[256];
   for (int k = 0; k < w->n_idx && k < 256; k++) idx_regs_local[k] = regs_idx + k;
   u2.idx_regs = idx_regs_local;
-  u2.reg_old_rowid = parse_alloc_reg(p);
-  vdbe_add_op2(v, OP_Copy, reg_target, u2.reg_old_rowid);
+  if (wr) {
+    /* the old row in registers (the WITHOUT ROWID self-conflict test and
+    ** the removal of its entries use them) */
+    u2.reg_old_rowid = parse_alloc_regs(p, n_col + 1);
+    vdbe_add_op2(v, OP_Null, 0, u2.reg_old_rowid);
+    for (int c = 0; c < n_col; c++) build_column_value(p, t, data_cur, c, u2.reg_old_rowid + 1 + c);
+  } else {
+    u2.reg_old_rowid = parse_alloc_reg(p);
+    vdbe_add_op2(v, OP_Copy, reg_target, u2.reg_old_rowid);
+  }
   u2.reg_rowid = parse_alloc_regs(p, n_col + 1);
   u2.reg_data = u2.reg_rowid + 1;
   u2.reg_record = parse_alloc_reg(p);
@@ -486,11 +517,13 @@ static void upsert_do_update(Parse *p, WriteCtx *w, Upsert *u, int reg_target) {
     if (set_of[c] >= 0)
       expr_code(p, set->a[set_of[c]].expr, u2.reg_data + c);
     else
-      build_column_value(p, t, w->data_cur, c, u2.reg_data + c);
+      build_column_value(p, t, data_cur, c, u2.reg_data + c);
   }
   if (rowid_set >= 0) {
     expr_code(p, set->a[rowid_set].expr, u2.reg_rowid);
     vdbe_add_op2(v, OP_MustBeInt, u2.reg_rowid, 0);
+  } else if (wr) {
+    vdbe_add_op2(v, OP_Null, 0, u2.reg_rowid);
   } else {
     vdbe_add_op2(v, OP_Copy, reg_target, u2.reg_rowid);
   }
@@ -499,11 +532,16 @@ static void upsert_do_update(Parse *p, WriteCtx *w, Upsert *u, int reg_target) {
   ast_free_expr(where);
   insert_affinity(p, t, u2.reg_data);
   insert_check_constraints(p, &u2);
-  vdbe_add_op3(v, OP_NotExists, w->data_cur, w->ignore_label, u2.reg_old_rowid);
-  insert_delete_index_entries(p, t, w->data_cur, w->idx_cur, u2.reg_old_rowid);
+  if (wr) {
+    vdbe_add_op4_int(v, OP_NotFound, data_cur, w->ignore_label, pkregs, pk->n_key_col);
+    wr_delete_entries(p, t, w->idx_cur, u2.reg_old_rowid, 1);
+  } else {
+    vdbe_add_op3(v, OP_NotExists, data_cur, w->ignore_label, u2.reg_old_rowid);
+    insert_delete_index_entries(p, t, data_cur, w->idx_cur, u2.reg_old_rowid);
+  }
   if (rowid_set >= 0) {
     int same = vdbe_add_op3(v, OP_Eq, u2.reg_rowid, 0, u2.reg_old_rowid);
-    vdbe_add_op2(v, OP_Delete, w->data_cur, 0);
+    vdbe_add_op2(v, OP_Delete, data_cur, 0);
     vdbe_jump_here(v, same);
   }
   insert_complete(p, &u2, 1, 0);
@@ -741,10 +779,6 @@ int codegen_insert(Parse *p, Stmt *st) {
   }
   if (t->root == 1 && !(db->flags & SQLITE_WriteSchema)) {
     parse_error(p, "table %s may not be modified", t->name);
-    return p->rc;
-  }
-  if (t->without_rowid && st->u.insert.upsert && !st->u.insert.upsert->do_nothing) {
-    parse_error(p, "UPSERT DO UPDATE on WITHOUT ROWID tables is not supported yet");
     return p->rc;
   }
   int idb = t->db_index;
