@@ -51,6 +51,11 @@ static char *rewrite_tokens(const char *sql, const char *old_name, const char *r
     if (n == 1 && *tok == '(') depth++;
     else if (n == 1 && *tok == ')') depth--;
     else if (mode == 0) hit = tok_equals(tok, n, old_name);
+    else if (mode == 3) {
+      /* the table name after REFERENCES */
+      if (after_kw && is_ident_tok(tok, n)) hit = tok_equals(tok, n, old_name);
+      after_kw = n == 10 && shale_strnicmp(tok, "REFERENCES", 10) == 0;
+    }
     else if (mode == 1) hit = depth > 0 && tok_equals(tok, n, old_name);
     else if (mode == 2 && !done) {
       if (after_kw && is_ident_tok(tok, n)) {
@@ -156,6 +161,34 @@ static void rename_table(Parse *p, Table *t, const char *new_name) {
       build_reload_schema(p, trs[i]->db_index);
     }
   }
+  /* references from other tables (REFERENCES), views and other tables'
+  ** triggers */
+  Schema *sch = db->dbs[idb].schema;
+  for (int b = 0; sch && b < sch->tables.n_bucket; b++)
+    for (HashEntry *e = sch->tables.buckets[b]; e; e = e->next) {
+      Table *o = e->value;
+      if (o == t || o->root == 1 || !o->sql) continue;
+      int refs = 0;
+      for (FKey *k = o->fkeys; k; k = k->next)
+        if (shale_stricmp(k->to_table, t->name) == 0) refs = 1;
+      if (o->is_view) {
+        char *vs = rewrite_tokens(o->sql, t->name, q, 0, NULL);
+        if (vs && strcmp(vs, o->sql) != 0) update_schema_row(p, idb, "view", o->name, o->name, o->name, vs);
+        sqlite3_free(vs);
+      } else if (refs) {
+        char *os = rewrite_tokens(o->sql, t->name, q, 3, NULL);
+        if (os) update_schema_row(p, idb, "table", o->name, o->name, o->name, os);
+        sqlite3_free(os);
+      }
+    }
+  for (int b = 0; sch && b < sch->triggers.n_bucket; b++)
+    for (HashEntry *e = sch->triggers.buckets[b]; e; e = e->next) {
+      Trigger *tr = e->value;
+      if (shale_stricmp(tr->table, t->name) == 0 || !tr->sql) continue; /* done above */
+      char *ts = rewrite_tokens(tr->sql, t->name, q, 0, NULL);
+      if (ts && strcmp(ts, tr->sql) != 0) update_schema_row(p, idb, "trigger", tr->name, tr->name, tr->table, ts);
+      sqlite3_free(ts);
+    }
   if (t->autoincrement) {
     Table *seq = schema_find_table(db, dbn, "sqlite_sequence", NULL);
     if (seq) {
