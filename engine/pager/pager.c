@@ -931,7 +931,8 @@ static int journal_finalize(Pager *p, int mode) {
     case PAGER_JOURNALMODE_DELETE:
       journal_close(p);
       if (p->jpath) {
-        rc = p->vfs->remove(p->vfs, p->jpath, 0);
+        /* synchronous=EXTRA also makes the deletion durable (dir sync) */
+        rc = p->vfs->remove(p->vfs, p->jpath, p->sync_level >= 3);
         if (rc == SQLITE_IOERR_DELETE_NOENT) rc = SQLITE_OK;
       }
       break;
