@@ -183,7 +183,7 @@ static int wr_delete(Parse *p, Stmt *st, Table *t, int trig, ExprList *ret, int 
   wr_delete_entries(p, t, icur, reg_old, 0);
   vdbe_add_op2(v, OP_Delete, cur, 0);
   vdbe_change_p4(v, -1, shale_strdup(t->name), P4_DYNAMIC);
-  if (!p->trigger_table) vdbe_change_p5(v, OPFLAG_NCHANGE);
+  vdbe_change_p5(v, OPFLAG_NCHANGE);
   if (fk) fkey_parent_actions(p, t, reg_old, NULL);
   if (trig & 2) trigger_code_all(p, t, ST_DELETE, 1, NULL, NULL, 0, reg_old, OE_DEFAULT, lnext);
   if (ret) returning_row(p, ret, t, reg_old, reg_old + 1);
@@ -312,7 +312,7 @@ int codegen_delete(Parse *p, Stmt *st) {
   insert_delete_index_entries(p, t, cur, icur, reg_old);
   vdbe_add_op2(v, OP_Delete, cur, 0);
   vdbe_change_p4(v, -1, shale_strdup(t->name), P4_DYNAMIC);
-  if (!p->trigger_table) vdbe_change_p5(v, OPFLAG_NCHANGE);
+  vdbe_change_p5(v, OPFLAG_NCHANGE);
   if (fk) fkey_parent_actions(p, t, reg_old, NULL);
   if (trig & 2) trigger_code_all(p, t, ST_DELETE, 1, NULL, NULL, 0, reg_old, OE_DEFAULT, lnext);
   if (ret) returning_row(p, ret, t, reg_old, reg_old + 1);

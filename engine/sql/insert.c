@@ -575,7 +575,7 @@ void insert_complete(Parse *p, WriteCtx *w, int is_update, int append) {
     vdbe_add_op3(v, OP_MakeRecord, w->reg_data, t->n_col, rec);
   }
   vdbe_add_op3(v, OP_Insert, w->data_cur, rec, w->reg_rowid);
-  int p5 = p->trigger_table ? 0 : OPFLAG_NCHANGE; /* trigger changes are not counted */
+  int p5 = OPFLAG_NCHANGE; /* in trigger programs the VM counts them for total_changes only */
   if (is_update)
     p5 |= OPFLAG_ISUPDATE;
   else
@@ -783,6 +783,7 @@ int codegen_insert(Parse *p, Stmt *st) {
   }
   int idb = t->db_index;
   if (t->is_view && build_view_columns(p, t)) return p->rc;
+  if (t->is_view && !p->trigger_table) vdbe_add_op0(v, OP_ResetCount); /* changes() for view DML */
   parse_begin_write(p, idb);
   int n_col = t->n_col;
   IdList *cols = st->u.insert.columns;

@@ -9,6 +9,9 @@
 static int view_dml(Parse *p, Table *v, SrcItem *target, Expr *where, ExprList *set, int event, int or_conflict) {
   Vdbe *vd = p->v;
   if (build_view_columns(p, v)) return p->rc;
+  /* a DML statement: changes() is set (to 0) even though only trigger
+  ** programs write */
+  if (!p->trigger_table) vdbe_add_op0(vd, OP_ResetCount);
   int n = v->n_col;
   /* SELECT * FROM view [AS alias] WHERE ... */
   Select *sel = shale_malloc_zero(sizeof(Select));
