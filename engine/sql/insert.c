@@ -581,7 +581,7 @@ void insert_complete(Parse *p, WriteCtx *w, int is_update, int append) {
   else
     p5 |= OPFLAG_LASTROWID;
   if (append) p5 |= OPFLAG_APPEND;
-  if (p->nested || p->trigger_table) p5 &= ~OPFLAG_LASTROWID;
+  if (p->nested == 2) p5 &= ~OPFLAG_LASTROWID; /* (triggers set it; the VM restores it after) */
   vdbe_change_p5(v, (u16)p5);
   vdbe_change_p4(v, -1, shale_strdup(t->name), P4_DYNAMIC);
 }
