@@ -513,17 +513,17 @@ static void code_aggregate(Parse *p, Select *s, Emit *em, int brk) {
       SrcItem *it = &s->from->a[0];
       int cur = it->res_cursor;
       Index *best = NULL;
-      if (!t->without_rowid)
-        for (Index *ix = t->indexes; ix; ix = ix->next)
-          if (!ix->where && (!best || ix->n_column < best->n_column)) best = ix;
-      if (t->without_rowid) best = table_primary_key_index(t);
+      Index *pkx = t->without_rowid ? table_primary_key_index(t) : NULL;
+      for (Index *ix = t->indexes; ix; ix = ix->next)
+        if (!ix->where && ix != pkx && (!best || ix->n_column < best->n_column)) best = ix;
+      if (t->without_rowid && !best) best = pkx;
       if (t->db_index >= 0 && t->db_index < 32) p->cookie_mask |= (u32)1 << t->db_index;
       const char *nm = it->alias ? it->alias : t->name;
       if (best) {
         KeyInfo *k = keyinfo_alloc(best->n_key_col, best->n_column - best->n_key_col);
         vdbe_add_op4(v, OP_OpenRead, cur, (int)best->root, t->db_index, k, P4_KEYINFO);
         if (p->explain == 2) {
-          if (t->without_rowid)
+          if (best == pkx)
             select_explain(p, "SCAN %s", nm);
           else
             select_explain(p, "SCAN %s USING COVERING INDEX %s", nm, best->name);

@@ -45,6 +45,7 @@ typedef struct WLevel {
   int top;             /* address of the loop body start */
   int next_op;         /* OP_Next / OP_Prev / 0 */
   int auto_idx;        /* idx is a transient automatic index */
+  int pk_seek;         /* WITHOUT ROWID: find the row by the PK columns of the index entry */
   int n_in;            /* IN operators driving this loop (outer loops over value sets) */
   int in_cur[16], in_top[16];
   int in_exit;         /* label after the IN loops */
@@ -737,15 +738,16 @@ static void open_level(WhereInfo *w, WLevel *lv) {
   if (idb >= 0 && idb < 32) p->cookie_mask |= (u32)1 << idb;
   if (t->without_rowid) {
     Index *pk = table_primary_key_index(t);
-    if (lv->plan == PLAN_INDEX && lv->idx != pk) {
-      /* secondary index on WITHOUT ROWID: we need the PK lookup; treat as
-      ** covering only, else fall back to a scan of the table */
-      if (!lv->covering) {
-        lv->plan = PLAN_SCAN;
-        lv->idx = NULL;
-        lv->n_eq = 0;
-        lv->lo = lv->hi = NULL;
-      }
+    if (lv->plan == PLAN_INDEX && lv->idx != pk && !lv->covering) {
+      /* secondary index on WITHOUT ROWID: the row is found by its PRIMARY
+      ** KEY columns (stored in the index entry); open the table too */
+      KeyInfo *k = pk ? build_index_keyinfo_q(p, pk) : NULL;
+      vdbe_add_op4(v, OP_OpenRead, lv->cursor, (int)(pk ? pk->root : t->root), idb, k, P4_KEYINFO);
+      lv->idx_cursor = parse_alloc_cursor(p);
+      vdbe_add_op4(v, OP_OpenRead, lv->idx_cursor, (int)lv->idx->root, idb, build_index_keyinfo_q(p, lv->idx),
+                   P4_KEYINFO);
+      lv->pk_seek = 1;
+      return;
     }
     if (lv->plan == PLAN_INDEX && lv->idx == pk) {
       lv->idx_cursor = lv->cursor;
@@ -1048,6 +1050,17 @@ static void begin_level(WhereInfo *w, int li, u64 avail_before) {
       for (int k = 0; k < n_eq; k++) lv->eq[k]->done = 1;
       if (!lv->covering && !lv->tab->without_rowid) {
         vdbe_add_op3(v, OP_DeferredSeek, cur, 0, lv->cursor);
+      } else if (lv->pk_seek) {
+        Index *pk = table_primary_key_index(lv->tab);
+        int npk = pk ? pk->n_key_col : 0;
+        int rk = parse_alloc_regs(p, npk > 0 ? npk : 1);
+        for (int j = 0; j < npk; j++) {
+          int pos = -1;
+          for (int q = 0; q < lv->idx->n_column; q++)
+            if (lv->idx->columns[q] == pk->columns[j]) pos = q;
+          vdbe_add_op3(v, OP_Column, cur, pos, rk + j);
+        }
+        vdbe_add_op4_int(v, OP_NotFound, lv->cursor, lv->cont, rk, npk);
       }
       lv->next_op = lv->desc ? OP_Prev : OP_Next;
       lv->next_cursor = cur;
