@@ -377,6 +377,12 @@ static int new_page1(Btree *bt) {
   put4byte(a + 44, 4);
   put4byte(a + 56, 1);
   put4byte(a + 96, BT_SQLITE_VERSION_NUMBER);
+  if (bt->want_autovac) {
+    put4byte(a + 52, 1); /* largest root page: page 1 */
+    put4byte(a + 64, bt->want_autovac == 2);
+  }
+  bt->autovac = bt->want_autovac != 0;
+  bt->incrvac = bt->want_autovac == 2;
   a[100] = PTF_TABLE_LEAF;
   put2byte(a + 105, bt->usable == 65536 ? 0 : bt->usable);
   ((PgExtra *)pager_extra(dp))->gen = bt->gen;
@@ -563,13 +569,25 @@ int btree_set_page_size(Btree *bt, u32 page_size, int reserved) {
 u32 btree_get_page_size(Btree *bt) { return pager_page_size(bt->pager); }
 
 int btree_set_auto_vacuum(Btree *bt, int mode) {
-  /* Only "none" can be created by this version; auto_vacuum files written
-  ** by sqlite3 are opened read-only (see btree_begin_trans). */
-  bt->want_autovac = mode;
-  return mode == 0 ? SQLITE_OK : SQLITE_READONLY;
+  if (mode < 0 || mode > 2) return SQLITE_MISUSE;
+  if (!bt->page1 && pager_page_count(bt->pager) == 0) {
+    bt->want_autovac = mode; /* applied when page 1 is written */
+    return SQLITE_OK;
+  }
+  /* full <-> incremental can switch; none <-> auto_vacuum needs VACUUM
+  ** (which this layer does not do): ignored, as sqlite3 does until then */
+  if (bt->autovac && mode != 0 && bt->txn == 2 && bt->page1) {
+    int rc = pager_write(bt->page1);
+    if (rc) return rc;
+    put4byte((u8 *)pager_data(bt->page1) + 64, mode == 2);
+    bt->incrvac = mode == 2;
+    bt->dirty = 1;
+  }
+  return SQLITE_OK;
 }
 
 int btree_get_auto_vacuum(Btree *bt) {
+  if (!bt->page1 && pager_page_count(bt->pager) == 0) return bt->want_autovac;
   if (!bt->autovac) return 0;
   return bt->incrvac ? 2 : 1;
 }

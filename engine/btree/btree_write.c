@@ -1453,7 +1453,7 @@ static int av_gather(Btree *bt, AvPlan *pl) {
         if (get4byte(ta + 8 + 4 * i) == R) {
           pl->trunk = t;
           pl->leaf_idx = (int)i;
-          return SQLITE_OK;
+          return gather_pgno(bt, R, 0, PAGER_GET_NOCONTENT);
         }
       }
       prev = t;

@@ -567,6 +567,124 @@ static void test_autovac(const char *vfsname, const char *mode) {
   unlink(path);
 }
 
+/* 2d. a new auto_vacuum file made by us: roots grow the file, move used
+** pages, or come off the freelist; sqlite3 checks every pointer-map entry */
+static void test_autovac_new(const char *vfsname, int mode) {
+  char path[128];
+  snprintf(path, sizeof path, "/tmp/shale_btc_avn_%d_%s_%d.db", (int)getpid(), vfsname, mode);
+  unlink(path);
+  Btree *bt = open_bt(path);
+  if (!bt) return;
+  int rc;
+  pager_set_page_size(btree_pager(bt), 1024, 0);
+  CHECK_INT(btree_set_auto_vacuum(bt, mode), SQLITE_OK);
+  RUN(rc, btree_begin_trans(bt, 1, NULL));
+  CHECK_INT(rc, SQLITE_OK);
+  Pgno rt = 0, ra = 0, r3 = 0, r4 = 0;
+  RUN(rc, btree_create_table(bt, &rt, BTREE_INTKEY));
+  RUN(rc, btree_create_table(bt, &ra, BTREE_BLOBKEY));
+  CHECK_INT(rt, 3); /* page 2 is the pointer map */
+  CHECK_INT(ra, 4);
+  BtCursor *cs, *ct, *ca;
+  btree_cursor_open(bt, 1, 1, &cs);
+  btree_cursor_open(bt, rt, 1, &ct);
+  btree_cursor_open(bt, ra, 1, &ca);
+  btree_cursor_set_record_compare(ca, rec_cmp, NULL);
+  insert_schema2(cs, 1, "table", "t", "t", rt, "CREATE TABLE t(a INTEGER, b TEXT)");
+  insert_schema2(cs, 2, "index", "ta", "t", ra, "CREATE INDEX ta ON t(a)");
+  for (int i = 1; i <= 1500; i++) {
+    insert_row(ct, i, i, i % 20 == 0 ? 2500 : i % 60);
+    insert_idx(ca, i, i);
+  }
+  btree_cursor_close(ct);
+  btree_cursor_close(ca);
+  RUN(rc, btree_create_table(bt, &r3, BTREE_INTKEY)); /* page 5 is in use: it moves */
+  CHECK_INT(r3, 5);
+  btree_cursor_open(bt, r3, 1, &ct);
+  insert_schema2(cs, 3, "table", "t3", "t3", r3, "CREATE TABLE t3(a INTEGER, b TEXT)");
+  for (int i = 1; i <= 200; i++) insert_row(ct, i, i, 100);
+  btree_cursor_close(ct);
+  RUN(rc, btree_update_meta(bt, BTREE_SCHEMA_VERSION, 1));
+  Pgno roots[4] = {1, rt, ra, r3};
+  CHECK_INT(our_integrity(bt, roots, 4), 0);
+  RUN(rc, btree_commit(bt));
+  CHECK_INT(rc, SQLITE_OK);
+  /* empty t3's neighbour pages onto the freelist, then place a new root */
+  RUN(rc, btree_begin_trans(bt, 1, NULL));
+  i64 nd = 0;
+  RUN(rc, btree_clear_table(bt, rt, &nd));
+  CHECK_INT(nd, 1500);
+  RUN(rc, btree_clear_table(bt, ra, &nd));
+  RUN(rc, btree_create_table(bt, &r4, BTREE_INTKEY));
+  if (rc) fprintf(stderr, "create_table rc=%d %s\n", rc, btree_errmsg(bt) ? btree_errmsg(bt) : "");
+  CHECK_INT(r4, 6);
+  btree_cursor_open(bt, r4, 1, &ct);
+  insert_schema2(cs, 4, "table", "t4", "t4", r4, "CREATE TABLE t4(a INTEGER, b TEXT)");
+  for (int i = 1; i <= 300; i++) insert_row(ct, i, i, i % 9 == 0 ? 1500 : 20);
+  btree_cursor_close(ct);
+  btree_cursor_close(cs);
+  RUN(rc, btree_update_meta(bt, BTREE_SCHEMA_VERSION, 2));
+  Pgno roots2[5] = {1, rt, ra, r3, r4};
+  CHECK_INT(our_integrity(bt, roots2, 5), 0);
+  RUN(rc, btree_commit(bt));
+  CHECK_INT(rc, SQLITE_OK);
+  RUN(rc, btree_close(bt));
+  CHECK_STR(sh("sqlite3 %s 'PRAGMA integrity_check' 2>&1", path), "ok");
+  char want[80];
+  snprintf(want, sizeof want, "%d\n0|200|300", mode);
+  CHECK_STR(sh("sqlite3 %s 'PRAGMA auto_vacuum; SELECT (SELECT count(*) FROM t), (SELECT count(*) FROM t3), "
+               "(SELECT count(*) FROM t4)' 2>&1", path), want);
+  sh("sqlite3 %s \"INSERT INTO t SELECT a, b FROM t4; DROP TABLE t3; PRAGMA incremental_vacuum;\" 2>&1", path);
+  CHECK_STR(sh("sqlite3 %s 'PRAGMA integrity_check; SELECT count(*) FROM t' 2>&1", path), "ok\n300");
+  unlink(path);
+}
+
+/* 2e. new roots over a freelist trunk page and over a second overflow page */
+static void test_autovac_cases(const char *vfsname) {
+  for (int kase = 0; kase < 2; kase++) {
+    char path[128];
+    snprintf(path, sizeof path, "/tmp/shale_btc_avc_%d_%s_%d.db", (int)getpid(), vfsname, kase);
+    unlink(path);
+    if (kase == 0) /* page 4 becomes the freelist trunk */
+      sh("sqlite3 %s \"PRAGMA page_size=1024; PRAGMA auto_vacuum=2; CREATE TABLE t(a INTEGER, b TEXT); "
+         "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c WHERE i<400) INSERT INTO t "
+         "SELECT i, printf('%%.*c', 100, 'x') FROM c; DELETE FROM t;\"", path);
+    else /* page 5 is the second page of an overflow chain */
+      sh("sqlite3 %s \"PRAGMA page_size=1024; PRAGMA auto_vacuum=1; CREATE TABLE t(a INTEGER, b TEXT); "
+         "INSERT INTO t VALUES(1, printf('%%.*c', 5000, 'x')); CREATE TABLE u(x);\"", path);
+    Btree *bt = open_bt(path);
+    if (!bt) return;
+    int rc;
+    RUN(rc, btree_begin_trans(bt, 1, NULL));
+    CHECK_INT(rc, SQLITE_OK);
+    u32 mx = 0;
+    btree_get_meta(bt, BTREE_LARGEST_ROOT_PAGE, &mx);
+    Pgno r = 0;
+    RUN(rc, btree_create_table(bt, &r, BTREE_INTKEY));
+    CHECK_INT(rc, SQLITE_OK);
+    CHECK_INT(r, mx + 1);
+    BtCursor *cs, *c2;
+    btree_cursor_open(bt, 1, 1, &cs);
+    btree_cursor_open(bt, r, 1, &c2);
+    insert_schema2(cs, 20, "table", "t9", "t9", r, "CREATE TABLE t9(a INTEGER, b TEXT)");
+    for (int i = 1; i <= 50; i++) insert_row(c2, i, i, i % 10 == 0 ? 3000 : 10);
+    u32 cookie = 0;
+    btree_get_meta(bt, BTREE_SCHEMA_VERSION, &cookie);
+    RUN(rc, btree_update_meta(bt, BTREE_SCHEMA_VERSION, cookie + 1));
+    btree_cursor_close(cs);
+    btree_cursor_close(c2);
+    RUN(rc, btree_commit(bt));
+    CHECK_INT(rc, SQLITE_OK);
+    RUN(rc, btree_close(bt));
+    CHECK_STR(sh("sqlite3 %s 'PRAGMA integrity_check' 2>&1", path), "ok");
+    CHECK_STR(sh("sqlite3 %s 'SELECT count(*), sum(length(b)) FROM t; SELECT count(*) FROM t9' 2>&1", path),
+              kase == 0 ? "0|\n50" : "1|5000\n50");
+    sh("sqlite3 %s \"DELETE FROM t9 WHERE a%%2=0; PRAGMA incremental_vacuum;\"", path);
+    CHECK_STR(sh("sqlite3 %s 'PRAGMA integrity_check' 2>&1", path), "ok");
+    unlink(path);
+  }
+}
+
 /* 3. page fill of a sequential bulk insert vs sqlite3 */
 static void test_fill(const char *vfsname) {
   char path[128], path2[128];
@@ -631,6 +749,9 @@ int main(void) {
     test_reserved(testlib_vfs_names[v]);
     test_autovac(testlib_vfs_names[v], "FULL");
     test_autovac(testlib_vfs_names[v], "INCREMENTAL");
+    test_autovac_new(testlib_vfs_names[v], 1);
+    test_autovac_new(testlib_vfs_names[v], 2);
+    test_autovac_cases(testlib_vfs_names[v]);
     printf("%s: %ld PENDING retries\n", testlib_vfs_names[v], g_npending);
   }
   return testlib_finish("btree_compat");
