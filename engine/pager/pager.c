@@ -1039,6 +1039,10 @@ int pager_begin_read(Pager *p) {
       rc = hot_journal_check(p, &hot);
       if (rc != SQLITE_OK) goto fail;
     }
+    if (hot && p->readonly) {
+      rc = SQLITE_READONLY_ROLLBACK; /* cannot roll it back: refuse to read */
+      goto fail;
+    }
     if (hot) {
       /* Take EXCLUSIVE (through PENDING) and roll the journal back. */
       rc = p->fd->methods->lock(p->fd, SQLITE_LOCK_EXCLUSIVE);

@@ -83,7 +83,13 @@ static void test_sqlite_killed(const char *pragma) {
   free(mid);
 
   Pager *p = NULL;
-  int rc = pager_open(g_vfs, g_db, 0, 0, 0, &p);
+  /* a read-only connection cannot roll the journal back: it must refuse */
+  int rc = pager_open(g_vfs, g_db, 0, SQLITE_OPEN_READONLY, 0, &p);
+  CHECK_INT(rc, SQLITE_OK);
+  DRIVE(rc, g_vfs, pager_begin_read(p));
+  CHECK_INT(rc, SQLITE_READONLY_ROLLBACK);
+  close_pager(p);
+  rc = pager_open(g_vfs, g_db, 0, 0, 0, &p);
   CHECK_INT(rc, SQLITE_OK);
   DRIVE(rc, g_vfs, pager_begin_read(p));
   CHECK_INT(rc, SQLITE_OK);

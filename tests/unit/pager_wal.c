@@ -218,6 +218,39 @@ static void test_wal(void) {
   CHECK_STR(out, "14\ndelete\nok\n");
 }
 
+/* locking_mode=EXCLUSIVE: the wal-index lives in heap memory (no -shm) */
+static void test_wal_exclusive(void) {
+  char cmd[1024], out[256];
+  unlink(g_db);
+  unlink(g_wal);
+  snprintf(cmd, sizeof(cmd), "sqlite3 %s 'CREATE TABLE t(x); INSERT INTO t VALUES(1);'", g_db);
+  CHECK_INT(system(cmd), 0);
+  Pager *p = NULL;
+  int rc = pager_open(g_vfs, g_db, 0, 0, 0, &p);
+  CHECK_INT(rc, SQLITE_OK);
+  CHECK_INT(pager_set_locking_mode(p, 1), 1);
+  CHECK_INT(pager_journal_mode(p, PAGER_JOURNALMODE_WAL), PAGER_JOURNALMODE_WAL);
+  for (u32 i = 0; i < 3; i++) {
+    DRIVE(rc, g_vfs, pager_begin_read(p));
+    CHECK_INT(rc, SQLITE_OK);
+    DRIVE(rc, g_vfs, pager_begin_write(p, 0));
+    CHECK_INT(rc, SQLITE_OK);
+    CHECK_INT(set_meta(p, 60, 40 + i), SQLITE_OK);
+    DRIVE(rc, g_vfs, pager_commit(p));
+    CHECK_INT(rc, SQLITE_OK);
+    pager_end_read(p);
+  }
+  /* another process is locked out meanwhile */
+  snprintf(cmd, sizeof(cmd), "sqlite3 %s 'SELECT count(*) FROM t;' 2>&1", g_db);
+  run_cmd(cmd, out, sizeof(out));
+  CHECK(strstr(out, "locked") != NULL);
+  DRIVE(rc, g_vfs, pager_close(p));
+  CHECK_INT(rc, SQLITE_OK);
+  snprintf(cmd, sizeof(cmd), "sqlite3 %s 'PRAGMA user_version; PRAGMA journal_mode; PRAGMA integrity_check;' 2>&1", g_db);
+  run_cmd(cmd, out, sizeof(out));
+  CHECK_STR(out, "42\nwal\nok\n");
+}
+
 int main(void) {
   for (int v = 0; v < 2; v++) {
     g_vfs = shale_vfs_find(testlib_vfs_names[v]);
@@ -225,6 +258,7 @@ int main(void) {
              testlib_vfs_names[v]);
     snprintf(g_wal, sizeof(g_wal), "%s-wal", g_db);
     test_wal();
+    test_wal_exclusive();
     unlink(g_db);
     unlink(g_wal);
     char shm[300];
