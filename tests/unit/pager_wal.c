@@ -251,6 +251,53 @@ static void test_wal_exclusive(void) {
   CHECK_STR(out, "42\nwal\nok\n");
 }
 
+/* two connections of this process on one WAL database: snapshots */
+static void test_wal_two(void) {
+  char cmd[1024], out[256];
+  unlink(g_db);
+  unlink(g_wal);
+  snprintf(cmd, sizeof(cmd), "sqlite3 %s 'PRAGMA journal_mode=WAL; CREATE TABLE t(x); PRAGMA user_version=1;' >/dev/null", g_db);
+  CHECK_INT(system(cmd), 0);
+  Pager *p = NULL, *q = NULL;
+  int rc;
+  CHECK_INT(pager_open(g_vfs, g_db, 0, 0, 0, &p), SQLITE_OK);
+  CHECK_INT(pager_open(g_vfs, g_db, 0, 0, 0, &q), SQLITE_OK);
+  DRIVE(rc, g_vfs, pager_begin_read(q));
+  CHECK_INT(rc, SQLITE_OK);
+  CHECK_INT(pager_journal_mode(q, PAGER_JOURNALMODE_QUERY), PAGER_JOURNALMODE_WAL);
+  CHECK_INT(get_meta(q, 60), 1);
+  DRIVE(rc, g_vfs, pager_begin_read(p));
+  DRIVE(rc, g_vfs, pager_begin_write(p, 0));
+  CHECK_INT(rc, SQLITE_OK);
+  DRIVE(rc, g_vfs, pager_begin_write(q, 0));
+  CHECK_INT(rc, SQLITE_BUSY); /* one writer at a time */
+  CHECK_INT(set_meta(p, 60, 2), SQLITE_OK);
+  DRIVE(rc, g_vfs, pager_commit(p));
+  CHECK_INT(rc, SQLITE_OK);
+  pager_end_read(p);
+  CHECK_INT(get_meta(q, 60), 1); /* q's snapshot is unchanged */
+  DRIVE(rc, g_vfs, pager_begin_write(q, 0));
+  CHECK_INT(rc, SQLITE_BUSY_SNAPSHOT); /* stale snapshot cannot write */
+  pager_end_read(q);
+  DRIVE(rc, g_vfs, pager_begin_read(q));
+  CHECK_INT(get_meta(q, 60), 2);
+  DRIVE(rc, g_vfs, pager_begin_write(q, 0));
+  CHECK_INT(rc, SQLITE_OK);
+  CHECK_INT(set_meta(q, 60, 3), SQLITE_OK);
+  DRIVE(rc, g_vfs, pager_commit(q));
+  CHECK_INT(rc, SQLITE_OK);
+  pager_end_read(q);
+  DRIVE(rc, g_vfs, pager_close(q));
+  DRIVE(rc, g_vfs, pager_begin_read(p));
+  CHECK_INT(get_meta(p, 60), 3);
+  pager_end_read(p);
+  DRIVE(rc, g_vfs, pager_close(p));
+  CHECK_INT(rc, SQLITE_OK);
+  snprintf(cmd, sizeof(cmd), "sqlite3 %s 'PRAGMA user_version; PRAGMA integrity_check;' 2>&1", g_db);
+  run_cmd(cmd, out, sizeof(out));
+  CHECK_STR(out, "3\nok\n");
+}
+
 int main(void) {
   for (int v = 0; v < 2; v++) {
     g_vfs = shale_vfs_find(testlib_vfs_names[v]);
@@ -259,6 +306,7 @@ int main(void) {
     snprintf(g_wal, sizeof(g_wal), "%s-wal", g_db);
     test_wal();
     test_wal_exclusive();
+    test_wal_two();
     unlink(g_db);
     unlink(g_wal);
     char shm[300];
