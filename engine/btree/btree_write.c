@@ -1403,6 +1403,122 @@ static u8 *find_ref(Btree *bt, DbPage *pp, u8 type, Pgno R) {
   return NULL;
 }
 
+/* GATHER the removal of one page from the freelist: page R itself, or
+** (R == 0) any free page <= limit.  Fills pl->R, trunk, leaf_idx and
+** prev_trunk; SQLITE_CORRUPT if there is none. */
+static int fl_find(Btree *bt, Pgno R, Pgno limit, AvPlan *pl) {
+  u8 *p1 = pager_data(bt->page1);
+  Pgno prev = 0, t = get4byte(p1 + 32), guard = 0;
+  while (t) {
+    if (t > bt->npage || ++guard > bt->npage) return SQLITE_CORRUPT;
+    SHALE_TRY(gather_pgno(bt, t, 0, 0));
+    const u8 *ta = pager_data(mpage(bt, t));
+    u32 n = get4byte(ta + 4);
+    if (n > bt->usable / 4 - 2) return SQLITE_CORRUPT;
+    for (u32 i = 0; i < n; i++) {
+      Pgno lf = get4byte(ta + 8 + 4 * i);
+      if (R ? lf == R : (lf >= 2 && lf <= limit)) {
+        pl->R = lf;
+        pl->trunk = t;
+        pl->leaf_idx = (int)i;
+        SHALE_TRY(gather_ptrmap(bt, lf));
+        return gather_pgno(bt, lf, 0, PAGER_GET_NOCONTENT);
+      }
+    }
+    if (R ? t == R : t <= limit) {
+      pl->R = t;
+      pl->trunk = t;
+      pl->leaf_idx = -1;
+      pl->prev_trunk = prev;
+      if (n > 0) {
+        Pgno lf = get4byte(ta + 8 + 4 * (n - 1));
+        if (lf < 2 || lf > bt->npage) return SQLITE_CORRUPT;
+        SHALE_TRY(gather_pgno(bt, lf, 0, PAGER_GET_NOCONTENT));
+      }
+      if (prev) SHALE_TRY(gather_pgno(bt, prev, 0, 0));
+      return gather_ptrmap(bt, t);
+    }
+    prev = t;
+    t = get4byte(ta);
+  }
+  return SQLITE_CORRUPT; /* not on the freelist */
+}
+
+/* MUTATE: take pl->R off the freelist. */
+static int fl_remove(Btree *bt, AvPlan *pl) {
+  u8 *p1 = pager_data(bt->page1);
+  DbPage *tp = mpage(bt, pl->trunk);
+  if (!tp) return ierr(bt, "trunk not gathered");
+  u8 *ta = pager_data(tp);
+  u32 n = get4byte(ta + 4);
+  if (pl->leaf_idx >= 0) {
+    put4byte(ta + 8 + 4 * pl->leaf_idx, get4byte(ta + 8 + 4 * (n - 1)));
+    put4byte(ta + 4, n - 1);
+  } else {
+    Pgno repl = get4byte(ta); /* the trunk's successor, or its last leaf */
+    if (n > 0) {
+      repl = get4byte(ta + 8 + 4 * (n - 1));
+      DbPage *lp = mpage(bt, repl);
+      if (!lp) return ierr(bt, "freelist leaf not gathered");
+      u8 *la = pager_data(lp);
+      memcpy(la, ta, 8 + 4 * (n - 1));
+      put4byte(la + 4, n - 1);
+    }
+    if (pl->prev_trunk) {
+      DbPage *pp = mpage(bt, pl->prev_trunk);
+      if (!pp) return ierr(bt, "trunk not gathered");
+      put4byte((u8 *)pager_data(pp), repl);
+    } else {
+      put4byte(p1 + 32, repl);
+    }
+  }
+  put4byte(p1 + 36, get4byte(p1 + 36) - 1);
+  return SQLITE_OK;
+}
+
+/* GATHER moving page L (not free, not a root) elsewhere: L, its referrer,
+** and the pointer-map pages of L and of everything L refers to. */
+static int mv_gather(Btree *bt, Pgno L, u8 type, Pgno parent) {
+  DbPage *rp;
+  if (type != PTRMAP_BTREE && type != PTRMAP_OVERFLOW1 && type != PTRMAP_OVERFLOW2)
+    return SQLITE_CORRUPT;
+  if (type == PTRMAP_BTREE) {
+    SHALE_TRY(gather_pgno(bt, L, 1, 0));
+    rp = mpage(bt, L);
+    SHALE_TRY(gather_ptrmap_refs(bt, rp));
+  } else {
+    SHALE_TRY(gather_pgno(bt, L, 0, 0));
+    rp = mpage(bt, L);
+    Pgno nx = get4byte((u8 *)pager_data(rp));
+    if (nx) SHALE_TRY(gather_ptrmap(bt, nx));
+  }
+  SHALE_TRY(gather_ptrmap(bt, L));
+  if (parent < 1 || parent > bt->npage || parent == L) return SQLITE_CORRUPT;
+  SHALE_TRY(gather_pgno(bt, parent, 0, 0));
+  if (!find_ref(bt, mpage(bt, parent), type, L)) return SQLITE_CORRUPT;
+  return SQLITE_OK;
+}
+
+/* MUTATE: copy L into page N (already taken for it) and repoint. */
+static int mv_do(Btree *bt, Pgno L, Pgno N, DbPage *np, u8 type, Pgno parent) {
+  DbPage *rp = mpage(bt, L), *pp = mpage(bt, parent);
+  if (!rp || !pp || !np) return ierr(bt, "move not gathered");
+  memcpy(pager_data(np), pager_data(rp), bt->pgsz);
+  u8 *ref = find_ref(bt, pp, type, L);
+  if (!ref) return ierr(bt, "referrer");
+  put4byte(ref, N);
+  SHALE_TRY(ptrmap_put(bt, N, type, parent));
+  if (type == PTRMAP_BTREE) {
+    SHALE_TRY(ptrmap_fix_page(bt, np));
+  } else {
+    Pgno nx = get4byte((u8 *)pager_data(np));
+    if (nx) SHALE_TRY(ptrmap_put(bt, nx, PTRMAP_OVERFLOW2, N));
+  }
+  ((PgExtra *)pager_extra(np))->gen = 0;
+  ((PgExtra *)pager_extra(rp))->gen = 0;
+  return SQLITE_OK;
+}
+
 static int av_gather(Btree *bt, AvPlan *pl) {
   u8 *p1 = pager_data(bt->page1);
   Pgno R = get4byte(p1 + 52) + 1;
@@ -1430,60 +1546,16 @@ static int av_gather(Btree *bt, AvPlan *pl) {
   pl->parent = get4byte(ma + off + 1);
   if (pl->type == PTRMAP_FREEPAGE) {
     pl->kind = 1;
-    Pgno prev = 0, t = get4byte(p1 + 32), guard = 0;
-    while (t) {
-      if (t > bt->npage || ++guard > bt->npage) return SQLITE_CORRUPT;
-      SHALE_TRY(gather_pgno(bt, t, 0, 0));
-      const u8 *ta = pager_data(mpage(bt, t));
-      u32 n = get4byte(ta + 4);
-      if (n > bt->usable / 4 - 2) return SQLITE_CORRUPT;
-      if (t == R) {
-        pl->trunk = t;
-        pl->leaf_idx = -1;
-        pl->prev_trunk = prev;
-        if (n > 0) {
-          Pgno lf = get4byte(ta + 8 + 4 * (n - 1));
-          if (lf < 2 || lf > bt->npage) return SQLITE_CORRUPT;
-          SHALE_TRY(gather_pgno(bt, lf, 0, PAGER_GET_NOCONTENT));
-        }
-        if (prev) SHALE_TRY(gather_pgno(bt, prev, 0, 0));
-        return SQLITE_OK;
-      }
-      for (u32 i = 0; i < n; i++) {
-        if (get4byte(ta + 8 + 4 * i) == R) {
-          pl->trunk = t;
-          pl->leaf_idx = (int)i;
-          return gather_pgno(bt, R, 0, PAGER_GET_NOCONTENT);
-        }
-      }
-      prev = t;
-      t = get4byte(ta);
-    }
-    return SQLITE_CORRUPT; /* marked free but not on the freelist */
+    return fl_find(bt, R, 0, pl);
   }
   if (pl->type != PTRMAP_BTREE && pl->type != PTRMAP_OVERFLOW1 && pl->type != PTRMAP_OVERFLOW2)
     return SQLITE_CORRUPT;
   pl->kind = 2;
-  DbPage *rp, *pp;
-  if (pl->type == PTRMAP_BTREE) {
-    SHALE_TRY(gather_pgno(bt, R, 1, 0));
-    rp = mpage(bt, R);
-    SHALE_TRY(gather_ptrmap_refs(bt, rp));
-  } else {
-    SHALE_TRY(gather_pgno(bt, R, 0, 0));
-    rp = mpage(bt, R);
-    Pgno nx = get4byte((u8 *)pager_data(rp));
-    if (nx) SHALE_TRY(gather_ptrmap(bt, nx));
-  }
-  if (pl->parent < 1 || pl->parent > bt->npage || pl->parent == R) return SQLITE_CORRUPT;
-  SHALE_TRY(gather_pgno(bt, pl->parent, 0, 0));
-  pp = mpage(bt, pl->parent);
-  if (!find_ref(bt, pp, pl->type, R)) return SQLITE_CORRUPT;
+  SHALE_TRY(mv_gather(bt, R, pl->type, pl->parent));
   return gather_alloc(bt, 1);
 }
 
 static int av_mutate(Btree *bt, AvPlan *pl) {
-  u8 *p1 = pager_data(bt->page1);
   Pgno R = pl->R;
   if (pl->kind == 0) {
     while (bt->npage < R) {
@@ -1495,43 +1567,12 @@ static int av_mutate(Btree *bt, AvPlan *pl) {
       }
     }
   } else if (pl->kind == 1) {
-    DbPage *tp = mpage(bt, pl->trunk);
-    u8 *ta = pager_data(tp);
-    u32 n = get4byte(ta + 4);
-    if (pl->leaf_idx >= 0) {
-      put4byte(ta + 8 + 4 * pl->leaf_idx, get4byte(ta + 8 + 4 * (n - 1)));
-      put4byte(ta + 4, n - 1);
-    } else {
-      Pgno repl = get4byte(ta); /* the trunk's successor, or its last leaf */
-      if (n > 0) {
-        repl = get4byte(ta + 8 + 4 * (n - 1));
-        DbPage *lp = mpage(bt, repl);
-        if (!lp) return ierr(bt, "freelist leaf not gathered");
-        u8 *la = pager_data(lp);
-        memcpy(la, ta, 8 + 4 * (n - 1));
-        put4byte(la + 4, n - 1);
-      }
-      if (pl->prev_trunk) put4byte((u8 *)pager_data(mpage(bt, pl->prev_trunk)), repl);
-      else put4byte(p1 + 32, repl);
-    }
-    put4byte(p1 + 36, get4byte(p1 + 36) - 1);
+    SHALE_TRY(fl_remove(bt, pl));
   } else {
     Pgno npg;
     DbPage *np;
     SHALE_TRY(alloc_page(bt, &npg, &np));
-    DbPage *rp = mpage(bt, R), *pp = mpage(bt, pl->parent);
-    memcpy(pager_data(np), pager_data(rp), bt->pgsz);
-    u8 *ref = find_ref(bt, pp, pl->type, R);
-    if (!ref) return ierr(bt, "referrer");
-    put4byte(ref, npg);
-    SHALE_TRY(ptrmap_put(bt, npg, pl->type, pl->parent));
-    if (pl->type == PTRMAP_BTREE) {
-      SHALE_TRY(ptrmap_fix_page(bt, np));
-    } else {
-      Pgno nx = get4byte((u8 *)pager_data(np));
-      if (nx) SHALE_TRY(ptrmap_put(bt, nx, PTRMAP_OVERFLOW2, npg));
-    }
-    ((PgExtra *)pager_extra(np))->gen = 0;
+    SHALE_TRY(mv_do(bt, R, npg, np, pl->type, pl->parent));
   }
   return SQLITE_OK;
 }
