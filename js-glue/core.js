@@ -743,6 +743,15 @@ export function makeOpen(loadEngine, defaultStorages = {}) {
         const size = await storage.size(path + suffix);
         e.withString(path + suffix, (np) => fn.shale_w_host_set_file(np, size));
       }
+      const size = await storage.size(path);
+      if (size > 0) {
+        // The header and page 1 are read at every transaction start: give
+        // the host VFS the first bytes so it serves them inline.
+        const head = await storage.read(path, 0, Math.min(size, 65536));
+        const p = e.alloc(head);
+        e.withString(path, (np) => fn.shale_w_host_set_prefix(np, p, head.length));
+        fn.shale_w_free(p);
+      }
       e.io.register(path, storage);
     }
     const rc = e.withString(path, (np) => e.withString(vfs, (vp) => fn.shale_w_open(np, flags, vp)));

@@ -8,9 +8,9 @@
 ** the host VFS has requests outstanding; the glue completes them and calls
 ** again.
 */
-#include "../engine/include/sqlite3.h"
-#include "../engine/include/shale.h"
-#include "../engine/vfs/vfs.h"
+#include "sqlite3.h"
+#include "shale.h"
+#include "vfs.h"
 #include "host_vfs.h"
 #include <stdint.h>
 #include <stdlib.h>

@@ -28,7 +28,7 @@
 ** returns (vfs_unix.c is not compiled there), so the registry's default VFS
 ** is "host", and memdb/pending/faulty delegate randomness/time to it.
 */
-#include "../engine/vfs/vfs_int.h"
+#include "vfs_int.h" /* engine/vfs, via -I */
 #include "host_vfs.h"
 #include <stdlib.h>
 #include <time.h>
@@ -45,6 +45,11 @@ __attribute__((import_module("shale"), import_name("host_io_wait")))
 int shale_host_io_wait(void);
 #endif
 
+/* Up to this many leading bytes of each file are mirrored in memory: the
+** database header and page 1 are read at the start of every transaction,
+** and the mirror serves them without a round trip to the host. */
+#define HOST_PREFIX_MAX 65536
+
 typedef struct HostEntry HostEntry;
 typedef struct HostFile HostFile;
 typedef struct HostReq HostReq;
@@ -57,6 +62,8 @@ struct HostEntry {
   int nopen;       /* open handles */
   int nshared;     /* handles holding SHARED or more */
   HostFile *writer;/* handle holding RESERVED or more */
+  u8 *prefix;      /* known content of [0, nprefix): served inline */
+  int nprefix;
   HostEntry *next;
 };
 
@@ -141,19 +148,39 @@ static int host_read(ShaleFile *f, void *buf, int n, i64 off, ShaleIo *io) {
     memset(buf, 0, (size_t)n);
     return shale_io_complete(io, SQLITE_IOERR_SHORT_READ);
   }
+  if (off + n <= e->nprefix) {
+    memcpy(buf, e->prefix + off, (size_t)n);
+    return shale_io_complete(io, SQLITE_OK);
+  }
   return enqueue(HOST_REQ_READ, e, off, n, buf, io);
+}
+
+/* Keep the known prefix current: overlapping writes update it, a write
+** that starts inside or right at its end extends it (up to the cap). */
+static void prefix_write(HostEntry *e, const void *buf, int n, i64 off) {
+  if (off > e->nprefix || off >= HOST_PREFIX_MAX) return;
+  i64 end = off + n;
+  if (end > HOST_PREFIX_MAX) end = HOST_PREFIX_MAX;
+  if (!e->prefix) {
+    e->prefix = sqlite3_malloc64(HOST_PREFIX_MAX);
+    if (!e->prefix) return;
+  }
+  memcpy(e->prefix + off, buf, (size_t)(end - off));
+  if (end > e->nprefix) e->nprefix = (int)end;
 }
 
 static int host_write(ShaleFile *f, const void *buf, int n, i64 off, ShaleIo *io) {
   HostEntry *e = ((HostFile *)f)->e;
   e->exists = 1;
   if (off + n > e->size) e->size = off + n;
+  prefix_write(e, buf, n, off);
   return enqueue(HOST_REQ_WRITE, e, off, n, (void *)buf, io);
 }
 
 static int host_truncate(ShaleFile *f, i64 size, ShaleIo *io) {
   HostEntry *e = ((HostFile *)f)->e;
   if (size < e->size) e->size = size;
+  if (size < e->nprefix) e->nprefix = (int)size;
   return enqueue(HOST_REQ_TRUNCATE, e, size, 0, NULL, io);
 }
 
@@ -256,6 +283,7 @@ static int host_open(ShaleVfs *vfs, const char *path, int flags, ShaleFile **out
     if (!(flags & SQLITE_OPEN_CREATE)) return SQLITE_CANTOPEN;
     e->exists = 1;
     e->size = 0;
+    e->nprefix = 0;
   } else if ((flags & SQLITE_OPEN_EXCLUSIVE) && (flags & SQLITE_OPEN_CREATE)) {
     return SQLITE_CANTOPEN;
   }
@@ -277,6 +305,7 @@ static int host_remove(ShaleVfs *vfs, const char *path, int sync_dir) {
   if (!e || !e->exists) return SQLITE_IOERR_DELETE_NOENT;
   e->exists = 0;
   e->size = 0;
+  e->nprefix = 0;
   return enqueue(HOST_REQ_REMOVE, e, 0, 0, NULL, NULL) == SHALE_PENDING ? SQLITE_OK : SQLITE_NOMEM;
 }
 
@@ -370,7 +399,19 @@ int EXPORT(shale_w_host_set_file)(const char *name, double size) {
   if (!e) return SQLITE_NOMEM;
   e->exists = size >= 0;
   e->size = size >= 0 ? (i64)size : 0;
+  e->nprefix = 0;
   return e->id;
+}
+
+/* Give the file's first n bytes (its current content, n <= 64 KiB) so that
+** reads of the header and page 1 complete inline. */
+int EXPORT(shale_w_host_set_prefix)(const char *name, const void *data, int n) {
+  HostEntry *e = entry_find(name);
+  if (!e) return SQLITE_NOTFOUND;
+  e->nprefix = 0;
+  if (n > HOST_PREFIX_MAX) n = HOST_PREFIX_MAX;
+  if (n > 0) prefix_write(e, data, n, 0);
+  return SQLITE_OK;
 }
 
 double EXPORT(shale_w_host_file_size)(const char *name) {

@@ -5,7 +5,7 @@
 #ifndef SHALE_WASM_HOST_VFS_H
 #define SHALE_WASM_HOST_VFS_H
 
-#include "../engine/vfs/vfs.h"
+#include "vfs.h" /* engine/vfs, via -I */
 
 /* Request kinds in shale_w_next_request()'s descriptor. */
 #define HOST_REQ_READ 1
@@ -23,6 +23,8 @@ ShaleVfs *shale_vfs_host_object(void);
 /* Seed/update the file table: size >= 0 means the file exists with that
 ** size; size < 0 means it does not exist.  Returns the file id. */
 int shale_w_host_set_file(const char *name, double size);
+/* Mirror the file's first n bytes (n <= 64 KiB) so reads there are inline. */
+int shale_w_host_set_prefix(const char *name, const void *data, int n);
 /* Tracked size, or -1 when the file does not exist. */
 double shale_w_host_file_size(const char *name);
 int shale_w_host_file_id(const char *name);

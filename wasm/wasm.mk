@@ -14,11 +14,18 @@ WASM_OUT := $(BUILD)/wasm
 wasm_empty :=
 wasm_space := $(wasm_empty) $(wasm_empty)
 wasm_comma := ,
-WASM_ENGINE_SRCS := $(filter-out engine/vfs/vfs_unix.c engine/vfs/unix_shm.c,$(ENGINE_SRCS))
+# WASM_ENGINE_DIR: the engine sources to build (default: the working tree).
+# `make wasm-snapshot` builds from the last commit instead (git archive HEAD
+# into build/wasm/snapshot), useful while engine files are mid-edit.
+WASM_ENGINE_DIR ?= engine
+WASM_LAYERS := util vfs wal pager btree func vm sql api
+WASM_ENGINE_SRCS := $(filter-out %/vfs/vfs_unix.c %/vfs/unix_shm.c,\
+  $(foreach l,$(WASM_LAYERS),$(sort $(wildcard $(WASM_ENGINE_DIR)/$(l)/*.c))))
 WASM_OWN_SRCS := wasm/exports.c wasm/host_vfs.c
 WASM_SRCS := $(WASM_ENGINE_SRCS) $(WASM_OWN_SRCS)
 WASM_HDRS := wasm/host_vfs.h wasm/include/pthread.h
-WASM_CFLAGS_COMMON := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iwasm/include -Iengine/include \
+WASM_CFLAGS_COMMON := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iwasm/include \
+  -I$(WASM_ENGINE_DIR)/include -I$(WASM_ENGINE_DIR)/vfs \
   -DSHALE_WASM=1
 
 # ---- edge build: clang-14 --target=wasm32-wasi, reactor, no emscripten ----
@@ -71,7 +78,12 @@ $(WASM_OUT)/.glue-stamp: $(JS_GLUE_SRCS)
 	cp $(JS_GLUE_SRCS) $(WASM_OUT)/
 	@touch $@
 
-.PHONY: wasm wasm-edge wasm-browser jstest wasm-sizes
+.PHONY: wasm wasm-edge wasm-browser jstest wasm-sizes wasm-snapshot
+wasm-snapshot:
+	rm -rf $(WASM_OUT)/snapshot && mkdir -p $(WASM_OUT)/snapshot
+	git archive HEAD engine | tar -x -C $(WASM_OUT)/snapshot
+	$(MAKE) --no-print-directory wasm WASM_ENGINE_DIR=$(WASM_OUT)/snapshot/engine
+
 wasm-edge: $(WASM_OUT)/shale-edge.wasm
 wasm-browser: $(WASM_OUT)/shale-browser.js
 wasm: wasm-edge wasm-browser $(WASM_OUT)/.glue-stamp wasm-sizes
