@@ -279,6 +279,7 @@ export class Database {
     this._memHandle = opts.memHandle || 0;
     this._bigint = !!opts.bigint;
     this._txChain = Promise.resolve();
+    this.ioWaits = 0; // times a step/prepare yielded for I/O (SHALE_IO)
     this.open = true;
     this.sql = (strings, ...values) => this._tagged(strings, values);
   }
@@ -301,6 +302,7 @@ export class Database {
       const rc = call();
       io.pump();
       if (rc !== SHALE_IO) return rc;
+      this.ioWaits++;
       const waited = await io.waitProgress();
       if (!waited) {
         // Outstanding I/O vanished: poll once more, then give up instead of hanging.
@@ -744,7 +746,7 @@ export function makeOpen(loadEngine, defaultStorages = {}) {
         e.withString(path + suffix, (np) => fn.shale_w_host_set_file(np, size));
       }
       const size = await storage.size(path);
-      if (size > 0) {
+      if (size > 0 && opts.mirrorHeader !== false) {
         // The header and page 1 are read at every transaction start: give
         // the host VFS the first bytes so it serves them inline.
         const head = await storage.read(path, 0, Math.min(size, 65536));

@@ -153,6 +153,11 @@ for (const build of builds) {
         }
       });
 
+      it('the I/O yield path was used (file storages)', () => {
+        if (storage.name === 'memory') assert.equal(db.ioWaits, 0);
+        else assert.ok(db.ioWaits > 0, `ioWaits = ${db.ioWaits}`);
+      });
+
       it('closed database rejects with SqliteError', async () => {
         const d2 = await openDb();
         const st = d2.prepare('SELECT 1');
@@ -163,6 +168,25 @@ for (const build of builds) {
       });
     });
   }
+
+  describe(`${build.name} / engine: async read of page 1`, () => {
+    // Without the host VFS's header mirror every read, page 1 included, is
+    // asynchronous; the engine then reports SQLITE_CORRUPT (engine bug, see
+    // wasm/README.md).  Kept as a todo so it shows when it is fixed.
+    it('opens an existing file with every read deferred', { todo: 'engine: deferred page-1 read gives SQLITE_CORRUPT' }, async () => {
+      const api = await build.load();
+      const f = tmpfile(dir, 'nomirror');
+      const a = await api.open(f, { storage: 'file' });
+      await a.exec('CREATE TABLE m(x); INSERT INTO m VALUES (42)');
+      await a.close();
+      const b = await api.open(f, { storage: 'file', mirrorHeader: false });
+      try {
+        assert.deepEqual(await b.prepare('SELECT x FROM m').get(), { x: 42 });
+      } finally {
+        await b.close();
+      }
+    });
+  });
 
   describe(`${build.name} / bad files`, () => {
     it('a file that is not a database rejects with SQLITE_NOTADB', async () => {
