@@ -1,0 +1,122 @@
+// index.d.ts — types for the Shale JS API (edge.js and browser.js export the
+// same surface; core.js holds the implementation).
+
+export type SqlValue = number | bigint | string | Uint8Array | null;
+export type BindValue = SqlValue | boolean | undefined | ArrayBuffer | ArrayBufferView;
+export type BindParams = BindValue[] | [Record<string, BindValue>] | BindValue[][];
+export type Row = Record<string, SqlValue>;
+
+/** A request the host VFS hands to a storage (read/write/... of one file). */
+export interface StorageRequest {
+  id: number;
+  kind: number; // 1 read, 2 write, 3 truncate, 4 sync, 5 close, 6 remove
+  name: string;
+  off: number;
+  n: number;
+}
+
+/**
+ * An async store of files (a database is the files `path`, `path-journal`,
+ * `path-wal`).  Operations on one database are issued one at a time in
+ * order.  The *Sync methods are optional: they are used when the engine
+ * must wait inside a call (opening, closing, rollback cleanup); without
+ * them such a wait fails with SQLITE_IOERR instead of blocking.
+ */
+export interface Storage {
+  resolve?(name: string): string;
+  size(path: string): Promise<number>; // -1 when the file does not exist
+  read(path: string, off: number, n: number): Promise<Uint8Array>; // shorter at EOF
+  write(path: string, off: number, data: Uint8Array): Promise<void>;
+  truncate(path: string, size: number): Promise<void>;
+  sync(path: string): Promise<void>;
+  close(path: string): Promise<void>;
+  remove(path: string): Promise<void>;
+  writeAll(path: string, data: Uint8Array): Promise<void>;
+  readAll(path: string): Promise<Uint8Array>;
+  closeAll?(prefix: string): Promise<void>;
+  readSync?(path: string, off: number, n: number): Uint8Array;
+  writeSync?(path: string, off: number, data: Uint8Array): void;
+  truncateSync?(path: string, size: number): void;
+  syncSync?(path: string): void;
+  closeSync?(path: string): void;
+  removeSync?(path: string): void;
+  /** Test hooks: delay before performing, and before posting a completion. */
+  beforeOp?(req: StorageRequest): Promise<void>;
+  completionDelay?(req: StorageRequest): number;
+}
+
+export interface OpenOptions {
+  /** 'memory' (default), 'file' (Node: node:fs, async), or a Storage object. */
+  storage?: 'memory' | 'file' | Storage;
+  /** Initial database bytes (e.g. from export() or a file made by sqlite3). */
+  data?: Uint8Array | ArrayBuffer;
+  /** Return every INTEGER as a BigInt. */
+  bigint?: boolean;
+  readonly?: boolean;
+  /** First open only: a precompiled module (bundlers, Cloudflare). */
+  module?: WebAssembly.Module;
+  /** First open only: the .wasm bytes. */
+  wasmBinary?: ArrayBuffer | Uint8Array;
+  /** First open only: where to fetch the .wasm from. */
+  wasmURL?: string | URL;
+  /** Wrap the storage (tests: delays and reordering). */
+  wrapStorage?(s: Storage): Storage;
+  /** Mirror the database's first 64 KiB in the host VFS (default true). */
+  mirrorHeader?: boolean;
+}
+
+export class SqliteError extends Error {
+  name: 'SqliteError';
+  /** SQLite's code name, from the extended result code when there is one. */
+  code: string;
+  /** The numeric (extended) result code. */
+  rc: number;
+  /** Byte offset of the error in the SQL text, when known. */
+  offset?: number;
+}
+
+export interface RunResult {
+  changes: number;
+  lastInsertRowid: number | bigint;
+}
+
+export interface ColumnInfo {
+  name: string;
+  type: string | null; // declared type
+}
+
+export class Statement<R = Row> {
+  readonly database: Database;
+  readonly source: string;
+  readonly reader: boolean | undefined;
+  /** Compiles the statement if prepare() could not without I/O. */
+  ready(): Promise<this>;
+  raw(on?: boolean): Statement<SqlValue[]>;
+  safeIntegers(on?: boolean): this;
+  columns(): ColumnInfo[];
+  run(...params: BindParams): Promise<RunResult>;
+  get(...params: BindParams): Promise<R | undefined>;
+  all(...params: BindParams): Promise<R[]>;
+  iterate(...params: BindParams): AsyncGenerator<R, void, undefined>;
+  finalize(): void;
+}
+
+export class Database {
+  readonly name: string;
+  readonly storage: string;
+  readonly open: boolean;
+  readonly inTransaction: boolean;
+  /** How many times a step or prepare yielded for I/O. */
+  readonly ioWaits: number;
+  exec(sql: string): Promise<this>;
+  prepare<R = Row>(sql: string): Statement<R>;
+  /** Tagged template: values are bound as parameters, never spliced. */
+  sql<R = Row>(strings: TemplateStringsArray, ...values: BindValue[]): Promise<R[]>;
+  transaction<T>(fn: (tx: Database) => Promise<T>, mode?: '' | 'DEFERRED' | 'IMMEDIATE' | 'EXCLUSIVE'): Promise<T>;
+  export(): Promise<Uint8Array>;
+  close(): Promise<void>;
+}
+
+export function open(name?: string, options?: OpenOptions): Promise<Database>;
+export default open;
+export function codeName(rc: number): string;
