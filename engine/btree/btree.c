@@ -453,6 +453,10 @@ int btree_commit(Btree *bt) {
   int rc;
   bt_release_held(bt);
   if (bt->txn == 2) {
+    if (bt->dirty && !bt->hdr_done && bt->page1 && bt->autovac && !bt->incrvac) {
+      rc = bt_av_vacuum(bt); /* full auto_vacuum: shrink before writing */
+      if (rc) return rc;
+    }
     if (bt->dirty && !bt->hdr_done && bt->page1) {
       /* the pager sets the change counter, version fields and size (28) */
       if (pager_page_count(bt->pager) > bt->npage) pager_truncate_image(bt->pager, bt->npage);
@@ -471,6 +475,7 @@ int btree_commit(Btree *bt) {
 
 int btree_rollback(Btree *bt) {
   bt_release_held(bt);
+  bt->vac_nfin = 0;
   bt_clear_reset(bt);
   trip_cursors(bt);
   if (++bt->gen == 0) bt->gen = 1;

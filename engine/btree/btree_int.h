@@ -83,6 +83,7 @@ struct Btree {
   int hdr_done;    /* commit: header fields already updated */
   u32 gen;         /* validation generation; bumped by rollbacks */
   Pgno ic_next;    /* integrity_check prefetch progress (0: not started) */
+  Pgno vac_nfin;   /* full auto_vacuum at commit: final size (0: idle) */
   Pgno *pmg;       /* pointer-map pages gathered by the current operation */
   int npmg, apmg;
   BtCursor *cursors;
@@ -172,5 +173,6 @@ Pgno bt_ptrmap_page(Btree *, Pgno);
 
 /* btree_write.c */
 void bt_clear_reset(Btree *);
+int bt_av_vacuum(Btree *); /* may PENDING; resumes */
 
 #endif

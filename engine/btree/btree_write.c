@@ -1577,6 +1577,91 @@ static int av_mutate(Btree *bt, AvPlan *pl) {
   return SQLITE_OK;
 }
 
+/* Full auto_vacuum at commit: the file shrinks to the size it has without
+** free pages.  Working from the last page down, a free page leaves the
+** freelist, a used page moves into a free page below the final size.  Each
+** step is one GATHER/MUTATE operation, so a PENDING between steps leaves a
+** consistent file (and the loop just continues on the retry). */
+static Pgno vac_final_size(Btree *bt, Pgno norig, u32 nfree) {
+  if (nfree >= norig) return 0;
+  Pgno nfin = norig - nfree;
+  for (int it = 0; it < 64; it++) {
+    Pgno cnt = 0;
+    for (Pgno pg = nfin + 1; pg <= norig; pg++)
+      if (pg == bt_pending_page(bt) || is_ptrmap(bt, pg)) cnt++;
+    Pgno n2 = norig - nfree - cnt;
+    if (n2 == nfin) break;
+    nfin = n2;
+  }
+  while (nfin > 1 && (nfin == bt_pending_page(bt) || is_ptrmap(bt, nfin))) nfin--;
+  return nfin;
+}
+
+static int vac_step(Btree *bt) {
+  Pgno L = bt->npage;
+  int rc = pager_write(bt->page1);
+  if (rc) return op_end(bt, rc);
+  if (L == bt_pending_page(bt) || is_ptrmap(bt, L)) {
+    bt->npage--;
+    return op_end(bt, SQLITE_OK);
+  }
+  rc = gather_ptrmap(bt, L);
+  if (rc) return op_end(bt, rc);
+  DbPage *mp = mpage(bt, bt_ptrmap_page(bt, L));
+  if (!mp) return op_end(bt, ierr(bt, "pointer map"));
+  const u8 *ma = pager_data(mp);
+  u32 off = 5 * (L - bt_ptrmap_page(bt, L) - 1);
+  u8 type = ma[off];
+  Pgno parent = get4byte(ma + off + 1);
+  AvPlan pl;
+  memset(&pl, 0, sizeof pl);
+  if (type == PTRMAP_FREEPAGE) {
+    rc = fl_find(bt, L, 0, &pl);
+    if (rc) return op_end(bt, rc);
+    rc = fl_remove(bt, &pl);
+  } else {
+    if (type == PTRMAP_ROOTPAGE) return op_end(bt, SQLITE_CORRUPT);
+    rc = mv_gather(bt, L, type, parent);
+    if (!rc) rc = fl_find(bt, 0, bt->vac_nfin, &pl);
+    if (rc) return op_end(bt, rc);
+    rc = fl_remove(bt, &pl);
+    if (!rc) rc = mv_do(bt, L, pl.R, mpage(bt, pl.R), type, parent);
+  }
+  if (rc == SQLITE_OK) bt->npage--;
+  return op_end(bt, rc);
+}
+
+int bt_av_vacuum(Btree *bt) {
+  int rc = bt_scratch(bt);
+  if (rc) return rc;
+  u8 *p1 = pager_data(bt->page1);
+  if (get4byte(p1 + 36) == 0 && !bt->vac_nfin) return SQLITE_OK;
+  /* pages of any tree may move: cursors re-find their place later */
+  for (BtCursor *c = bt->cursors; c; c = c->next) {
+    c->cnt_active = 0;
+    if (c->state == CUR_VALID) SHALE_TRY(bt_cursor_save(c));
+    else if (c->state == CUR_INVALID) bt_cursor_release(c);
+  }
+  if (!bt->vac_nfin) {
+    bt->vac_nfin = vac_final_size(bt, bt->npage, get4byte(p1 + 36));
+    if (bt->vac_nfin == 0 || bt->vac_nfin < get4byte(p1 + 52)) {
+      bt->vac_nfin = 0;
+      return SQLITE_CORRUPT;
+    }
+  }
+  while (bt->npage > bt->vac_nfin) {
+    rc = vac_step(bt);
+    if (rc) {
+      if (rc != SHALE_PENDING) bt->vac_nfin = 0;
+      return rc;
+    }
+  }
+  bt->vac_nfin = 0;
+  bt->dirty = 1;
+  if (get4byte(p1 + 36) != 0) return ierr(bt, "auto_vacuum left free pages");
+  return SQLITE_OK;
+}
+
 static int av_create_table(Btree *bt, Pgno *root, int flags) {
   int rc = pager_write(bt->page1);
   /* a page of any tree may move: every cursor re-finds its place later */
