@@ -801,14 +801,22 @@ static int compare_with_affinity(Mem *p1, Mem *p3, int p5, const CollSeq *coll) 
   Mem a, b;
   char aff = (char)(p5 & SQLITE_AFF_MASK);
   if ((u8)aff >= SQLITE_AFF_NUMERIC) {
-    mem_view(&a, p1);
-    mem_view(&b, p3);
-    if ((a.flags & (MEM_Int | MEM_Real | MEM_IntReal | MEM_Str)) == MEM_Str) mem_apply_numeric_affinity(&a, 0);
-    if ((b.flags & (MEM_Int | MEM_Real | MEM_IntReal | MEM_Str)) == MEM_Str) mem_apply_numeric_affinity(&b, 0);
-    int c = mem_compare(&b, &a, coll);
-    mem_release(&a);
-    mem_release(&b);
-    return c;
+    const u16 num = MEM_Int | MEM_Real | MEM_IntReal;
+    int s1 = (p1->flags & (num | MEM_Str)) == MEM_Str, s3 = (p3->flags & (num | MEM_Str)) == MEM_Str;
+    if (!s1 && !s3) return mem_compare(p3, p1, coll); /* nothing to convert */
+    /* convert views, never the registers (no allocation happens here) */
+    const Mem *x = p1, *y = p3;
+    if (s1) {
+      mem_view(&a, p1);
+      mem_apply_numeric_affinity(&a, 0);
+      x = &a;
+    }
+    if (s3) {
+      mem_view(&b, p3);
+      mem_apply_numeric_affinity(&b, 0);
+      y = &b;
+    }
+    return mem_compare(y, x, coll);
   }
   if ((u8)aff == SQLITE_AFF_TEXT) {
     if (!(p1->flags & MEM_Str) && (p1->flags & (MEM_Int | MEM_Real | MEM_IntReal))) mem_stringify(p1);
