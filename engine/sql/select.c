@@ -1268,12 +1268,173 @@ static int list_same(Parse *p, ExprList *a, ExprList *b) {
   return 1;
 }
 
+/* ------------------------------------------------------------- flattening -- */
+/* A FROM subquery (or view) that is a plain join/filter/projection is merged
+** into the outer query, as SQLite's flattener does: its FROM items replace
+** the subquery item, its WHERE is ANDed in, and references to its columns
+** become copies of its result expressions. */
+static void flat_subst_select(Select *s, int cursor, ExprList *res, int depth);
+static void flat_subst(Expr *e, int cursor, ExprList *res, int depth);
+
+static void flat_add_depth(Expr *e, int depth) {
+  if (!e || depth == 0) return;
+  if (e->op == EX_COLUMN) e->res_depth += depth;
+  flat_add_depth(e->left, depth);
+  flat_add_depth(e->right, depth);
+  flat_add_depth(e->extra, depth);
+  if (e->list)
+    for (int i = 0; i < e->list->n; i++) flat_add_depth(e->list->a[i].expr, depth);
+}
+
+static void flat_subst(Expr *e, int cursor, ExprList *res, int depth) {
+  if (!e) return;
+  if (e->op == EX_COLUMN && e->res_cursor == cursor) {
+    int c = e->res_column;
+    if (c < 0 || c >= res->n) return;
+    Expr *cp = ast_dup_expr(res->a[c].expr);
+    if (!cp) return;
+    flat_add_depth(cp, depth);
+    int pos = e->pos;
+    Expr tmp = *e;
+    *e = *cp;
+    *cp = tmp;
+    e->pos = pos;
+    ast_free_expr(cp);
+    return;
+  }
+  if (e->select) flat_subst_select(e->select, cursor, res, depth + 1);
+  flat_subst(e->left, cursor, res, depth);
+  flat_subst(e->right, cursor, res, depth);
+  flat_subst(e->extra, cursor, res, depth);
+  if (e->list)
+    for (int i = 0; i < e->list->n; i++) flat_subst(e->list->a[i].expr, cursor, res, depth);
+  if (e->order_by)
+    for (int i = 0; i < e->order_by->n; i++) flat_subst(e->order_by->a[i].expr, cursor, res, depth);
+  if (e->over) {
+    if (e->over->partition_by)
+      for (int i = 0; i < e->over->partition_by->n; i++) flat_subst(e->over->partition_by->a[i].expr, cursor, res, depth);
+    if (e->over->order_by)
+      for (int i = 0; i < e->over->order_by->n; i++) flat_subst(e->over->order_by->a[i].expr, cursor, res, depth);
+  }
+}
+
+static void flat_subst_list(ExprList *l, int cursor, ExprList *res, int depth) {
+  if (l)
+    for (int i = 0; i < l->n; i++) flat_subst(l->a[i].expr, cursor, res, depth);
+}
+
+static void flat_subst_select(Select *s, int cursor, ExprList *res, int depth) {
+  for (; s; s = s->prior) {
+    flat_subst_list(s->result, cursor, res, depth);
+    flat_subst(s->where, cursor, res, depth);
+    flat_subst_list(s->group_by, cursor, res, depth);
+    flat_subst(s->having, cursor, res, depth);
+    flat_subst_list(s->order_by, cursor, res, depth);
+    for (Window *w = s->windows; w; w = w->next) {
+      flat_subst_list(w->partition_by, cursor, res, depth);
+      flat_subst_list(w->order_by, cursor, res, depth);
+    }
+    if (s->from)
+      for (int i = 0; i < s->from->n; i++) {
+        flat_subst(s->from->a[i].on, cursor, res, depth);
+        if (s->from->a[i].subquery) flat_subst_select(s->from->a[i].subquery, cursor, res, depth + 1);
+      }
+  }
+}
+
+static int expr_has_subquery(const Expr *e) {
+  if (!e) return 0;
+  if (e->select) return 1;
+  if (expr_has_subquery(e->left) || expr_has_subquery(e->right) || expr_has_subquery(e->extra)) return 1;
+  if (e->list)
+    for (int i = 0; i < e->list->n; i++)
+      if (expr_has_subquery(e->list->a[i].expr)) return 1;
+  return 0;
+}
+
+static int can_flatten(Parse *p, Select *outer, int i) {
+  SrcItem *it = &outer->from->a[i];
+  Select *sub = it->subquery;
+  Table *t = (Table *)it->res_ptr;
+  if (!sub || !t || t->is_virtual) return 0;
+  if (sub->prior || sub->with || sub->windows) return 0;
+  if (sub->flags & (SELECT_F_DISTINCT | SELECT_F_VALUES)) return 0;
+  if (sub->group_by || sub->having || sub->limit || sub->offset || sub->order_by) return 0;
+  if (!sub->from || sub->from->n == 0 || sub->from->n + outer->from->n > 60) return 0;
+  if (select_is_agg(p, sub) || select_has_window(sub)) return 0;
+  if (sub->flags & SELECT_F_CORRELATED) return 0;
+  if (it->join_type & (JT_LEFT | JT_RIGHT | JT_FULL)) return 0;
+  if (i + 1 < outer->from->n && (outer->from->a[i + 1].join_type & (JT_RIGHT | JT_FULL))) return 0;
+  if (outer->from->n > 1 && (outer->flags & SELECT_F_DISTINCT)) return 0;
+  for (int k = 0; k < sub->from->n; k++) {
+    SrcItem *si = &sub->from->a[k];
+    if (k > 0 && (si->join_type & (JT_LEFT | JT_RIGHT | JT_FULL))) return 0;
+    Table *st = (Table *)si->res_ptr;
+    if (!st || st->is_virtual == 2 || st->is_virtual == 3) return 0;
+  }
+  for (int k = 0; k < sub->result->n; k++)
+    if (expr_has_subquery(sub->result->a[k].expr)) return 0;
+  if (select_has_window(outer) && outer->from->n > 1) return 0;
+  return 1;
+}
+
+static Expr *flat_and(Expr *a, Expr *b) {
+  if (!a) return b;
+  if (!b) return a;
+  Expr *e = ast_expr_new(EX_BINARY);
+  if (!e) return a;
+  e->sub_op = OP_AND_;
+  e->left = a;
+  e->right = b;
+  return e;
+}
+
+static void flatten_from(Parse *p, Select *s) {
+  if (!s->from || p->rc) return;
+  for (int i = 0; i < s->from->n; i++) {
+    if (!can_flatten(p, s, i)) continue;
+    SrcItem *it = &s->from->a[i];
+    Select *sub = it->subquery;
+    int cursor = it->res_cursor;
+    /* 1. references to the subquery's columns */
+    flat_subst_select(s, cursor, sub->result, 0);
+    /* 2. WHERE and the item's ON clause */
+    s->where = flat_and(s->where, sub->where);
+    sub->where = NULL;
+    s->where = flat_and(s->where, it->on);
+    it->on = NULL;
+    /* 3. FROM items */
+    SrcList *nl = NULL;
+    for (int k = 0; k < s->from->n; k++) {
+      if (k != i) {
+        nl = ast_src_list_append(nl);
+        if (!nl) return;
+        nl->a[nl->n - 1] = s->from->a[k];
+        memset(&s->from->a[k], 0, sizeof(SrcItem));
+        continue;
+      }
+      for (int m = 0; m < sub->from->n; m++) {
+        nl = ast_src_list_append(nl);
+        if (!nl) return;
+        nl->a[nl->n - 1] = sub->from->a[m];
+        if (m == 0) nl->a[nl->n - 1].join_type = it->join_type & ~(JT_NATURAL);
+        memset(&sub->from->a[m], 0, sizeof(SrcItem));
+      }
+    }
+    /* the old item (with its now-empty subquery) goes away */
+    ast_free_src_list(s->from);
+    s->from = nl;
+    i = -1; /* start again: the merged items may flatten further */
+  }
+}
+
 /* ---------------------------------------------------------- simple SELECT -- */
 /* Code one SELECT (no compound) producing rows into em (whose limit /
 ** order-by the caller set up, or which this function sets up when
 ** own_output is set). */
 static void code_simple_core(Parse *p, Select *s, Emit *em) {
   Vdbe *v = p->v;
+  flatten_from(p, s);
   materialize_from(p, s);
   if (p->rc) return;
   if (select_has_window(s)) {
