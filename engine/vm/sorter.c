@@ -13,8 +13,10 @@
 #define SORTER_BLOCK 65536
 
 typedef struct SRec {
-  int n;
   u8 *p;
+  int n;
+  u8 kt;  /* first key field: 0 other (full compare), 1 integer, 2 binary text */
+  i64 k;  /* integer value, or (offset << 32 | length) of the text */
 } SRec;
 
 typedef struct SRun {
@@ -123,6 +125,53 @@ static int cmp(Sorter *s, const u8 *a, int na, const u8 *b, int nb) {
   return record_compare_records(s->ki, a, na, b, nb, s->enc);
 }
 
+/* Describe the first key field of a record for the fast comparison. */
+static void first_key(Sorter *s, SRec *r) {
+  r->kt = 0;
+  const u8 *p = r->p;
+  int n = r->n;
+  if (n < 2 || p[0] >= 0x80 || p[0] < 2 || p[1] >= 0x80 || p[0] > n) return;
+  u32 t = p[1];
+  u32 off = p[0];
+  if (t >= 1 && t <= 6) {
+    u32 len = record_serial_len(t);
+    if (off + len > (u32)n) return;
+    u64 x = (p[off] & 0x80) ? ~(u64)0 : 0;
+    for (u32 k = 0; k < len; k++) x = (x << 8) | p[off + k];
+    r->k = (i64)x;
+    r->kt = 1;
+  } else if (t == 8 || t == 9) {
+    r->k = (i64)t - 8;
+    r->kt = 1;
+  } else if (t >= 13 && (t & 1) && (s->enc == SQLITE_UTF8) &&
+             (!s->ki || !s->ki->coll || !s->ki->coll[0] || !s->ki->coll[0]->x_cmp ||
+              (s->ki->coll[0]->name && shale_stricmp(s->ki->coll[0]->name, "BINARY") == 0))) {
+    u32 len = (t - 13) / 2;
+    if (off + len > (u32)n) return;
+    r->k = ((i64)off << 32) | (i64)len;
+    r->kt = 2;
+  }
+}
+
+static int cmp_rec(Sorter *s, const SRec *a, const SRec *b) {
+  if (a->kt && a->kt == b->kt) {
+    int c;
+    if (a->kt == 1) {
+      c = a->k < b->k ? -1 : a->k > b->k;
+    } else {
+      u32 la = (u32)(a->k & 0xffffffff), lb = (u32)(b->k & 0xffffffff);
+      u32 m = la < lb ? la : lb;
+      c = m ? memcmp(a->p + (a->k >> 32), b->p + (b->k >> 32), m) : 0;
+      if (!c) c = la < lb ? -1 : la > lb;
+    }
+    if (c) {
+      if (s->ki && s->ki->sort_flags && (s->ki->sort_flags[0] & KEYINFO_ORDER_DESC)) c = -c;
+      return c;
+    }
+  }
+  return cmp(s, a->p, a->n, b->p, b->n);
+}
+
 /* Stable merge sort of s->recs. */
 static int sort_mem(Sorter *s) {
   int n = s->n_rec;
@@ -135,7 +184,7 @@ static int sort_mem(Sorter *s) {
       int mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
       int i = lo, j = mid, k = lo;
       while (i < mid && j < hi) {
-        if (cmp(s, a[j].p, a[j].n, a[i].p, a[i].n) < 0) b[k++] = a[j++];
+        if (cmp_rec(s, &a[j], &a[i]) < 0) b[k++] = a[j++];
         else b[k++] = a[i++];
       }
       while (i < mid) b[k++] = a[i++];
@@ -242,6 +291,7 @@ int sorter_insert(Sorter *s, const void *rec, int n) {
   memcpy(p, rec, (size_t)n);
   s->recs[s->n_rec].p = p;
   s->recs[s->n_rec].n = n;
+  first_key(s, &s->recs[s->n_rec]);
   s->n_rec++;
   s->mem_used += n + 32;
   return SQLITE_OK;
