@@ -541,9 +541,8 @@ const char *resolve_expr_decltype(const Expr *e) {
   return t->cols[c].type;
 }
 
-char *resolve_column_name(Parse *p, ExprListItem *it, int subquery_style) {
+char *resolve_column_name(Parse *p, ExprListItem *it, int idx) {
   SHALE_UNUSED(p);
-  SHALE_UNUSED(subquery_style);
   if (it->alias) return shale_strdup(it->alias);
   const Expr *e = it->expr;
   while (e && e->op == EX_COLLATE && 0) e = e->left;
@@ -555,7 +554,7 @@ char *resolve_column_name(Parse *p, ExprListItem *it, int subquery_style) {
     return shale_strdup(t->cols[c].name);
   }
   if (it->span) return shale_strdup(it->span);
-  return sqlite3_mprintf("column%d", 1);
+  return sqlite3_mprintf("column%d", idx + 1);
 }
 
 /* ----------------------------------------------------------- SELECT -- */
@@ -586,7 +585,7 @@ static Table *subquery_table(Parse *p, Select *sub, IdList *names, const char *t
   t->is_view = 0;
   for (int i = 0; i < n; i++) {
     Column *c = &t->cols[i];
-    char *nm = names ? shale_strdup(names->names[i]) : resolve_column_name(p, &r->a[i], 1);
+    char *nm = names ? shale_strdup(names->names[i]) : resolve_column_name(p, &r->a[i], i);
     if (!nm) nm = shale_strdup("?");
     /* de-duplicate as SQLite does: name:1, name:2 ... */
     int suffix = 0;

@@ -1850,7 +1850,7 @@ int codegen_select_stmt(Parse *p, Stmt *st) {
     vdbe_set_num_cols(p->v, n);
     for (int i = 0; i < n; i++) {
       ExprListItem *it = &first->result->a[i];
-      char *name = resolve_column_name(p, it, 0);
+      char *name = resolve_column_name(p, it, i);
       vdbe_set_col_name(p->v, i, 0, name ? name : "");
       sqlite3_free(name);
       const Expr *e = it->expr;

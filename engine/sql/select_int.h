@@ -41,7 +41,7 @@ int resolve_select(Parse *, Select *, NameContext *outer);
 int resolve_is_rowid_name(const char *z);
 int resolve_expr_list(Parse *, NameContext *, ExprList *);
 /* result column name as SQLite computes it (for output / subquery columns) */
-char *resolve_column_name(Parse *, ExprListItem *, int subquery_style);
+char *resolve_column_name(Parse *, ExprListItem *, int idx); /* idx: 0-based position */
 const char *resolve_expr_decltype(const Expr *);
 int resolve_expr_equal(const Expr *, const Expr *);
 
