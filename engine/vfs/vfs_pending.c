@@ -2,7 +2,8 @@
 ** vfs_pending.c — the "pending" test backend.  It wraps "unix" (or "memdb"
 ** for ":memory:"/":memdb:" paths) and makes the engine prove the async rule:
 **   - the FIRST read of each (file handle, offset) returns SHALE_PENDING and
-**     is performed only inside poll();
+**     is performed only inside poll() (every read, with env
+**     SHALE_PENDING_EVERY_READ=1);
 **   - writes and syncs return SHALE_PENDING at random (deterministic PRNG
 **     seeded from env SHALE_PENDING_SEED, default fixed);
 **   - poll() completes everything queued, in a shuffled order (syncs after
@@ -43,6 +44,7 @@ static PendReq *pend_queue;
 static int pend_nqueue;
 static u64 pend_rng;
 static int pend_rng_ready;
+static int pend_every_read = -1; /* env SHALE_PENDING_EVERY_READ: defer all reads */
 
 static u64 rng_next(void) {
   /* caller holds the mutex */
@@ -119,8 +121,12 @@ static int enqueue(PendFile *p, ShaleIo *io, int op, void *buf, int n, i64 off, 
 static int pend_read(ShaleFile *f, void *buf, int n, i64 off, ShaleIo *io) {
   PendFile *p = (PendFile *)f;
   pthread_mutex_lock(&pend_mutex);
+  if (pend_every_read < 0) {
+    const char *z = getenv("SHALE_PENDING_EVERY_READ");
+    pend_every_read = z && z[0] && z[0] != '0';
+  }
   int seen = seen_test_and_add(p, off);
-  if (!seen) {
+  if (!seen || pend_every_read) {
     int rc = enqueue(p, io, 'r', buf, n, off, 0);
     pthread_mutex_unlock(&pend_mutex);
     return rc;
