@@ -597,12 +597,6 @@ int btree_get_auto_vacuum(Btree *bt) {
   return bt->incrvac ? 2 : 1;
 }
 
-int btree_incr_vacuum(Btree *bt, int n_pages) {
-  /* free pages stay on the freelist (valid in both auto_vacuum modes) */
-  SHALE_UNUSED(n_pages);
-  SHALE_UNUSED(bt);
-  return SQLITE_DONE;
-}
 
 const char *btree_errmsg(Btree *bt) { return bt->errmsg[0] ? bt->errmsg : NULL; }
 

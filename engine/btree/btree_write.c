@@ -1662,6 +1662,36 @@ int bt_av_vacuum(Btree *bt) {
   return SQLITE_OK;
 }
 
+/* PRAGMA incremental_vacuum: one page per call (SQLITE_DONE when there is
+** nothing left), like sqlite3. */
+int btree_incr_vacuum(Btree *bt, int n_pages) {
+  SHALE_UNUSED(n_pages);
+  if (!bt->autovac || !bt->incrvac || !bt->page1) return SQLITE_DONE;
+  if (bt->txn != 2) return SQLITE_READONLY;
+  int rc = bt_scratch(bt);
+  if (rc) return rc;
+  u8 *p1 = pager_data(bt->page1);
+  u32 nfree = get4byte(p1 + 36);
+  if (nfree == 0) return SQLITE_DONE;
+  for (BtCursor *c = bt->cursors; c; c = c->next) {
+    c->cnt_active = 0;
+    if (c->state == CUR_VALID) SHALE_TRY(bt_cursor_save(c));
+    else if (c->state == CUR_INVALID) bt_cursor_release(c);
+  }
+  Pgno nfin = vac_final_size(bt, bt->npage, nfree);
+  if (nfin == 0 || nfin < get4byte(p1 + 52)) return SQLITE_CORRUPT;
+  bt->dirty = 1;
+  while (bt->npage > nfin) {
+    Pgno L = bt->npage;
+    int skip = L == bt_pending_page(bt) || is_ptrmap(bt, L);
+    bt->vac_nfin = nfin;
+    rc = vac_step(bt);
+    bt->vac_nfin = 0;
+    if (rc || !skip) break;
+  }
+  return rc;
+}
+
 static int av_create_table(Btree *bt, Pgno *root, int flags) {
   int rc = pager_write(bt->page1);
   /* a page of any tree may move: every cursor re-finds its place later */

@@ -295,6 +295,14 @@ static long run(const char *vfsname, u32 pgsz, int av, long *sig) {
         if (rc == SQLITE_OK) s += btree_rowid(c2);
       }
     }
+    if (av == 2 && op % 700 == 350) {
+      /* a few steps of PRAGMA incremental_vacuum */
+      for (int st = 0; st < 20; st++) {
+        RUN(rc, btree_incr_vacuum(bt, 1));
+        if (rc != SQLITE_OK) break;
+      }
+      if (rc != SQLITE_DONE && rc != SQLITE_OK) bad++;
+    }
     if (op % 1000 == 100) {
       RUN(rc, btree_savepoint(bt, SAVEPOINT_BEGIN, 0));
       CHECK_INT(rc, SQLITE_OK);
