@@ -92,8 +92,9 @@ static int step_common(sqlite3_stmt *p, int blocking) {
     break;
   }
   if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+    /* like SQLite: errcode/errmsg report "another row available" etc. */
     if (db->err_msg) db_error_clear(db);
-    db->err_code = SQLITE_OK;
+    db->err_code = rc;
   } else if (rc != SHALE_PENDING && rc != SQLITE_OK) {
     if (db->err_code == SQLITE_OK || (db->err_code & 0xff) != (rc & 0xff))
       db_error(db, rc, "%s", v->err_msg ? v->err_msg : sqlite3_errstr(rc));
@@ -114,6 +115,12 @@ int sqlite3_reset(sqlite3_stmt *p) {
   sqlite3_mutex_enter(db->mutex);
   int rc = vdbe_reset(v);
   v->need_reprepare = 0;
+  if (rc == SQLITE_OK) {
+    if (db->err_msg) db_error_clear(db);
+    db->err_code = SQLITE_OK;
+  } else {
+    db_error(db, rc, "%s", v->err_msg ? v->err_msg : sqlite3_errstr(rc));
+  }
   sqlite3_mutex_leave(db->mutex);
   return api_result(db, rc);
 }
