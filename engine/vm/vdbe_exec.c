@@ -1211,7 +1211,7 @@ int vdbe_exec(Vdbe *v) {
         }
         break;
       case OP_IfNullRow:
-        c = v->csr[op->p1];
+        c = (op->p1 >= 0 && op->p1 < v->n_csr) ? v->csr[op->p1] : NULL;
         if (c && c->null_row) {
           mem_set_null(&mem[op->p3]);
           v->pc = op->p2;
@@ -1612,7 +1612,7 @@ int vdbe_exec(Vdbe *v) {
         break;
       }
       case OP_Column: {
-        c = v->csr[op->p1];
+        c = (op->p1 >= 0 && op->p1 < v->n_csr) ? v->csr[op->p1] : NULL;
         out = &mem[op->p3];
         if (!c) {
           mem_set_null(out);
@@ -1822,7 +1822,7 @@ int vdbe_exec(Vdbe *v) {
         break;
       }
       case OP_ReopenIdx:
-        c = v->csr[op->p1];
+        c = (op->p1 >= 0 && op->p1 < v->n_csr) ? v->csr[op->p1] : NULL;
         if (c && c->root == (Pgno)op->p2 && c->type == CURTYPE_BTREE && c->bt) {
           c->null_row = 0;
           break;
@@ -1858,7 +1858,7 @@ int vdbe_exec(Vdbe *v) {
         break;
       }
       case OP_OpenDup: {
-        VdbeCursor *orig = v->csr[op->p2];
+        VdbeCursor *orig = (op->p2 >= 0 && op->p2 < v->n_csr) ? v->csr[op->p2] : NULL;
         if (!orig || !orig->ephem) ERR(SQLITE_INTERNAL, "OpenDup on a non-ephemeral cursor");
         BtCursor *bc = NULL;
         CHECK_RC(btree_cursor_open(orig->ephem->bt, orig->ephem->root, 1, &bc));
@@ -1879,6 +1879,7 @@ int vdbe_exec(Vdbe *v) {
       }
       case OP_OpenAutoindex:
       case OP_OpenEphemeral: {
+        if (op->p1 < 0 || op->p1 >= v->n_csr) ERR(SQLITE_INTERNAL, "bad cursor %d", op->p1);
         c = v->csr[op->p1];
         if (c && c->ephem && c->type == CURTYPE_BTREE) {
           /* already open: clear it */
@@ -2268,7 +2269,7 @@ int vdbe_exec(Vdbe *v) {
         break;
       }
       case OP_Rowid: {
-        c = v->csr[op->p1];
+        c = (op->p1 >= 0 && op->p1 < v->n_csr) ? v->csr[op->p1] : NULL;
         out = &mem[op->p2];
         if (!c || c->null_row) {
           mem_set_null(out);
@@ -2284,6 +2285,7 @@ int vdbe_exec(Vdbe *v) {
         break;
       }
       case OP_NullRow:
+        if (op->p1 < 0 || op->p1 >= v->n_csr) ERR(SQLITE_INTERNAL, "bad cursor %d", op->p1);
         c = v->csr[op->p1];
         if (!c) {
           /* SQLite opens a pseudo cursor here */
