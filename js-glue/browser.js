@@ -6,6 +6,7 @@
 import { makeOpen, SqliteError, Database, Statement, codeName } from './core.js';
 import createShaleModule from './shale-browser.js';
 export { SqliteError, Database, Statement, codeName };
+export { MemoryStorage } from './memory-storage.js';
 
 async function wasmSource(opts) {
   if (opts.module) return opts.module;

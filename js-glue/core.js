@@ -98,8 +98,14 @@ class HostIO {
     this.waiters = [];
     this.idleWaiters = [];
   }
-  register(prefix, storage) { this.owners.push([prefix, storage]); }
-  unregister(prefix) { this.owners = this.owners.filter(([p]) => p !== prefix); }
+  register(prefix, storage) {
+    this.unregister(prefix);
+    this.owners.push([prefix, storage]);
+  }
+  unregister(prefix) {
+    this.owners = this.owners.filter(([p]) => p !== prefix);
+    for (const k of [...this.byName.keys()]) if (k.startsWith(prefix)) this.byName.delete(k);
+  }
   storageFor(name) {
     let s = this.byName.get(name);
     if (s) return s;
@@ -162,7 +168,9 @@ class HostIO {
     }
     switch (r.kind) {
       case REQ_READ: {
+        if (!r.buf || !this.e.fn.shale_w_request_live(r.id)) return SQLITE_IOERR;
         const data = sync ? st.readSync(r.name, r.off, r.n) : await st.read(r.name, r.off, r.n);
+        if (!this.e.fn.shale_w_request_live(r.id)) return SQLITE_IOERR; // file closed meanwhile
         const u8 = this.e.u8; // fetched after the await: memory may have grown
         const got = Math.min(data.length, r.n);
         u8.set(got === data.length ? data : data.subarray(0, got), r.buf);
@@ -173,6 +181,7 @@ class HostIO {
         return SQLITE_OK;
       }
       case REQ_WRITE: {
+        if (!r.buf || !this.e.fn.shale_w_request_live(r.id)) return SQLITE_IOERR;
         const bytes = this.e.u8.slice(r.buf, r.buf + r.n);
         if (sync) st.writeSync(r.name, r.off, bytes); else await st.write(r.name, r.off, bytes);
         return SQLITE_OK;
@@ -231,6 +240,9 @@ class HostIO {
   _performSyncDirect(st, r) {
     if (!st) return r.kind === REQ_CLOSE || r.kind === REQ_REMOVE ? SQLITE_OK : SQLITE_IOERR;
     const u8 = () => this.e.u8;
+    if ((r.kind === REQ_READ || r.kind === REQ_WRITE) && (!r.buf || !this.e.fn.shale_w_request_live(r.id))) {
+      return SQLITE_IOERR;
+    }
     switch (r.kind) {
       case REQ_READ: {
         const data = st.readSync(r.name, r.off, r.n);

@@ -6,6 +6,7 @@
 // loaded.
 import { makeOpen, SqliteError, Database, Statement, codeName } from './core.js';
 export { SqliteError, Database, Statement, codeName };
+export { MemoryStorage } from './memory-storage.js';
 
 const ERRNO_SUCCESS = 0, ERRNO_BADF = 8, ERRNO_NOSYS = 52;
 

@@ -120,3 +120,17 @@ export class Database {
 export function open(name?: string, options?: OpenOptions): Promise<Database>;
 export default open;
 export function codeName(rc: number): string;
+
+/** A Storage kept in JS memory, served through the async host VFS. */
+export class MemoryStorage implements Storage {
+  constructor(opts?: { syncMethods?: boolean });
+  size(path: string): Promise<number>;
+  read(path: string, off: number, n: number): Promise<Uint8Array>;
+  write(path: string, off: number, data: Uint8Array): Promise<void>;
+  truncate(path: string, size: number): Promise<void>;
+  sync(path: string): Promise<void>;
+  close(path: string): Promise<void>;
+  remove(path: string): Promise<void>;
+  writeAll(path: string, data: Uint8Array): Promise<void>;
+  readAll(path: string): Promise<Uint8Array>;
+}

@@ -80,7 +80,9 @@ struct HostReq {
   i64 off;
   int n;
   void *buf;
-  ShaleIo *io; /* NULL for close/remove */
+  ShaleIo *io; /* NULL for close/remove, and once orphaned */
+  HostFile *owner; /* NULL for close/remove */
+  int live;    /* 0 once its file was closed: buffers are gone */
   int rc;
   HostReq *next;
 };
@@ -117,7 +119,8 @@ static HostEntry *entry_get(const char *name) {
   return e;
 }
 
-static int enqueue(int kind, HostEntry *e, i64 off, int n, void *buf, ShaleIo *io) {
+static int enqueue(int kind, HostEntry *e, i64 off, int n, void *buf, ShaleIo *io,
+                   HostFile *owner) {
   HostReq *r = sqlite3_malloc64(sizeof(*r));
   if (!r) return SQLITE_NOMEM;
   r->id = host_next_req_id++;
@@ -128,6 +131,8 @@ static int enqueue(int kind, HostEntry *e, i64 off, int n, void *buf, ShaleIo *i
   r->n = n;
   r->buf = buf;
   r->io = io;
+  r->owner = owner;
+  r->live = 1;
   r->rc = SQLITE_OK;
   r->next = NULL;
   if (io) {
@@ -152,7 +157,7 @@ static int host_read(ShaleFile *f, void *buf, int n, i64 off, ShaleIo *io) {
     memcpy(buf, e->prefix + off, (size_t)n);
     return shale_io_complete(io, SQLITE_OK);
   }
-  return enqueue(HOST_REQ_READ, e, off, n, buf, io);
+  return enqueue(HOST_REQ_READ, e, off, n, buf, io, (HostFile *)f);
 }
 
 /* Keep the known prefix current: overlapping writes update it, a write
@@ -174,19 +179,19 @@ static int host_write(ShaleFile *f, const void *buf, int n, i64 off, ShaleIo *io
   e->exists = 1;
   if (off + n > e->size) e->size = off + n;
   prefix_write(e, buf, n, off);
-  return enqueue(HOST_REQ_WRITE, e, off, n, (void *)buf, io);
+  return enqueue(HOST_REQ_WRITE, e, off, n, (void *)buf, io, (HostFile *)f);
 }
 
 static int host_truncate(ShaleFile *f, i64 size, ShaleIo *io) {
   HostEntry *e = ((HostFile *)f)->e;
   if (size < e->size) e->size = size;
   if (size < e->nprefix) e->nprefix = (int)size;
-  return enqueue(HOST_REQ_TRUNCATE, e, size, 0, NULL, io);
+  return enqueue(HOST_REQ_TRUNCATE, e, size, 0, NULL, io, (HostFile *)f);
 }
 
 static int host_sync(ShaleFile *f, int flags, ShaleIo *io) {
   HostEntry *e = ((HostFile *)f)->e;
-  return enqueue(HOST_REQ_SYNC, e, 0, flags, NULL, io);
+  return enqueue(HOST_REQ_SYNC, e, 0, flags, NULL, io, (HostFile *)f);
 }
 
 static int host_file_size(ShaleFile *f, i64 *size) {
@@ -252,11 +257,32 @@ static int host_device_characteristics(ShaleFile *f) {
   return SQLITE_IOCAP_POWERSAFE_OVERWRITE;
 }
 
+/* A file closed with requests still outstanding (the engine gave up
+** waiting): its buffers and ShaleIo structs may be freed next, so the
+** requests are cut loose — the host skips their data, poll ignores them. */
+static void orphan_list(HostReq *r, HostFile *p) {
+  for (; r; r = r->next) {
+    if (r->owner == p) {
+      r->io = NULL;
+      r->buf = NULL;
+      r->owner = NULL;
+      r->live = 0;
+    }
+  }
+}
+
+static void orphan(HostFile *p) {
+  orphan_list(q_head, p);
+  orphan_list(taken, p);
+  orphan_list(done_head, p);
+}
+
 static int host_close(ShaleFile *f) {
   HostFile *p = (HostFile *)f;
   HostEntry *e = p->e;
   host_unlock(f, SQLITE_LOCK_NONE);
-  if (--e->nopen == 0) enqueue(HOST_REQ_CLOSE, e, 0, 0, NULL, NULL);
+  orphan(p);
+  if (--e->nopen == 0) enqueue(HOST_REQ_CLOSE, e, 0, 0, NULL, NULL, NULL);
   sqlite3_free(p);
   return SQLITE_OK;
 }
@@ -306,7 +332,7 @@ static int host_remove(ShaleVfs *vfs, const char *path, int sync_dir) {
   e->exists = 0;
   e->size = 0;
   e->nprefix = 0;
-  return enqueue(HOST_REQ_REMOVE, e, 0, 0, NULL, NULL) == SHALE_PENDING ? SQLITE_OK : SQLITE_NOMEM;
+  return enqueue(HOST_REQ_REMOVE, e, 0, 0, NULL, NULL, NULL) == SHALE_PENDING ? SQLITE_OK : SQLITE_NOMEM;
 }
 
 static int host_access(ShaleVfs *vfs, const char *path, int flags, int *out) {
@@ -466,6 +492,14 @@ int EXPORT(shale_w_complete)(int id, int rc) {
   else done_head = r;
   done_tail = r;
   return SQLITE_OK;
+}
+
+/* 1 while the request's buffer may be used (its file is still open). */
+int EXPORT(shale_w_request_live)(int id) {
+  for (HostReq *r = taken; r; r = r->next) {
+    if (r->id == id) return r->live;
+  }
+  return 0;
 }
 
 int EXPORT(shale_w_host_outstanding)(void) { return n_outstanding; }

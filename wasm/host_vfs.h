@@ -35,6 +35,9 @@ int shale_w_host_file_open_count(const char *name);
 ** moves to the "taken" set until shale_w_complete(id, rc). */
 int *shale_w_next_request(void);
 int shale_w_complete(int id, int rc);
+/* 1 while a taken request's buffer may be used; 0 once its file closed
+** (the host must then neither copy into nor read from the buffer). */
+int shale_w_request_live(int id);
 /* Requests submitted and not yet completed-and-polled. */
 int shale_w_host_outstanding(void);
 /* Run posted completions (the engine's poll does the same). */

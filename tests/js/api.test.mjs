@@ -11,10 +11,11 @@ after(() => fs.rmSync(dir, { recursive: true, force: true }));
 for (const build of builds) {
   for (const storage of storages) {
     describe(`${build.name} / ${storage.name}`, () => {
-      let api, db, name;
-      const openDb = (extra = {}) => api.open(name, { ...storage.opts(), ...extra });
+      let api, db, name, opts;
+      const openDb = (extra = {}) => api.open(name, { ...opts(), ...extra });
       before(async () => {
         api = await build.load();
+        opts = storage.setup(api);
         name = tmpfile(dir);
         db = await openDb();
       });
@@ -133,7 +134,7 @@ for (const build of builds) {
       it('export() gives the database bytes; open({ data }) reads them', async () => {
         const bytes = await db.export();
         assert.equal(new TextDecoder().decode(bytes.subarray(0, 15)), 'SQLite format 3');
-        const copy = await api.open(name + '-copy', { ...storage.opts(), data: bytes });
+        const copy = await api.open(name + '-copy', { ...opts(), data: bytes });
         assert.deepEqual(await copy.prepare('SELECT count(*) AS c FROM acct').get(), { c: 302 });
         await copy.close();
       });
@@ -156,6 +157,18 @@ for (const build of builds) {
       it('the I/O yield path was used (file storages)', () => {
         if (storage.name === 'memory') assert.equal(db.ioWaits, 0);
         else assert.ok(db.ioWaits > 0, `ioWaits = ${db.ioWaits}`);
+      });
+
+      it('close() inside an open transaction rolls it back', { skip: storage.name === 'memory' && 'memory databases end with close()' }, async () => {
+        const d = await api.open(name + '-rb', opts());
+        await d.exec('CREATE TABLE r(x); INSERT INTO r VALUES (1)');
+        await d.exec('BEGIN; INSERT INTO r VALUES (2)');
+        for (let i = 0; i < 200; i++) await d.exec('INSERT INTO r VALUES (randomblob(400))');
+        await d.close();
+        const d2 = await api.open(name + '-rb', opts());
+        assert.deepEqual(await d2.prepare('SELECT count(*) AS c FROM r').get(), { c: 1 });
+        assert.deepEqual(await d2.prepare('PRAGMA integrity_check').get(), { integrity_check: 'ok' });
+        await d2.close();
       });
 
       it('closed database rejects with SqliteError', async () => {

@@ -40,10 +40,20 @@ export function delayed(inner, seed) {
   return w;
 }
 
+// setup(api) returns the options factory for one suite (shared state, such
+// as a MemoryStorage, lives across the suite's reopens).
 export const storages = [
-  { name: 'memory', opts: () => ({ storage: 'memory' }) },
-  { name: 'file', opts: () => ({ storage: 'file' }) },
-  { name: 'file, delayed+reordered', opts: () => ({ storage: 'file', wrapStorage: (s) => delayed(s) }) },
+  { name: 'memory', setup: () => () => ({ storage: 'memory' }) },
+  { name: 'file', setup: () => () => ({ storage: 'file' }) },
+  { name: 'file, delayed+reordered', setup: () => () => ({ storage: 'file', wrapStorage: (s) => delayed(s) }) },
+  { name: 'js MemoryStorage, delayed+reordered', setup: (api) => {
+    const st = new api.MemoryStorage();
+    return () => ({ storage: st, wrapStorage: (s) => delayed(s, 99) });
+  } },
+  { name: 'js MemoryStorage without sync methods', setup: (api) => {
+    const st = new api.MemoryStorage({ syncMethods: false });
+    return () => ({ storage: st });
+  } },
 ];
 
 let n = 0;
