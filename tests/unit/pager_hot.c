@@ -123,9 +123,11 @@ static void fill(u8 *d, u32 n, u32 seed) {
 }
 
 /* Our process dies mid-transaction; sqlite3 must roll our journal back. */
-static void test_pager_killed(int sync_level) {
+static void test_pager_killed2(int sync_level, const char *pragma);
+static void test_pager_killed(int sync_level) { test_pager_killed2(sync_level, ""); }
+static void test_pager_killed2(int sync_level, const char *pragma) {
   char cmd[1024], out[4096];
-  make_db("");
+  make_db(pragma);
   long osz = 0;
   u8 *orig = slurp(g_db, &osz);
   pid_t pid = fork();
@@ -188,6 +190,8 @@ int main(void) {
     test_pager_killed(2);
     test_pager_killed(1);
     test_pager_killed(0);
+    test_pager_killed2(2, "PRAGMA page_size=512;");
+    test_pager_killed2(2, "PRAGMA page_size=65536;");
     unlink(g_db);
     unlink(g_jrnl);
   }
