@@ -395,17 +395,17 @@ static long run_index(const char *vfsname) {
 }
 
 /* Random byte damage to a sqlite3-made file: errors, no crash, no hang. */
-static void corrupt_test(const char *vfsname) {
+static void corrupt_test(const char *vfsname, int av) {
   g_vfs = shale_vfs_find(vfsname);
   char src[128], path[128], cmd[512];
   snprintf(src, sizeof src, "/tmp/shale_btcor_src_%d.db", (int)getpid());
   snprintf(path, sizeof path, "/tmp/shale_btcor_%d_%s.db", (int)getpid(), vfsname);
   unlink(src);
   snprintf(cmd, sizeof cmd,
-           "sqlite3 %s \"PRAGMA page_size=512; CREATE TABLE t(a,b); WITH RECURSIVE c(i) AS (SELECT 1 "
+           "sqlite3 %s \"PRAGMA page_size=512; PRAGMA auto_vacuum=%d; CREATE TABLE t(a,b); WITH RECURSIVE c(i) AS (SELECT 1 "
            "UNION ALL SELECT i+1 FROM c WHERE i<600) INSERT INTO t SELECT i, randomblob(i%%300) FROM c; "
            "CREATE INDEX tb ON t(b);\"",
-           src);
+           src, av);
   if (system(cmd) != 0) {
     CHECK(0);
     return;
@@ -609,7 +609,8 @@ int main(void) {
   for (int v = 0; v < 2; v++) {
     sig[v] = run(testlib_vfs_names[v]);
     printf("%s: signature %ld\n", testlib_vfs_names[v], sig[v]);
-    corrupt_test(testlib_vfs_names[v]);
+    corrupt_test(testlib_vfs_names[v], 0);
+    corrupt_test(testlib_vfs_names[v], 1); /* auto_vacuum: damaged pointer maps too */
     autovac_test(testlib_vfs_names[v]);
     empty_test(testlib_vfs_names[v]);
   }
