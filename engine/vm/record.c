@@ -228,9 +228,25 @@ int record_decode_static(const u8 *rec, int n, u8 enc, Mem *out, int max_fields,
 }
 
 /* Compare a stored field against a Mem without copying when possible. */
+static int is_binary(const CollSeq *coll) {
+  return !coll || !coll->x_cmp || (coll->name && shale_stricmp(coll->name, "BINARY") == 0);
+}
+
 static int field_compare(const u8 *p, u32 t, u8 enc, const Mem *b, const CollSeq *coll, u8 *corrupt) {
   Mem a;
   memset(&a, 0, sizeof a);
+  if (t >= 13 && (t & 1) && (enc == SQLITE_UTF16LE || enc == SQLITE_UTF16BE) && (b->flags & MEM_Str) &&
+      !(b->flags & (MEM_Int | MEM_Real | MEM_IntReal | MEM_Null)) && is_binary(coll)) {
+    /* like SQLite: BINARY compares the bytes of the database encoding */
+    int nb = 0;
+    const u8 *zb = mem_text16((Mem *)b, enc, &nb);
+    if (zb) {
+      int na = (int)record_serial_len(t);
+      int m = na < nb ? na : nb;
+      int c = m ? memcmp(p, zb, (size_t)m) : 0;
+      return c ? c : na - nb;
+    }
+  }
   if (t >= 12 && (enc == SQLITE_UTF8 || enc == 0 || !(t & 1))) {
     a.flags = (t & 1) ? MEM_Str : MEM_Blob;
     a.z = (char *)p;
@@ -352,7 +368,7 @@ int record_compare_records(KeyInfo *ki, const u8 *a, int na, const u8 *b, int nb
     if (is_int_type(ta) && is_int_type(tb)) {
       i64 x = get_int_field(a + oa, ta), y = get_int_field(b + ob, tb);
       rc = x < y ? -1 : x > y;
-    } else if (ta >= 13 && tb >= 13 && (ta & 1) && (tb & 1) && utf8 && (!coll || !coll->x_cmp)) {
+    } else if (ta >= 13 && tb >= 13 && (ta & 1) && (tb & 1) && (is_binary(coll) || (utf8 && !coll->x_cmp))) {
       u32 m = la < lb ? la : lb;
       rc = m ? memcmp(a + oa, b + ob, m) : 0;
       if (!rc) rc = (int)la - (int)lb;

@@ -143,7 +143,7 @@ static void first_key(Sorter *s, SRec *r) {
   } else if (t == 8 || t == 9) {
     r->k = (i64)t - 8;
     r->kt = 1;
-  } else if (t >= 13 && (t & 1) && (s->enc == SQLITE_UTF8) &&
+  } else if (t >= 13 && (t & 1) &&
              (!s->ki || !s->ki->coll || !s->ki->coll[0] || !s->ki->coll[0]->x_cmp ||
               (s->ki->coll[0]->name && shale_stricmp(s->ki->coll[0]->name, "BINARY") == 0))) {
     u32 len = (t - 13) / 2;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "value.h"
+#include "../api/connection.h"
 #include "../util/printf.h"
 
 #define LARGEST_INT64 ((i64)0x7fffffffffffffffLL)
@@ -685,7 +686,24 @@ int mem_compare(const Mem *a, const Mem *b, const CollSeq *coll) {
   if ((fa | fb) & MEM_Str) {
     if (!(fa & MEM_Str)) return 1;
     if (!(fb & MEM_Str)) return -1;
-    if (coll && coll->x_cmp) return coll_compare(coll, a->z, a->n, b->z, b->n);
+    if (coll && coll->x_cmp && !(coll->name && shale_stricmp(coll->name, "BINARY") == 0))
+      return coll_compare(coll, a->z, a->n, b->z, b->n);
+    u8 enc = a->db && a->db->enc ? a->db->enc : b->db && b->db->enc ? b->db->enc : SQLITE_UTF8;
+    if (enc == SQLITE_UTF16LE || enc == SQLITE_UTF16BE) {
+      /* like SQLite: BINARY compares the bytes of the database encoding */
+      char *xa = NULL, *xb = NULL;
+      int na = 0, nb = 0;
+      if (shale_utf8_to_utf16(a->z, a->n, enc, &xa, &na) == SQLITE_OK &&
+          shale_utf8_to_utf16(b->z, b->n, enc, &xb, &nb) == SQLITE_OK) {
+        int m = na < nb ? na : nb;
+        int c = m ? memcmp(xa, xb, (size_t)m) : 0;
+        sqlite3_free(xa);
+        sqlite3_free(xb);
+        return c ? c : na - nb;
+      }
+      sqlite3_free(xa);
+      sqlite3_free(xb);
+    }
     int n = a->n < b->n ? a->n : b->n;
     int c = n ? memcmp(a->z, b->z, (size_t)n) : 0;
     return c ? c : a->n - b->n;
@@ -856,6 +874,12 @@ static const void *value_text16_enc(sqlite3_value *m, u8 enc) {
   if (shale_utf8_to_utf16(m->z, m->n, enc, &m->z16, &m->n16)) return NULL;
   m->enc16 = enc;
   return m->z16;
+}
+
+const void *mem_text16(Mem *m, u8 enc, int *n) {
+  const void *z = value_text16_enc(m, enc);
+  *n = z ? m->n16 : 0;
+  return z;
 }
 
 const void *sqlite3_value_text16(sqlite3_value *m) { return value_text16_enc(m, SQLITE_UTF16LE); }

@@ -99,7 +99,9 @@ int mem_expand_zero(Mem *);               /* materialise MEM_Zero */
 int mem_nul_terminate(Mem *);
 
 int mem_type(const Mem *);                /* SQLITE_INTEGER ... */
-int mem_stringify(Mem *);                 /* int/real -> also text */
+int mem_stringify(Mem *);
+/* The text of m in UTF-16 (enc LE/BE), cached in the Mem; *n bytes. */
+const void *mem_text16(Mem *m, u8 enc, int *n);                 /* int/real -> also text */
 i64 mem_int_value(const Mem *);           /* sqlite3_value_int64 rules */
 double mem_real_value(const Mem *);
 int mem_is_true(const Mem *, int if_null);

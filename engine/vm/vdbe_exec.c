@@ -795,6 +795,7 @@ static void mem_view(Mem *t, const Mem *m) {
   t->i = m->i;
   t->r = m->r;
   t->u = m->u;
+  t->db = m->db; /* text comparisons follow the database encoding */
 }
 
 static int compare_with_affinity(Mem *p1, Mem *p3, int p5, const CollSeq *coll) {

@@ -240,6 +240,39 @@ static void test_record_fuzz(void) {
   mem_release(&out);
 }
 
+/* UTF-16 databases: BINARY compares the bytes of the stored encoding, like
+** SQLite (U+0100 sorts before 'z' in UTF-16LE, after it in UTF-8). */
+static void test_utf16_order(void) {
+  Mem v, out, key;
+  mem_init(&v, NULL);
+  mem_init(&out, NULL);
+  mem_init(&key, NULL);
+  mem_set_str(&v, "\xc4\x80", -1, SQLITE_STATIC); /* U+0100 */
+  CHECK_INT(record_make(&v, 1, 4, SQLITE_UTF16LE, &out), SQLITE_OK);
+  mem_set_str(&key, "z", -1, SQLITE_STATIC);
+  UnpackedRecord r;
+  memset(&r, 0, sizeof r);
+  r.fields = &key;
+  r.n_field = 1;
+  r.enc = SQLITE_UTF16LE;
+  CHECK(record_compare((const u8 *)out.z, out.n, &r) < 0);
+  r.enc = SQLITE_UTF8;
+  Mem out8;
+  mem_init(&out8, NULL);
+  record_make(&v, 1, 4, SQLITE_UTF8, &out8);
+  CHECK(record_compare((const u8 *)out8.z, out8.n, &r) > 0);
+  /* record vs record in UTF-16LE agrees */
+  Mem kz;
+  mem_init(&kz, NULL);
+  record_make(&key, 1, 4, SQLITE_UTF16LE, &kz);
+  CHECK(record_compare_records(NULL, (const u8 *)out.z, out.n, (const u8 *)kz.z, kz.n, SQLITE_UTF16LE) < 0);
+  mem_release(&v);
+  mem_release(&out);
+  mem_release(&out8);
+  mem_release(&key);
+  mem_release(&kz);
+}
+
 int main(void) {
   test_cast();
   test_affinity();
@@ -247,5 +280,6 @@ int main(void) {
   test_utf16();
   test_record();
   test_record_fuzz();
+  test_utf16_order();
   return testlib_finish("vm_value");
 }
