@@ -551,10 +551,35 @@ static void code_aggregate(Parse *p, Select *s, Emit *em, int brk) {
     vdbe_add_op2(v, OP_Integer, 0, reg_use);
     if (ai.n_func) vdbe_add_op3(v, OP_Null, 0, first_acc, last_acc);
     for (int i = 0; i < ai.n_col; i++) vdbe_add_op2(v, OP_Null, 0, ai.cols[i].reg);
-    WhereInfo *w = where_begin_sel(p, s, s->from, s->where, NULL, 0);
+    /* min(col) / max(col) alone: let the planner walk an index (or the
+    ** rowid) in order and stop at the first non-NULL value */
+    ExprList *mm_ob = NULL;
+    Expr *mm_arg = NULL;
+    if (ai.n_func == 1 && s->from && s->from->n == 1) {
+      AggFunc *af = &ai.funcs[0];
+      Expr *arg = af->n_arg == 1 ? af->e->list->a[0].expr : NULL;
+      Expr *base = arg;
+      while (base && base->op == EX_COLLATE) base = base->left;
+      int is_min = !shale_stricmp(af->f->name, "min"), is_max = !shale_stricmp(af->f->name, "max");
+      if ((is_min || is_max) && base && base->op == EX_COLUMN && base->res_cursor == s->from->a[0].res_cursor &&
+          base->res_depth == 0 && !af->e->extra && !(af->e->flags & EXPR_F_DISTINCT)) {
+        mm_ob = ast_expr_list_append(NULL, ast_dup_expr(arg));
+        if (mm_ob) {
+          mm_ob->a[0].sort_desc = is_max;
+          mm_arg = arg;
+        }
+      }
+    }
+    WhereInfo *w = where_begin_sel(p, s, s->from, s->where, mm_ob, mm_ob ? WHERE_ORDERBY_MIN : 0);
     if (!w || p->rc) {
+      ast_free_expr_list(mm_ob);
       agg_free(&ai);
       return;
+    }
+    int mm_active = mm_ob && where_order_satisfied(w);
+    if (mm_active) {
+      int r = expr_code_temp(p, mm_arg);
+      vdbe_add_op2(v, OP_IsNull, r, where_continue_label(w));
     }
     int reg_hit = 0;
     agg_update(p, &ai, -1, &reg_hit);
@@ -563,7 +588,9 @@ static void code_aggregate(Parse *p, Select *s, Emit *em, int brk) {
     for (int i = 0; i < ai.n_col; i++) expr_code(p, ai.cols[i].e, ai.cols[i].reg);
     vdbe_jump_here(v, a);
     vdbe_add_op2(v, OP_Integer, 1, reg_use);
+    if (mm_active) vdbe_add_op2(v, OP_Goto, 0, where_break_label(w));
     where_end(w);
+    ast_free_expr_list(mm_ob);
     agg_final(p, &ai);
     agg_funcs_to_regs(&ai);
     agg_rewrite_list(&ai, s->result);

@@ -69,6 +69,7 @@ struct WhereInfo {
   int body;            /* label of the body */
   int body_ret;        /* label: Return */
   int match_cur;       /* ephemeral index of matched right-table rowids */
+  int flags;           /* WHERE_* from the caller */
 };
 
 /* ----------------------------------------------------------- analysis -- */
@@ -517,9 +518,17 @@ static void plan_order_by(WhereInfo *w, ExprList *ob, Select *sel) {
   if (!all_asc && !all_desc) return;
   int want_desc = !all_asc;
   /* rowid order */
-  if (ob->n == 1 && (lv->plan == PLAN_SCAN || (lv->plan == PLAN_ROWID_RANGE && !want_desc)) && !t->without_rowid) {
+  int full_index_scan = lv->plan == PLAN_INDEX && lv->n_eq == 0 && !lv->lo && !lv->hi && !lv->item->indexed_by &&
+                        !lv->auto_idx && !t->without_rowid;
+  if (ob->n == 1 && (lv->plan == PLAN_SCAN || full_index_scan || (lv->plan == PLAN_ROWID_RANGE && !want_desc)) &&
+      !t->without_rowid) {
     const Expr *e = ob->a[0].expr;
     if (e->op == EX_COLUMN && e->res_cursor == lv->cursor && (e->res_column < 0 || e->res_column == t->ipk)) {
+      if (full_index_scan) {
+        lv->plan = PLAN_SCAN;
+        lv->idx = NULL;
+        lv->covering = 0;
+      }
       w->order_ok = 1;
       lv->desc = want_desc;
       return;
@@ -647,11 +656,12 @@ static void explain_level(WhereInfo *w, WLevel *lv) {
     name = name_buf;
   }
   const char *lj = lv->left_join ? " LEFT-JOIN" : "";
+  const char *scan = (w->flags & WHERE_ORDERBY_MIN) ? "SEARCH" : "SCAN";
   switch (lv->plan) {
     case PLAN_SCAN:
     case PLAN_PSEUDO:
     case PLAN_ONEROW:
-      select_explain(p, "SCAN %s%s", name, lj);
+      select_explain(p, "%s %s%s", scan, name, lj);
       return;
     case PLAN_ROWID_EQ:
       select_explain(p, "SEARCH %s USING INTEGER PRIMARY KEY (rowid=?)%s", name, lj);
@@ -671,9 +681,9 @@ static void explain_level(WhereInfo *w, WLevel *lv) {
       int is_pk_wr = t->without_rowid && ix->origin == 'p';
       if (lv->n_eq == 0 && !lv->lo && !lv->hi) {
         if (is_pk_wr)
-          select_explain(p, "SCAN %s%s", name, lj);
+          select_explain(p, "%s %s%s", scan, name, lj);
         else
-          select_explain(p, "SCAN %s USING %s %s%s", name, kind, ix->name, lj);
+          select_explain(p, "%s %s USING %s %s%s", scan, name, kind, ix->name, lj);
         return;
       }
       sqlite3_str *s = sqlite3_str_new(NULL);
@@ -1252,7 +1262,6 @@ WhereInfo *where_begin(Parse *p, SrcList *src, Expr *where, ExprList *order_by, 
 }
 
 WhereInfo *where_begin_sel(Parse *p, Select *sel, SrcList *src, Expr *where, ExprList *order_by, int flags) {
-  SHALE_UNUSED(flags);
   Vdbe *v = p->v;
   WhereInfo *w = shale_malloc_zero(sizeof(WhereInfo));
   if (!w) {
@@ -1261,6 +1270,7 @@ WhereInfo *where_begin_sel(Parse *p, Select *sel, SrcList *src, Expr *where, Exp
   }
   w->p = p;
   w->src = src;
+  w->flags = flags;
   w->brk = vdbe_make_label(v);
   QState *q = q_state(p);
   w->remap_base = q ? q->n_remap : 0;
