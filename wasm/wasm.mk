@@ -92,5 +92,13 @@ wasm-sizes:
 	@for f in $(WASM_OUT)/shale-browser.wasm $(WASM_OUT)/shale-browser.js $(WASM_OUT)/shale-edge.wasm; do \
 	  printf '%-36s raw %8d  gzip -9 %8d\n' $$f $$(wc -c < $$f) $$(gzip -9c $$f | wc -c); done
 
-jstest: wasm
+jstest: npm-pack
 	node --test tests/js/
+
+# ---- npm package: npm-package/dist = build/wasm's glue + builds; tarball in build/ ----
+NPM_DIST_FILES = $(notdir $(JS_GLUE_SRCS)) shale-browser.js shale-browser.wasm shale-edge.wasm
+.PHONY: npm-pack
+npm-pack: wasm
+	rm -rf npm-package/dist && mkdir -p npm-package/dist
+	cd $(WASM_OUT) && cp $(NPM_DIST_FILES) $(CURDIR)/npm-package/dist/
+	cd npm-package && npm pack --silent --pack-destination $(abspath $(BUILD)) | tail -1
