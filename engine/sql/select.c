@@ -745,6 +745,7 @@ typedef struct WinFunc {
   int arg_col;               /* first W column of its arguments */
   int kind;                  /* 0 aggregate-style, 1 lag, 2 lead */
   int acc, fs, fe, prev_s, prev_e, res, final_reg, idx_in_spec;
+  int rs, re;                /* RANGE offsets: frame start / end pointers */
 } WinFunc;
 
 typedef struct WinSpec {
@@ -928,11 +929,11 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
       parse_error(p, "EXCLUDE in window frames is not supported");
       return;
     }
-    if (ft != 1 && ((st == 2 || st == 4) || (et == 2 || et == 4))) {
-      parse_error(p, "RANGE/GROUPS frames with offsets are not supported");
+    if (ft == 3 && ((st == 2 || st == 4) || (et == 2 || et == 4))) {
+      parse_error(p, "GROUPS frames with offsets are not supported");
       return;
     }
-    if (!order && ft == 2 && (st == 2 || st == 4 || et == 2 || et == 4)) {
+    if (ft == 2 && (st == 2 || st == 4 || et == 2 || et == 4) && (!order || order->n != 1)) {
       parse_error(p, "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY term");
       return;
     }
@@ -1077,6 +1078,8 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
       wf[i].fe = parse_alloc_reg(p);
       wf[i].prev_s = parse_alloc_reg(p);
       wf[i].prev_e = parse_alloc_reg(p);
+      wf[i].rs = parse_alloc_reg(p);
+      wf[i].re = parse_alloc_reg(p);
       wf[i].res = r_out + wf[i].idx_in_spec;
     }
     int l_done = vdbe_make_label(v);
@@ -1103,6 +1106,9 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
       vdbe_add_op2(v, OP_SCopy, r_ps, wf[i].fe);
       vdbe_add_op2(v, OP_Integer, -1, wf[i].prev_s);
       vdbe_add_op2(v, OP_Integer, -1, wf[i].prev_e);
+      vdbe_add_op2(v, OP_SCopy, r_ps, wf[i].rs);
+      vdbe_add_op2(v, OP_SCopy, r_ps, wf[i].re);
+      vdbe_add_op2(v, OP_AddImm, wf[i].re, -1);
     }
     vdbe_add_op2(v, OP_Integer, 0, r_ge);
     vdbe_resolve_label(v, l_oldpart);
@@ -1139,8 +1145,68 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
         vdbe_resolve_label(v, l_end);
         continue;
       }
+      int range_off = f->ftype == 2 && (f->stype == 2 || f->stype == 4 || f->etype == 2 || f->etype == 4);
+      if (range_off) {
+        /* RANGE n PRECEDING/FOLLOWING: move the start/end pointers while the
+        ** (single) ORDER BY key is outside key -/+ n */
+        int desc = sp->order->a[0].sort_desc;
+        int nf = desc ? sp->order->a[0].nulls == 1 : sp->order->a[0].nulls != 2; /* NULLs first */
+        int rk = parse_alloc_reg(p), rt = parse_alloc_reg(p), rtmp = parse_alloc_reg(p), rn = parse_alloc_reg(p);
+        int l_null = vdbe_make_label(v), l_bd = vdbe_make_label(v);
+        vdbe_add_op3(v, OP_Column, wc, np, rk);
+        vdbe_add_op2(v, OP_IsNull, rk, l_null);
+        if (f->stype == 1) {
+          vdbe_add_op2(v, OP_SCopy, r_ps, r_s);
+        } else if (f->stype == 3) {
+          vdbe_add_op2(v, OP_SCopy, r_gs, r_s);
+        } else {
+          int ro = parse_alloc_reg(p);
+          expr_code(p, f->soff, ro);
+          int add = (f->stype == 4) != desc;
+          vdbe_add_op3(v, add ? OP_Add : OP_Subtract, ro, rk, rt);
+          int l_loop = vdbe_current_addr(v), l_d = vdbe_make_label(v), l_adv = vdbe_make_label(v);
+          jmp_if(p, OP_Gt, f->rs, r_pe, l_d);
+          vdbe_add_op3(v, OP_SeekRowid, wd, l_d, f->rs);
+          vdbe_add_op3(v, OP_Column, wd, np, rtmp);
+          vdbe_add_op2(v, OP_IsNull, rtmp, nf ? l_adv : l_d);
+          jmp_if(p, desc ? OP_Le : OP_Ge, rtmp, rt, l_d);
+          vdbe_resolve_label(v, l_adv);
+          vdbe_add_op2(v, OP_AddImm, f->rs, 1);
+          vdbe_add_op2(v, OP_Goto, 0, l_loop);
+          vdbe_resolve_label(v, l_d);
+          vdbe_add_op2(v, OP_SCopy, f->rs, r_s);
+        }
+        if (f->etype == 5) {
+          vdbe_add_op2(v, OP_SCopy, r_pe, r_e);
+        } else if (f->etype == 3) {
+          vdbe_add_op2(v, OP_SCopy, r_ge, r_e);
+        } else {
+          int ro = parse_alloc_reg(p);
+          expr_code(p, f->eoff, ro);
+          int add = (f->etype == 4) != desc;
+          vdbe_add_op3(v, add ? OP_Add : OP_Subtract, ro, rk, rt);
+          int l_loop = vdbe_current_addr(v), l_d = vdbe_make_label(v), l_adv = vdbe_make_label(v);
+          vdbe_add_op2(v, OP_SCopy, f->re, rn);
+          vdbe_add_op2(v, OP_AddImm, rn, 1);
+          jmp_if(p, OP_Gt, rn, r_pe, l_d);
+          vdbe_add_op3(v, OP_SeekRowid, wd, l_d, rn);
+          vdbe_add_op3(v, OP_Column, wd, np, rtmp);
+          vdbe_add_op2(v, OP_IsNull, rtmp, nf ? l_adv : l_d);
+          jmp_if(p, desc ? OP_Lt : OP_Gt, rtmp, rt, l_d);
+          vdbe_resolve_label(v, l_adv);
+          vdbe_add_op2(v, OP_SCopy, rn, f->re);
+          vdbe_add_op2(v, OP_Goto, 0, l_loop);
+          vdbe_resolve_label(v, l_d);
+          vdbe_add_op2(v, OP_SCopy, f->re, r_e);
+        }
+        vdbe_add_op2(v, OP_Goto, 0, l_bd);
+        vdbe_resolve_label(v, l_null);
+        vdbe_add_op2(v, OP_SCopy, r_gs, r_s);
+        vdbe_add_op2(v, OP_SCopy, r_ge, r_e);
+        vdbe_resolve_label(v, l_bd);
+      }
       /* frame start */
-      switch (f->stype) {
+      if (!range_off) switch (f->stype) {
         case 1: vdbe_add_op2(v, OP_SCopy, r_ps, r_s); break;
         case 3: vdbe_add_op2(v, OP_SCopy, f->ftype == 1 ? r_i : r_gs, r_s); break;
         case 6: vdbe_add_op2(v, OP_SCopy, r_ge, r_s); vdbe_add_op2(v, OP_AddImm, r_s, 1); break;
@@ -1160,7 +1226,7 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
         }
         default: vdbe_add_op2(v, OP_SCopy, r_ps, r_s); break;
       }
-      switch (f->etype) {
+      if (!range_off) switch (f->etype) {
         case 5: vdbe_add_op2(v, OP_SCopy, r_pe, r_e); break;
         case 3: vdbe_add_op2(v, OP_SCopy, f->ftype == 1 ? r_i : r_ge, r_e); break;
         case 2: {
