@@ -32,6 +32,7 @@
 struct DbPage {
   Pager *pager;
   Pgno pgno;
+  u32 cap;       /* page_size this buffer was allocated for */
   int nRef;
   int flags;
   u8 *data;
@@ -395,9 +396,13 @@ static void dirty_remove(Pager *p, DbPage *pg) {
 static void page_free(Pager *p, DbPage *pg) {
   /* caller removed it from hash/lru/dirty */
   if (pg->flags & PG_LOADING) {
-    /* A read is still outstanding into this buffer: keep it alive by
-    ** leaking it into the free list only once done.  Simplest: wait. */
+    /* never happens (loading pages are not freed before their read
+    ** completes); kept as a safety net */
     shale_vfs_wait_io(p->fd->vfs, &pg->io, SHALE_PENDING);
+  }
+  if (pg->cap != p->page_size) {
+    sqlite3_free(pg); /* from before a page-size change */
+    return;
   }
   pg->hash_next = p->free_list;
   p->free_list = pg;
@@ -421,10 +426,13 @@ static DbPage *page_alloc(Pager *p) {
   }
   u8 *data = (u8 *)(pg + 1);
   memset(pg, 0, sizeof(*pg));
+  pg->cap = p->page_size;
   pg->pager = p;
   pg->data = data;
   pg->extra = p->extra ? data + p->page_size : NULL;
-  memset(data, 0, p->page_size + (size_t)p->extra);
+  /* the data is filled by the read, or zeroed by the caller for a page
+  ** that is not read; only the B-tree's extra space is cleared here */
+  if (p->extra) memset(pg->extra, 0, (size_t)p->extra);
   return pg;
 }
 
@@ -1685,6 +1693,7 @@ static int submit_load(Pager *p, DbPage *pg) {
   if (p->wal && wal_find_frame(p->wal, pg->pgno, &frame) == SQLITE_OK && frame) {
     rc = wal_read_frame(p->wal, frame, pg->data, (int)p->page_size, &pg->io);
   } else if (pg->pgno > p->db_file_size && p->wal == NULL) {
+    memset(pg->data, 0, p->page_size);
     rc = SQLITE_OK;
     pg->io.done = 1;
     pg->io.rc = SQLITE_OK;
@@ -1715,25 +1724,28 @@ int pager_get(Pager *p, Pgno pgno, DbPage **out, int flags) {
         p->miss++;
       } else if (pg->flags & PG_STALE) {
         if (pg->nRef > 0 || (pg->flags & PG_DIRTY)) {
-          /* reload in place (blocking is not allowed: submit and retry) */
-          pg->flags &= ~PG_STALE;
-          if (pgno > p->db_size || (flags & PAGER_GET_NOCONTENT)) {
-            memset(pg->data, 0, p->page_size);
-          } else {
-            hash_remove(p, pg);
-            /* give it a fresh struct so the holder keeps its old bytes safe */
-            DbPage *np = page_alloc(p);
-            if (np == NULL) return SQLITE_NOMEM;
-            /* the old struct stays allocated while referenced: leak into
-            ** free list when unref'd (nRef>0 pages are never freed here) */
-            pg->flags |= PG_STALE;
-            pg->pgno = 0;
-            np->pgno = pgno;
-            rc = hash_insert(p, np);
-            if (rc != SQLITE_OK) return rc;
-            submit_load(p, np);
-            continue;
+          /* Still referenced: detach it (the holder keeps valid memory,
+          ** freed at its last unref) and load a fresh struct. */
+          hash_remove(p, pg);
+          lru_remove(p, pg);
+          dirty_remove(p, pg);
+          pg->pgno = 0;
+          DbPage *np = page_alloc(p);
+          if (np == NULL) return SQLITE_NOMEM;
+          np->pgno = pgno;
+          rc = hash_insert(p, np);
+          if (rc != SQLITE_OK) {
+            page_free(p, np);
+            return rc;
           }
+          if (pgno > p->db_size || (flags & PAGER_GET_NOCONTENT)) {
+            memset(np->data, 0, p->page_size);
+            np->nRef = 1;
+            *out = np;
+            return SQLITE_OK;
+          }
+          submit_load(p, np);
+          continue;
         } else {
           page_discard(p, pg);
           continue;
@@ -1769,6 +1781,7 @@ int pager_get(Pager *p, Pgno pgno, DbPage **out, int flags) {
     int beyond = pgno > p->db_size && !(p->state == PS_WRITER && pgno <= have);
     if (beyond || (flags & PAGER_GET_NOCONTENT)) {
       /* beyond the end, or the caller overwrites everything: no read */
+      memset(pg->data, 0, p->page_size);
       if ((flags & PAGER_GET_NOCONTENT) && p->state == PS_WRITER) {
         /* A page reused from the freelist: its old content does not matter
         ** to a rollback, so it needs no journal or sub-journal record (as
@@ -1803,9 +1816,8 @@ void pager_unref(DbPage *pg) {
   if (pg == NULL) return;
   Pager *p = pg->pager;
   if (--pg->nRef > 0) return;
-  if (pg->pgno == 0) { /* detached stale struct */
-    pg->hash_next = p->free_list;
-    p->free_list = pg;
+  if (pg->pgno == 0) { /* detached stale struct (maybe of an older page size) */
+    sqlite3_free(pg);
     return;
   }
   if (!(pg->flags & PG_DIRTY)) {
