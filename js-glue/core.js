@@ -351,7 +351,15 @@ export class Database {
     try {
       let off = 0;
       while (off < bytes.length) {
-        const { stmt, tail } = await this._prepareAt(base + off, bytes.length - off);
+        let prepared;
+        try {
+          prepared = await this._prepareAt(base + off, bytes.length - off);
+        } catch (err) {
+          // offsets are in bytes from the start of the whole string
+          if (err instanceof SqliteError && err.offset !== undefined) err.offset += off;
+          throw err;
+        }
+        const { stmt, tail } = prepared;
         if (!stmt) break;
         off += tail;
         try {

@@ -319,7 +319,7 @@ static int host_open(ShaleVfs *vfs, const char *path, int flags, ShaleFile **out
   p->base.vfs = vfs;
   p->e = e;
   e->nopen++;
-  if (out_flags) *out_flags = (flags & ~SQLITE_OPEN_READONLY) | SQLITE_OPEN_READWRITE;
+  if (out_flags) *out_flags = flags;
   *out = &p->base;
   return SQLITE_OK;
 }

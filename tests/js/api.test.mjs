@@ -129,6 +129,8 @@ for (const build of builds) {
         assert.throws(() => db.prepare('SELEC 1'), { name: 'SqliteError', code: 'SQLITE_ERROR', message: /syntax error/ });
         assert.throws(() => db.prepare('SELECT * FROM nope'), { message: 'no such table: nope' });
         assert.throws(() => db.prepare('SELECT 1; SELECT 2'), /more than one statement/);
+        await assert.rejects(db.exec('SELECT 1; SELEC 2'), { code: 'SQLITE_ERROR', offset: 10 });
+        await assert.rejects(db.exec('SELECT 1; SELECT nocol FROM sqlite_schema'), { message: 'no such column: nocol', offset: 17 });
       });
 
       it('export() gives the database bytes; open({ data }) reads them', async () => {
