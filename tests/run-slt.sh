@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SQL tests: the sqllogictest corpus (../shared/tests/slt) and our own files
 # (tests/sql/*.test), each run on the default VFS and on the `pending` VFS
-# that answers every first read with PENDING — the results must be identical.
+# that answers every read with PENDING — the results must be identical.
 # Our own files are first run through the sqlite3 oracle build, which proves
 # their expected results are sqlite3's.
 # Usage: run-slt.sh RUNNER ORACLE SHARED_DIR
@@ -28,7 +28,9 @@ if [ ${#ours[@]} -gt 0 ]; then
 fi
 for vfs in unix pending; do
   echo "== shale, vfs=$vfs"
-  "$runner" -vfs "$vfs" -known tests/known-failures.txt "${corpus[@]}" "${ours[@]}" >"$out" 2>&1 || status=1
+  # On `pending`, every read (not only the first of each page) is deferred.
+  SHALE_PENDING_EVERY_READ=$([ $vfs = pending ] && echo 1 || echo 0) \
+    "$runner" -vfs "$vfs" -known tests/known-failures.txt "${corpus[@]}" "${ours[@]}" >"$out" 2>&1 || status=1
   grep -v ' 0 failed' "$out" | head -60
   tally "$out"
 done
