@@ -292,6 +292,7 @@ export class Database {
     this._bigint = !!opts.bigint;
     this._txChain = Promise.resolve();
     this.ioWaits = 0; // times a step/prepare yielded for I/O (SHALE_IO)
+    this._driving = null; // promise while a call sequence waits for I/O
     this.open = true;
     this.sql = (strings, ...values) => this._tagged(strings, values);
   }
@@ -307,8 +308,40 @@ export class Database {
     const off = this._db ? fn.shale_w_error_offset(this._db) : -1;
     return new SqliteError(msg, codeName(useRc), useRc, off);
   }
+  // One engine call sequence at a time per connection: a step that yielded
+  // for I/O is finished before another statement of the connection steps
+  // (the engine keeps some in-flight I/O state per pager).
+  async _acquire() {
+    while (this._driving) await this._driving;
+    let release;
+    this._driving = new Promise((res) => { release = res; });
+    return () => { this._driving = null; release(); };
+  }
   // Drive a non-blocking engine call to completion.
   async _drive(call) {
+    const io = this._e.io;
+    // Fast path: no other call in progress and the call needs no I/O.
+    if (!this._driving) {
+      const rc = call();
+      io.pump();
+      if (rc !== SHALE_IO) return rc;
+      this.ioWaits++;
+      const release = await this._acquire();
+      try {
+        await io.waitProgress();
+        return await this._driveLocked(call);
+      } finally {
+        release();
+      }
+    }
+    const release = await this._acquire();
+    try {
+      return await this._driveLocked(call);
+    } finally {
+      release();
+    }
+  }
+  async _driveLocked(call) {
     const io = this._e.io;
     for (;;) {
       const rc = call();
@@ -329,9 +362,14 @@ export class Database {
   }
   async _prepareAt(ptr, len) {
     const fn = this._e.fn;
-    const rc = await this._drive(() => fn.shale_w_prepare(this._db, ptr, len));
-    const stmt = this._e.scratchNum(0);
-    const tail = this._e.scratchNum(1);
+    let stmt = 0, tail = 0;
+    const rc = await this._drive(() => {
+      const r = fn.shale_w_prepare(this._db, ptr, len);
+      // read the out-slots now: other calls may run before _drive resolves
+      stmt = this._e.scratchNum(0);
+      tail = this._e.scratchNum(1);
+      return r;
+    });
     if (rc !== SQLITE_OK) {
       if (stmt) fn.shale_w_finalize(stmt);
       throw this._error(rc);
@@ -462,6 +500,7 @@ export class Statement {
     // Compile now when no I/O is needed (the usual case once the schema is
     // loaded); otherwise the first execution compiles.
     const e = db._e;
+    if (db._driving) return; // another call is waiting for I/O: compile later
     const bytes = enc.encode(sql);
     const p = e.alloc(bytes, true);
     try {

@@ -156,7 +156,19 @@ for (const build of builds) {
         }
       });
 
-      it('the I/O yield path was used (file storages)', () => {
+      it('concurrent calls on one connection', async () => {
+        const stmts = Array.from({ length: 8 }, (_, i) => db.prepare(`SELECT count(*) + ${i} AS n FROM big2 WHERE k % 8 = ${i}`));
+        const got = await Promise.all(stmts.map((st) => st.get()));
+        assert.deepEqual(got.map((r) => r.n), [250, 251, 252, 253, 254, 255, 256, 257]);
+        const [a, b] = await Promise.all([
+          db.prepare('SELECT sum(length(v)) AS s FROM big2').get(),
+          (async () => { const rows = []; for await (const r of db.prepare('SELECT k FROM big2 WHERE k <= 3').iterate()) rows.push(r.k); return rows; })(),
+        ]);
+        assert.equal(a.s, 2000 * 61);
+        assert.deepEqual(b, [1, 2, 3]);
+      });
+
+            it('the I/O yield path was used (file storages)', () => {
         if (storage.name === 'memory') assert.equal(db.ioWaits, 0);
         else assert.ok(db.ioWaits > 0, `ioWaits = ${db.ioWaits}`);
       });
