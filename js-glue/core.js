@@ -93,6 +93,7 @@ class HostIO {
     this.owners = [];          // [prefix, storage] for names not yet seen
     this.queue = [];
     this.inflight = new Set();
+    this.held = new Set();     // performed, completion delayed by the storage
     this.running = false;
     this.unconsumed = 0;       // completions posted since the last wait
     this.waiters = [];
@@ -154,8 +155,14 @@ class HostIO {
         }
         this.inflight.delete(r);
         const delay = st && st.completionDelay ? st.completionDelay(r) : 0;
-        if (delay > 0) setTimeout(() => this._post(r, rc), delay);
-        else this._post(r, rc);
+        if (delay > 0) {
+          // performed; its completion is held back (tests reorder them)
+          r.rc = rc;
+          this.held.add(r);
+          setTimeout(() => { this.held.delete(r); this._post(r, rc); }, delay);
+        } else {
+          this._post(r, rc);
+        }
       }
     } finally {
       this.running = false;
@@ -213,7 +220,7 @@ class HostIO {
     this._checkIdle();
   }
   _checkIdle() {
-    if (this.running || this.queue.length || this.inflight.size) return;
+    if (this.running || this.queue.length || this.inflight.size || this.held.size) return;
     if (this.e.fn.shale_w_host_outstanding() > 0 && this.e.fn.shale_w_host_poll() >= 0 &&
         this.e.fn.shale_w_host_outstanding() > 0) return;
     const w = this.idleWaiters;
@@ -226,6 +233,10 @@ class HostIO {
   waitSync() {
     this.pump();
     let n = 0;
+    for (const r of [...this.held]) {
+      this.held.delete(r);
+      if (!r.posted) { this._post(r, r.rc); n++; }
+    }
     const todo = [...this.inflight, ...this.queue].filter((r) => !r.posted);
     for (const r of todo) {
       const st = this.storageFor(r.name);
