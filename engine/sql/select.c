@@ -861,13 +861,159 @@ static int win_offset_reg(Parse *p, Expr *e) {
   return r;
 }
 
+/* A query with both aggregates and window functions: the aggregate part
+** becomes a FROM subquery (one row per group) whose columns are the
+** aggregates and grouped columns the window part uses. */
+typedef struct Leaves {
+  Expr *e[128];
+  int n;
+  int ok;
+} Leaves;
+
+static void leaf_walk(Parse *p, Leaves *lv, Expr *e, SrcList *src, int cursor, int collect);
+static void leaf_walk_list(Parse *p, Leaves *lv, ExprList *l, SrcList *src, int cursor, int collect) {
+  if (l)
+    for (int i = 0; i < l->n; i++) leaf_walk(p, lv, l->a[i].expr, src, cursor, collect);
+}
+/* collect: 1 gather leaves; 0 replace them by columns of `cursor` */
+static void leaf_walk(Parse *p, Leaves *lv, Expr *e, SrcList *src, int cursor, int collect) {
+  if (!e || !lv->ok) return;
+  int is_leaf = expr_is_agg_func(p, e) || (e->op == EX_COLUMN && src_has_cursor(src, e->res_cursor));
+  if (is_leaf) {
+    int j = -1;
+    for (int k = 0; k < lv->n && j < 0; k++)
+      if (resolve_expr_equal(lv->e[k], e)) j = k;
+    if (collect) {
+      if (j < 0) {
+        if (lv->n >= 128) {
+          lv->ok = 0;
+          return;
+        }
+        lv->e[lv->n++] = e;
+      }
+      return;
+    }
+    if (j < 0) return;
+    /* replace by a column of the subquery */
+    Expr *c = ast_expr_new(EX_COLUMN);
+    if (!c) return;
+    Expr tmp = *e;
+    *e = *c;
+    *c = tmp;
+    ast_free_expr(c);
+    e->res_cursor = cursor;
+    e->res_column = j;
+    e->res_depth = 0;
+    e->res_ptr = NULL; /* set by the caller */
+    return;
+  }
+  if (e->select) {
+    lv->ok = 0;
+    return;
+  }
+  leaf_walk(p, lv, e->left, src, cursor, collect);
+  leaf_walk(p, lv, e->right, src, cursor, collect);
+  leaf_walk(p, lv, e->extra, src, cursor, collect);
+  leaf_walk_list(p, lv, e->list, src, cursor, collect);
+  if (e->over) {
+    leaf_walk_list(p, lv, e->over->partition_by, src, cursor, collect);
+    leaf_walk_list(p, lv, e->over->order_by, src, cursor, collect);
+  }
+}
+
+static void fix_ptr(Expr *e, int cursor, Table *t) {
+  if (!e) return;
+  if (e->op == EX_COLUMN && e->res_cursor == cursor && !e->res_ptr) {
+    e->res_ptr = t;
+    e->res_affinity = t->cols[e->res_column].affinity;
+  }
+  fix_ptr(e->left, cursor, t);
+  fix_ptr(e->right, cursor, t);
+  fix_ptr(e->extra, cursor, t);
+  if (e->list)
+    for (int i = 0; i < e->list->n; i++) fix_ptr(e->list->a[i].expr, cursor, t);
+  if (e->over) {
+    if (e->over->partition_by)
+      for (int i = 0; i < e->over->partition_by->n; i++) fix_ptr(e->over->partition_by->a[i].expr, cursor, t);
+    if (e->over->order_by)
+      for (int i = 0; i < e->over->order_by->n; i++) fix_ptr(e->over->order_by->a[i].expr, cursor, t);
+  }
+}
+
+static int window_split_aggregate(Parse *p, Select *s) {
+  Leaves lv;
+  memset(&lv, 0, sizeof(lv));
+  lv.ok = 1;
+  SrcList *src = s->from;
+  leaf_walk_list(p, &lv, s->result, src, 0, 1);
+  leaf_walk_list(p, &lv, s->order_by, src, 0, 1);
+  for (Window *w = s->windows; w; w = w->next) {
+    leaf_walk_list(p, &lv, w->partition_by, src, 0, 1);
+    leaf_walk_list(p, &lv, w->order_by, src, 0, 1);
+  }
+  if (!lv.ok || lv.n == 0) return 0;
+  Select *in = shale_malloc_zero(sizeof(Select));
+  if (!in) return 0;
+  for (int k = 0; k < lv.n; k++) {
+    in->result = ast_expr_list_append(in->result, ast_dup_expr(lv.e[k]));
+    if (!in->result) return 0;
+  }
+  in->from = s->from;
+  in->where = s->where;
+  in->group_by = s->group_by;
+  in->having = s->having;
+  in->flags = SELECT_F_RESOLVED;
+  s->from = NULL;
+  s->where = NULL;
+  s->group_by = NULL;
+  s->having = NULL;
+  int cursor = parse_alloc_cursor(p);
+  Table *t = q_pseudo_table(p, lv.n);
+  if (!t) return 0;
+  for (int k = 0; k < lv.n; k++) {
+    char a = expr_affinity(p, lv.e[k]);
+    t->cols[k].affinity = a > SQLITE_AFF_NONE ? a : SQLITE_AFF_BLOB;
+    t->cols[k].name = sqlite3_mprintf("c%d", k);
+    const char *cn = expr_collation_name(p, lv.e[k]);
+    t->cols[k].collate = cn ? shale_strdup(cn) : NULL;
+  }
+  /* replace the leaves (compared against the copies, which stay intact) */
+  for (int k = 0; k < lv.n; k++) lv.e[k] = in->result->a[k].expr;
+  leaf_walk_list(p, &lv, s->result, src ? in->from : NULL, cursor, 0);
+  leaf_walk_list(p, &lv, s->order_by, in->from, cursor, 0);
+  for (Window *w = s->windows; w; w = w->next) {
+    leaf_walk_list(p, &lv, w->partition_by, in->from, cursor, 0);
+    leaf_walk_list(p, &lv, w->order_by, in->from, cursor, 0);
+  }
+  s->from = ast_src_list_append(NULL);
+  if (!s->from) return 0;
+  s->from->a[0].subquery = in;
+  s->from->a[0].res_cursor = cursor;
+  s->from->a[0].res_ptr = t;
+  if (s->result)
+    for (int i = 0; i < s->result->n; i++) fix_ptr(s->result->a[i].expr, cursor, t);
+  if (s->order_by)
+    for (int i = 0; i < s->order_by->n; i++) fix_ptr(s->order_by->a[i].expr, cursor, t);
+  for (Window *w = s->windows; w; w = w->next) {
+    if (w->partition_by)
+      for (int i = 0; i < w->partition_by->n; i++) fix_ptr(w->partition_by->a[i].expr, cursor, t);
+    if (w->order_by)
+      for (int i = 0; i < w->order_by->n; i++) fix_ptr(w->order_by->a[i].expr, cursor, t);
+  }
+  return 1;
+}
+
 static void code_window_select(Parse *p, Select *s, Emit *em) {
   Vdbe *v = p->v;
   Expr *wfe[MAX_WIN];
   int n_wf = 0;
   if (s->group_by || select_is_agg(p, s)) {
-    parse_error(p, "window functions together with aggregates are not supported");
-    return;
+    if (!window_split_aggregate(p, s)) {
+      if (!p->rc) parse_error(p, "window functions together with aggregates are not supported here");
+      return;
+    }
+    materialize_from(p, s);
+    if (p->rc) return;
   }
   for (int i = 0; s->result && i < s->result->n; i++) win_collect(s->result->a[i].expr, wfe, &n_wf);
   for (int i = 0; s->order_by && i < s->order_by->n; i++) win_collect(s->order_by->a[i].expr, wfe, &n_wf);
