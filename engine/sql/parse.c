@@ -5,6 +5,7 @@
 ** parse_expr.c, SELECT in parse_select.c, INSERT/UPDATE/DELETE in
 ** parse_dml.c, CREATE/DROP/ALTER in parse_ddl.c.
 */
+#include <limits.h>
 #include "parse_int.h"
 #include <stdarg.h>
 #include <stdio.h>
@@ -421,18 +422,24 @@ int sql_parse(const char *zSql, int nBytes, ParseResult *out) {
   memset(out, 0, sizeof(*out));
   memset(p, 0, sizeof(*p));
   if (zSql == NULL) zSql = "";
-  int n = 0;
-  if (nBytes < 0) n = (int)strlen(zSql);
-  else while (n < nBytes && zSql[n]) n++;
-  char *copy = sqlite3_malloc64((u64)n + 1);
-  if (copy == NULL) {
-    out->err = shale_strdup("out of memory");
-    out->tail = zSql;
-    return SQLITE_NOMEM;
+  /* A NUL-terminated text is read in place: no length, no copy, so that
+  ** preparing a long script statement by statement stays linear.  A text
+  ** with an explicit length is copied to add the terminator. */
+  int n = INT_MAX;
+  char *copy = NULL;
+  if (nBytes >= 0) {
+    n = 0;
+    while (n < nBytes && zSql[n]) n++;
+    copy = sqlite3_malloc64((u64)n + 1);
+    if (copy == NULL) {
+      out->err = shale_strdup("out of memory");
+      out->tail = zSql;
+      return SQLITE_NOMEM;
+    }
+    memcpy(copy, zSql, (size_t)n);
+    copy[n] = 0;
   }
-  memcpy(copy, zSql, (size_t)n);
-  copy[n] = 0;
-  p->z = copy;
+  p->z = copy ? copy : zSql;
   p->nz = n;
   p->t.type = TK_EOF;
   p->t.pos = 0;
@@ -448,7 +455,7 @@ int sql_parse(const char *zSql, int nBytes, ParseResult *out) {
     start = p->t.pos;
     if (P_FAILED(p)) goto failed;
     if (p->t.type == TK_EOF) {
-      out->tail = zSql + n;
+      out->tail = zSql + p->t.pos;
       sqlite3_free(copy);
       return SQLITE_OK;
     }
@@ -467,7 +474,7 @@ int sql_parse(const char *zSql, int nBytes, ParseResult *out) {
     if (p->t.type == TK_SEMI) {
       out->tail = zSql + p->t.pos + 1;
     } else if (p->t.type == TK_EOF) {
-      out->tail = zSql + n;
+      out->tail = zSql + p->t.pos;
     } else {
       p_syntax_error(p);
     }

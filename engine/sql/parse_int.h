@@ -71,7 +71,7 @@ typedef struct Token {
 #define PARSE_MAX_NEST 93 /* SQLite's parser stack holds 100 entries */
 
 typedef struct Parser {
-  const char *z; /* NUL-terminated copy of the input */
+  const char *z; /* the input, NUL-terminated (read in place or a copy) */
   int nz;
   Token t;       /* current (lookahead) token */
   int prev_type; /* type of the previously consumed token */
