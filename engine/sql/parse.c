@@ -39,7 +39,7 @@ void p_error(Parser *p, int pos, const char *fmt, ...) {
 
 void p_syntax_error(Parser *p) {
   if (P_FAILED(p)) return;
-  if (p->t.type == TK_EOF) p_error(p, p->t.pos, "incomplete input");
+  if (p->t.type == TK_EOF) p_error(p, -1, "incomplete input"); /* SQLite gives no offset */
   else p_error(p, p->t.pos, "near \"%.*s\": syntax error", p->t.n, p->z + p->t.pos);
 }
 
