@@ -19,6 +19,8 @@ typedef struct WTerm {
   int on_level;      /* LEFT JOIN ON term: the item index that owns it, else -1 */
   int done;
   int is_where;      /* from the WHERE clause (not an ON clause) */
+  int virt;          /* synthesized (OR of equalities -> IN): never coded itself */
+  int child;         /* OR term: index of its virtual IN term, or -1 */
 } WTerm;
 
 enum { PLAN_SCAN, PLAN_ROWID_EQ, PLAN_ROWID_RANGE, PLAN_INDEX, PLAN_PSEUDO, PLAN_ONEROW };
@@ -70,6 +72,8 @@ struct WhereInfo {
   int body_ret;        /* label: Return */
   int match_cur;       /* ephemeral index of matched right-table rowids */
   int flags;           /* WHERE_* from the caller */
+  Expr *synth[32];     /* synthesized expressions, freed by where_end */
+  int n_synth;
 };
 
 /* ----------------------------------------------------------- analysis -- */
@@ -125,11 +129,80 @@ static void add_terms_x(WhereInfo *w, Expr *e, int on_level, int is_where) {
     return;
   }
   WTerm *t = &w->terms[w->n_term++];
+  memset(t, 0, sizeof(*t));
   t->e = e;
   t->mask = expr_mask(w->src, e);
   t->on_level = on_level;
   t->done = 0;
   t->is_where = is_where;
+  t->child = -1;
+  /* x = a OR x = b OR ...  ->  a virtual  x IN (a, b, ...) */
+  if (e->op == EX_BINARY && e->sub_op == OP_OR_ && w->n_synth < 32 && w->n_term < MAX_TERMS) {
+    Expr *leaves[64];
+    int n = 0, ok = 1;
+    Expr *stack[64];
+    int sp = 0;
+    stack[sp++] = e;
+    while (sp > 0 && ok) {
+      Expr *x = stack[--sp];
+      if (x->op == EX_BINARY && x->sub_op == OP_OR_) {
+        if (sp + 2 > 64) ok = 0;
+        else {
+          stack[sp++] = x->right;
+          stack[sp++] = x->left;
+        }
+      } else if (n < 64) {
+        leaves[n++] = x;
+      } else {
+        ok = 0;
+      }
+    }
+    const Expr *col = NULL;
+    for (int i = 0; i < n && ok; i++) {
+      Expr *x = leaves[i];
+      if (x->op != EX_BINARY || x->sub_op != OP_EQ_) {
+        ok = 0;
+        break;
+      }
+      const Expr *c = NULL, *val = NULL;
+      if (x->left->op == EX_COLUMN && x->left->res_depth == 0) c = x->left, val = x->right;
+      else if (x->right->op == EX_COLUMN && x->right->res_depth == 0) c = x->right, val = x->left;
+      if (!c || (col && (c->res_cursor != col->res_cursor || c->res_column != col->res_column))) {
+        ok = 0;
+        break;
+      }
+      if (expr_mask(w->src, val) & expr_mask(w->src, c)) ok = 0;
+      if (expr_collation_name(w->p, x->left) != expr_collation_name(w->p, x->right) &&
+          (x->left->op == EX_COLLATE || x->right->op == EX_COLLATE))
+        ok = 0;
+      col = c;
+    }
+    if (ok && n >= 2 && col) {
+      Expr *in = ast_expr_new(EX_IN_LIST);
+      if (in) {
+        in->left = ast_dup_expr(col);
+        for (int i = 0; i < n; i++) {
+          Expr *x = leaves[i];
+          const Expr *val = (x->left->op == EX_COLUMN && x->left->res_cursor == col->res_cursor &&
+                             x->left->res_column == col->res_column)
+                                ? x->right
+                                : x->left;
+          in->list = ast_expr_list_append(in->list, ast_dup_expr(val));
+        }
+        w->synth[w->n_synth++] = in;
+        WTerm *vt = &w->terms[w->n_term];
+        memset(vt, 0, sizeof(*vt));
+        vt->e = in;
+        vt->mask = t->mask;
+        vt->on_level = on_level;
+        vt->is_where = is_where;
+        vt->virt = 1;
+        vt->child = -1;
+        t->child = w->n_term;
+        w->n_term++;
+      }
+    }
+  }
 }
 static void add_terms(WhereInfo *w, Expr *e, int on_level) { add_terms_x(w, e, on_level, 0); }
 
@@ -798,7 +871,11 @@ static void code_terms(WhereInfo *w, int li, u64 avail, int only_on) {
   WLevel *lv = &w->lv[li];
   for (int i = 0; i < w->n_term; i++) {
     WTerm *t = &w->terms[i];
-    if (t->done) continue;
+    if (t->done || t->virt) continue;
+    if (t->child >= 0 && w->terms[t->child].done) {
+      t->done = 1; /* implied by the IN lookup */
+      continue;
+    }
     if ((t->mask & ~avail) != 0) continue;
     if (w->right >= 0 && t->is_where && (only_on == 2 || li != w->n_level_planned - 1)) continue;
     if (only_on == 2) {
@@ -1355,7 +1432,8 @@ WhereInfo *where_begin_sel(Parse *p, Select *sel, SrcList *src, Expr *where, Exp
   int cont = n ? w->lv[n - 1].cont : vdbe_make_label(v);
   for (int i = 0; i < w->n_term; i++) {
     WTerm *t = &w->terms[i];
-    if (t->done) continue;
+    if (t->done || t->virt) continue;
+    if (t->child >= 0 && w->terms[t->child].done) continue;
     expr_code_jump_if_false(p, t->e, cont, SQLITE_JUMPIFNULL);
     t->done = 1;
   }
@@ -1420,7 +1498,8 @@ void where_end(WhereInfo *w) {
       if (lv->plan == PLAN_INDEX && lv->idx_cursor != lv->cursor) vdbe_add_op1(v, OP_NullRow, lv->idx_cursor);
     }
     for (int i = 0; i < w->n_term; i++)
-      if (w->terms[i].is_where) expr_code_jump_if_false(p, w->terms[i].e, next, SQLITE_JUMPIFNULL);
+      if (w->terms[i].is_where && !w->terms[i].virt)
+        expr_code_jump_if_false(p, w->terms[i].e, next, SQLITE_JUMPIFNULL);
     vdbe_add_op2(v, OP_Gosub, w->reg_ret, w->body);
     vdbe_resolve_label(v, next);
     vdbe_add_op2(v, OP_Next, rl->cursor, top);
@@ -1429,5 +1508,6 @@ void where_end(WhereInfo *w) {
   vdbe_resolve_label(v, w->brk);
   QState *q = (QState *)p->query;
   if (q) q->n_remap = w->remap_base;
+  for (int i = 0; i < w->n_synth; i++) ast_free_expr(w->synth[i]);
   sqlite3_free(w);
 }
