@@ -279,7 +279,6 @@ static void error_sweep(const Mode *m, int kind, int *total_points) {
         continue;
       }
       failures++;
-#ifdef KNOWN_BUG_AUTOCOMMIT_AFTER_IOERR
       /* an autocommit statement that fails with an I/O error is rolled back
       ** by SQLite: the connection is in autocommit mode again */
       if (strncmp(w.steps[i], "BEGIN", 5) != 0 && !sqlite3_get_autocommit(db)) {
@@ -287,7 +286,6 @@ static void error_sweep(const Mode *m, int kind, int *total_points) {
           fprintf(stderr, "api_crash %s err%d at op %d: autocommit step %d failed, still in a transaction\n",
                   m->name, kind, k, i);
       }
-#endif
       if (!is_io_error(rc)) {
         if (bad++ < 5)
           fprintf(stderr, "api_crash %s err%d at op %d: step %d rc %d (%s), want IOERR/FULL\n", m->name,

@@ -15,7 +15,7 @@
 /* Run every statement of zSql; the rows of all of them go into out as
 ** "col|col\n" lines (trailing newline stripped).  Returns the first error
 ** code (out then holds "ERR <code> <message>"), or SQLITE_OK. */
-static int au_query(sqlite3 *db, const char *zSql, char *out, size_t n) {
+static inline int au_query(sqlite3 *db, const char *zSql, char *out, size_t n) {
   size_t k = 0;
   out[0] = 0;
   const char *tail = zSql;
@@ -53,7 +53,7 @@ static int au_query(sqlite3 *db, const char *zSql, char *out, size_t n) {
 
 /* Run `sqlite3 db "sql"`, capturing stdout+stderr (trailing newlines cut).
 ** Returns the exit status. */
-static int au_cli(const char *db, const char *sql, char *out, size_t n) {
+static inline int au_cli(const char *db, const char *sql, char *out, size_t n) {
   char cmd[8192];
   snprintf(cmd, sizeof(cmd), "sqlite3 '%s' \"%s\" 2>&1", db, sql);
   FILE *p = popen(cmd, "r");
@@ -69,7 +69,7 @@ static int au_cli(const char *db, const char *sql, char *out, size_t n) {
 }
 
 /* Remove db and its -journal, -wal, -shm files. */
-static void au_unlink_db(const char *db) {
+static inline void au_unlink_db(const char *db) {
   char b[1024];
   unlink(db);
   snprintf(b, sizeof(b), "%s-journal", db);
@@ -81,7 +81,7 @@ static void au_unlink_db(const char *db) {
 }
 
 /* Copy a file (missing source: destination removed).  Returns 0 on success. */
-static int au_copy_file(const char *from, const char *to) {
+static inline int au_copy_file(const char *from, const char *to) {
   FILE *a = fopen(from, "rb");
   unlink(to);
   if (a == NULL) return 0;
@@ -100,7 +100,7 @@ static int au_copy_file(const char *from, const char *to) {
 
 /* Copy db and its -wal and -journal (not -shm: the copy recovers its own
 ** wal-index) from db to dst. */
-static void au_copy_db(const char *db, const char *dst) {
+static inline void au_copy_db(const char *db, const char *dst) {
   char a[1024], b[1024];
   au_unlink_db(dst);
   au_copy_file(db, dst);
