@@ -15,6 +15,18 @@
 **  (c) a sqlite3 CLI process writes the same WAL database while a Shale
 **      connection writes and another reads: each sees the other's commits,
 **      and integrity_check is ok in both.
+**
+** Known engine bugs (each check runs when its macro is defined):
+**  KNOWN_BUG_COMMIT_IGNORES_SHARED — COMMIT returns SQLITE_OK while another
+**    connection holds SHARED (a SELECT mid-step).  In-process it writes the
+**    database under the reader; against another process (fcntl EAGAIN on
+**    the SHARED range) it silently DROPS the transaction and still returns
+**    SQLITE_OK.  SQLite: SQLITE_BUSY, transaction left open for a retry.
+**  KNOWN_BUG_WRITE_LOCK_BUSY_HANDLER — with sqlite3_busy_timeout set, a
+**    write that cannot get RESERVED (rollback) or the WAL writer lock
+**    returns SQLITE_BUSY at once; the busy handler is not called.
+**  KNOWN_BUG_WAL_PENDING — on "pending", a second connection reading a WAL
+**    database whose -wal holds frames gets SQLITE_MISUSE.
 */
 #include "testlib.h"
 #include "api_util.h"

@@ -15,10 +15,22 @@
 ** sample of points the crashed files are also copied and checked with the
 ** sqlite3 CLI (its own recovery, integrity_check, same content).
 **
-** Then injected EIO / ENOSPC on writes and EIO on syncs: the failing
+** Every 5th point tears the write instead (partial sector, then power loss).
+** Then injected EIO / ENOSPC / short writes and EIO on syncs: the failing
 ** statement returns SQLITE_IOERR* or SQLITE_FULL, ROLLBACK restores the last
 ** committed state in the same connection, the failed step succeeds when
 ** retried, and the final database holds every step.
+**
+** Known engine bugs (each check runs when its macro is defined):
+**  KNOWN_BUG_WAL_PENDING — WAL recovery through the "pending" VFS: opening a
+**    WAL database whose -wal holds committed frames (no -shm) fails with
+**    SQLITE_MISUSE on the first statement; "unix" recovers fine.
+**  KNOWN_BUG_TRUNCATE_FSYNC_ROLLBACK — journal_mode=TRUNCATE, the fsync of
+**    the database file at COMMIT fails (EIO): the pager zeroes the journal
+**    (ftruncate to 0) and truncates the database without playing the
+**    journal back, so the database is left with new page 1 / old size:
+**    "database disk image is malformed" in the connection and after reopen.
+**    DELETE and PERSIST modes are fine.
 */
 #include "testlib.h"
 #include "api_util.h"
@@ -196,14 +208,17 @@ static void crash_sweep(const Mode *m, int *total_points, int *cli_points) {
     int k = npts == nops + 1 ? j + 1 : 1 + (int)((long long)j * nops / (npts - 1));
     int restore_mode = (j / 2) & 1;
     const char *vfs = testlib_vfs_names[j & 1];
-#ifndef KNOWN_BUG_WAL_RECOVERY_PENDING
+#ifndef KNOWN_BUG_WAL_PENDING
     /* WAL recovery through "pending" fails (see the bug list in the
-    ** report / README); build with -DKNOWN_BUG_WAL_RECOVERY_PENDING to run it. */
+    ** report / README); build with -DKNOWN_BUG_WAL_PENDING to run it. */
     if (m->wal) vfs = "unix";
 #endif
     au_unlink_db(g_db);
     shale_faulty_reset();
-    shale_faulty_power_loss_at(k);
+    /* every 5th point: the write at k is torn (partial sector) and power
+    ** goes right there; otherwise power is lost before op k */
+    if (j % 5 == 4) shale_faulty_torn_write(k);
+    else shale_faulty_power_loss_at(k);
     db = open_work(m);
     int committed = run_steps(db, &w);
     sqlite3_close_v2(db);
@@ -237,7 +252,8 @@ static int is_io_error(int rc) {
   return rc == SQLITE_IOERR || rc == SQLITE_FULL;
 }
 
-/* kind 0: EIO on a write, 1: ENOSPC on a write, 2: EIO on a sync. */
+/* kind 0: EIO on a write, 1: ENOSPC on a write, 2: EIO on a sync,
+** 3: short write (half written, SQLITE_FULL). */
 static void error_sweep(const Mode *m, int kind, int *total_points) {
   Workload w;
   build_workload(&w, m->wal);
@@ -259,7 +275,8 @@ static void error_sweep(const Mode *m, int kind, int *total_points) {
     shale_faulty_reset();
     if (kind == 0) shale_faulty_fail_write(k, SQLITE_IOERR_WRITE, 0);
     else if (kind == 1) shale_faulty_fail_write(k, SQLITE_FULL, 0);
-    else shale_faulty_fail_sync(k, SQLITE_IOERR_FSYNC, 0);
+    else if (kind == 2) shale_faulty_fail_sync(k, SQLITE_IOERR_FSYNC, 0);
+    else shale_faulty_short_write(k);
     db = open_work(m);
     if (db == NULL) {
       /* the fault hit the journal_mode pragma: try again, must work now */
@@ -334,7 +351,7 @@ int main(void) {
   for (size_t i = 0; i < sizeof(kModes) / sizeof(kModes[0]); i++) {
     if (only && strcmp(only, kModes[i].name) != 0) continue;
     crash_sweep(&kModes[i], &points, &cli);
-    for (int kind = 0; kind < 3; kind++) {
+    for (int kind = 0; kind < 4; kind++) {
 #ifndef KNOWN_BUG_TRUNCATE_FSYNC_ROLLBACK
       /* journal_mode=TRUNCATE + failed fsync of the database at COMMIT
       ** corrupts the database (see README / report) */
