@@ -16,6 +16,9 @@
 ** sqlite3 CLI (its own recovery, integrity_check, same content).
 **
 ** Every 5th point tears the write instead (partial sector, then power loss).
+** Also kill -9 of a forked writer mid-workload (8 rounds per mode): the
+** recovered database (sqlite3 on a copy, then Shale) holds every reported
+** commit.
 ** Then injected EIO / ENOSPC / short writes and EIO on syncs: the failing
 ** statement returns SQLITE_IOERR* or SQLITE_FULL, ROLLBACK restores the last
 ** committed state in the same connection, the failed step succeeds when
@@ -35,6 +38,9 @@
 #include "testlib.h"
 #include "api_util.h"
 #include "../../engine/vfs/vfs_faulty.h"
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
 
 #define NSTEP_MAX 12
 #define SAMPLE 200
@@ -343,14 +349,92 @@ static void error_sweep(const Mode *m, int kind, int *total_points) {
   free_workload(&w);
 }
 
+/* kill -9 mid-workload: a forked child commits numbered transactions
+** (each one inserts 1..3 rows and bumps meta.n) and reports each COMMIT
+** that returned SQLITE_OK on a pipe; the parent kills it after a few ms,
+** then the database (recovered by a new connection) must hold exactly
+** the reported count, or one more (the reply lost in the kill). */
+static void kill_sweep(const Mode *m, int rounds, int *kills) {
+  int bad = 0;
+  for (int r = 0; r < rounds; r++) {
+    au_unlink_db(g_db);
+    sqlite3 *db = NULL;
+    char out[512], sql[256];
+    sqlite3_open_v2(g_db, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, "unix");
+    snprintf(sql, sizeof(sql),
+             "PRAGMA journal_mode=%s; CREATE TABLE meta(n INT); INSERT INTO meta VALUES(0);"
+             "CREATE TABLE k(a INTEGER PRIMARY KEY, b TEXT, t INT); CREATE INDEX kt ON k(t);",
+             m->name);
+    CHECK_INT(au_query(db, sql, out, sizeof(out)), SQLITE_OK);
+    sqlite3_close(db);
+    int fds[2];
+    if (pipe(fds) != 0) return;
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid == 0) {
+      close(fds[0]);
+      sqlite3 *c = NULL;
+      sqlite3_open_v2(g_db, &c, SQLITE_OPEN_READWRITE, "unix");
+      snprintf(sql, sizeof(sql), "PRAGMA journal_mode=%s; PRAGMA cache_size=10;", m->name);
+      au_query(c, sql, out, sizeof(out));
+      for (int t = 1; t < 100000; t++) {
+        char *q = sqlite3_mprintf(
+            "BEGIN; INSERT INTO k(b,t) SELECT printf('%%.*c', 100+%d%%300, 'k'), %d FROM "
+            "(SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3) LIMIT %d;"
+            "UPDATE meta SET n=n+1; COMMIT;",
+            t, t, 1 + t % 3);
+        int rc = sqlite3_exec(c, q, NULL, NULL, NULL);
+        sqlite3_free(q);
+        if (rc != SQLITE_OK) _exit(3);
+        if (write(fds[1], &t, sizeof(t)) != (ssize_t)sizeof(t)) _exit(4);
+      }
+      _exit(0);
+    }
+    close(fds[1]);
+    struct timespec ts = {0, (long)(2 + (r * 7) % 25) * 1000000L};
+    nanosleep(&ts, NULL);
+    kill(pid, SIGKILL);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    int last = 0, t;
+    while (read(fds[0], &t, sizeof(t)) == (ssize_t)sizeof(t)) last = t;
+    close(fds[0]);
+    (*kills)++;
+    /* sqlite3 first, on a copy (its own recovery), then Shale */
+    char cli[512];
+    au_copy_db(g_db, g_copy);
+    au_cli(g_copy, "PRAGMA integrity_check; SELECT n, (SELECT count(*) FROM k) FROM meta;", cli, sizeof(cli));
+    au_unlink_db(g_copy);
+    const char *vfs = testlib_vfs_names[r & 1];
+#ifndef KNOWN_BUG_WAL_PENDING
+    if (m->wal) vfs = "unix";
+#endif
+    sqlite3_open_v2(g_db, &db, SQLITE_OPEN_READWRITE, vfs);
+    au_query(db, "PRAGMA integrity_check; SELECT n, (SELECT count(*) FROM k) FROM meta;", out, sizeof(out));
+    sqlite3_close(db);
+    int n = -1, rows = -1, cn = -1, crows = -1;
+    int ok = sscanf(out, "ok\n%d|%d", &n, &rows) == 2 && sscanf(cli, "ok\n%d|%d", &cn, &crows) == 2;
+    int want_rows = 0;
+    for (int i = 1; i <= n; i++) want_rows += 1 + i % 3;
+    if (!ok || !(n == last || n == last + 1) || rows != want_rows || cn != n || crows != rows) {
+      if (bad++ < 5)
+        fprintf(stderr, "api_crash %s kill -9 round %d: reported %d, shale '%s', sqlite3 '%s'\n", m->name, r,
+                last, out, cli);
+    }
+  }
+  CHECK_INT(bad, 0);
+}
+
 int main(void) {
   snprintf(g_db, sizeof(g_db), "/tmp/shale_api_crash_%d.db", (int)getpid());
   snprintf(g_copy, sizeof(g_copy), "/tmp/shale_api_crash_%d_copy.db", (int)getpid());
   const char *only = getenv("API_CRASH_MODE");
-  int points = 0, cli = 0, epoints = 0;
+  int points = 0, cli = 0, epoints = 0, kills = 0;
   for (size_t i = 0; i < sizeof(kModes) / sizeof(kModes[0]); i++) {
     if (only && strcmp(only, kModes[i].name) != 0) continue;
     crash_sweep(&kModes[i], &points, &cli);
+    kill_sweep(&kModes[i], 8, &kills);
     for (int kind = 0; kind < 4; kind++) {
 #ifndef KNOWN_BUG_TRUNCATE_FSYNC_ROLLBACK
       /* journal_mode=TRUNCATE + failed fsync of the database at COMMIT
@@ -360,8 +444,8 @@ int main(void) {
       error_sweep(&kModes[i], kind, &epoints);
     }
   }
-  printf("api_crash: %d power-loss points (%d also checked by sqlite3), %d I/O-error points\n", points,
-         cli, epoints);
+  printf("api_crash: %d power-loss points (%d also checked by sqlite3), %d I/O-error points, %d kill -9\n",
+         points, cli, epoints, kills);
   shale_faulty_reset();
   au_unlink_db(g_db);
   au_unlink_db(g_copy);
