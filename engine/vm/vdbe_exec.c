@@ -1789,7 +1789,7 @@ int vdbe_exec(Vdbe *v) {
           CHECK_RC(btree_get_meta(bt, BTREE_SCHEMA_VERSION, &ck));
           cookie = (int)ck;
         }
-        if (op->p2 && !v->stmt_open && (!db->autocommit || db->n_vdbe_write > 1)) {
+        if (op->p2 && !v->stmt_open && (!db->autocommit || db->n_vdbe_active > 1)) {
           if (!v->stmt_index_taken) {
             v->stmt_index = db->n_savepoint + db->n_statement;
             db->n_statement++;
