@@ -896,7 +896,10 @@ static void code_terms(WhereInfo *w, int li, u64 avail, int only_on) {
   }
 }
 
-static void apply_index_affinity(WhereInfo *w, WLevel *lv, int reg, int first_col, int n) {
+/* Affinity for seek keys: the column's, unless the comparison would apply
+** none (the value has an affinity and neither side is numeric), as SQLite's
+** codeAllEqualityTerms does.  range_val: the value of a single range key. */
+static void apply_index_affinity_x(WhereInfo *w, WLevel *lv, int reg, int first_col, int n, const Expr *range_val) {
   Parse *p = w->p;
   char buf[32];
   if (n > 30) return;
@@ -905,11 +908,21 @@ static void apply_index_affinity(WhereInfo *w, WLevel *lv, int reg, int first_co
     int c = lv->idx->columns[first_col + k];
     char a = c >= 0 ? lv->tab->cols[c].affinity : SQLITE_AFF_INTEGER;
     if (a < SQLITE_AFF_BLOB) a = SQLITE_AFF_BLOB;
+    const Expr *val = range_val;
+    int j = first_col + k;
+    if (!val && j < lv->n_eq && !is_in_term(lv->eq[j]->e)) val = term_value(lv->eq[j], lv->eq_col_is_left[j]);
+    if (val) {
+      char va = expr_affinity(p, val);
+      if (va > SQLITE_AFF_NONE && va < SQLITE_AFF_NUMERIC && a < SQLITE_AFF_NUMERIC) a = SQLITE_AFF_BLOB;
+    }
     buf[k] = a;
     if (a != SQLITE_AFF_BLOB) any = 1;
   }
   buf[n] = 0;
   if (any) vdbe_add_op4(p->v, OP_Affinity, reg, n, 0, shale_strdup(buf), P4_DYNAMIC);
+}
+static void apply_index_affinity(WhereInfo *w, WLevel *lv, int reg, int first_col, int n) {
+  apply_index_affinity_x(w, lv, reg, first_col, n, NULL);
 }
 
 /* Open an outer loop over the values of an IN operator; each iteration puts
@@ -1012,7 +1025,6 @@ static void begin_level(WhereInfo *w, int li, u64 avail_before) {
         r_hi = parse_alloc_reg(p);
         expr_code(p, term_value(lv->hi, lv->hi_left), r_hi);
         vdbe_add_op2(v, OP_IsNull, r_hi, lv->brk);
-        vdbe_add_op2(v, OP_MustBeInt, r_hi, 0);
       }
       lv->top = vdbe_current_addr(v);
       if (lv->hi) {
@@ -1074,12 +1086,12 @@ static void begin_level(WhereInfo *w, int li, u64 avail_before) {
           for (int k = 0; k < n_eq; k++) vdbe_add_op2(v, OP_SCopy, r_key + k, r_hi + k);
           expr_code(p, term_value(lv->hi, lv->hi_left), r_hi + n_eq);
           vdbe_add_op2(v, OP_IsNull, r_hi + n_eq, lv->brk);
-          apply_index_affinity(w, lv, r_hi + n_eq, n_eq, 1);
+          apply_index_affinity_x(w, lv, r_hi + n_eq, n_eq, 1, term_value(lv->hi, lv->hi_left));
         }
         if (lv->lo) {
           expr_code(p, term_value(lv->lo, lv->lo_left), r_key + n_eq);
           vdbe_add_op2(v, OP_IsNull, r_key + n_eq, lv->brk);
-          apply_index_affinity(w, lv, r_key + n_eq, n_eq, 1);
+          apply_index_affinity_x(w, lv, r_key + n_eq, n_eq, 1, term_value(lv->lo, lv->lo_left));
           end_op = term_op(lv->lo, lv->lo_left) == OP_GT_ ? OP_IdxLE : OP_IdxLT;
           end_n = n_eq + 1;
           r_end = r_key;
@@ -1108,7 +1120,7 @@ static void begin_level(WhereInfo *w, int li, u64 avail_before) {
         for (int k = 0; k < n_eq; k++) vdbe_add_op2(v, OP_SCopy, r_key + k, r_end + k);
         expr_code(p, term_value(lv->hi, lv->hi_left), r_end + n_eq);
         vdbe_add_op2(v, OP_IsNull, r_end + n_eq, lv->brk);
-        apply_index_affinity(w, lv, r_end + n_eq, n_eq, 1);
+        apply_index_affinity_x(w, lv, r_end + n_eq, n_eq, 1, term_value(lv->hi, lv->hi_left));
         end_n = n_eq + 1;
         end_op = term_op(lv->hi, lv->hi_left) == OP_LT_ ? OP_IdxGE : OP_IdxGT;
         lv->hi->done = 1;
@@ -1118,7 +1130,7 @@ static void begin_level(WhereInfo *w, int li, u64 avail_before) {
       if (lv->lo) {
         expr_code(p, term_value(lv->lo, lv->lo_left), r_key + n_eq);
         vdbe_add_op2(v, OP_IsNull, r_key + n_eq, lv->brk);
-        apply_index_affinity(w, lv, r_key + n_eq, n_eq, 1);
+        apply_index_affinity_x(w, lv, r_key + n_eq, n_eq, 1, term_value(lv->lo, lv->lo_left));
         int op = term_op(lv->lo, lv->lo_left) == OP_GT_ ? OP_SeekGT : OP_SeekGE;
         vdbe_add_op4_int(v, op, cur, lv->brk, r_key, n_eq + 1);
         lv->lo->done = 1;
