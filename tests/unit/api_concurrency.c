@@ -270,7 +270,7 @@ static void test_commit_vs_other_process(const char *vfs) {
 /* ---------------- (b) WAL: snapshots under a writer ---------------- */
 
 #define NACCT 50
-#define WAL_TXNS 2000
+#define WAL_TXNS 1500
 
 typedef struct Shared {
   const char *vfs;
