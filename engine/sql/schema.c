@@ -7,6 +7,7 @@
 ** schema; the retry starts over (the pages read so far stay cached).
 */
 #include "build_int.h"
+#include "../util/utf.h"
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -943,11 +944,76 @@ static int decode_row(const u8 *rec, u32 n, SchemaRow *r) {
 
 static int schema_add_object(sqlite3 *db, int idb, Schema *s, SchemaRow *r, char **err);
 
+/* A sqlite_schema record of a UTF-16 database with its text fields re-encoded
+** as UTF-8 (*out, sqlite3_malloc'd), so the loader reads every file alike. */
+static int record_to_utf8(const u8 *rec, u32 n, int enc, u8 **out, u32 *n_out) {
+  enum { MAX_FIELDS = 8 };
+  u64 types[MAX_FIELDS];
+  const u8 *vals[MAX_FIELDS];
+  u8 *texts[MAX_FIELDS] = {0};
+  u32 lens[MAX_FIELDS];
+  int nf = 0, rc = SQLITE_OK;
+  u64 hdr;
+  u32 off = (u32)varint_get(rec, &hdr), data = (u32)hdr;
+  if (hdr > n || hdr < off) return SQLITE_CORRUPT;
+  u64 head = 0, body = 0;
+  while (off < hdr && nf < MAX_FIELDS) {
+    u64 t;
+    off += (u32)varint_get(rec + off, &t);
+    u32 len = t >= 12 ? (u32)((t - 12) / 2)
+              : (t >= 1 && t <= 4) ? (u32)t : t == 5 ? 6 : (t == 6 || t == 7) ? 8 : 0;
+    if ((u64)data + len > n) {
+      rc = SQLITE_CORRUPT;
+      break;
+    }
+    vals[nf] = rec + data;
+    lens[nf] = len;
+    data += len;
+    if (t >= 13 && (t & 1)) {
+      int n8 = 0;
+      if (shale_utf16_to8(vals[nf], (int)len, enc, &texts[nf], &n8) != SQLITE_OK) {
+        rc = SQLITE_NOMEM;
+        break;
+      }
+      vals[nf] = texts[nf];
+      lens[nf] = (u32)n8;
+      t = 13 + 2 * (u64)n8;
+    }
+    types[nf] = t;
+    head += (u64)varint_len(t);
+    body += lens[nf];
+    nf++;
+  }
+  if (rc == SQLITE_OK) {
+    u64 hsize = head + 1;
+    if (varint_len(hsize) > 1) hsize = head + (u64)varint_len(head + 9);
+    u8 *o = sqlite3_malloc64(hsize + body + 1);
+    if (o == NULL) {
+      rc = SQLITE_NOMEM;
+    } else {
+      u32 k = (u32)varint_put(o, hsize);
+      for (int i = 0; i < nf; i++) k += (u32)varint_put(o + k, types[i]);
+      for (int i = 0; i < nf; i++) {
+        memcpy(o + k, vals[i], lens[i]);
+        k += lens[i];
+      }
+      *out = o;
+      *n_out = k;
+    }
+  }
+  for (int i = 0; i < nf; i++) sqlite3_free(texts[i]);
+  return rc;
+}
+
 static int load_schema(sqlite3 *db, int idb, Schema *s, char **err) {
   Btree *bt = db->dbs[idb].btree;
   BtCursor *cur = NULL;
   if (pager_page_count(btree_pager(bt)) == 0) return SQLITE_OK; /* empty file */
-  int rc = btree_cursor_open(bt, 1, 0, &cur);
+  u32 enc = SQLITE_UTF8;
+  int rc = btree_get_meta(bt, BTREE_TEXT_ENCODING, &enc);
+  if (rc) return rc;
+  if (enc != SQLITE_UTF16LE && enc != SQLITE_UTF16BE) enc = SQLITE_UTF8;
+  rc = btree_cursor_open(bt, 1, 0, &cur);
   if (rc) return rc;
   int empty = 0;
   rc = btree_first(cur, &empty);
@@ -978,9 +1044,18 @@ static int load_schema(sqlite3 *db, int idb, Schema *s, char **err) {
       if (rc) break;
       p = buf;
     }
+    u8 *utf8 = NULL; /* UTF-16 databases: the record re-encoded */
+    if (enc != SQLITE_UTF8) {
+      rc = record_to_utf8(p, sz, enc, &utf8, &sz);
+      if (rc) break;
+      p = utf8;
+    }
     SchemaRow r;
     rc = decode_row(p, sz, &r);
-    if (rc) break;
+    if (rc) {
+      sqlite3_free(utf8);
+      break;
+    }
     int is_table = r.n[0] == 5 && memcmp(r.f[0], "table", 5) == 0;
     if (is_table) {
       rc = schema_add_object(db, idb, s, &r, err);
@@ -1005,6 +1080,7 @@ static int load_schema(sqlite3 *db, int idb, Schema *s, char **err) {
       decode_row(copy, sz, &later[n_later].r);
       n_later++;
     }
+    sqlite3_free(utf8);
     rc = btree_next(cur);
     if (rc == SQLITE_DONE) {
       rc = SQLITE_OK;

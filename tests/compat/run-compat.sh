@@ -89,6 +89,20 @@ for writer in sqlite3 "$shale"; do
   else same_dump "WITHOUT ROWID written by $(basename "$writer")" "$db"; fi
 done
 
+# UTF-16 databases (little and big endian) made by sqlite3, read and then
+# written by shale.
+for enc in UTF-16le UTF-16be; do
+  db="$dir/$enc.db"
+  sqlite3 "$db" "PRAGMA encoding='$enc'; CREATE TABLE t(a TEXT, b); CREATE INDEX ta ON t(a);
+                 INSERT INTO t VALUES('héllo', 1), ('wörld', 2), (NULL, 'ünï');"
+  same_dump "sqlite3 $enc database" "$db"
+  if "$shale" "$db" "INSERT INTO t VALUES('ßx', 4); CREATE TABLE u(x); INSERT INTO u VALUES('日本');" 2>"$dir/err"; then
+    same_dump "sqlite3 $enc database written by shale" "$db"
+  else
+    bad "sqlite3 $enc database written by shale: $(head -1 "$dir/err")"
+  fi
+done
+
 # A WAL with uncheckpointed frames, left by a killed sqlite3.
 db="$dir/walkill.db"
 { echo "PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0; CREATE TABLE t(x); INSERT INTO t VALUES(1),(2),(3);";
