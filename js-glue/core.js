@@ -142,10 +142,10 @@ class HostIO {
         const r = this.queue.shift();
         if (r.posted) continue;
         const st = this.storageFor(r.name);
+        this.inflight.add(r); // visible to waitSync from here on
         if (st && st.beforeOp) await st.beforeOp(r);
-        if (r.posted) continue;
+        if (r.posted) { this.inflight.delete(r); continue; }
         r.started = true;
-        this.inflight.add(r);
         let rc;
         try {
           rc = await this._perform(st, r, false);

@@ -64,6 +64,11 @@ struct HostEntry {
   HostFile *writer;/* handle holding RESERVED or more */
   u8 *prefix;      /* known content of [0, nprefix): served inline */
   int nprefix;
+  /* WAL index ("-shm"), in memory: shared by the handles of this instance */
+  u8 **shm;
+  int nshm;
+  int shm_shared[SQLITE_SHM_NLOCK];
+  HostFile *shm_excl[SQLITE_SHM_NLOCK];
   HostEntry *next;
 };
 
@@ -71,6 +76,8 @@ struct HostFile {
   ShaleFile base;
   HostEntry *e;
   int elock;
+  u8 shm_shared_mask; /* shm lock slots this handle holds SHARED */
+  u8 shm_excl_mask;   /* ... and EXCLUSIVE */
 };
 
 struct HostReq {
@@ -277,13 +284,100 @@ static void orphan(HostFile *p) {
   orphan_list(done_head, p);
 }
 
+static void shm_release(HostFile *p, int ofs, int n);
+
 static int host_close(ShaleFile *f) {
   HostFile *p = (HostFile *)f;
   HostEntry *e = p->e;
   host_unlock(f, SQLITE_LOCK_NONE);
+  shm_release(p, 0, SQLITE_SHM_NLOCK);
   orphan(p);
   if (--e->nopen == 0) enqueue(HOST_REQ_CLOSE, e, 0, 0, NULL, NULL, NULL);
   sqlite3_free(p);
+  return SQLITE_OK;
+}
+
+/* ---- WAL index in memory.  One wasm instance is one process: the index
+** is shared by the connections of this instance (other instances/tabs
+** need the embedder's coordination, later work). */
+static int host_shm_map(ShaleFile *f, int region, int region_size, int extend,
+                        void volatile **pp) {
+  HostEntry *e = ((HostFile *)f)->e;
+  *pp = NULL;
+  if (region >= e->nshm) {
+    if (!extend) return SQLITE_OK;
+    u8 **na = sqlite3_realloc64(e->shm, sizeof(u8 *) * (u64)(region + 1));
+    if (!na) return SQLITE_NOMEM;
+    e->shm = na;
+    while (e->nshm <= region) {
+      u8 *r = shale_malloc_zero((size_t)region_size);
+      if (!r) return SQLITE_NOMEM;
+      e->shm[e->nshm++] = r;
+    }
+  }
+  *pp = e->shm[region];
+  return SQLITE_OK;
+}
+
+static void shm_release(HostFile *p, int ofs, int n) {
+  HostEntry *e = p->e;
+  for (int i = ofs; i < ofs + n && i < SQLITE_SHM_NLOCK; i++) {
+    u8 bit = (u8)(1u << i);
+    if (p->shm_shared_mask & bit) {
+      e->shm_shared[i]--;
+      p->shm_shared_mask &= (u8)~bit;
+    }
+    if (p->shm_excl_mask & bit) {
+      e->shm_excl[i] = NULL;
+      p->shm_excl_mask &= (u8)~bit;
+    }
+  }
+}
+
+static int host_shm_lock(ShaleFile *f, int ofs, int n, int flags) {
+  HostFile *p = (HostFile *)f;
+  HostEntry *e = p->e;
+  if (ofs < 0 || n < 1 || ofs + n > SQLITE_SHM_NLOCK) return SQLITE_MISUSE;
+  if (flags & SQLITE_SHM_UNLOCK) {
+    shm_release(p, ofs, n);
+    return SQLITE_OK;
+  }
+  for (int i = ofs; i < ofs + n; i++) {
+    u8 bit = (u8)(1u << i);
+    if (e->shm_excl[i] && e->shm_excl[i] != p) return SQLITE_BUSY;
+    if ((flags & SQLITE_SHM_EXCLUSIVE) &&
+        e->shm_shared[i] - ((p->shm_shared_mask & bit) ? 1 : 0) > 0)
+      return SQLITE_BUSY;
+  }
+  for (int i = ofs; i < ofs + n; i++) {
+    u8 bit = (u8)(1u << i);
+    if (flags & SQLITE_SHM_EXCLUSIVE) {
+      e->shm_excl[i] = p;
+      p->shm_excl_mask |= bit;
+    } else if (!(p->shm_shared_mask & bit)) {
+      e->shm_shared[i]++;
+      p->shm_shared_mask |= bit;
+    }
+  }
+  return SQLITE_OK;
+}
+
+static void host_shm_barrier(ShaleFile *f) { SHALE_UNUSED(f); }
+
+static int host_shm_unmap(ShaleFile *f, int delete_flag) {
+  HostFile *p = (HostFile *)f;
+  HostEntry *e = p->e;
+  SHALE_UNUSED(delete_flag);
+  shm_release(p, 0, SQLITE_SHM_NLOCK);
+  /* The last handle drops the index whether or not asked to delete it: the
+  ** next connection rebuilds it from the -wal file (which other processes,
+  ** e.g. the sqlite3 CLI, may have changed or removed meanwhile). */
+  if (e->nopen <= 1) {
+    for (int i = 0; i < e->nshm; i++) sqlite3_free(e->shm[i]);
+    sqlite3_free(e->shm);
+    e->shm = NULL;
+    e->nshm = 0;
+  }
   return SQLITE_OK;
 }
 
@@ -292,8 +386,8 @@ static const ShaleFileMethods host_methods = {
     host_truncate,     host_sync,        host_file_size,
     host_lock,         host_unlock,      host_check_reserved_lock,
     host_file_control, host_sector_size, host_device_characteristics,
-    NULL,              NULL,             NULL,
-    NULL};
+    host_shm_map,      host_shm_lock,    host_shm_barrier,
+    host_shm_unmap};
 
 /* ------------------------------------------------------- vfs methods -- */
 static int host_open(ShaleVfs *vfs, const char *path, int flags, ShaleFile **out,

@@ -44,6 +44,31 @@ for (const build of builds) {
       assert.equal(sqlite3(f, 'SELECT count(*) FROM k'), '400');
     });
 
+    it('WAL mode through storage file (delayed): sqlite3 reads the -wal frames, then the checkpointed file', async () => {
+      const { open } = await build.load();
+      const f = tmpfile(dir, 'wal');
+      const db = await open(f, { storage: 'file', wrapStorage: (s) => delayed(s, 3) });
+      assert.deepEqual(await db.prepare('PRAGMA journal_mode=WAL').get(), { journal_mode: 'wal' });
+      await db.exec('CREATE TABLE w(a INTEGER PRIMARY KEY, b)');
+      await db.transaction(async () => {
+        const ins = db.prepare('INSERT INTO w(b) VALUES (?)');
+        for (let i = 0; i < 300; i++) await ins.run('v'.repeat(i % 97));
+      });
+      assert.ok(fs.statSync(f + '-wal').size > 0, 'frames are in the -wal file');
+      // a copy of the database + its -wal, as a crash would leave them
+      const copy = tmpfile(dir, 'walcopy');
+      fs.copyFileSync(f, copy);
+      fs.copyFileSync(f + '-wal', copy + '-wal');
+      assert.equal(sqlite3(copy, 'PRAGMA integrity_check'), 'ok');
+      assert.equal(sqlite3(copy, 'SELECT count(*) FROM w'), '300');
+      await db.close();
+      assert.equal(sqlite3(f, 'PRAGMA integrity_check'), 'ok');
+      assert.equal(sqlite3(f, 'SELECT count(*), sum(length(b)) FROM w'), `300|${[...Array(300).keys()].reduce((a, i) => a + (i % 97), 0)}`);
+      const again = await open(f, { storage: 'file' });
+      assert.deepEqual(await again.prepare('SELECT count(*) AS n FROM w').get(), { n: 300 });
+      await again.close();
+    });
+
     it('a file made by sqlite3 opens in JS (file storage and data)', async () => {
       const { open } = await build.load();
       const f = tmpfile(dir, 'cli');
