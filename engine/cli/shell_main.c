@@ -137,6 +137,7 @@ int shell_process_file(Shell *p, FILE *in, const char *name) {
     }
     if (sqlite3_complete(sql)) {
       errors += run_sql(p, sql, interactive, start_line);
+      fflush(p->out); /* output reaches a pipe as each statement finishes, as in sqlite3 */
       n_sql = 0;
       if (errors && p->bail) break;
       if (p->once) shell_close_out(p);
