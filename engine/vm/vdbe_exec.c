@@ -583,10 +583,18 @@ int vdbe_halt(Vdbe *v) {
       rc = commit_all(v);
       if (rc == SHALE_PENDING) return rc;
       if (rc && (v->rc == SQLITE_OK || v->rc == SQLITE_DONE)) {
-        if (rc == SQLITE_BUSY) {
-          /* keep the transaction; the caller may retry the step */
-          return SQLITE_BUSY;
+        if ((rc & 0xff) == SQLITE_BUSY && v->is_commit) {
+          /* Like SQLite: a COMMIT that cannot get its lock fails with BUSY
+          ** and the transaction stays open, to be committed by a retry. */
+          db->autocommit = 0;
+          v->want_commit = 0;
+          set_error(v, rc, NULL);
+          if (db) db_error(db, rc, NULL);
+          return rc;
         }
+        if ((rc & 0xff) == SQLITE_BUSY && v->readonly) return rc; /* retry the step */
+        /* Anything else, BUSY included for a writing statement in
+        ** auto-commit mode: the statement fails and its changes roll back. */
         set_error(v, rc, NULL);
         v->want_commit = 2; /* roll back instead */
       }

@@ -17,11 +17,6 @@
 **      and integrity_check is ok in both.
 **
 ** Known engine bugs (each check runs when its macro is defined):
-**  KNOWN_BUG_COMMIT_IGNORES_SHARED — COMMIT returns SQLITE_OK while another
-**    connection holds SHARED (a SELECT mid-step).  In-process it writes the
-**    database under the reader; against another process (fcntl EAGAIN on
-**    the SHARED range) it silently DROPS the transaction and still returns
-**    SQLITE_OK.  SQLite: SQLITE_BUSY, transaction left open for a retry.
 **  KNOWN_BUG_WRITE_LOCK_BUSY_HANDLER — with sqlite3_busy_timeout set, a
 **    write that cannot get RESERVED (rollback) or the WAL writer lock
 **    returns SQLITE_BUSY at once; the busy handler is not called.
@@ -178,22 +173,14 @@ static void test_rollback_locking(const char *vfs) {
   sqlite3_stmt *st = NULL;
   CHECK_INT(sqlite3_prepare_v2(c3, "SELECT x FROM t", -1, &st, NULL), SQLITE_OK);
   CHECK_INT(sqlite3_step(st), SQLITE_ROW);
-#ifdef KNOWN_BUG_COMMIT_IGNORES_SHARED
-  /* Bug: COMMIT returns SQLITE_OK although c3 holds SHARED (in-process:
-  ** it writes anyway; against another process: it silently drops the
-  ** transaction).  SQLite: SQLITE_BUSY, transaction still open. */
+  /* As SQLite: COMMIT is SQLITE_BUSY while c3 holds SHARED, and the
+  ** transaction stays open. */
   CHECK_INT(ex(c1, "COMMIT") & 0xff, SQLITE_BUSY);
   CHECK(!sqlite3_get_autocommit(c1)); /* still in the transaction */
-#endif
   CHECK_INT(sqlite3_step(st), SQLITE_ROW);
   CHECK_STR((const char *)sqlite3_column_text(st, 0), "b");
   sqlite3_finalize(st);
-#ifdef KNOWN_BUG_COMMIT_IGNORES_SHARED
   CHECK_INT(ex(c1, "COMMIT"), SQLITE_OK);
-#else
-  ex(c1, "COMMIT");
-  CHECK(sqlite3_get_autocommit(c1));
-#endif
   CHECK_INT(q_int(c2, "SELECT count(*) FROM t", &rc), 3);
 
   /* EXCLUSIVE: readers are busy too */
@@ -239,7 +226,6 @@ static void test_rollback_locking(const char *vfs) {
   CHECK_STR(out, b0 == 0 ? "ok\n8" : "ok\n6");
 }
 
-#ifdef KNOWN_BUG_COMMIT_IGNORES_SHARED
 /* Another process (python3's sqlite3 module, i.e. real SQLite) holds SHARED
 ** mid-SELECT for 1 s: our COMMIT must be SQLITE_BUSY, and whenever a
 ** COMMIT says SQLITE_OK the row must be in the file. */
@@ -265,7 +251,6 @@ static void test_commit_vs_other_process(const char *vfs) {
   au_cli(g_db, "SELECT group_concat(x) FROM t;", out, sizeof(out));
   CHECK_STR(out, "a,b,c");
 }
-#endif
 
 /* ---------------- (b) WAL: snapshots under a writer ---------------- */
 
@@ -629,9 +614,7 @@ int main(void) {
   for (int v = 0; v < 2; v++) {
     const char *vfs = testlib_vfs_names[v];
     if (!only || strchr(only, 'a')) test_rollback_locking(vfs);
-#ifdef KNOWN_BUG_COMMIT_IGNORES_SHARED
     if (!only || strchr(only, 'a')) test_commit_vs_other_process(vfs);
-#endif
     if (!wal_vfs_ok(vfs)) continue;
     if (!only || strchr(only, 'b')) test_wal_snapshot_rules(vfs);
     if (!only || strchr(only, 'b')) test_wal_snapshots(vfs);
