@@ -392,7 +392,7 @@ static int new_page1(Btree *bt) {
   return SQLITE_OK;
 }
 
-int btree_begin_trans(Btree *bt, int wrflag, int *schema_cookie) {
+static int begin_trans_once(Btree *bt, int wrflag, int *schema_cookie) {
   int rc;
   if (bt->txn == 0) {
     rc = pager_begin_read(bt->pager);
@@ -427,6 +427,23 @@ int btree_begin_trans(Btree *bt, int wrflag, int *schema_cookie) {
   }
   if (schema_cookie) *schema_cookie = bt->page1 ? (int)get4byte((u8 *)pager_data(bt->page1) + 40) : 0;
   return SQLITE_OK;
+}
+
+int btree_begin_trans(Btree *bt, int wrflag, int *schema_cookie) {
+  int from_none = bt->txn == 0;
+  for (int busy_count = 0;; busy_count++) {
+    int rc = begin_trans_once(bt, wrflag, schema_cookie);
+    /* Like SQLite: a write transaction started from no transaction that
+    ** cannot get its write lock drops its read lock, lets the busy handler
+    ** wait, and starts over.  (BUSY on the read lock itself was already
+    ** waited for by the pager.) */
+    if ((rc & 0xff) != SQLITE_BUSY || !wrflag || !from_none || bt->txn != 1 || bt->cursors)
+      return rc;
+    release_page1(bt);
+    pager_end_read(bt->pager);
+    bt->txn = 0;
+    if (!pager_invoke_busy(bt->pager, busy_count)) return rc;
+  }
 }
 
 static void trip_cursors(Btree *bt) {

@@ -17,9 +17,6 @@
 **      and integrity_check is ok in both.
 **
 ** Known engine bugs (each check runs when its macro is defined):
-**  KNOWN_BUG_WRITE_LOCK_BUSY_HANDLER — with sqlite3_busy_timeout set, a
-**    write that cannot get RESERVED (rollback) or the WAL writer lock
-**    returns SQLITE_BUSY at once; the busy handler is not called.
 **  KNOWN_BUG_WAL_PENDING — on "pending", a second connection reading a WAL
 **    database whose -wal holds frames gets SQLITE_MISUSE.
 */
@@ -52,16 +49,10 @@ static sqlite3 *open_db(const char *vfs) {
 
 static int ex(sqlite3 *db, const char *sql) { return sqlite3_exec(db, sql, NULL, NULL, NULL); }
 
-/* Known bug WRITE_LOCK_BUSY_HANDLER: a statement that needs the write lock
-** (RESERVED in rollback mode, the WAL writer lock) returns SQLITE_BUSY at
-** once instead of calling the busy handler.  Until it is fixed, writers in
-** the WAL tests retry by hand (counted); -DKNOWN_BUG_WRITE_LOCK_BUSY_HANDLER
-** turns the retries off so the bug shows. */
-#ifdef KNOWN_BUG_WRITE_LOCK_BUSY_HANDLER
+/* Writers rely on the busy handler to wait for the write lock (RESERVED, or
+** the WAL writer lock), as with SQLite; set to 1 to retry SQLITE_BUSY by
+** hand instead (counted in the report). */
 #define MANUAL_BUSY_RETRY 0
-#else
-#define MANUAL_BUSY_RETRY 1
-#endif
 
 /* Known bug WAL_PENDING: on the "pending" VFS a connection that opens a WAL
 ** database whose -wal holds frames (written by another connection, or left
@@ -192,11 +183,7 @@ static void test_rollback_locking(const char *vfs) {
 
   /* busy_timeout: c2 waits for a holder on another thread */
   const char *begins[2] = {"BEGIN IMMEDIATE", "BEGIN EXCLUSIVE"};
-#ifdef KNOWN_BUG_WRITE_LOCK_BUSY_HANDLER
-  int b0 = 0; /* holder with RESERVED: the busy handler is never called */
-#else
-  int b0 = 1;
-#endif
+  int b0 = 0; /* holders with RESERVED and with EXCLUSIVE */
   for (int b = b0; b < 2; b++) {
     Holder h = {.vfs = vfs, .begin = begins[b], .hold_ms = 150};
     pthread_t th;
