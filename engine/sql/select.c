@@ -46,7 +46,11 @@ static void deliver(Parse *p, Emit *em, int r, int n) {
         vdbe_add_op4(v, OP_MakeRecord, r, n, rec, shale_strdup(d->affinity), P4_DYNAMIC);
       else
         vdbe_add_op3(v, OP_MakeRecord, r, n, rec);
+      /* n_reg == 1 (compound, first arm): keep the first of equal values
+      ** (2 vs 2.0); later arms replace, as SQLite's merge of compounds does */
+      int skip = d->n_reg == 1 ? vdbe_add_op4_int(v, OP_Found, d->cursor, 0, r, n) : -1;
       vdbe_add_op4_int(v, OP_IdxInsert, d->cursor, rec, r, n);
+      if (skip >= 0) vdbe_jump_here(v, skip);
       break;
     }
     case SD_TABLE: {
@@ -1463,9 +1467,9 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
     agg_free(&ai);
     return;
   }
-  /* output in the last window's order */
+  /* output in the first window's order (as SQLite) */
   for (int i = 0; i < n_wf; i++) wf[i].final_reg = parse_alloc_reg(p);
-  WinSpec *last = &spec[n_spec - 1];
+  WinSpec *last = &spec[0];
   int np = last->part ? last->part->n : 0, no = last->order ? last->order->n : 0;
   int l_end = vdbe_make_label(v);
   vdbe_add_op2(v, OP_Rewind, last->w_cur, l_end);
@@ -1864,6 +1868,7 @@ static void code_compound(Parse *p, Select *last, SelectDest *dest) {
   memset(&d, 0, sizeof(d));
   d.kind = cur_is_index ? SD_SET : SD_TABLE;
   d.cursor = cur;
+  d.n_reg = 1;
   int sp0 = p->eqp_parent;
   if (p->explain == 2) {
     int id0 = vdbe_current_addr(v);

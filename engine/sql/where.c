@@ -225,6 +225,10 @@ static void col_use_select(ColUse *u, const Select *s) {
     col_use_list(u, s->group_by);
     col_use_expr(u, s->having);
     col_use_list(u, s->order_by);
+    for (Window *w = s->windows; w; w = w->next) {
+      col_use_list(u, w->partition_by);
+      col_use_list(u, w->order_by);
+    }
     if (s->from)
       for (int i = 0; i < s->from->n; i++) {
         col_use_expr(u, s->from->a[i].on);
@@ -246,6 +250,12 @@ static void col_use_expr(ColUse *u, const Expr *e) {
   col_use_expr(u, e->extra);
   col_use_list(u, e->list);
   if (e->order_by) col_use_list(u, e->order_by);
+  if (e->over) {
+    col_use_list(u, e->over->partition_by);
+    col_use_list(u, e->over->order_by);
+    col_use_expr(u, e->over->start);
+    col_use_expr(u, e->over->end);
+  }
 }
 
 /* ------------------------------------------------------------ planning -- */
@@ -910,6 +920,7 @@ static void apply_index_affinity_x(WhereInfo *w, WLevel *lv, int reg, int first_
     if (a < SQLITE_AFF_BLOB) a = SQLITE_AFF_BLOB;
     const Expr *val = range_val;
     int j = first_col + k;
+    if (!val && j < lv->n_eq && is_in_term(lv->eq[j]->e)) a = SQLITE_AFF_BLOB; /* applied when the set was built */
     if (!val && j < lv->n_eq && !is_in_term(lv->eq[j]->e)) val = term_value(lv->eq[j], lv->eq_col_is_left[j]);
     if (val) {
       char va = expr_affinity(p, val);
@@ -947,11 +958,21 @@ static void code_in_loop(WhereInfo *w, WLevel *lv, WTerm *t, int reg, char aff, 
     if (k->coll) k->coll[0] = (coll && shale_stricmp(coll, "BINARY")) ? coll_find(p->db, coll) : NULL;
   }
   vdbe_add_op4(v, OP_OpenEphemeral, cur, 1, 0, k, P4_KEYINFO);
-  char affs[2] = {aff > SQLITE_AFF_NONE ? aff : SQLITE_AFF_BLOB, 0};
+  if (aff <= SQLITE_AFF_NONE) aff = SQLITE_AFF_BLOB;
+  char affs[2] = {aff, 0};
+  if (e->op == EX_IN_SELECT) {
+    /* the comparison's affinity (lhs column vs. the subquery's column) */
+    const Select *first = e->select;
+    while (first->prior) first = first->prior;
+    char va = expr_affinity(p, first->result->a[0].expr);
+    if (va > SQLITE_AFF_NONE && va < SQLITE_AFF_NUMERIC && aff < SQLITE_AFF_NUMERIC) affs[0] = SQLITE_AFF_BLOB;
+  }
   if (e->op == EX_IN_LIST) {
     int r = parse_alloc_reg(p), rec = parse_alloc_reg(p);
     for (int i = 0; i < e->list->n; i++) {
       expr_code(p, e->list->a[i].expr, r);
+      char va = expr_affinity(p, e->list->a[i].expr);
+      affs[0] = (va > SQLITE_AFF_NONE && va < SQLITE_AFF_NUMERIC && aff < SQLITE_AFF_NUMERIC) ? SQLITE_AFF_BLOB : aff;
       vdbe_add_op4(v, OP_MakeRecord, r, 1, rec, shale_strdup(affs), P4_DYNAMIC);
       vdbe_add_op4_int(v, OP_IdxInsert, cur, rec, r, 1);
     }
