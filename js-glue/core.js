@@ -290,6 +290,16 @@ class HostIO {
 // -------------------------------------------------------------- database --
 let dbCounter = 0;
 
+// Statements dropped without finalize() are finalized when collected; the
+// connection keeps only weak references to them.
+const stmtReaper = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry(({ db, cell }) => {
+    if (cell.stmt && db.open) db._e.fn.shale_w_finalize(cell.stmt);
+    cell.stmt = 0;
+    db._stmts.delete(cell.ref);
+  })
+  : null;
+
 export class Database {
   constructor(engine, db, opts) {
     this._e = engine;
@@ -483,7 +493,8 @@ export class Database {
   }
   async close() {
     if (!this.open) return;
-    for (const s of [...this._stmts]) s.finalize();
+    for (const ref of [...this._stmts]) ref.deref()?.finalize();
+    this._stmts.clear();
     const e = this._e;
     const rc = e.fn.shale_w_close(this._db);
     this.open = false;
@@ -502,12 +513,15 @@ export class Statement {
   constructor(db, sql) {
     this.database = db;
     this.source = sql;
-    this._stmt = 0;
+    // _cell holds the engine handle so the reaper can finalize it without
+    // keeping this object alive.
+    this._cell = { stmt: 0, ref: new WeakRef(this) };
+    db._stmts.add(this._cell.ref);
+    stmtReaper?.register(this, { db, cell: this._cell }, this._cell);
     this._raw = false;
     this._bigint = db._bigint;
     this._busy = false;
     this._cols = null;
-    db._stmts.add(this);
     // Compile now when no I/O is needed (the usual case once the schema is
     // loaded); otherwise the first execution compiles.
     const e = db._e;
@@ -521,7 +535,7 @@ export class Statement {
         this._stmt = e.scratchNum(0);
         this._checkTail(bytes, e.scratchNum(1));
       } else if (rc !== SHALE_IO) {
-        db._stmts.delete(this);
+        this._forget();
         throw db._error(rc);
       }
     } finally {
@@ -570,11 +584,17 @@ export class Statement {
     }
     return out;
   }
+  get _stmt() { return this._cell.stmt; }
+  set _stmt(v) { this._cell.stmt = v; }
+  _forget() {
+    stmtReaper?.unregister(this._cell);
+    this.database._stmts.delete(this._cell.ref);
+  }
   finalize() {
     if (this._stmt) this.database._e.fn.shale_w_finalize(this._stmt);
     this._stmt = 0;
     this._finalized = true;
-    this.database._stmts.delete(this);
+    this._forget();
   }
   // ---- binding
   _bind(params) {
