@@ -552,10 +552,13 @@ int btree_get_meta(Btree *bt, int idx, u32 *value) {
   *value = 0;
   if (idx < 0 || idx > 15) return SQLITE_RANGE;
   if (!bt->page1) {
-    /* Outside a transaction — or after a btree_begin_trans() that returned
-    ** PENDING before page 1 arrived (txn 1, no page 1) — read it through a
-    ** short read transaction. */
-    if (bt->txn == 0 || (bt->txn == 1 && !bt->cursors)) {
+    if (bt->txn == 1) {
+      /* A btree_begin_trans() returned PENDING before page 1 arrived: finish
+      ** loading it within that (caller's) read transaction. */
+      int rc = btree_begin_trans(bt, 0, NULL);
+      if (rc) return rc;
+    } else if (bt->txn == 0) {
+      /* outside a transaction: read it through a short read transaction */
       int rc = btree_begin_trans(bt, 0, NULL);
       if (rc) return rc;
       if (bt->page1) *value = get4byte((u8 *)pager_data(bt->page1) + 36 + 4 * idx);
@@ -566,8 +569,10 @@ int btree_get_meta(Btree *bt, int idx, u32 *value) {
       }
       return SQLITE_OK;
     }
-    if (idx == BTREE_TEXT_ENCODING) *value = 0;
-    return SQLITE_OK;
+    if (!bt->page1) {
+      if (idx == BTREE_TEXT_ENCODING) *value = 0;
+      return SQLITE_OK;
+    }
   }
   *value = get4byte((u8 *)pager_data(bt->page1) + 36 + 4 * idx);
   return SQLITE_OK;

@@ -25,9 +25,6 @@
 ** retried, and the final database holds every step.
 **
 ** Known engine bugs (each check runs when its macro is defined):
-**  KNOWN_BUG_WAL_PENDING — WAL recovery through the "pending" VFS: opening a
-**    WAL database whose -wal holds committed frames (no -shm) fails with
-**    SQLITE_MISUSE on the first statement; "unix" recovers fine.
 **  KNOWN_BUG_TRUNCATE_FSYNC_ROLLBACK — journal_mode=TRUNCATE, the fsync of
 **    the database file at COMMIT fails (EIO): the pager zeroes the journal
 **    (ftruncate to 0) and truncates the database without playing the
@@ -214,11 +211,6 @@ static void crash_sweep(const Mode *m, int *total_points, int *cli_points) {
     int k = npts == nops + 1 ? j + 1 : 1 + (int)((long long)j * nops / (npts - 1));
     int restore_mode = (j / 2) & 1;
     const char *vfs = testlib_vfs_names[j & 1];
-#ifndef KNOWN_BUG_WAL_PENDING
-    /* WAL recovery through "pending" fails (see the bug list in the
-    ** report / README); build with -DKNOWN_BUG_WAL_PENDING to run it. */
-    if (m->wal) vfs = "unix";
-#endif
     au_unlink_db(g_db);
     shale_faulty_reset();
     /* every 5th point: the write at k is torn (partial sector) and power
@@ -407,9 +399,6 @@ static void kill_sweep(const Mode *m, int rounds, int *kills) {
     au_cli(g_copy, "PRAGMA integrity_check; SELECT n, (SELECT count(*) FROM k) FROM meta;", cli, sizeof(cli));
     au_unlink_db(g_copy);
     const char *vfs = testlib_vfs_names[r & 1];
-#ifndef KNOWN_BUG_WAL_PENDING
-    if (m->wal) vfs = "unix";
-#endif
     sqlite3_open_v2(g_db, &db, SQLITE_OPEN_READWRITE, vfs);
     au_query(db, "PRAGMA integrity_check; SELECT n, (SELECT count(*) FROM k) FROM meta;", out, sizeof(out));
     sqlite3_close(db);
