@@ -38,7 +38,7 @@ LIB_A  = $(BUILD)/libshale.a
 LIB_SO = $(BUILD)/libshale.so
 CLI    = $(BUILD)/shale
 
-.PHONY: all test unit sqltest clitest difftest compattest asan bench clean fuzz run
+.PHONY: all test test-native asan-core jstest-results unit sqltest clitest difftest compattest asan bench clean fuzz run
 all: $(LIB_A) $(LIB_SO) $(CLI)
 
 $(BUILD)/%.o: %.c
@@ -95,21 +95,45 @@ clitest: $(CLI)
 compattest: $(CLI)
 	@tests/compat/run-compat.sh $(CLI) $(BUILD)/results-compat
 
-# Runs every suite even when one fails, then prints the closing line.
-test: all
-	@rm -f $(BUILD)/results-*
+# The JS package (wasm builds + node --test), results in build/results-js.
+jstest-results:
+	@$(MAKE) --no-print-directory jstest > $(BUILD)/jstest.log 2>&1; tail -9 $(BUILD)/jstest.log; \
+	  p=$$(sed -n 's/^# pass //p' $(BUILD)/jstest.log); f=$$(sed -n 's/^# fail //p' $(BUILD)/jstest.log); \
+	  echo "$${p:-0} $${f:-1}" > $(BUILD)/results-js
+
+NATIVE_RESULTS = $(BUILD)/results-unit $(BUILD)/results-slt $(BUILD)/results-cli $(BUILD)/results-diff $(BUILD)/results-compat
+
+# Every native suite, even when one fails (make asan runs this under sanitizers).
+test-native: all
+	@rm -f $(NATIVE_RESULTS)
 	-@$(MAKE) --no-print-directory unit
 	-@$(MAKE) --no-print-directory sqltest
 	-@$(MAKE) --no-print-directory clitest
 	-@$(MAKE) --no-print-directory difftest
 	-@$(MAKE) --no-print-directory compattest
-	@tests/summary.sh $(BUILD)/results-unit $(BUILD)/results-slt $(BUILD)/results-cli $(BUILD)/results-diff $(BUILD)/results-compat
+	@tests/summary.sh $(NATIVE_RESULTS)
+
+# Every test: the native suites, the JS package, then the C unit tests and SQL
+# suites again under ASan+UBSan; ends with the closing "N passed, M failed".
+test: all
+	@rm -f $(BUILD)/results-* build-asan/results-*
+	-@$(MAKE) --no-print-directory test-native
+	-@$(MAKE) --no-print-directory jstest-results
+	-@$(MAKE) --no-print-directory asan-core
+	@echo "== all suites"
+	@tests/summary.sh $(NATIVE_RESULTS) $(BUILD)/results-js build-asan/results-unit build-asan/results-slt
 
 run: $(CLI)
 	$(CLI)
 
+ASAN_FLAGS = BUILD=build-asan OPT=-O1 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
 asan:
-	$(MAKE) BUILD=build-asan OPT=-O1 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" test
+	$(MAKE) $(ASAN_FLAGS) test-native
+
+# The C unit tests and the SQL suites under ASan+UBSan (part of make test).
+asan-core:
+	-@$(MAKE) --no-print-directory $(ASAN_FLAGS) unit
+	-@$(MAKE) --no-print-directory $(ASAN_FLAGS) sqltest
 
 # ---- benchmark: Shale and the system SQLite side by side in one process ----
 BENCH = $(BUILD)/bench

@@ -30,9 +30,16 @@ for vfs in unix pending; do
   echo "== shale, vfs=$vfs"
   # On `pending`, every read (not only the first of each page) is deferred.
   SHALE_PENDING_EVERY_READ=$([ $vfs = pending ] && echo 1 || echo 0) \
-    "$runner" -vfs "$vfs" -known tests/known-failures.txt "${corpus[@]}" "${ours[@]}" >"$out" 2>&1 || status=1
+    "$runner" -vfs "$vfs" -known tests/known-failures.txt "${corpus[@]}" "${ours[@]}" >"$out" 2>&1
+  rc=$?
   grep -v ' 0 failed' "$out" | head -60
   tally "$out"
+  # A runner that exits non-zero without a failed record (a sanitizer report,
+  # a crash) is a failure too.
+  if [ $rc -ne 0 ]; then
+    status=1
+    grep -q '^records: .* 0 failed' "$out" && { fail=$((fail + 1)); echo "runner exited with status $rc"; }
+  fi
 done
 rm -f "$out"
 mkdir -p "$(dirname "$results")"
