@@ -42,6 +42,7 @@ typedef struct WLevel {
   int desc;            /* walk backwards */
   int left_join;
   int reg_match;
+  int reg_nullpass;    /* 1 while the LEFT JOIN NULL row is being processed */
   int addr_first;      /* label: after the ON terms (match flag set) */
   int cont, brk;       /* labels */
   int top;             /* address of the loop body start */
@@ -471,6 +472,10 @@ static void plan_level(WhereInfo *w, int li, u64 avail, Select *sel) {
         if (col != want) continue;
         if (value_mask(w, tm, cil) & self) continue;
         if (!aff_ok_for_index(p, tm->e, caff) || !coll_ok_for_index(p, tm->e, icoll)) continue;
+        int used = 0;
+        for (int q = 0; q < n_eq; q++)
+          if (eqs[q] == tm) used = 1;
+        if (used) continue; /* an index listing a column twice: one term, one key */
         if (op == OP_EQ_) {
           found = tm;
           fl = cil;
@@ -1003,7 +1008,9 @@ static void begin_level(WhereInfo *w, int li, u64 avail_before) {
   lv->brk = vdbe_make_label(v);
   if (lv->left_join) {
     lv->reg_match = parse_alloc_reg(p);
+    lv->reg_nullpass = parse_alloc_reg(p);
     vdbe_add_op2(v, OP_Integer, 0, lv->reg_match);
+    vdbe_add_op2(v, OP_Integer, 0, lv->reg_nullpass);
   }
   explain_level(w, lv);
   switch (lv->plan) {
@@ -1502,6 +1509,8 @@ void where_end(WhereInfo *w) {
   for (int k = w->n_level - 1; k >= 0; k--) {
     WLevel *lv = &w->lv[k];
     vdbe_resolve_label(v, lv->cont);
+    int a_np = -1;
+    if (lv->left_join) a_np = vdbe_add_op1(v, OP_If, lv->reg_nullpass); /* the NULL row: no Next */
     if (lv->next_op) vdbe_add_op2(v, lv->next_op, lv->next_cursor, lv->top);
     vdbe_resolve_label(v, lv->brk);
     for (int i = lv->n_in - 1; i >= 0; i--) vdbe_add_op2(v, OP_Next, lv->in_cur[i], lv->in_top[i]);
@@ -1511,9 +1520,11 @@ void where_end(WhereInfo *w) {
       if (!(lv->plan == PLAN_INDEX && lv->covering && lv->idx_cursor != lv->cursor))
         vdbe_add_op1(v, OP_NullRow, lv->cursor);
       if (lv->plan == PLAN_INDEX && lv->idx_cursor != lv->cursor) vdbe_add_op1(v, OP_NullRow, lv->idx_cursor);
+      vdbe_add_op2(v, OP_Integer, 1, lv->reg_nullpass);
       vdbe_add_op2(v, OP_Goto, 0, lv->addr_first);
       vdbe_jump_here(v, a);
     }
+    if (a_np >= 0) vdbe_jump_here(v, a_np);
   }
   if (w->right >= 0) {
     /* rows of the right table that matched nothing: left side NULL */
