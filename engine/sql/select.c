@@ -9,6 +9,7 @@
 
 #define SD_DELETE_ 100 /* internal: delete matching rows from an index (EXCEPT) */
 #define SD_QUEUE_ 101  /* internal: recursive CTE queue (+ optional distinct index) */
+#define SD_UNION_ 102  /* internal: UNION arm: first of equals within the arm (set n_reg), replacing across arms */
 
 typedef struct Emit {
   SelectDest *dest;
@@ -58,6 +59,15 @@ static void deliver(Parse *p, Emit *em, int r, int n) {
       vdbe_add_op3(v, OP_MakeRecord, r, n, rec);
       vdbe_add_op2(v, OP_NewRowid, d->cursor, rid);
       vdbe_add_op3(v, OP_Insert, d->cursor, rec, rid);
+      break;
+    }
+    case SD_UNION_: {
+      int rec = parse_alloc_reg(p);
+      vdbe_add_op3(v, OP_MakeRecord, r, n, rec);
+      int skip = vdbe_add_op4_int(v, OP_Found, d->n_reg, 0, r, n);
+      vdbe_add_op4_int(v, OP_IdxInsert, d->n_reg, rec, r, n);
+      vdbe_add_op4_int(v, OP_IdxInsert, d->cursor, rec, r, n);
+      vdbe_jump_here(v, skip);
       break;
     }
     case SD_DELETE_: {
@@ -1912,8 +1922,11 @@ static void code_compound(Parse *p, Select *last, SelectDest *dest) {
     }
     memset(&d, 0, sizeof(d));
     if (op == CO_UNION) {
-      d.kind = SD_SET;
+      int local = parse_alloc_cursor(p);
+      vdbe_add_op4(v, OP_OpenEphemeral, local, n, 0, compound_keyinfo(p, arms, na, n), P4_KEYINFO);
+      d.kind = (SelectDestKind)SD_UNION_;
       d.cursor = cur;
+      d.n_reg = local;
       code_arm_into(p, arms[i], &d, n);
     } else if (op == CO_EXCEPT) {
       d.kind = SD_DELETE_;
