@@ -402,6 +402,12 @@ static int resolve_function(Parse *p, NameContext *nc, Expr *e) {
   }
   e->res_ptr = (void *)f;
   int is_agg = (f->flags & FUNC_AGGREGATE) != 0;
+#ifdef FUNC_WINDOW
+  if (!e->over && (f->flags & FUNC_WINDOW)) {
+    parse_error_at(p, e->pos, "misuse of window function %s()", e->text);
+    return p->rc;
+  }
+#endif
   if (e->over) {
     if (!is_agg && !f->x_value) {
       parse_error_at(p, e->pos, "%s may not be used as a window function", e->text);
