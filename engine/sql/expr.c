@@ -487,7 +487,8 @@ static void code_in_select(Parse *p, Expr *e, int target) {
   k->enc = p->db->enc ? p->db->enc : SQLITE_UTF8;
   for (int i = 0; i < n; i++) {
     const Expr *le = vector_elem(e->left, i);
-    const Expr *re = first->result->a[i].expr;
+    /* SQLite takes the right-most arm of a compound for the comparison */
+    const Expr *re = (s->result && i < s->result->n ? s : first)->result->a[i].expr;
     aff[i] = in_affinity(p, le, re);
     const char *cn = compare_collation(p, le, re);
     if (k->coll) k->coll[i] = (cn && shale_stricmp(cn, "BINARY")) ? coll_find(p->db, cn) : NULL;

@@ -309,8 +309,7 @@ static int term_on_column(const Expr *e, int cur, int *col, int *op, int *col_is
 
 static int aff_ok_for_index(Parse *p, const Expr *e, char col_aff) {
   if (e->op == EX_IN_SELECT) {
-    const Select *s = e->select;
-    while (s->prior) s = s->prior;
+    const Select *s = e->select; /* the right-most arm, as SQLite */
     char a = expr_compare_affinity(p, e->left, s->result->a[0].expr);
     if (a <= SQLITE_AFF_BLOB) return 1;
     if (a == SQLITE_AFF_TEXT) return col_aff == SQLITE_AFF_TEXT;
@@ -329,7 +328,6 @@ static int coll_ok_for_index(Parse *p, const Expr *e, const char *idx_coll) {
     c = expr_collation_name(p, e->left);
     if (!c && e->op == EX_IN_SELECT) {
       const Select *s = e->select;
-      while (s->prior) s = s->prior;
       c = expr_collation_name(p, s->result->a[0].expr);
     }
     return shale_stricmp(c ? c : "BINARY", idx_coll ? idx_coll : "BINARY") == 0;
@@ -967,8 +965,7 @@ static void code_in_loop(WhereInfo *w, WLevel *lv, WTerm *t, int reg, char aff, 
   char affs[2] = {aff, 0};
   if (e->op == EX_IN_SELECT) {
     /* the comparison's affinity (lhs column vs. the subquery's column) */
-    const Select *first = e->select;
-    while (first->prior) first = first->prior;
+    const Select *first = e->select; /* right-most arm */
     char va = expr_affinity(p, first->result->a[0].expr);
     if (va > SQLITE_AFF_NONE && va < SQLITE_AFF_NUMERIC && aff < SQLITE_AFF_NUMERIC) affs[0] = SQLITE_AFF_BLOB;
   }
