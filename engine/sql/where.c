@@ -1375,7 +1375,24 @@ WhereInfo *where_begin(Parse *p, SrcList *src, Expr *where, ExprList *order_by, 
   return where_begin_sel(p, NULL, src, where, order_by, flags);
 }
 
+static WhereInfo *where_begin_inner(Parse *p, Select *sel, SrcList *src, Expr *where,
+                                    ExprList *order_by, int flags);
+
+/* On an error the plan is discarded here (callers return at once). */
 WhereInfo *where_begin_sel(Parse *p, Select *sel, SrcList *src, Expr *where, ExprList *order_by, int flags) {
+  WhereInfo *w = where_begin_inner(p, sel, src, where, order_by, flags);
+  if (w && p->rc) {
+    QState *q = (QState *)p->query;
+    if (q) q->n_remap = w->remap_base;
+    for (int i = 0; i < w->n_synth; i++) ast_free_expr(w->synth[i]);
+    sqlite3_free(w);
+    return NULL;
+  }
+  return w;
+}
+
+static WhereInfo *where_begin_inner(Parse *p, Select *sel, SrcList *src, Expr *where,
+                                    ExprList *order_by, int flags) {
   Vdbe *v = p->v;
   WhereInfo *w = shale_malloc_zero(sizeof(WhereInfo));
   if (!w) {

@@ -39,7 +39,7 @@ void mem_init(Mem *m, sqlite3 *db) {
   m->db = db;
 }
 
-#define MEM_NEEDS_CLEAR(m) \
+#define MEM_NEEDS_CLEAR(m) /* MEM_Agg: see mem_finalize_agg */ \
   (((m)->flags & (MEM_Dyn | MEM_Agg | MEM_Obj | MEM_Ptr)) || (m)->z16)
 
 static void mem_clear_slow(Mem *m) {

@@ -1606,6 +1606,11 @@ int vdbe_exec(Vdbe *v) {
         } else if (def->x_final) {
           def->x_final(&ctx);
         }
+        if (op->opcode != OP_AggValue && (mem[op->p1].flags & MEM_Agg)) {
+          /* xFinal consumed the state: releasing it must not finalize again */
+          mem[op->p1].flags = MEM_Null;
+          mem[op->p1].u.def = NULL;
+        }
         if (ctx.is_error) {
           char *msg = ctx.err ? ctx.err : sqlite3_mprintf("%s", vdbe_errstr(ctx.is_error));
           mem_release(&result);

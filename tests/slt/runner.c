@@ -469,10 +469,14 @@ int main(int argc, char **argv) {
                 c.skipped, c.known ? " (+ known failures)" : "");
       total.passed += c.passed, total.failed += c.failed, total.skipped += c.skipped;
       total.known += c.known;
+      fflush(stdout); /* a sanitizer may _exit() at the end: keep the counts */
     }
   }
   if (!o.complete)
     printf("records: %d passed, %d failed, %d skipped, %d known failures (%d of %d files failed)\n",
            total.passed, total.failed, total.skipped, total.known, files_failed, files);
+  for (int i = 0; i < o.n_known; i++) free(o.known[i]);
+  free(o.known);
+  fflush(stdout);
   return total.failed ? 1 : 0;
 }
