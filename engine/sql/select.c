@@ -1878,7 +1878,10 @@ static void code_compound(Parse *p, Select *last, SelectDest *dest) {
   memset(&d, 0, sizeof(d));
   d.kind = cur_is_index ? SD_SET : SD_TABLE;
   d.cursor = cur;
-  d.n_reg = 1;
+  /* Equal rows within the first arm (2 vs 2.0): with an ORDER BY SQLite
+  ** merges sorted arms and the first one stays; without, its inserts into
+  ** the temporary index replace and the last one stays. */
+  d.n_reg = ob ? 1 : 0;
   int sp0 = p->eqp_parent;
   if (p->explain == 2) {
     int id0 = vdbe_current_addr(v);
