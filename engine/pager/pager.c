@@ -2139,9 +2139,14 @@ int pager_commit(Pager *p) {
       p->cstate = CS_CKPT;
     }
   }
+  int done_rc = SQLITE_OK;
   if (p->cstate == CS_DONE) {
     rc = op_run(p, 's', p->jfd, NULL, SQLITE_SYNC_NORMAL, 0);
-    if (rc != SQLITE_OK) goto fail;
+    if (rc == SHALE_PENDING) return rc;
+    /* The journal is already finalized: the transaction is committed and an
+    ** (empty) journal could not undo it.  Like SQLite, a failure to make
+    ** that durable is reported, but nothing is rolled back. */
+    done_rc = rc;
   }
   /* committed */
   {
@@ -2151,7 +2156,7 @@ int pager_commit(Pager *p) {
   }
   p->db_file_size = p->db_size;
   end_transaction(p);
-  return SQLITE_OK;
+  return done_rc;
 fail:
   if (rc == SHALE_PENDING) return rc;
   /* BUSY (the EXCLUSIVE lock, or the WAL) may be retried; anything else
