@@ -219,6 +219,7 @@ typedef int (*sqlite3_callback)(void *, int, char **, char **);
 #define SQLITE_FCNTL_HAS_MOVED 20
 #define SQLITE_FCNTL_SYNC 21
 #define SQLITE_FCNTL_COMMIT_PHASETWO 22
+#define SQLITE_FCNTL_VFS_POINTER 27
 #define SQLITE_FCNTL_DATA_VERSION 35
 
 /* Fundamental datatypes */
