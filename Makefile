@@ -38,7 +38,7 @@ LIB_A  = $(BUILD)/libshale.a
 LIB_SO = $(BUILD)/libshale.so
 CLI    = $(BUILD)/shale
 
-.PHONY: all test test-native asan-core jstest-results unit sqltest clitest difftest compattest asan bench clean fuzz run
+.PHONY: all test test-native asan-core jstest-results fuzz-results unit sqltest clitest difftest compattest asan bench clean fuzz run
 all: $(LIB_A) $(LIB_SO) $(CLI)
 
 $(BUILD)/%.o: %.c
@@ -113,15 +113,25 @@ test-native: all
 	-@$(MAKE) --no-print-directory compattest
 	@tests/summary.sh $(NATIVE_RESULTS)
 
-# Every test: the native suites, the JS package, then the C unit tests and SQL
-# suites again under ASan+UBSan; ends with the closing "N passed, M failed".
+# A bounded fuzz run of both targets (a crash, sanitizer report, leak or hang
+# fails it), results in build/results-fuzz.
+fuzz-results:
+	@mkdir -p $(BUILD); \
+	if $(MAKE) --no-print-directory fuzz FUZZ_SECONDS=30 > $(BUILD)/fuzz.log 2>&1; \
+	then echo "fuzz: 2 passed, 0 failed"; echo "2 0" > $(BUILD)/results-fuzz; \
+	else tail -30 $(BUILD)/fuzz.log; echo "fuzz: 0 passed, 1 failed"; echo "0 1" > $(BUILD)/results-fuzz; fi
+
+# Every test: the native suites, the JS package, a bounded fuzz run, then the
+# C unit tests and SQL suites again under ASan+UBSan; ends with the closing
+# "N passed, M failed".
 test: all
 	@rm -f $(BUILD)/results-* build-asan/results-*
 	-@$(MAKE) --no-print-directory test-native
 	-@$(MAKE) --no-print-directory jstest-results
+	-@$(MAKE) --no-print-directory fuzz-results
 	-@$(MAKE) --no-print-directory asan-core
 	@echo "== all suites"
-	@tests/summary.sh $(NATIVE_RESULTS) $(BUILD)/results-js build-asan/results-unit build-asan/results-slt
+	@tests/summary.sh $(NATIVE_RESULTS) $(BUILD)/results-js $(BUILD)/results-fuzz build-asan/results-unit build-asan/results-slt
 
 run: $(CLI)
 	$(CLI)

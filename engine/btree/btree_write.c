@@ -1521,6 +1521,9 @@ static int mv_do(Btree *bt, Pgno L, Pgno N, DbPage *np, u8 type, Pgno parent) {
 
 static int av_gather(Btree *bt, AvPlan *pl) {
   u8 *p1 = pager_data(bt->page1);
+  /* The largest root page lies inside the file; a header that says
+  ** otherwise is corrupt (and would make us allocate pages up to it). */
+  if (get4byte(p1 + 52) > bt->npage) return SQLITE_CORRUPT;
   Pgno R = get4byte(p1 + 52) + 1;
   while (R == bt_pending_page(bt) || is_ptrmap(bt, R)) R++;
   memset(pl, 0, sizeof *pl);
