@@ -100,6 +100,12 @@ const char *expr_collation_name(Parse *p, const Expr *e) {
 static const char *compare_collation(Parse *p, const Expr *l, const Expr *r) {
   const char *z = explicit_collation(l);
   if (!z) z = explicit_collation(r);
+  /* A left column decides even with its default BINARY collation (so
+  ** `a = b` with only b NOCASE compares as BINARY, as in SQLite). */
+  if (!z && l && (l->op == EX_COLUMN || l->op == EX_AGG_COLUMN) && l->res_ptr && l->res_column >= 0) {
+    z = column_collation(l);
+    return z ? z : "BINARY";
+  }
   if (!z) z = expr_collation_name(p, l);
   if (!z) z = expr_collation_name(p, r);
   return z;
