@@ -8,6 +8,7 @@
 */
 #include "build_int.h"
 #include "../util/utf.h"
+#include "../vm/record.h"
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -918,11 +919,8 @@ static int decode_row(const u8 *rec, u32 n, SchemaRow *r) {
   for (int i = 0; i < 5 && off < hdr; i++) {
     u64 t;
     off += (u32)varint_get(rec + off, &t);
-    u32 len = 0;
-    if (t >= 12) len = (u32)((t - 12) / 2);
-    else if (t >= 1 && t <= 4) len = (u32)t;
-    else if (t == 5) len = 6;
-    else if (t == 6 || t == 7) len = 8;
+    if (t > 0xffffffffu) return SQLITE_CORRUPT;
+    u32 len = record_serial_len((u32)t);
     if ((u64)data + len > n) return SQLITE_CORRUPT;
     const u8 *p = rec + data;
     if (t >= 13 && (t & 1)) {
@@ -960,8 +958,7 @@ static int record_to_utf8(const u8 *rec, u32 n, int enc, u8 **out, u32 *n_out) {
   while (off < hdr && nf < MAX_FIELDS) {
     u64 t;
     off += (u32)varint_get(rec + off, &t);
-    u32 len = t >= 12 ? (u32)((t - 12) / 2)
-              : (t >= 1 && t <= 4) ? (u32)t : t == 5 ? 6 : (t == 6 || t == 7) ? 8 : 0;
+    u32 len = t > 0xffffffffu ? 0xffffffffu : record_serial_len((u32)t);
     if ((u64)data + len > n) {
       rc = SQLITE_CORRUPT;
       break;

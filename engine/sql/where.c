@@ -1378,14 +1378,19 @@ WhereInfo *where_begin(Parse *p, SrcList *src, Expr *where, ExprList *order_by, 
 static WhereInfo *where_begin_inner(Parse *p, Select *sel, SrcList *src, Expr *where,
                                     ExprList *order_by, int flags);
 
+/* Release a plan: restore the remap depth and free its synthesized terms. */
+static void where_free(Parse *p, WhereInfo *w) {
+  QState *q = (QState *)p->query;
+  if (q) q->n_remap = w->remap_base;
+  for (int i = 0; i < w->n_synth; i++) ast_free_expr(w->synth[i]);
+  sqlite3_free(w);
+}
+
 /* On an error the plan is discarded here (callers return at once). */
 WhereInfo *where_begin_sel(Parse *p, Select *sel, SrcList *src, Expr *where, ExprList *order_by, int flags) {
   WhereInfo *w = where_begin_inner(p, sel, src, where, order_by, flags);
   if (w && p->rc) {
-    QState *q = (QState *)p->query;
-    if (q) q->n_remap = w->remap_base;
-    for (int i = 0; i < w->n_synth; i++) ast_free_expr(w->synth[i]);
-    sqlite3_free(w);
+    where_free(p, w);
     return NULL;
   }
   return w;
@@ -1564,8 +1569,5 @@ void where_end(WhereInfo *w) {
     vdbe_resolve_label(v, done);
   }
   vdbe_resolve_label(v, w->brk);
-  QState *q = (QState *)p->query;
-  if (q) q->n_remap = w->remap_base;
-  for (int i = 0; i < w->n_synth; i++) ast_free_expr(w->synth[i]);
-  sqlite3_free(w);
+  where_free(p, w);
 }

@@ -406,6 +406,19 @@ static void set_error(Vdbe *v, int rc, char *msg) {
   v->rc = rc;
 }
 
+/* Forget the SAVEPOINT stack (the transaction it belonged to has ended). */
+static void savepoints_clear(sqlite3 *db) {
+  VdbeSavepoint *s = db->savepoints;
+  while (s) {
+    VdbeSavepoint *n = s->next;
+    sqlite3_free(s->name);
+    sqlite3_free(s);
+    s = n;
+  }
+  db->savepoints = NULL;
+  db->n_savepoint = 0;
+}
+
 /* Roll back every b-tree's transaction.  Loops on PENDING (rollback must
 ** finish; it only touches the journal/cache). */
 static int rollback_all(Vdbe *v) {
@@ -428,16 +441,7 @@ static int rollback_all(Vdbe *v) {
   db->autocommit = 1;
   db->n_statement = 0;
   db->n_deferred_fk = 0;
-  /* savepoints end with the transaction */
-  VdbeSavepoint *s = db->savepoints;
-  while (s) {
-    VdbeSavepoint *n = s->next;
-    sqlite3_free(s->name);
-    sqlite3_free(s);
-    s = n;
-  }
-  db->savepoints = NULL;
-  db->n_savepoint = 0;
+  savepoints_clear(db); /* savepoints end with the transaction */
   if (had_write && db->rollback_hook) db->rollback_hook(db->rollback_arg);
   return rc;
 }
@@ -1772,15 +1776,7 @@ int vdbe_exec(Vdbe *v) {
             ERR(SQLITE_BUSY, "cannot commit transaction - SQL statements in progress");
           db->autocommit = 1;
           v->is_commit = 1;
-          VdbeSavepoint *s = db->savepoints;
-          while (s) {
-            VdbeSavepoint *n = s->next;
-            sqlite3_free(s->name);
-            sqlite3_free(s);
-            s = n;
-          }
-          db->savepoints = NULL;
-          db->n_savepoint = 0;
+          savepoints_clear(db);
         } else {
           db->autocommit = 0;
         }
