@@ -38,7 +38,7 @@ LIB_A  = $(BUILD)/libshale.a
 LIB_SO = $(BUILD)/libshale.so
 CLI    = $(BUILD)/shale
 
-.PHONY: all test test-native asan-core jstest-results fuzz-results unit sqltest clitest difftest compattest asan bench clean fuzz run
+.PHONY: all test test-native asan-core jstest-results browsertest-results fuzz-results unit sqltest clitest difftest compattest asan bench clean fuzz run
 all: $(LIB_A) $(LIB_SO) $(CLI)
 
 $(BUILD)/%.o: %.c
@@ -101,6 +101,12 @@ jstest-results:
 	  p=$$(sed -n 's/^# pass //p' $(BUILD)/jstest.log); f=$$(sed -n 's/^# fail //p' $(BUILD)/jstest.log); \
 	  echo "$${p:-0} $${f:-1}" > $(BUILD)/results-js
 
+# Chromium, bundler and workerd tests (make browsertest), results in build/results-browser.
+browsertest-results:
+	@$(MAKE) --no-print-directory browsertest > $(BUILD)/browsertest.log 2>&1; tail -9 $(BUILD)/browsertest.log; \
+	  p=$$(sed -n 's/^# pass //p' $(BUILD)/browsertest.log); f=$$(sed -n 's/^# fail //p' $(BUILD)/browsertest.log); \
+	  echo "$${p:-0} $${f:-1}" > $(BUILD)/results-browser
+
 NATIVE_RESULTS = $(BUILD)/results-unit $(BUILD)/results-slt $(BUILD)/results-cli $(BUILD)/results-diff $(BUILD)/results-compat
 
 # Every native suite, even when one fails (make asan runs this under sanitizers).
@@ -128,10 +134,11 @@ test: all
 	@rm -f $(BUILD)/results-* build-asan/results-*
 	-@$(MAKE) --no-print-directory test-native
 	-@$(MAKE) --no-print-directory jstest-results
+	-@$(MAKE) --no-print-directory browsertest-results
 	-@$(MAKE) --no-print-directory fuzz-results
 	-@$(MAKE) --no-print-directory asan-core
 	@echo "== all suites"
-	@tests/summary.sh $(NATIVE_RESULTS) $(BUILD)/results-js $(BUILD)/results-fuzz build-asan/results-unit build-asan/results-slt
+	@tests/summary.sh $(NATIVE_RESULTS) $(BUILD)/results-js $(BUILD)/results-browser $(BUILD)/results-fuzz build-asan/results-unit build-asan/results-slt
 
 run: $(CLI)
 	$(CLI)

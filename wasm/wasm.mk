@@ -95,6 +95,16 @@ wasm-sizes:
 jstest: npm-pack
 	node --test tests/js/
 
+# tests/browser: headless Debian Chromium (playwright-core), bundlers (vite,
+# esbuild) and workerd against the npm tarball. Its node_modules come from
+# tests/browser/package-lock.json (npm ci, once).
+BROWSER_DEPS := tests/browser/node_modules/.package-lock.json
+$(BROWSER_DEPS): tests/browser/package.json tests/browser/package-lock.json
+	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+.PHONY: browsertest
+browsertest: npm-pack $(BROWSER_DEPS)
+	cd tests/browser && node --test --test-concurrency=1 *.test.mjs
+
 # ---- npm package: npm-package/dist = build/wasm's glue + builds; tarball in build/ ----
 NPM_DIST_FILES = $(notdir $(JS_GLUE_SRCS)) shale-browser.js shale-browser.wasm shale-edge.wasm
 .PHONY: npm-pack
