@@ -8,7 +8,14 @@
 #include "where_int.h"
 
 /* ----------------------------------------------------------- analysis -- */
-/* ----------------------------------------------------------- analysis -- */
+/* A term with virtual children is implied once every child drove a lookup. */
+int wh_children_done(WhereInfo *w, const WTerm *t) {
+  if (t->child < 0 || t->n_child == 0) return 0;
+  for (int k = 0; k < t->n_child; k++)
+    if (!w->terms[t->child + k].done) return 0;
+  return 1;
+}
+
 static int src_index_of_cursor(SrcList *src, int cur) {
   if (!src) return -1;
   for (int i = 0; i < src->n; i++)
@@ -67,8 +74,35 @@ static void add_terms_x(WhereInfo *w, Expr *e, int on_level, int is_where) {
   t->done = 0;
   t->is_where = is_where;
   t->child = -1;
+  /* x BETWEEN lo AND hi  ->  virtual  x >= lo  and  x <= hi  (nodes over
+  ** the BETWEEN's own operands), so either bound can drive a seek */
+  if (e->op == EX_BETWEEN && !(e->flags & EXPR_F_NOT) && e->list && e->list->n == 2 && w->n_synth + 2 <= 64 &&
+      w->n_term + 2 <= MAX_TERMS) {
+    int parent = w->n_term - 1;
+    for (int k = 0; k < 2; k++) {
+      Expr *cmp = ast_expr_new(EX_BINARY);
+      if (!cmp) break;
+      cmp->sub_op = k == 0 ? OP_GE_ : OP_LE_;
+      cmp->left = e->left;
+      cmp->right = e->list->a[k].expr;
+      w->synth_shallow[w->n_synth] = 1;
+      w->synth[w->n_synth++] = cmp;
+      WTerm *vt = &w->terms[w->n_term];
+      memset(vt, 0, sizeof(*vt));
+      vt->e = cmp;
+      vt->mask = wh_expr_mask(w->src, cmp);
+      vt->on_level = on_level;
+      vt->is_where = is_where;
+      vt->virt = 1;
+      vt->child = -1;
+      if (k == 0) w->terms[parent].child = w->n_term;
+      w->terms[parent].n_child++;
+      w->n_term++;
+    }
+    return;
+  }
   /* x = a OR x = b OR ...  ->  a virtual  x IN (a, b, ...) */
-  if (e->op == EX_BINARY && e->sub_op == OP_OR_ && w->n_synth < 32 && w->n_term < MAX_TERMS) {
+  if (e->op == EX_BINARY && e->sub_op == OP_OR_ && w->n_synth < 64 && w->n_term < MAX_TERMS) {
     Expr *leaves[64];
     int n = 0, ok = 1;
     Expr *stack[64];
@@ -130,6 +164,7 @@ static void add_terms_x(WhereInfo *w, Expr *e, int on_level, int is_where) {
         vt->virt = 1;
         vt->child = -1;
         t->child = w->n_term;
+        t->n_child = 1;
         w->n_term++;
       }
     }
@@ -264,7 +299,10 @@ static WhereInfo *where_begin_inner(Parse *p, Select *sel, SrcList *src, Expr *w
 static void where_free(Parse *p, WhereInfo *w) {
   QState *q = (QState *)p->query;
   if (q) q->n_remap = w->remap_base;
-  for (int i = 0; i < w->n_synth; i++) ast_free_expr(w->synth[i]);
+  for (int i = 0; i < w->n_synth; i++) {
+    if (w->synth_shallow[i]) w->synth[i]->left = w->synth[i]->right = NULL;
+    ast_free_expr(w->synth[i]);
+  }
   sqlite3_free(w);
 }
 
@@ -374,7 +412,7 @@ static WhereInfo *where_begin_inner(Parse *p, Select *sel, SrcList *src, Expr *w
   for (int i = 0; i < w->n_term; i++) {
     WTerm *t = &w->terms[i];
     if (t->done || t->virt) continue;
-    if (t->child >= 0 && w->terms[t->child].done) continue;
+    if (wh_children_done(w, t)) continue;
     expr_code_jump_if_false(p, t->e, cont, SQLITE_JUMPIFNULL);
     t->done = 1;
   }
@@ -414,7 +452,7 @@ void where_end(WhereInfo *w) {
     if (lv->left_join) a_np = vdbe_add_op1(v, OP_If, lv->reg_nullpass); /* the NULL row: no Next */
     if (lv->next_op) vdbe_add_op2(v, lv->next_op, lv->next_cursor, lv->top);
     vdbe_resolve_label(v, lv->brk);
-    for (int i = lv->n_in - 1; i >= 0; i--) vdbe_add_op2(v, OP_Next, lv->in_cur[i], lv->in_top[i]);
+    for (int i = lv->n_in - 1; i >= 0; i--) vdbe_add_op2(v, lv->desc ? OP_Prev : OP_Next, lv->in_cur[i], lv->in_top[i]);
     if (lv->n_in) vdbe_resolve_label(v, lv->in_exit);
     if (lv->left_join) {
       int a = vdbe_add_op1(v, OP_IfPos, lv->reg_match);

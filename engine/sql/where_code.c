@@ -7,7 +7,6 @@
 #include <stdarg.h>
 
 /* --------------------------------------------------------------- explain -- */
-/* --------------------------------------------------------------- explain -- */
 void select_explain(Parse *p, const char *fmt, ...) {
   if (p->explain != 2) return;
   va_list ap;
@@ -17,29 +16,6 @@ void select_explain(Parse *p, const char *fmt, ...) {
   if (!z) return;
   int id = vdbe_current_addr(p->v);
   vdbe_add_op4(p->v, OP_Explain, id, p->eqp_parent, 0, z, P4_DYNAMIC);
-}
-
-static const char *op_text(int op) {
-  switch (op) {
-    case OP_LT_: return "<";
-    case OP_LE_: return "<=";
-    case OP_GT_: return ">";
-    case OP_GE_: return ">=";
-  }
-  return "=";
-}
-
-int wh_term_op(const WTerm *t, int col_is_left) {
-  int bop = t->e->sub_op;
-  if (!col_is_left) {
-    switch (bop) {
-      case OP_LT_: return OP_GT_;
-      case OP_LE_: return OP_GE_;
-      case OP_GT_: return OP_LT_;
-      case OP_GE_: return OP_LE_;
-    }
-  }
-  return bop;
 }
 
 void wh_explain_level(WhereInfo *w, WLevel *lv) {
@@ -63,13 +39,9 @@ void wh_explain_level(WhereInfo *w, WLevel *lv) {
     case PLAN_ROWID_EQ:
       select_explain(p, "SEARCH %s USING INTEGER PRIMARY KEY (rowid=?)%s", name, lj);
       return;
-    case PLAN_ROWID_RANGE:
-      if (lv->lo && lv->hi)
-        select_explain(p, "SEARCH %s USING INTEGER PRIMARY KEY (rowid%s? AND rowid%s?)%s", name,
-                       op_text(wh_term_op(lv->lo, lv->lo_left)), op_text(wh_term_op(lv->hi, lv->hi_left)), lj);
-      else
-        select_explain(p, "SEARCH %s USING INTEGER PRIMARY KEY (rowid%s?)%s", name,
-                       op_text(wh_term_op(lv->lo ? lv->lo : lv->hi, lv->lo ? lv->lo_left : lv->hi_left)), lj);
+    case PLAN_ROWID_RANGE: /* SQLite prints ">" for any lower bound, "<" for any upper one */
+      select_explain(p, "SEARCH %s USING INTEGER PRIMARY KEY (rowid%s)%s", name,
+                     lv->lo && lv->hi ? ">? AND rowid<?" : lv->lo ? ">?" : "<?", lj);
       return;
     case PLAN_INDEX: {
       Index *ix = lv->idx;
@@ -91,9 +63,8 @@ void wh_explain_level(WhereInfo *w, WLevel *lv) {
       }
       int rc = ix->columns[lv->n_eq];
       const char *rn = rc >= 0 ? t->cols[rc].name : "rowid";
-      if (lv->lo) sqlite3_str_appendf(s, "%s%s%s?", lv->n_eq ? " AND " : "", rn, op_text(wh_term_op(lv->lo, lv->lo_left)));
-      if (lv->hi)
-        sqlite3_str_appendf(s, "%s%s%s?", (lv->n_eq || lv->lo) ? " AND " : "", rn, op_text(wh_term_op(lv->hi, lv->hi_left)));
+      if (lv->lo) sqlite3_str_appendf(s, "%s%s>?", lv->n_eq ? " AND " : "", rn);
+      if (lv->hi) sqlite3_str_appendf(s, "%s%s<?", (lv->n_eq || lv->lo) ? " AND " : "", rn);
       char *z = sqlite3_str_finish(s);
       if (is_pk_wr)
         select_explain(p, "SEARCH %s USING PRIMARY KEY (%s)%s", name, z ? z : "", lj);
@@ -196,8 +167,8 @@ void wh_code_terms(WhereInfo *w, int li, u64 avail, int only_on) {
   for (int i = 0; i < w->n_term; i++) {
     WTerm *t = &w->terms[i];
     if (t->done || t->virt) continue;
-    if (t->child >= 0 && w->terms[t->child].done) {
-      t->done = 1; /* implied by the IN lookup */
+    if (wh_children_done(w, t)) {
+      t->done = 1; /* implied by the lookups its virtual terms drove */
       continue;
     }
     if ((t->mask & ~avail) != 0) continue;
@@ -220,6 +191,15 @@ void wh_code_terms(WhereInfo *w, int li, u64 avail, int only_on) {
   }
 }
 
+/* The value side of a term into reg (NULL for "col IS NULL"). */
+static void code_term_value(Parse *p, WTerm *t, int col_is_left, int reg) {
+  Expr *val = wh_term_value(t, col_is_left);
+  if (val)
+    expr_code(p, val, reg);
+  else
+    vdbe_add_op2(p->v, OP_Null, 0, reg);
+}
+
 /* Affinity for seek keys: the column's, unless the comparison would apply
 ** none (the value has an affinity and neither side is numeric), as SQLite's
 ** codeAllEqualityTerms does.  range_val: the value of a single range key. */
@@ -234,8 +214,8 @@ static void apply_index_affinity_x(WhereInfo *w, WLevel *lv, int reg, int first_
     if (a < SQLITE_AFF_BLOB) a = SQLITE_AFF_BLOB;
     const Expr *val = range_val;
     int j = first_col + k;
-    if (!val && j < lv->n_eq && wh_is_in_term(lv->eq[j]->e)) a = SQLITE_AFF_BLOB; /* applied when the set was built */
-    if (!val && j < lv->n_eq && !wh_is_in_term(lv->eq[j]->e)) val = wh_term_value(lv->eq[j], lv->eq_col_is_left[j]);
+    if (!val && j < lv->n_eq && lv->eq_op[j] == WO_IN) a = SQLITE_AFF_BLOB; /* applied when the set was built */
+    if (!val && j < lv->n_eq && lv->eq_op[j] != WO_IN) val = wh_term_value(lv->eq[j], lv->eq_col_is_left[j]);
     if (val) {
       char va = expr_affinity(p, val);
       if (va > SQLITE_AFF_NONE && va < SQLITE_AFF_NUMERIC && a < SQLITE_AFF_NUMERIC) a = SQLITE_AFF_BLOB;
@@ -266,6 +246,13 @@ static void code_in_loop(WhereInfo *w, WLevel *lv, WTerm *t, int reg, char aff, 
     constant = !expr_subquery_is_correlated(e->select) && wh_value_mask(w, t, 1) == 0;
   }
   int once = constant ? vdbe_add_op0(v, OP_Once) : -1;
+  int sp = p->eqp_parent;
+  if (e->op == EX_IN_SELECT && p->explain == 2) {
+    int id = vdbe_current_addr(v);
+    select_explain(p, "%sLIST SUBQUERY %d", expr_subquery_is_correlated(e->select) ? "CORRELATED " : "",
+                   ++p->eqp_id);
+    p->eqp_parent = id;
+  }
   KeyInfo *k = keyinfo_alloc(1, 0);
   if (k) {
     k->enc = p->db->enc ? p->db->enc : SQLITE_UTF8;
@@ -297,9 +284,11 @@ static void code_in_loop(WhereInfo *w, WLevel *lv, WTerm *t, int reg, char aff, 
     d.affinity = affs;
     select_code(p, e->select, &d, NULL);
   }
+  p->eqp_parent = sp;
   if (once >= 0) vdbe_jump_here(v, once);
   if (lv->n_in == 0) lv->in_exit = vdbe_make_label(v);
-  vdbe_add_op2(v, OP_Rewind, cur, lv->in_exit);
+  /* a walk backwards in ORDER BY order takes the values backwards too */
+  vdbe_add_op2(v, lv->desc ? OP_Last : OP_Rewind, cur, lv->in_exit);
   lv->in_top[lv->n_in] = vdbe_current_addr(v);
   lv->in_cur[lv->n_in] = cur;
   lv->n_in++;
@@ -335,10 +324,10 @@ void wh_begin_level(WhereInfo *w, int li, u64 avail_before) {
       break;
     case PLAN_ROWID_EQ: {
       int r = parse_alloc_reg(p);
-      if (wh_is_in_term(lv->eq[0]->e))
+      if (lv->eq_op[0] == WO_IN)
         code_in_loop(w, lv, lv->eq[0], r, SQLITE_AFF_INTEGER, NULL);
       else
-        expr_code(p, wh_term_value(lv->eq[0], lv->eq_col_is_left[0]), r);
+        code_term_value(p, lv->eq[0], lv->eq_col_is_left[0], r);
       vdbe_add_op3(v, OP_SeekRowid, lv->cursor, lv->brk, r);
       lv->eq[0]->done = 1;
       lv->top = vdbe_current_addr(v);
@@ -346,32 +335,46 @@ void wh_begin_level(WhereInfo *w, int li, u64 avail_before) {
       break;
     }
     case PLAN_ROWID_RANGE: {
-      int r_hi = 0;
-      if (lv->lo) {
+      /* the bound where the walk starts (lo forwards, hi backwards), then
+      ** a rowid comparison against the other one on every row */
+      int rev = lv->desc;
+      WTerm *start = rev ? lv->hi : lv->lo, *end = rev ? lv->lo : lv->hi;
+      int start_left = rev ? lv->hi_left : lv->lo_left, end_left = rev ? lv->lo_left : lv->hi_left;
+      int start_op = rev ? lv->hi_op : lv->lo_op, end_op = rev ? lv->lo_op : lv->hi_op;
+      int r_end = 0;
+      if (start) {
         int r = parse_alloc_reg(p);
-        expr_code(p, wh_term_value(lv->lo, lv->lo_left), r);
+        code_term_value(p, start, start_left, r);
         vdbe_add_op2(v, OP_IsNull, r, lv->brk);
-        int op = wh_term_op(lv->lo, lv->lo_left) == OP_GT_ ? OP_SeekGT : OP_SeekGE;
+        int incl = start_op == WO_GE || start_op == WO_LE;
+        int op = rev ? (incl ? OP_SeekLE : OP_SeekLT) : (incl ? OP_SeekGE : OP_SeekGT);
         vdbe_add_op3(v, op, lv->cursor, lv->brk, r);
-        lv->lo->done = 1;
+        start->done = 1;
       } else {
-        vdbe_add_op2(v, OP_Rewind, lv->cursor, lv->brk);
+        vdbe_add_op2(v, rev ? OP_Last : OP_Rewind, lv->cursor, lv->brk);
       }
-      if (lv->hi) {
-        r_hi = parse_alloc_reg(p);
-        expr_code(p, wh_term_value(lv->hi, lv->hi_left), r_hi);
-        vdbe_add_op2(v, OP_IsNull, r_hi, lv->brk);
+      if (end) {
+        r_end = parse_alloc_reg(p);
+        code_term_value(p, end, end_left, r_end);
+        vdbe_add_op2(v, OP_IsNull, r_end, lv->brk);
       }
       lv->top = vdbe_current_addr(v);
-      if (lv->hi) {
+      if (end) {
         int r = parse_alloc_reg(p);
         vdbe_add_op2(v, OP_Rowid, lv->cursor, r);
-        int op = wh_term_op(lv->hi, lv->hi_left) == OP_LT_ ? OP_Ge : OP_Gt;
-        vdbe_add_op3(v, op, r_hi, lv->brk, r);
+        /* leave once the rowid is past the bound (jump if r[P3] op r[P1]) */
+        int op;
+        switch (end_op) {
+          case WO_LT: op = OP_Ge; break;
+          case WO_LE: op = OP_Gt; break;
+          case WO_GT: op = OP_Le; break;
+          default: op = OP_Lt; break;
+        }
+        vdbe_add_op3(v, op, r_end, lv->brk, r);
         vdbe_change_p5(v, SQLITE_AFF_NUMERIC | SQLITE_JUMPIFNULL);
-        lv->hi->done = 1;
+        end->done = 1;
       }
-      lv->next_op = OP_Next;
+      lv->next_op = rev ? OP_Prev : OP_Next;
       lv->next_cursor = lv->cursor;
       break;
     }
@@ -400,88 +403,75 @@ void wh_begin_level(WhereInfo *w, int li, u64 avail_before) {
         vdbe_jump_here(v, a);
         vdbe_jump_here(v, once);
       }
-      int n_key = n_eq + ((lv->lo || lv->hi) ? 1 : 0);
-      int r_key = parse_alloc_regs(p, n_key > 0 ? n_key : 1);
+      /* As SQLite's codeOneLoopStart: the range bound met first in the
+      ** walk's direction is the start key, the other the end key; which is
+      ** which depends on the scan direction and on the column's ASC/DESC.
+      ** NULLs sort lowest: with no lower bound the walk must step over
+      ** them at whichever end they are. */
+      Index *ix = lv->idx;
+      int rev = lv->desc;
+      int has_range = lv->lo || lv->hi;
+      int col_desc = has_range && ix->sort_desc && ix->sort_desc[n_eq];
+      WTerm *start = lv->lo, *end = lv->hi;
+      int start_left = lv->lo_left, end_left = lv->hi_left;
+      int start_op = lv->lo_op, end_op = lv->hi_op;
+      int seek_past_null = has_range && !lv->lo, stop_at_null = 0;
+      if (has_range && rev != col_desc) {
+        start = lv->hi, end = lv->lo;
+        start_left = lv->hi_left, end_left = lv->lo_left;
+        start_op = lv->hi_op, end_op = lv->lo_op;
+        stop_at_null = seek_past_null;
+        seek_past_null = 0;
+      }
+      int r_key = parse_alloc_regs(p, n_eq + 1);
       for (int k = 0; k < n_eq; k++) {
-        if (!wh_is_in_term(lv->eq[k]->e)) continue;
-        int c = lv->idx->columns[k];
+        if (lv->eq_op[k] != WO_IN) continue;
+        int c = ix->columns[k];
         char a = c >= 0 ? lv->tab->cols[c].affinity : SQLITE_AFF_INTEGER;
-        code_in_loop(w, lv, lv->eq[k], r_key + k, a, lv->idx->collate ? lv->idx->collate[k] : NULL);
+        code_in_loop(w, lv, lv->eq[k], r_key + k, a, ix->collate ? ix->collate[k] : NULL);
       }
       for (int k = 0; k < n_eq; k++) {
-        if (!wh_is_in_term(lv->eq[k]->e)) expr_code(p, wh_term_value(lv->eq[k], lv->eq_col_is_left[k]), r_key + k);
-        vdbe_add_op2(v, OP_IsNull, r_key + k, lv->brk);
+        if (lv->eq_op[k] != WO_IN) code_term_value(p, lv->eq[k], lv->eq_col_is_left[k], r_key + k);
+        if (!WO_NULL_OK(lv->eq_op[k])) vdbe_add_op2(v, OP_IsNull, r_key + k, lv->brk);
       }
       if (n_eq) apply_index_affinity(w, lv, r_key, 0, n_eq);
-      int r_end = 0, end_n = n_eq, end_op = OP_IdxGT;
-      if (lv->desc) {
-        /* backwards: start at the upper bound, stop below the lower one */
-        int r_hi = 0;
-        if (lv->hi) {
-          r_hi = parse_alloc_regs(p, n_eq + 1);
-          for (int k = 0; k < n_eq; k++) vdbe_add_op2(v, OP_SCopy, r_key + k, r_hi + k);
-          expr_code(p, wh_term_value(lv->hi, lv->hi_left), r_hi + n_eq);
-          vdbe_add_op2(v, OP_IsNull, r_hi + n_eq, lv->brk);
-          apply_index_affinity_x(w, lv, r_hi + n_eq, n_eq, 1, wh_term_value(lv->hi, lv->hi_left));
-        }
-        if (lv->lo) {
-          expr_code(p, wh_term_value(lv->lo, lv->lo_left), r_key + n_eq);
-          vdbe_add_op2(v, OP_IsNull, r_key + n_eq, lv->brk);
-          apply_index_affinity_x(w, lv, r_key + n_eq, n_eq, 1, wh_term_value(lv->lo, lv->lo_left));
-          end_op = wh_term_op(lv->lo, lv->lo_left) == OP_GT_ ? OP_IdxLE : OP_IdxLT;
-          end_n = n_eq + 1;
-          r_end = r_key;
-          lv->lo->done = 1;
-        } else if (lv->hi) {
-          vdbe_add_op2(v, OP_Null, 0, r_key + n_eq); /* stop at the NULLs */
-          end_op = OP_IdxLE;
-          end_n = n_eq + 1;
-          r_end = r_key;
-        } else if (n_eq) {
-          end_op = OP_IdxLT;
-          r_end = r_key;
-        }
-        if (lv->hi) {
-          int op = wh_term_op(lv->hi, lv->hi_left) == OP_LT_ ? OP_SeekLT : OP_SeekLE;
-          vdbe_add_op4_int(v, op, cur, lv->brk, r_hi, n_eq + 1);
-          lv->hi->done = 1;
-        } else if (n_eq) {
-          vdbe_add_op4_int(v, OP_SeekLE, cur, lv->brk, r_key, n_eq);
-        } else {
-          vdbe_add_op2(v, OP_Last, cur, lv->brk);
-        }
-      } else {
-      if (lv->hi) {
+      int n_start = n_eq, start_incl = 1;
+      if (start) {
+        code_term_value(p, start, start_left, r_key + n_eq);
+        vdbe_add_op2(v, OP_IsNull, r_key + n_eq, lv->brk);
+        apply_index_affinity_x(w, lv, r_key + n_eq, n_eq, 1, wh_term_value(start, start_left));
+        n_start++;
+        start_incl = start_op == WO_GE || start_op == WO_LE;
+      } else if (seek_past_null) {
+        vdbe_add_op2(v, OP_Null, 0, r_key + n_eq);
+        n_start++;
+        start_incl = 0;
+      }
+      int r_end = r_key, end_n = n_eq, end_incl = 1;
+      if (end || stop_at_null) {
         r_end = parse_alloc_regs(p, n_eq + 1);
         for (int k = 0; k < n_eq; k++) vdbe_add_op2(v, OP_SCopy, r_key + k, r_end + k);
-        expr_code(p, wh_term_value(lv->hi, lv->hi_left), r_end + n_eq);
-        vdbe_add_op2(v, OP_IsNull, r_end + n_eq, lv->brk);
-        apply_index_affinity_x(w, lv, r_end + n_eq, n_eq, 1, wh_term_value(lv->hi, lv->hi_left));
+        if (end) {
+          code_term_value(p, end, end_left, r_end + n_eq);
+          vdbe_add_op2(v, OP_IsNull, r_end + n_eq, lv->brk);
+          apply_index_affinity_x(w, lv, r_end + n_eq, n_eq, 1, wh_term_value(end, end_left));
+          end_incl = end_op == WO_GE || end_op == WO_LE;
+        } else {
+          vdbe_add_op2(v, OP_Null, 0, r_end + n_eq);
+          end_incl = 0;
+        }
         end_n = n_eq + 1;
-        end_op = wh_term_op(lv->hi, lv->hi_left) == OP_LT_ ? OP_IdxGE : OP_IdxGT;
-        lv->hi->done = 1;
-      } else if (n_eq) {
-        r_end = r_key;
       }
-      if (lv->lo) {
-        expr_code(p, wh_term_value(lv->lo, lv->lo_left), r_key + n_eq);
-        vdbe_add_op2(v, OP_IsNull, r_key + n_eq, lv->brk);
-        apply_index_affinity_x(w, lv, r_key + n_eq, n_eq, 1, wh_term_value(lv->lo, lv->lo_left));
-        int op = wh_term_op(lv->lo, lv->lo_left) == OP_GT_ ? OP_SeekGT : OP_SeekGE;
-        vdbe_add_op4_int(v, op, cur, lv->brk, r_key, n_eq + 1);
-        lv->lo->done = 1;
-      } else if (lv->hi) {
-        /* skip NULLs: seek past (eq..., NULL) */
-        vdbe_add_op2(v, OP_Null, 0, r_key + n_eq);
-        vdbe_add_op4_int(v, OP_SeekGT, cur, lv->brk, r_key, n_eq + 1);
-      } else if (n_eq) {
-        vdbe_add_op4_int(v, OP_SeekGE, cur, lv->brk, r_key, n_eq);
-      } else {
-        vdbe_add_op2(v, OP_Rewind, cur, lv->brk);
-      }
-      }
+      if (n_start == 0)
+        vdbe_add_op2(v, rev ? OP_Last : OP_Rewind, cur, lv->brk);
+      else
+        vdbe_add_op4_int(v, rev ? (start_incl ? OP_SeekLE : OP_SeekLT) : (start_incl ? OP_SeekGE : OP_SeekGT), cur,
+                         lv->brk, r_key, n_start);
+      int end_opcode = rev ? (end_incl ? OP_IdxLT : OP_IdxLE) : (end_incl ? OP_IdxGT : OP_IdxGE);
+      if (lv->lo) lv->lo->done = 1;
+      if (lv->hi) lv->hi->done = 1;
       lv->top = vdbe_current_addr(v);
-      if (end_n > 0) vdbe_add_op4_int(v, end_op, cur, lv->brk, r_end, end_n);
+      if (end_n > 0) vdbe_add_op4_int(v, end_opcode, cur, lv->brk, r_end, end_n);
       for (int k = 0; k < n_eq; k++) lv->eq[k]->done = 1;
       if (!lv->covering && !lv->tab->without_rowid) {
         vdbe_add_op3(v, OP_DeferredSeek, cur, 0, lv->cursor);

@@ -17,9 +17,20 @@ typedef struct WTerm {
   int on_level;      /* LEFT JOIN ON term: the item index that owns it, else -1 */
   int done;
   int is_where;      /* from the WHERE clause (not an ON clause) */
-  int virt;          /* synthesized (OR of equalities -> IN): never coded itself */
-  int child;         /* OR term: index of its virtual IN term, or -1 */
+  int virt;          /* synthesized (see below): never coded itself */
+  int child;         /* index of the first of its virtual terms, or -1: an OR of
+                     ** equalities has one (col IN (...)), a BETWEEN two
+                     ** (col >= lo, col <= hi); the term is implied once all
+                     ** of them drove lookups */
+  int n_child;
 } WTerm;
+
+/* Operators of a term that can drive a lookup, seen from the column side. */
+enum { WO_EQ = 1, WO_IN, WO_IS, WO_ISNULL, WO_LT, WO_LE, WO_GT, WO_GE };
+#define WO_IS_EQ(op) ((op) >= WO_EQ && (op) <= WO_ISNULL)
+#define WO_IS_LO(op) ((op) == WO_GT || (op) == WO_GE)   /* lower bound */
+#define WO_IS_HI(op) ((op) == WO_LT || (op) == WO_LE)   /* upper bound */
+#define WO_NULL_OK(op) ((op) == WO_IS || (op) == WO_ISNULL) /* a NULL key matches NULLs */
 
 enum { PLAN_SCAN, PLAN_ROWID_EQ, PLAN_ROWID_RANGE, PLAN_INDEX, PLAN_PSEUDO, PLAN_ONEROW };
 
@@ -35,8 +46,10 @@ typedef struct WLevel {
   int n_eq;
   WTerm *eq[16];       /* equality terms, one per leading index column */
   int eq_col_is_left[16];
-  WTerm *lo, *hi;      /* range bounds */
+  int eq_op[16];       /* WO_EQ, WO_IN, WO_IS or WO_ISNULL */
+  WTerm *lo, *hi;      /* range bounds: lo is WO_GT/WO_GE, hi WO_LT/WO_LE */
   int lo_left, hi_left;
+  int lo_op, hi_op;
   int desc;            /* walk backwards */
   int left_join;
   int reg_match;
@@ -71,7 +84,8 @@ struct WhereInfo {
   int body_ret;        /* label: Return */
   int match_cur;       /* ephemeral index of matched right-table rowids */
   int flags;           /* WHERE_* from the caller */
-  Expr *synth[32];     /* synthesized expressions, freed by where_end */
+  Expr *synth[64];     /* synthesized expressions, freed by where_end */
+  u8 synth_shallow[64]; /* a node over the parent's operands: free the node only */
   int n_synth;
 };
 
@@ -83,6 +97,7 @@ typedef struct ColUse {
 } ColUse;
 
 /* where.c: analysis */
+int wh_children_done(WhereInfo *w, const WTerm *t);
 u64 wh_expr_mask(SrcList *src, const Expr *e);
 u64 wh_list_mask(SrcList *src, const ExprList *l);
 u64 wh_select_mask(SrcList *src, const Select *s);
@@ -103,7 +118,6 @@ void wh_plan_order_by(WhereInfo *w, ExprList *ob, Select *sel);
 void wh_try_autoindex(WhereInfo *w, int li, u64 avail, Select *sel);
 
 /* where_code.c: EXPLAIN QUERY PLAN rows and the loop code of each level */
-int wh_term_op(const WTerm *t, int col_is_left);
 void wh_explain_level(WhereInfo *w, WLevel *lv);
 KeyInfo *wh_build_index_keyinfo_q(Parse *p, Index *ix);
 void wh_open_level(WhereInfo *w, WLevel *lv);

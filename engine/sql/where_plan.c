@@ -6,9 +6,8 @@
 ** ORDER BY order.
 */
 #include "where_int.h"
+#include <math.h>
 
-/* If term e is "col OP expr" (or reversed) on cursor `cur`, return the
-** column (-1 rowid) via *col and the normalized operator; else 0. */
 int wh_is_in_term(const Expr *e) {
   if (!e || (e->op != EX_IN_LIST && e->op != EX_IN_SELECT) || (e->flags & EXPR_F_NOT)) return 0;
   const Expr *l = e->left;
@@ -20,34 +19,66 @@ int wh_is_in_term(const Expr *e) {
   return s->result && s->result->n == 1;
 }
 
+static int is_column_of(const Expr *e, int cur) {
+  while (e && e->op == EX_COLLATE) e = e->left;
+  return e && e->op == EX_COLUMN && e->res_cursor == cur && e->res_depth == 0;
+}
+static int column_of(const Expr *e) {
+  while (e->op == EX_COLLATE) e = e->left;
+  return e->res_column;
+}
+
+/* If term e can drive a lookup on cursor `cur` ("col OP value", "value OP
+** col", "col IN (...)", "col IS value", "col IS NULL"), return 1 with the
+** column (-1 rowid), the operator as WO_* seen from the column, and which
+** side the column is on; else 0.  Whether the value depends on the cursor
+** itself is the caller's check (wh_value_mask). */
 int wh_term_on_column(const Expr *e, int cur, int *col, int *op, int *col_is_left) {
+  if (!e) return 0;
   if (wh_is_in_term(e) && e->left->res_cursor == cur && e->left->res_depth == 0) {
     *col = e->left->res_column;
-    *op = OP_EQ_;
+    *op = WO_IN;
     *col_is_left = 1;
     return 1;
   }
-  if (!e || e->op != EX_BINARY) return 0;
-  int bop = e->sub_op;
-  if (bop < OP_EQ_ || bop > OP_GE_ || bop == OP_NE_) return 0;
-  const Expr *l = e->left, *r = e->right;
-  while (l && l->op == EX_COLLATE) l = l->left;
-  while (r && r->op == EX_COLLATE) r = r->left;
-  if (l && l->op == EX_COLUMN && l->res_cursor == cur && l->res_depth == 0) {
-    *col = l->res_column;
-    *op = bop;
+  if (e->op == EX_ISNULL) {
+    if (!is_column_of(e->left, cur)) return 0;
+    *col = column_of(e->left);
+    *op = WO_ISNULL;
     *col_is_left = 1;
     return 1;
   }
-  if (r && r->op == EX_COLUMN && r->res_cursor == cur && r->res_depth == 0) {
-    *col = r->res_column;
-    switch (bop) {
-      case OP_LT_: bop = OP_GT_; break;
-      case OP_LE_: bop = OP_GE_; break;
-      case OP_GT_: bop = OP_LT_; break;
-      case OP_GE_: bop = OP_LE_; break;
+  int wo;
+  if (e->op == EX_IS) {
+    if (!e->right || e->right->op == EX_TRUE || e->right->op == EX_FALSE) return 0;
+    wo = WO_IS;
+  } else if (e->op == EX_BINARY) {
+    switch (e->sub_op) {
+      case OP_EQ_: wo = WO_EQ; break;
+      case OP_LT_: wo = WO_LT; break;
+      case OP_LE_: wo = WO_LE; break;
+      case OP_GT_: wo = WO_GT; break;
+      case OP_GE_: wo = WO_GE; break;
+      default: return 0;
     }
-    *op = bop;
+  } else {
+    return 0;
+  }
+  if (is_column_of(e->left, cur)) {
+    *col = column_of(e->left);
+    *op = wo;
+    *col_is_left = 1;
+    return 1;
+  }
+  if (is_column_of(e->right, cur)) {
+    *col = column_of(e->right);
+    switch (wo) {
+      case WO_LT: wo = WO_GT; break;
+      case WO_LE: wo = WO_GE; break;
+      case WO_GT: wo = WO_LT; break;
+      case WO_GE: wo = WO_LE; break;
+    }
+    *op = wo;
     *col_is_left = 0;
     return 1;
   }
@@ -62,7 +93,7 @@ int wh_aff_ok_for_index(Parse *p, const Expr *e, char col_aff) {
     if (a == SQLITE_AFF_TEXT) return col_aff == SQLITE_AFF_TEXT;
     return col_aff >= SQLITE_AFF_NUMERIC;
   }
-  if (e->op == EX_IN_LIST) return 1;
+  if (e->op == EX_IN_LIST || e->op == EX_ISNULL) return 1;
   char aff = expr_compare_affinity(p, e->left, e->right);
   if (aff <= SQLITE_AFF_BLOB) return 1;
   if (aff == SQLITE_AFF_TEXT) return col_aff == SQLITE_AFF_TEXT;
@@ -79,6 +110,7 @@ int wh_coll_ok_for_index(Parse *p, const Expr *e, const char *idx_coll) {
     }
     return shale_stricmp(c ? c : "BINARY", idx_coll ? idx_coll : "BINARY") == 0;
   }
+  if (e->op == EX_ISNULL) return 1;
   /* the comparison's collation */
   const Expr *l = e->left, *r = e->right;
   const char *cl = NULL, *cr = NULL;
@@ -91,8 +123,11 @@ int wh_coll_ok_for_index(Parse *p, const Expr *e, const char *idx_coll) {
   return shale_stricmp(c, idx_coll) == 0;
 }
 
-/* the non-column side of the term */
-Expr *wh_term_value(const WTerm *t, int col_is_left) { return col_is_left ? t->e->right : t->e->left; }
+/* the non-column side of the term (NULL for "col IS NULL") */
+Expr *wh_term_value(const WTerm *t, int col_is_left) {
+  if (t->e->op == EX_ISNULL) return NULL;
+  return col_is_left ? t->e->right : t->e->left;
+}
 u64 wh_value_mask(WhereInfo *w, const WTerm *t, int col_is_left) {
   if (wh_is_in_term(t->e)) {
     u64 m = 0;
@@ -142,29 +177,27 @@ void wh_plan_level(WhereInfo *w, int li, u64 avail, Select *sel) {
   /* rowid */
   if (!t->without_rowid && !lv->item->indexed_by) {
     WTerm *eq = NULL, *lo = NULL, *hi = NULL;
-    int eql = 0, lol = 0, hil = 0;
+    int eql = 0, lol = 0, hil = 0, eqo = 0, loo = 0, hio = 0;
     for (int i = 0; i < w->n_term; i++) {
       WTerm *tm = &w->terms[i];
       int col, op, cil;
       if (!wh_term_usable(w, tm, li, avail, self)) continue;
       if (!wh_term_on_column(tm->e, lv->cursor, &col, &op, &cil)) continue;
-      if (!(col < 0 || col == t->ipk)) continue;
+      if (!(col < 0 || col == t->ipk) || op == WO_ISNULL) continue;
       if (wh_value_mask(w, tm, cil) & self) continue;
-      if (op == OP_EQ_ && !eq) {
-        eq = tm;
-        eql = cil;
-      } else if ((op == OP_GT_ || op == OP_GE_) && !lo) {
-        lo = tm;
-        lol = cil;
-      } else if ((op == OP_LT_ || op == OP_LE_) && !hi) {
-        hi = tm;
-        hil = cil;
+      if (WO_IS_EQ(op)) {
+        if (!eq || (eqo == WO_IN && op != WO_IN)) eq = tm, eql = cil, eqo = op;
+      } else if (WO_IS_LO(op) && !lo) {
+        lo = tm, lol = cil, loo = op;
+      } else if (WO_IS_HI(op) && !hi) {
+        hi = tm, hil = cil, hio = op;
       }
     }
     if (eq) {
       lv->plan = PLAN_ROWID_EQ;
       lv->eq[0] = eq;
       lv->eq_col_is_left[0] = eql;
+      lv->eq_op[0] = eqo;
       lv->n_eq = 1;
       return;
     }
@@ -177,6 +210,8 @@ void wh_plan_level(WhereInfo *w, int li, u64 avail, Select *sel) {
         lv->hi = hi;
         lv->lo_left = lol;
         lv->hi_left = hil;
+        lv->lo_op = loo;
+        lv->hi_op = hio;
       }
     }
   }
@@ -197,16 +232,16 @@ void wh_plan_level(WhereInfo *w, int li, u64 avail, Select *sel) {
       if (ix->columns[j] == -2) has_expr = 1;
     if (has_expr) continue;
     WTerm *eqs[16];
-    int eql[16];
+    int eql[16], eqo[16];
     int n_eq = 0;
     WTerm *lo = NULL, *hi = NULL;
-    int lol = 0, hil = 0;
+    int lol = 0, hil = 0, loo = 0, hio = 0;
     for (int j = 0; j < ix->n_key_col && j < 16; j++) {
       int icol = ix->columns[j];
       char caff = icol >= 0 ? t->cols[icol].affinity : SQLITE_AFF_INTEGER;
       const char *icoll = ix->collate ? ix->collate[j] : NULL;
       WTerm *found = NULL;
-      int fl = 0;
+      int fl = 0, fo = 0;
       for (int i = 0; i < w->n_term; i++) {
         WTerm *tm = &w->terms[i];
         int col, op, cil;
@@ -221,28 +256,25 @@ void wh_plan_level(WhereInfo *w, int li, u64 avail, Select *sel) {
         for (int q = 0; q < n_eq; q++)
           if (eqs[q] == tm) used = 1;
         if (used) continue; /* an index listing a column twice: one term, one key */
-        if (op == OP_EQ_) {
-          found = tm;
-          fl = cil;
-          break;
-        }
-        if ((op == OP_GT_ || op == OP_GE_) && !lo) {
-          lo = tm;
-          lol = cil;
-        }
-        if ((op == OP_LT_ || op == OP_LE_) && !hi) {
-          hi = tm;
-          hil = cil;
+        if (op == WO_ISNULL && icol >= 0 && t->cols[icol].not_null) continue;
+        if (WO_IS_EQ(op)) {
+          /* "=" or IS before IN: one key beats a loop over a set */
+          if (!found || (fo == WO_IN && op != WO_IN)) found = tm, fl = cil, fo = op;
+          if (op != WO_IN) break;
+        } else if (WO_IS_LO(op) && !lo) {
+          lo = tm, lol = cil, loo = op;
+        } else if (WO_IS_HI(op) && !hi) {
+          hi = tm, hil = cil, hio = op;
         }
       }
       if (found) {
         eqs[n_eq] = found;
         eql[n_eq] = fl;
+        eqo[n_eq] = fo;
         n_eq++;
         lo = hi = NULL;
         continue;
       }
-      if (ix->sort_desc && ix->sort_desc[j]) lo = hi = NULL; /* ranges on DESC columns: not used */
       break;
     }
     if (n_eq == 0 && !lo && !hi && !lv->item->indexed_by) {
@@ -268,7 +300,9 @@ void wh_plan_level(WhereInfo *w, int li, u64 avail, Select *sel) {
     if (c < 1) c = 1;
     c *= covering ? 1.0 : 2.0;
     if (n_eq == ix->n_key_col && ix->unique) c = covering ? 1 : 2;
-    if (c < best || (lv->item->indexed_by && lv->plan != PLAN_INDEX)) {
+    /* equal costs: the narrower index (fewer bytes per entry), as SQLite */
+    int narrower = c == best && lv->plan == PLAN_INDEX && ix->n_column < lv->idx->n_column;
+    if (c < best || narrower || (lv->item->indexed_by && lv->plan != PLAN_INDEX)) {
       best = c;
       lv->plan = PLAN_INDEX;
       lv->idx = ix;
@@ -276,11 +310,14 @@ void wh_plan_level(WhereInfo *w, int li, u64 avail, Select *sel) {
       for (int k = 0; k < n_eq; k++) {
         lv->eq[k] = eqs[k];
         lv->eq_col_is_left[k] = eql[k];
+        lv->eq_op[k] = eqo[k];
       }
       lv->lo = lo;
       lv->hi = hi;
       lv->lo_left = lol;
       lv->hi_left = hil;
+      lv->lo_op = loo;
+      lv->hi_op = hio;
       lv->covering = covering;
     }
   }
@@ -328,32 +365,33 @@ void wh_plan_level(WhereInfo *w, int li, u64 avail, Select *sel) {
   }
 }
 
-/* Can an index (or the rowid) of level 0 give the ORDER BY order? */
-void wh_plan_order_by(WhereInfo *w, ExprList *ob, Select *sel) {
-  if (!ob || w->n_level == 0) return;
+/* Can an index (or the rowid) of level 0 give the ORDER BY order?  Sets
+** w->order_ok and the walk direction; returns w->order_ok. */
+static int order_from_plan(WhereInfo *w, ExprList *ob, Select *sel) {
   WLevel *lv = &w->lv[0];
   Table *t = lv->tab;
-  if (lv->plan == PLAN_PSEUDO || lv->plan == PLAN_ROWID_EQ || lv->plan == PLAN_ONEROW) {
-    return;
+  if (lv->plan == PLAN_PSEUDO || lv->plan == PLAN_ONEROW) return w->order_ok;
+  /* NULLs come first walking up and last walking down: other placements
+  ** need the sorter */
+  for (int i = 0; i < ob->n; i++)
+    if (ob->a[i].nulls == (ob->a[i].sort_desc ? 1 : 2)) return w->order_ok;
+  int want_desc = ob->a[0].sort_desc != 0;
+  if (lv->plan == PLAN_ROWID_EQ) {
+    /* rowid IN (...): the value set is walked in order, one row each */
+    const Expr *e = ob->a[0].expr;
+    if (lv->eq_op[0] == WO_IN && ob->n == 1 && e->op == EX_COLUMN && e->res_cursor == lv->cursor &&
+        (e->res_column < 0 || e->res_column == t->ipk)) {
+      w->order_ok = 1;
+      lv->desc = want_desc;
+    }
+    return w->order_ok;
   }
   for (int k = 0; k < lv->n_eq; k++)
-    if (wh_is_in_term(lv->eq[k]->e)) return;
-  int all_asc = 1, all_desc = 1;
-  for (int i = 0; i < ob->n; i++) {
-    if (ob->a[i].sort_desc) {
-      all_asc = 0;
-      if (ob->a[i].nulls == 1) return;
-    } else {
-      all_desc = 0;
-      if (ob->a[i].nulls == 2) return;
-    }
-  }
-  if (!all_asc && !all_desc) return;
-  int want_desc = !all_asc;
+    if (lv->eq_op[k] == WO_IN) return w->order_ok;
   /* rowid order */
   int full_index_scan = lv->plan == PLAN_INDEX && lv->n_eq == 0 && !lv->lo && !lv->hi && !lv->item->indexed_by &&
                         !lv->auto_idx && !t->without_rowid;
-  if (ob->n == 1 && (lv->plan == PLAN_SCAN || full_index_scan || (lv->plan == PLAN_ROWID_RANGE && !want_desc)) &&
+  if (ob->n == 1 && (lv->plan == PLAN_SCAN || full_index_scan || lv->plan == PLAN_ROWID_RANGE) &&
       !t->without_rowid) {
     const Expr *e = ob->a[0].expr;
     if (e->op == EX_COLUMN && e->res_cursor == lv->cursor && (e->res_column < 0 || e->res_column == t->ipk)) {
@@ -364,7 +402,7 @@ void wh_plan_order_by(WhereInfo *w, ExprList *ob, Select *sel) {
       }
       w->order_ok = 1;
       lv->desc = want_desc;
-      return;
+      return w->order_ok;
     }
   }
   Index *cands[64];
@@ -378,7 +416,7 @@ void wh_plan_order_by(WhereInfo *w, ExprList *ob, Select *sel) {
   for (int k = 0; k < nc; k++) {
     Index *ix = cands[k];
     int n_eq = (lv->plan == PLAN_INDEX) ? lv->n_eq : 0;
-    int j = n_eq, ok = 1;
+    int j = n_eq, ok = 1, rev = -1;
     for (int i = 0; i < ob->n && ok; i++) {
       const Expr *e = ob->a[i].expr;
       const char *oc = expr_collation_name(w->p, e);
@@ -400,10 +438,13 @@ void wh_plan_order_by(WhereInfo *w, ExprList *ob, Select *sel) {
         break;
       }
       int ic = ix->columns[j] == t->ipk && ix->columns[j] >= 0 ? -1 : ix->columns[j];
-      if (ic != col || (ix->sort_desc && ix->sort_desc[j])) {
+      /* the walk direction this term needs: all terms must agree */
+      int r = (ob->a[i].sort_desc != 0) != (ix->sort_desc && ix->sort_desc[j]);
+      if (ic != col || (rev >= 0 && r != rev)) {
         ok = 0;
         break;
       }
+      rev = r;
       const char *icoll = ix->collate ? ix->collate[j] : NULL;
       if (shale_stricmp(oc ? oc : "BINARY", icoll ? icoll : "BINARY")) {
         ok = 0;
@@ -437,10 +478,38 @@ void wh_plan_order_by(WhereInfo *w, ExprList *ob, Select *sel) {
         lv->covering = covering;
       }
       w->order_ok = 1;
-      lv->desc = want_desc;
-      return;
+      lv->desc = rev > 0;
+      return w->order_ok;
     }
   }
+  return 0;
+}
+
+void wh_plan_order_by(WhereInfo *w, ExprList *ob, Select *sel) {
+  if (!ob || w->n_level == 0) return;
+  if (order_from_plan(w, ob, sel)) return;
+  /* A range with one bound keeps a quarter of the rows by the estimate;
+  ** sorting those costs more than walking the whole table in ORDER BY
+  ** order (by rowid, or a covering index) once the table is large, so
+  ** SQLite walks the table then.  Do the same. */
+  WLevel *lv = &w->lv[0];
+  Table *t = lv->tab;
+  int one_sided = (lv->lo != NULL) != (lv->hi != NULL);
+  if (!one_sided || lv->item->indexed_by || t->without_rowid || lv->auto_idx) return;
+  if (!(lv->plan == PLAN_ROWID_RANGE || (lv->plan == PLAN_INDEX && lv->n_eq == 0))) return;
+  double n = (double)(t->n_row_est > 0 ? t->n_row_est : 1000000);
+  double kept = n / 4 > 2 ? n / 4 : 2;
+  if (kept * log2(kept) <= 3 * n) return;
+  WLevel save = *lv;
+  lv->plan = PLAN_SCAN;
+  lv->idx = NULL;
+  lv->n_eq = 0;
+  lv->lo = lv->hi = NULL;
+  lv->covering = 0;
+  lv->desc = 0;
+  if (order_from_plan(w, ob, sel) && (lv->plan == PLAN_SCAN || lv->covering)) return;
+  w->order_ok = 0;
+  *lv = save;
 }
 
 
@@ -465,7 +534,7 @@ void wh_try_autoindex(WhereInfo *w, int li, u64 avail, Select *sel) {
       int col, op, cil;
       if (!wh_term_usable(w, tm, li, avail, self)) continue;
       if (!wh_term_on_column(tm->e, lv->cursor, &col, &op, &cil)) continue;
-      if (col != c || op != OP_EQ_ || tm->e->op != EX_BINARY) continue;
+      if (col != c || op != WO_EQ) continue;
       Expr *val = wh_term_value(tm, cil);
       if (wh_expr_mask(w->src, val) & self) continue;
       if ((wh_expr_mask(w->src, val) & ~avail) != 0) continue;
@@ -533,5 +602,6 @@ void wh_try_autoindex(WhereInfo *w, int li, u64 avail, Select *sel) {
   for (int k = 0; k < n_eq; k++) {
     lv->eq[k] = terms[k];
     lv->eq_col_is_left[k] = lefts[k];
+    lv->eq_op[k] = WO_EQ;
   }
 }
