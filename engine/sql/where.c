@@ -55,11 +55,11 @@ u64 wh_expr_mask(SrcList *src, const Expr *e) {
   return m;
 }
 
-static void add_terms_x(WhereInfo *w, Expr *e, int on_level, int is_where) {
+void wh_add_terms(WhereInfo *w, Expr *e, int on_level, int is_where) {
   if (!e) return;
   if (e->op == EX_BINARY && e->sub_op == OP_AND_) {
-    add_terms_x(w, e->left, on_level, is_where);
-    add_terms_x(w, e->right, on_level, is_where);
+    wh_add_terms(w, e->left, on_level, is_where);
+    wh_add_terms(w, e->right, on_level, is_where);
     return;
   }
   if (w->n_term >= MAX_TERMS) {
@@ -170,7 +170,7 @@ static void add_terms_x(WhereInfo *w, Expr *e, int on_level, int is_where) {
     }
   }
 }
-static void add_terms(WhereInfo *w, Expr *e, int on_level) { add_terms_x(w, e, on_level, 0); }
+static void add_terms(WhereInfo *w, Expr *e, int on_level) { wh_add_terms(w, e, on_level, 0); }
 
 void wh_col_use_list(ColUse *u, const ExprList *l) {
   if (l)
@@ -255,6 +255,7 @@ static double level_cost(WhereInfo *w, int k, int i, u64 avail, Select *sel, dou
       cost = out * (lv->covering ? 1 : 2) + 1;
       if (lv->n_eq == 0 && !lv->lo && !lv->hi) cost = rows * 1.5;
       break;
+    case PLAN_MULTI_OR: cost = out = lv->cost / 2; break;
     default: cost = rows; out = rows; break;
   }
   /* WHERE terms that become testable here filter the output */
@@ -296,7 +297,8 @@ static WhereInfo *where_begin_inner(Parse *p, Select *sel, SrcList *src, Expr *w
                                     ExprList *order_by, int flags);
 
 /* Release a plan: restore the remap depth and free its synthesized terms. */
-static void where_free(Parse *p, WhereInfo *w) {
+void wh_free(Parse *p, WhereInfo *w) {
+  wh_free_or(w);
   QState *q = (QState *)p->query;
   if (q) q->n_remap = w->remap_base;
   for (int i = 0; i < w->n_synth; i++) {
@@ -310,7 +312,7 @@ static void where_free(Parse *p, WhereInfo *w) {
 WhereInfo *where_begin_sel(Parse *p, Select *sel, SrcList *src, Expr *where, ExprList *order_by, int flags) {
   WhereInfo *w = where_begin_inner(p, sel, src, where, order_by, flags);
   if (w && p->rc) {
-    where_free(p, w);
+    wh_free(p, w);
     return NULL;
   }
   return w;
@@ -327,6 +329,7 @@ static WhereInfo *where_begin_inner(Parse *p, Select *sel, SrcList *src, Expr *w
   w->p = p;
   w->src = src;
   w->flags = flags;
+  w->sel = sel;
   w->brk = vdbe_make_label(v);
   QState *q = q_state(p);
   w->remap_base = q ? q->n_remap : 0;
@@ -335,7 +338,7 @@ static WhereInfo *where_begin_inner(Parse *p, Select *sel, SrcList *src, Expr *w
     parse_error(p, "at most %d tables in a join", MAX_LEVELS);
     return w;
   }
-  add_terms_x(w, where, -1, 1);
+  wh_add_terms(w, where, -1, 1);
   w->right = -1;
   for (int i = 0; i < n; i++) {
     SrcItem *it = &src->a[i];
@@ -489,5 +492,5 @@ void where_end(WhereInfo *w) {
     vdbe_resolve_label(v, done);
   }
   vdbe_resolve_label(v, w->brk);
-  where_free(p, w);
+  wh_free(p, w);
 }

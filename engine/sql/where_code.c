@@ -28,7 +28,7 @@ void wh_explain_level(WhereInfo *w, WLevel *lv) {
     sqlite3_snprintf(sizeof(name_buf), name_buf, "(subquery-%d)", it->res_cursor);
     name = name_buf;
   }
-  const char *lj = lv->left_join ? " LEFT-JOIN" : "";
+  const char *lj = lv->left_join || lv->or_left_join ? " LEFT-JOIN" : "";
   const char *scan = (w->flags & WHERE_ORDERBY_MIN) ? "SEARCH" : "SCAN";
   switch (lv->plan) {
     case PLAN_SCAN:
@@ -98,6 +98,10 @@ void wh_open_level(WhereInfo *w, WLevel *lv) {
   Vdbe *v = p->v;
   Table *t = lv->tab;
   if (lv->plan == PLAN_PSEUDO || lv->plan == PLAN_ONEROW) return;
+  if (lv->plan == PLAN_MULTI_OR) {
+    wh_open_or_level(w, lv);
+    return;
+  }
   if (lv->auto_idx) {
     if (t->root && !t->is_view)
       vdbe_add_op4_int(v, OP_OpenRead, lv->cursor, (int)t->root, t->db_index, t->n_col);
@@ -322,6 +326,9 @@ void wh_begin_level(WhereInfo *w, int li, u64 avail_before) {
       lv->top = vdbe_current_addr(v);
       lv->next_op = 0;
       break;
+    case PLAN_MULTI_OR:
+      wh_code_or_level(w, lv);
+      break;
     case PLAN_ROWID_EQ: {
       int r = parse_alloc_reg(p);
       if (lv->eq_op[0] == WO_IN)
@@ -473,7 +480,7 @@ void wh_begin_level(WhereInfo *w, int li, u64 avail_before) {
       lv->top = vdbe_current_addr(v);
       if (end_n > 0) vdbe_add_op4_int(v, end_opcode, cur, lv->brk, r_end, end_n);
       for (int k = 0; k < n_eq; k++) lv->eq[k]->done = 1;
-      if (!lv->covering && !lv->tab->without_rowid) {
+      if ((!lv->covering || lv->or_sub_level) && !lv->tab->without_rowid) {
         vdbe_add_op3(v, OP_DeferredSeek, cur, 0, lv->cursor);
       } else if (lv->pk_seek) {
         Index *pk = table_primary_key_index(lv->tab);

@@ -32,7 +32,7 @@ enum { WO_EQ = 1, WO_IN, WO_IS, WO_ISNULL, WO_LT, WO_LE, WO_GT, WO_GE };
 #define WO_IS_HI(op) ((op) == WO_LT || (op) == WO_LE)   /* upper bound */
 #define WO_NULL_OK(op) ((op) == WO_IS || (op) == WO_ISNULL) /* a NULL key matches NULLs */
 
-enum { PLAN_SCAN, PLAN_ROWID_EQ, PLAN_ROWID_RANGE, PLAN_INDEX, PLAN_PSEUDO, PLAN_ONEROW };
+enum { PLAN_SCAN, PLAN_ROWID_EQ, PLAN_ROWID_RANGE, PLAN_INDEX, PLAN_PSEUDO, PLAN_ONEROW, PLAN_MULTI_OR };
 
 typedef struct WLevel {
   int from;            /* index in the SrcList */
@@ -64,6 +64,16 @@ typedef struct WLevel {
   int in_cur[16], in_top[16];
   int in_exit;         /* label after the IN loops */
   int next_cursor;
+  double cost;         /* the planner's estimate for the chosen plan */
+  /* PLAN_MULTI_OR: one sub-plan per disjunct of or_term (where_or.c) */
+  WTerm *or_term;
+  u64 or_avail;        /* tables available when it was planned */
+  struct WhereInfo **or_sub;
+  int n_or;
+  int reg_or_ret;      /* the loop body is a subroutine returning here */
+  int or_sub_level;    /* a disjunct's loop: seek the table row even from a
+                       ** covering index; EXPLAIN as a LEFT JOIN if or_left_join */
+  int or_left_join;
 } WLevel;
 
 struct WhereInfo {
@@ -84,6 +94,7 @@ struct WhereInfo {
   int body_ret;        /* label: Return */
   int match_cur;       /* ephemeral index of matched right-table rowids */
   int flags;           /* WHERE_* from the caller */
+  Select *sel;         /* the statement (column usage for covering checks), or NULL */
   Expr *synth[64];     /* synthesized expressions, freed by where_end */
   u8 synth_shallow[64]; /* a node over the parent's operands: free the node only */
   int n_synth;
@@ -97,6 +108,8 @@ typedef struct ColUse {
 } ColUse;
 
 /* where.c: analysis */
+void wh_add_terms(WhereInfo *w, Expr *e, int on_level, int is_where);
+void wh_free(Parse *p, WhereInfo *w);
 int wh_children_done(WhereInfo *w, const WTerm *t);
 u64 wh_expr_mask(SrcList *src, const Expr *e);
 u64 wh_list_mask(SrcList *src, const ExprList *l);
@@ -113,6 +126,7 @@ int wh_coll_ok_for_index(Parse *p, const Expr *e, const char *idx_coll);
 Expr *wh_term_value(const WTerm *t, int col_is_left);
 u64 wh_value_mask(WhereInfo *w, const WTerm *t, int col_is_left);
 int wh_term_usable(WhereInfo *w, WTerm *t, int li, u64 avail, u64 self);
+void wh_plan_level_one(WhereInfo *w, int li, u64 avail, Select *sel); /* no MULTI-INDEX OR */
 void wh_plan_level(WhereInfo *w, int li, u64 avail, Select *sel);
 void wh_plan_order_by(WhereInfo *w, ExprList *ob, Select *sel);
 void wh_try_autoindex(WhereInfo *w, int li, u64 avail, Select *sel);
@@ -123,5 +137,12 @@ KeyInfo *wh_build_index_keyinfo_q(Parse *p, Index *ix);
 void wh_open_level(WhereInfo *w, WLevel *lv);
 void wh_code_terms(WhereInfo *w, int li, u64 avail, int only_on);
 void wh_begin_level(WhereInfo *w, int li, u64 avail_before);
+
+/* where_or.c: MULTI-INDEX OR (one index or rowid lookup per disjunct,
+** rowids de-duplicated in a RowSet, the loop body as a subroutine) */
+void wh_plan_or(WhereInfo *w, int li, u64 avail);
+void wh_open_or_level(WhereInfo *w, WLevel *lv);
+void wh_code_or_level(WhereInfo *w, WLevel *lv);
+void wh_free_or(WhereInfo *w);
 
 #endif

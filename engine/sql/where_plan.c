@@ -157,7 +157,7 @@ static double log_est(i64 n) {
   return d;
 }
 
-void wh_plan_level(WhereInfo *w, int li, u64 avail, Select *sel) {
+void wh_plan_level_one(WhereInfo *w, int li, u64 avail, Select *sel) {
   Parse *p = w->p;
   WLevel *lv = &w->lv[li];
   Table *t = lv->tab;
@@ -199,6 +199,7 @@ void wh_plan_level(WhereInfo *w, int li, u64 avail, Select *sel) {
       lv->eq_col_is_left[0] = eql;
       lv->eq_op[0] = eqo;
       lv->n_eq = 1;
+      lv->cost = 1;
       return;
     }
     if (lo || hi) {
@@ -363,6 +364,14 @@ void wh_plan_level(WhereInfo *w, int li, u64 avail, Select *sel) {
     lv->lo = lv->hi = NULL;
     lv->covering = 0;
   }
+  lv->cost = best;
+}
+
+/* Plan level li: the best single plan, then maybe a MULTI-INDEX OR. */
+void wh_plan_level(WhereInfo *w, int li, u64 avail, Select *sel) {
+  w->lv[li].cost = -1;
+  wh_plan_level_one(w, li, avail, sel);
+  if (!w->p->rc) wh_plan_or(w, li, avail);
 }
 
 /* Can an index (or the rowid) of level 0 give the ORDER BY order?  Sets
