@@ -340,6 +340,7 @@ void insert_check_constraints(Parse *p, WriteCtx *w) {
   for (int oi = 0; oi < n_order; oi++) {
     Index *ix = order[oi];
     int k = korder[oi];
+    if (w->idx_unchanged && w->idx_unchanged[k]) continue; /* UPDATE leaves it as it is */
     int rrec = w->idx_regs[k];
     int skip = vdbe_make_label(v);
     if (ix->where) {
@@ -554,8 +555,24 @@ static void upsert_do_update(Parse *p, WriteCtx *w, Upsert *u, int reg_target, I
 void insert_complete(Parse *p, WriteCtx *w, int is_update, int append) {
   Vdbe *v = p->v;
   Table *t = w->tab;
+  int rec = w->reg_record;
+  /* The table record first: once an index is written nothing may fail
+  ** (record too big) before the row itself is. */
+  if (!t->without_rowid) {
+    if (t->ipk >= 0) {
+      /* the INTEGER PRIMARY KEY column is stored as NULL in the record */
+      int tmp = parse_alloc_reg(p);
+      vdbe_add_op2(v, OP_SCopy, w->reg_data + t->ipk, tmp);
+      vdbe_add_op2(v, OP_Null, 0, w->reg_data + t->ipk);
+      vdbe_add_op3(v, OP_MakeRecord, w->reg_data, t->n_col, rec);
+      vdbe_add_op2(v, OP_Copy, tmp, w->reg_data + t->ipk);
+    } else {
+      vdbe_add_op3(v, OP_MakeRecord, w->reg_data, t->n_col, rec);
+    }
+  }
   int k = 0;
   for (Index *ix = t->indexes; ix; ix = ix->next, k++) {
+    if (w->idx_unchanged && w->idx_unchanged[k]) continue;
     int a = 0;
     if (ix->where) a = vdbe_add_op1(v, OP_IsNull, w->idx_regs[k]);
     vdbe_add_op4_int(v, OP_IdxInsert, w->idx_cur + k, w->idx_regs[k], 0, ix->n_column);
@@ -563,17 +580,6 @@ void insert_complete(Parse *p, WriteCtx *w, int is_update, int append) {
     if (a) vdbe_jump_here(v, a);
   }
   if (t->without_rowid) return; /* the PRIMARY KEY index is the table */
-  int rec = w->reg_record;
-  if (t->ipk >= 0) {
-    /* the INTEGER PRIMARY KEY column is stored as NULL in the record */
-    int tmp = parse_alloc_reg(p);
-    vdbe_add_op2(v, OP_SCopy, w->reg_data + t->ipk, tmp);
-    vdbe_add_op2(v, OP_Null, 0, w->reg_data + t->ipk);
-    vdbe_add_op3(v, OP_MakeRecord, w->reg_data, t->n_col, rec);
-    vdbe_add_op2(v, OP_Copy, tmp, w->reg_data + t->ipk);
-  } else {
-    vdbe_add_op3(v, OP_MakeRecord, w->reg_data, t->n_col, rec);
-  }
   vdbe_add_op3(v, OP_Insert, w->data_cur, rec, w->reg_rowid);
   int p5 = OPFLAG_NCHANGE; /* in trigger programs the VM counts them for total_changes only */
   if (is_update)
@@ -586,11 +592,29 @@ void insert_complete(Parse *p, WriteCtx *w, int is_update, int append) {
   vdbe_change_p4(v, -1, shale_strdup(t->name), P4_DYNAMIC);
 }
 
+/* Could a conflict under on_error (the statement's OR clause) delete other
+** rows (REPLACE on the PRIMARY KEY or a UNIQUE index)? */
+int insert_may_replace(Table *t, int on_error) {
+  if (on_error == OE_REPLACE) return 1;
+  if (on_error != OE_DEFAULT) return 0;
+  if (t->pk_on_conflict == OE_REPLACE) return 1;
+  for (Index *ix = t->indexes; ix; ix = ix->next)
+    if (ix->unique && ix->on_error == OE_REPLACE) return 1;
+  return 0;
+}
+
 /* Delete the index entries of the row at data_cur (rowid in reg_rowid, or
 ** 0 to read it from the cursor). */
 void insert_delete_index_entries(Parse *p, Table *t, int data_cur, int idx_cur, int reg_rowid) {
+  insert_delete_index_entries_skip(p, t, data_cur, idx_cur, reg_rowid, NULL);
+}
+
+/* The same, leaving alone index k when skip && skip[k]. */
+void insert_delete_index_entries_skip(Parse *p, Table *t, int data_cur, int idx_cur, int reg_rowid,
+                                      const u8 *skip_idx) {
   int k = 0;
   for (Index *ix = t->indexes; ix; ix = ix->next, k++) {
+    if (skip_idx && skip_idx[k]) continue;
     int regs = parse_alloc_regs(p, ix->n_column);
     int skip = vdbe_make_label(p->v);
     if (ix->where) {
@@ -1044,5 +1068,9 @@ row_done:
   autoinc_end(p, t, &ai);
   if (fk) fkey_statement_end(p);
   returning_finish(p, st->u.insert.returning, t);
+  /* One row, every check before the first write: no statement journal. */
+  if (!p->trigger_table && !p->nested && !instead && (single_row || n_val == 0) && !fk && !has_before &&
+      !has_after && !st->u.insert.returning && !ai.seq && !w.upsert && !insert_may_replace(t, w.on_error))
+    vdbe_set_single_write(v);
   return p->rc;
 }

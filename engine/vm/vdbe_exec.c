@@ -542,6 +542,13 @@ int vdbe_halt(Vdbe *v) {
       } else if (v->stmt_open) {
         plan = PLAN_STMT_RELEASE;
       }
+      /* a statement without a journal that fails after writing: undo it all
+      ** rather than leave a half-written row (should not happen: see
+      ** vdbe_set_single_write) */
+      if (err && v->single_write && v->wrote && !v->stmt_open && plan != PLAN_ROLLBACK_ALL) {
+        plan = PLAN_ROLLBACK_ALL;
+        v->halt_action = OE_Rollback;
+      }
       v->halt_plan = plan;
       v->halt_err = (u8)err;
       v->halt_stage = 1;
@@ -910,6 +917,7 @@ static int start_run(Vdbe *v) {
   v->fk_deferred = 0;
   v->is_commit = 0;
   v->explain_pc = 0;
+  v->wrote = 0;
   if (db) {
     db->n_vdbe_active++;
     v->counted_active = 1;
@@ -1798,7 +1806,7 @@ int vdbe_exec(Vdbe *v) {
           CHECK_RC(btree_get_meta(bt, BTREE_SCHEMA_VERSION, &ck));
           cookie = (int)ck;
         }
-        if (op->p2 && !v->stmt_open && (!db->autocommit || db->n_vdbe_active > 1)) {
+        if (op->p2 && !v->stmt_open && !v->single_write && (!db->autocommit || db->n_vdbe_active > 1)) {
           if (!v->stmt_index_taken) {
             v->stmt_index = db->n_savepoint + db->n_statement;
             db->n_statement++;
@@ -2183,6 +2191,7 @@ int vdbe_exec(Vdbe *v) {
         int flags = (op->p5 & OPFLAG_APPEND) ? BTREE_APPEND : 0;
         if (op->p5 & OPFLAG_SAVEPOSITION) flags |= BTREE_SAVEPOSITION;
         CHECK_RC(btree_insert(c->bt, &pl, flags, seek));
+        if (!c->ephem) v->wrote = 1;
         v->cache_ctr++;
         c->cache_ok = 0;
         c->deferred = 0;
@@ -2204,6 +2213,7 @@ int vdbe_exec(Vdbe *v) {
         if (c->is_table && !btree_eof(c->bt)) rowid = btree_rowid(c->bt);
         int flags = (op->p5 & OPFLAG_SAVEPOSITION) ? BTREE_SAVEPOSITION : 0;
         CHECK_RC(btree_delete(c->bt, flags));
+        if (!c->ephem) v->wrote = 1;
         v->cache_ctr++;
         c->cache_ok = 0;
         c->seek_result = 0;
@@ -2379,6 +2389,7 @@ int vdbe_exec(Vdbe *v) {
         int flags = (op->p5 & OPFLAG_APPEND) ? BTREE_APPEND : 0;
         if (op->p5 & OPFLAG_SAVEPOSITION) flags |= BTREE_SAVEPOSITION;
         CHECK_RC(btree_insert(c->bt, &pl, flags, seek));
+        if (!c->ephem) v->wrote = 1;
         v->cache_ctr++;
         c->cache_ok = 0;
         c->seek_result = 0;
@@ -2398,6 +2409,7 @@ int vdbe_exec(Vdbe *v) {
         CHECK_RC(btree_index_moveto(c->bt, record_compare_cb, &r, &res));
         if (res == 0 && !btree_eof(c->bt)) {
           CHECK_RC(btree_delete(c->bt, 0));
+          if (!c->ephem) v->wrote = 1;
           v->cache_ctr++;
         } else if (op->p5) {
           ERR(SQLITE_CORRUPT_INDEX, "database disk image is malformed");
