@@ -6,6 +6,7 @@
 ** column names.
 */
 #include "select_int.h"
+#include <math.h>
 
 #define SD_DELETE_ 100 /* internal: delete matching rows from an index (EXCEPT) */
 #define SD_QUEUE_ 101  /* internal: recursive CTE queue (+ optional distinct index) */
@@ -758,8 +759,10 @@ typedef struct WinFunc {
   Expr *soff, *eoff;
   int arg_col;               /* first W column of its arguments */
   int kind;                  /* 0 aggregate-style, 1 lag, 2 lead */
+  int exclude;               /* EXCLUDE: 0 NO OTHERS, 1 CURRENT ROW, 2 GROUP, 3 TIES */
   int acc, fs, fe, prev_s, prev_e, res, final_reg, idx_in_spec;
   int rs, re;                /* RANGE offsets: frame start / end pointers */
+  int gsp, gsg, gep, geg;    /* GROUPS offsets: first row and number of the start / end groups */
 } WinFunc;
 
 typedef struct WinSpec {
@@ -820,16 +823,20 @@ static int list_same(Parse *p, ExprList *a, ExprList *b);
 static void jmp_if(Parse *p, int op, int lhs, int rhs, int label) { vdbe_add_op3(p->v, op, rhs, label, lhs); }
 
 /* Scan forward with cursor wd from the row at r_from while the n key
-** columns starting at col equal those of that row (and rowid <= r_limit if
-** r_limit); the last such rowid goes to r_out. */
+** columns starting at col equal those of the current row of wc (of the row
+** r_from itself when wc < 0) and rowid <= r_limit if r_limit; the last such
+** rowid goes to r_out. */
 static void win_scan_group(Parse *p, int wc, int wd, int col, int n, ExprList *keys, int r_from, int r_limit,
                            int r_out) {
   Vdbe *v = p->v;
   int rk = parse_alloc_regs(p, n), rt = parse_alloc_regs(p, n), rr = parse_alloc_reg(p);
   int done = vdbe_make_label(v), same = vdbe_make_label(v);
-  for (int k = 0; k < n; k++) vdbe_add_op3(v, OP_Column, wc, col + k, rk + k);
+  if (wc >= 0)
+    for (int k = 0; k < n; k++) vdbe_add_op3(v, OP_Column, wc, col + k, rk + k);
   vdbe_add_op2(v, OP_SCopy, r_from, r_out);
   vdbe_add_op3(v, OP_SeekRowid, wd, done, r_from);
+  if (wc < 0)
+    for (int k = 0; k < n; k++) vdbe_add_op3(v, OP_Column, wd, col + k, rk + k);
   int loop = vdbe_current_addr(v);
   int a = vdbe_add_op2(v, OP_Next, wd, 0);
   vdbe_add_op2(v, OP_Goto, 0, done);
@@ -868,11 +875,73 @@ static void win_step_rows(Parse *p, WinFunc *wf, int wd, int r_from_reg, int r_t
   vdbe_resolve_label(v, done);
 }
 
-static int win_offset_reg(Parse *p, Expr *e) {
-  int r = parse_alloc_reg(p);
+/* A frame offset into a fresh register, checked as SQLite does at run time:
+** ROWS and GROUPS take a non-negative integer, RANGE a non-negative number
+** (after numeric affinity; NULL, text and blobs are errors). */
+static int win_offset_reg(Parse *p, Expr *e, int is_start, int range) {
+  Vdbe *v = p->v;
+  int r = parse_alloc_reg(p), rz = parse_alloc_reg(p);
+  int l_err = vdbe_make_label(v), l_ok = vdbe_make_label(v);
   expr_code(p, e, r);
-  vdbe_add_op2(p->v, OP_MustBeInt, r, 0);
+  vdbe_add_op2(v, OP_Integer, 0, rz);
+  if (range) {
+    double *inf = sqlite3_malloc64(sizeof(double));
+    if (!inf) {
+      p->rc = SQLITE_NOMEM;
+      return r;
+    }
+    *inf = INFINITY;
+    int rinf = parse_alloc_reg(p);
+    vdbe_add_op4(v, OP_Affinity, r, 1, 0, (void *)"C", P4_STATIC);
+    vdbe_add_op2(v, OP_IsNull, r, l_err);
+    jmp_if(p, OP_Lt, r, rz, l_err);
+    vdbe_add_op4(v, OP_Real, 0, rinf, 0, inf, P4_REAL);
+    jmp_if(p, OP_Le, r, rinf, l_ok); /* text and blobs sort after every number */
+  } else {
+    vdbe_add_op2(v, OP_MustBeInt, r, l_err);
+    jmp_if(p, OP_Ge, r, rz, l_ok);
+  }
+  vdbe_resolve_label(v, l_err);
+  vdbe_add_op4(v, OP_Halt, SQLITE_ERROR, OE_ABORT, 0,
+               sqlite3_mprintf("frame %s offset must be a non-negative %s", is_start ? "starting" : "ending",
+                               range ? "number" : "integer"),
+               P4_DYNAMIC);
+  vdbe_resolve_label(v, l_ok);
   return r;
+}
+
+/* GROUPS offsets: move the pointer (first row r_ptr of group number r_grp
+** of the partition) forward a group at a time until group r_target or the
+** end of the partition (r_ptr = r_pe + 1). */
+static void win_group_advance(Parse *p, int wd, int np, int no, ExprList *order, int r_ptr, int r_grp, int r_target,
+                              int r_pe) {
+  Vdbe *v = p->v;
+  int l_loop = vdbe_current_addr(v), l_done = vdbe_make_label(v);
+  jmp_if(p, OP_Ge, r_grp, r_target, l_done);
+  jmp_if(p, OP_Gt, r_ptr, r_pe, l_done);
+  if (no > 0)
+    win_scan_group(p, -1, wd, np, no, order, r_ptr, r_pe, r_ptr);
+  else
+    vdbe_add_op2(v, OP_SCopy, r_pe, r_ptr);
+  vdbe_add_op2(v, OP_AddImm, r_ptr, 1);
+  vdbe_add_op2(v, OP_AddImm, r_grp, 1);
+  vdbe_add_op2(v, OP_Goto, 0, l_loop);
+  vdbe_resolve_label(v, l_done);
+}
+
+/* Is row r_t excluded from the frame of row r_i (peers r_gs..r_ge)? */
+static void win_jump_if_excluded(Parse *p, int exclude, int r_t, int r_i, int r_gs, int r_ge, int l_skip) {
+  Vdbe *v = p->v;
+  if (exclude == 1) {
+    jmp_if(p, OP_Eq, r_t, r_i, l_skip);
+    return;
+  }
+  int l_keep = vdbe_make_label(v);
+  jmp_if(p, OP_Lt, r_t, r_gs, l_keep);
+  jmp_if(p, OP_Gt, r_t, r_ge, l_keep);
+  if (exclude == 3) jmp_if(p, OP_Eq, r_t, r_i, l_keep);
+  vdbe_add_op2(v, OP_Goto, 0, l_skip);
+  vdbe_resolve_label(v, l_keep);
 }
 
 /* A query with both aggregates and window functions: the aggregate part
@@ -1077,27 +1146,20 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
         ft = 1, st = 1, et = 5;
       }
     }
-    if (!shale_stricmp(nm, "row_number")) ft = 1, st = 1, et = 3;
-    else if (!shale_stricmp(nm, "rank") || !shale_stricmp(nm, "dense_rank")) ft = 2, st = 1, et = 3;
-    else if (!shale_stricmp(nm, "percent_rank")) ft = 3, st = 3, et = 5;
-    else if (!shale_stricmp(nm, "cume_dist")) ft = 3, st = 6, et = 5;
-    else if (!shale_stricmp(nm, "ntile")) ft = 1, st = 3, et = 5;
-    else if (!shale_stricmp(nm, "lag")) f->kind = 1;
-    else if (!shale_stricmp(nm, "lead")) f->kind = 2;
+    /* the ranking functions ignore the frame and its EXCLUDE (as SQLite) */
+    if (!shale_stricmp(nm, "row_number")) ft = 1, st = 1, et = 3, ex = 0;
+    else if (!shale_stricmp(nm, "rank") || !shale_stricmp(nm, "dense_rank")) ft = 2, st = 1, et = 3, ex = 0;
+    else if (!shale_stricmp(nm, "percent_rank")) ft = 3, st = 3, et = 5, ex = 0;
+    else if (!shale_stricmp(nm, "cume_dist")) ft = 3, st = 6, et = 5, ex = 0;
+    else if (!shale_stricmp(nm, "ntile")) ft = 1, st = 3, et = 5, ex = 0;
+    else if (!shale_stricmp(nm, "lag")) f->kind = 1, ex = 0;
+    else if (!shale_stricmp(nm, "lead")) f->kind = 2, ex = 0;
     else if (!shale_stricmp(nm, "first_value") || !shale_stricmp(nm, "nth_value")) f->kind = 3;
-    if (ex) {
-      parse_error(p, "EXCLUDE in window frames is not supported");
-      return;
-    }
-    if (ft == 3 && ((st == 2 || st == 4) || (et == 2 || et == 4))) {
-      parse_error(p, "GROUPS frames with offsets are not supported");
-      return;
-    }
     if (ft == 2 && (st == 2 || st == 4 || et == 2 || et == 4) && (!order || order->n != 1)) {
-      parse_error(p, "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY term");
+      parse_error(p, "RANGE with offset PRECEDING/FOLLOWING requires one ORDER BY expression");
       return;
     }
-    f->ftype = ft, f->stype = st, f->etype = et, f->soff = so, f->eoff = eo;
+    f->ftype = ft, f->stype = st, f->etype = et, f->soff = so, f->eoff = eo, f->exclude = ex;
     int sp = -1;
     for (int k = 0; k < n_spec && sp < 0; k++)
       if (list_same(p, spec[k].part, part) && list_same(p, spec[k].order, order)) sp = k;
@@ -1226,6 +1288,7 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
     int r_i = parse_alloc_reg(p), r_ps = parse_alloc_reg(p), r_pe = parse_alloc_reg(p);
     int r_gs = parse_alloc_reg(p), r_ge = parse_alloc_reg(p);
     int r_s = parse_alloc_reg(p), r_e = parse_alloc_reg(p), r_t = parse_alloc_reg(p);
+    int r_gn = parse_alloc_reg(p); /* number of the current peer group in the partition, from 0 */
     int max_args = 1;
     for (int i = 0; i < n_wf; i++)
       if (wf[i].spec == k && wf[i].n_arg > max_args) max_args = wf[i].n_arg;
@@ -1240,6 +1303,10 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
       wf[i].prev_e = parse_alloc_reg(p);
       wf[i].rs = parse_alloc_reg(p);
       wf[i].re = parse_alloc_reg(p);
+      wf[i].gsp = parse_alloc_reg(p);
+      wf[i].gsg = parse_alloc_reg(p);
+      wf[i].gep = parse_alloc_reg(p);
+      wf[i].geg = parse_alloc_reg(p);
       wf[i].res = r_out + wf[i].idx_in_spec;
     }
     int l_done = vdbe_make_label(v);
@@ -1269,12 +1336,18 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
       vdbe_add_op2(v, OP_SCopy, r_ps, wf[i].rs);
       vdbe_add_op2(v, OP_SCopy, r_ps, wf[i].re);
       vdbe_add_op2(v, OP_AddImm, wf[i].re, -1);
+      vdbe_add_op2(v, OP_SCopy, r_ps, wf[i].gsp);
+      vdbe_add_op2(v, OP_Integer, 0, wf[i].gsg);
+      vdbe_add_op2(v, OP_SCopy, r_ps, wf[i].gep);
+      vdbe_add_op2(v, OP_Integer, 0, wf[i].geg);
     }
     vdbe_add_op2(v, OP_Integer, 0, r_ge);
+    vdbe_add_op2(v, OP_Integer, -1, r_gn);
     vdbe_resolve_label(v, l_oldpart);
     int l_oldgroup = vdbe_make_label(v);
     jmp_if(p, OP_Le, r_i, r_ge, l_oldgroup);
     vdbe_add_op2(v, OP_SCopy, r_i, r_gs);
+    vdbe_add_op2(v, OP_AddImm, r_gn, 1);
     if (no > 0)
       win_scan_group(p, wc, wd, np, no, sp->order, r_i, r_pe, r_ge);
     else
@@ -1320,8 +1393,7 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
         } else if (f->stype == 3) {
           vdbe_add_op2(v, OP_SCopy, r_gs, r_s);
         } else {
-          int ro = parse_alloc_reg(p);
-          expr_code(p, f->soff, ro);
+          int ro = win_offset_reg(p, f->soff, 1, 1);
           int add = (f->stype == 4) != desc;
           vdbe_add_op3(v, add ? OP_Add : OP_Subtract, ro, rk, rt);
           int l_loop = vdbe_current_addr(v), l_d = vdbe_make_label(v), l_adv = vdbe_make_label(v);
@@ -1341,8 +1413,7 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
         } else if (f->etype == 3) {
           vdbe_add_op2(v, OP_SCopy, r_ge, r_e);
         } else {
-          int ro = parse_alloc_reg(p);
-          expr_code(p, f->eoff, ro);
+          int ro = win_offset_reg(p, f->eoff, 0, 1);
           int add = (f->etype == 4) != desc;
           vdbe_add_op3(v, add ? OP_Add : OP_Subtract, ro, rk, rt);
           int l_loop = vdbe_current_addr(v), l_d = vdbe_make_label(v), l_adv = vdbe_make_label(v);
@@ -1360,9 +1431,11 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
           vdbe_add_op2(v, OP_SCopy, f->re, r_e);
         }
         vdbe_add_op2(v, OP_Goto, 0, l_bd);
+        /* a NULL key: an offset bound stops at the NULL peers' edge, an
+        ** UNBOUNDED one still reaches the partition's */
         vdbe_resolve_label(v, l_null);
-        vdbe_add_op2(v, OP_SCopy, r_gs, r_s);
-        vdbe_add_op2(v, OP_SCopy, r_ge, r_e);
+        vdbe_add_op2(v, OP_SCopy, f->stype == 1 ? r_ps : r_gs, r_s);
+        vdbe_add_op2(v, OP_SCopy, f->etype == 5 ? r_pe : r_ge, r_e);
         vdbe_resolve_label(v, l_bd);
       }
       /* frame start */
@@ -1371,7 +1444,18 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
         case 3: vdbe_add_op2(v, OP_SCopy, f->ftype == 1 ? r_i : r_gs, r_s); break;
         case 6: vdbe_add_op2(v, OP_SCopy, r_ge, r_s); vdbe_add_op2(v, OP_AddImm, r_s, 1); break;
         case 2: {
-          int ro = win_offset_reg(p, f->soff);
+          int ro = win_offset_reg(p, f->soff, 1, 0);
+          if (f->ftype == 3) {
+            /* first row of group max(current - N, 0) */
+            int l_pos = vdbe_make_label(v);
+            vdbe_add_op3(v, OP_Subtract, ro, r_gn, r_t);
+            vdbe_add_op2(v, OP_IfPos, r_t, l_pos);
+            vdbe_add_op2(v, OP_Integer, 0, r_t);
+            vdbe_resolve_label(v, l_pos);
+            win_group_advance(p, wd, np, no, sp->order, f->gsp, f->gsg, r_t, r_pe);
+            vdbe_add_op2(v, OP_SCopy, f->gsp, r_s);
+            break;
+          }
           vdbe_add_op3(v, OP_Subtract, ro, r_i, r_s);
           int ok = vdbe_make_label(v);
           jmp_if(p, OP_Ge, r_s, r_ps, ok);
@@ -1380,7 +1464,14 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
           break;
         }
         case 4: {
-          int ro = win_offset_reg(p, f->soff);
+          int ro = win_offset_reg(p, f->soff, 1, 0);
+          if (f->ftype == 3) {
+            /* first row of group current + N (past the partition: empty) */
+            vdbe_add_op3(v, OP_Add, ro, r_gn, r_t);
+            win_group_advance(p, wd, np, no, sp->order, f->gsp, f->gsg, r_t, r_pe);
+            vdbe_add_op2(v, OP_SCopy, f->gsp, r_s);
+            break;
+          }
           vdbe_add_op3(v, OP_Add, ro, r_i, r_s);
           break;
         }
@@ -1389,13 +1480,38 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
       if (!range_off) switch (f->etype) {
         case 5: vdbe_add_op2(v, OP_SCopy, r_pe, r_e); break;
         case 3: vdbe_add_op2(v, OP_SCopy, f->ftype == 1 ? r_i : r_ge, r_e); break;
-        case 2: {
-          int ro = win_offset_reg(p, f->eoff);
-          vdbe_add_op3(v, OP_Subtract, ro, r_i, r_e);
-          break;
-        }
+        case 2:
         case 4: {
-          int ro = win_offset_reg(p, f->eoff);
+          int ro = win_offset_reg(p, f->eoff, 0, 0);
+          if (f->ftype == 3) {
+            /* last row of group current -/+ N; before the partition: empty */
+            int l_in = vdbe_make_label(v), l_last = vdbe_make_label(v), l_gdone = vdbe_make_label(v);
+            vdbe_add_op3(v, f->etype == 2 ? OP_Subtract : OP_Add, ro, r_gn, r_t);
+            if (f->etype == 2) {
+              int rz = parse_alloc_reg(p);
+              vdbe_add_op2(v, OP_Integer, 0, rz);
+              jmp_if(p, OP_Ge, r_t, rz, l_in);
+              vdbe_add_op2(v, OP_SCopy, r_ps, r_e);
+              vdbe_add_op2(v, OP_AddImm, r_e, -1);
+              vdbe_add_op2(v, OP_Goto, 0, l_gdone);
+            }
+            vdbe_resolve_label(v, l_in);
+            win_group_advance(p, wd, np, no, sp->order, f->gep, f->geg, r_t, r_pe);
+            jmp_if(p, OP_Le, f->gep, r_pe, l_last);
+            vdbe_add_op2(v, OP_SCopy, r_pe, r_e);
+            vdbe_add_op2(v, OP_Goto, 0, l_gdone);
+            vdbe_resolve_label(v, l_last);
+            if (no > 0)
+              win_scan_group(p, -1, wd, np, no, sp->order, f->gep, r_pe, r_e);
+            else
+              vdbe_add_op2(v, OP_SCopy, r_pe, r_e);
+            vdbe_resolve_label(v, l_gdone);
+            break;
+          }
+          if (f->etype == 2) {
+            vdbe_add_op3(v, OP_Subtract, ro, r_i, r_e);
+            break;
+          }
           vdbe_add_op3(v, OP_Add, ro, r_i, r_e);
           int ok = vdbe_make_label(v);
           jmp_if(p, OP_Le, r_e, r_pe, ok);
@@ -1418,9 +1534,31 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
                        shale_strdup("second argument to nth_value must be a positive integer"), P4_DYNAMIC);
           vdbe_jump_here(v, ok);
         }
+        int l_null = vdbe_make_label(v), l_end = vdbe_make_label(v);
+        if (f->exclude) {
+          /* the N-th row of the frame that EXCLUDE leaves in */
+          int l_loop, l_next = vdbe_make_label(v), l_found = vdbe_make_label(v);
+          vdbe_add_op2(v, OP_SCopy, r_s, r_t);
+          l_loop = vdbe_current_addr(v);
+          jmp_if(p, OP_Gt, r_t, r_e, l_null);
+          jmp_if(p, OP_Gt, r_t, r_pe, l_null);
+          win_jump_if_excluded(p, f->exclude, r_t, r_i, r_gs, r_ge, l_next);
+          vdbe_add_op3(v, OP_IfPos, r_n, l_next, 1);
+          vdbe_resolve_label(v, l_next);
+          vdbe_add_op2(v, OP_IfNot, r_n, l_found);
+          vdbe_add_op2(v, OP_AddImm, r_t, 1);
+          vdbe_add_op2(v, OP_Goto, 0, l_loop);
+          vdbe_resolve_label(v, l_found);
+          vdbe_add_op3(v, OP_SeekRowid, wd, l_null, r_t);
+          vdbe_add_op3(v, OP_Column, wd, f->arg_col, f->res);
+          vdbe_add_op2(v, OP_Goto, 0, l_end);
+          vdbe_resolve_label(v, l_null);
+          vdbe_add_op2(v, OP_Null, 0, f->res);
+          vdbe_resolve_label(v, l_end);
+          continue;
+        }
         vdbe_add_op3(v, OP_Add, r_n, r_s, r_t);
         vdbe_add_op2(v, OP_AddImm, r_t, -1);
-        int l_null = vdbe_make_label(v), l_end = vdbe_make_label(v);
         vdbe_add_op2(v, OP_IsNull, r_t, l_null);
         jmp_if(p, OP_Lt, r_t, r_s, l_null);
         jmp_if(p, OP_Gt, r_t, r_e, l_null);
@@ -1431,6 +1569,27 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
         vdbe_resolve_label(v, l_null);
         vdbe_add_op2(v, OP_Null, 0, f->res);
         vdbe_resolve_label(v, l_end);
+        continue;
+      }
+      if (f->exclude) {
+        /* EXCLUDE: the frame minus the excluded rows, stepped afresh for
+        ** every row (as SQLite's full scan) */
+        int l_loop, l_next = vdbe_make_label(v), l_done = vdbe_make_label(v);
+        vdbe_add_op2(v, OP_Null, 0, f->acc);
+        vdbe_add_op2(v, OP_SCopy, r_s, r_t);
+        l_loop = vdbe_current_addr(v);
+        jmp_if(p, OP_Gt, r_t, r_e, l_done);
+        jmp_if(p, OP_Gt, r_t, r_pe, l_done);
+        win_jump_if_excluded(p, f->exclude, r_t, r_i, r_gs, r_ge, l_next);
+        vdbe_add_op3(v, OP_SeekRowid, wd, l_next, r_t);
+        for (int j = 0; j < f->n_arg; j++) vdbe_add_op3(v, OP_Column, wd, f->arg_col + j, r_args + j);
+        vdbe_add_op4(v, OP_AggStep, 0, r_args, f->acc, (void *)f->f, P4_FUNCDEF);
+        vdbe_change_p5(v, (u16)f->n_arg);
+        vdbe_resolve_label(v, l_next);
+        vdbe_add_op2(v, OP_AddImm, r_t, 1);
+        vdbe_add_op2(v, OP_Goto, 0, l_loop);
+        vdbe_resolve_label(v, l_done);
+        vdbe_add_op4(v, OP_AggValue, f->acc, f->n_arg, f->res, (void *)f->f, P4_FUNCDEF);
         continue;
       }
       int l_compute = vdbe_make_label(v), l_fin = vdbe_make_label(v);

@@ -2,7 +2,7 @@
 ** api_window_udf.c — a user aggregate registered with
 ** sqlite3_create_window_function whose state owns heap memory (freed only by
 ** its xFinal).  Used as a window function (partitions, sliding frames,
-** a statement reset or finalized mid-scan) and as a plain
+** EXCLUDE, a statement reset or finalized mid-scan) and as a plain
 ** aggregate, its results must equal the built-in sum() over the same window,
 ** and when the statement is finalized no state may still be allocated: the
 ** engine runs xFinal on every accumulator it drops, as SQLite does.
@@ -103,6 +103,10 @@ int main(void) {
       "PARTITION BY p ORDER BY o ROWS BETWEEN 1 FOLLOWING AND 3 FOLLOWING",
       "PARTITION BY p",
       "ORDER BY o RANGE BETWEEN 1 PRECEDING AND 1 FOLLOWING",
+      "ORDER BY o GROUPS BETWEEN 1 PRECEDING AND CURRENT ROW",
+      "PARTITION BY p ORDER BY o ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING EXCLUDE CURRENT ROW",
+      "ORDER BY o RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW EXCLUDE GROUP",
+      "ORDER BY o GROUPS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE TIES",
   };
   for (size_t i = 0; i < sizeof frames / sizeof frames[0]; i++) {
     char sql[512];
