@@ -410,16 +410,32 @@ static int resolve_function(Parse *p, NameContext *nc, Expr *e) {
 #endif
   if (e->over) {
     if (!is_agg && !f->x_value) {
-      parse_error_at(p, e->pos, "%s may not be used as a window function", e->text);
+      parse_error_at(p, e->pos, "%s() may not be used as a window function", e->text);
       return p->rc;
     }
-    /* window functions: arguments resolved like ordinary expressions */
+    if (!nc->allow_agg || (nc->nc_flags & (NC_INAGG | NC_GROUPBY | NC_NOWIN))) {
+      parse_error_at(p, e->pos, "misuse of window function %s()", e->text);
+      return p->rc;
+    }
+    if (e->flags & EXPR_F_DISTINCT) {
+      parse_error_at(p, e->pos, "DISTINCT is not supported for window functions");
+      return p->rc;
+    }
+    if (e->extra && (f->flags & FUNC_WINDOW)) {
+      parse_error(p, "FILTER clause may only be used with aggregate window functions");
+      return p->rc;
+    }
+    /* window functions: arguments resolved like ordinary expressions (no
+    ** window function inside) */
+    int saved = nc->nc_flags;
+    nc->nc_flags |= NC_NOWIN;
     resolve_expr_list(p, nc, e->list);
     if (e->extra) resolve_walk(p, nc, e->extra);
     if (e->over) {
       resolve_expr_list(p, nc, e->over->partition_by);
       resolve_expr_list(p, nc, e->over->order_by);
     }
+    nc->nc_flags = saved;
     return p->rc;
   }
   if (!is_agg) {
@@ -1115,10 +1131,12 @@ static int resolve_one(Parse *p, Select *s, NameContext *outer, int is_last_of_c
   resolve_expr_list(p, &nc, s->result);
   int agg_in_result = nc.has_agg;
   /* WINDOW clause definitions */
+  nc.nc_flags |= NC_NOWIN;
   for (Window *w = s->windows; w && !p->rc; w = w->next) {
     resolve_expr_list(p, &nc, w->partition_by);
     resolve_expr_list(p, &nc, w->order_by);
   }
+  nc.nc_flags &= ~NC_NOWIN;
   /* ON clauses */
   nc.allow_agg = 0;
   if (s->from)
@@ -1135,7 +1153,7 @@ static int resolve_one(Parse *p, Select *s, NameContext *outer, int is_last_of_c
   if (p->rc) return p->rc;
   /* HAVING */
   nc.allow_agg = 1;
-  nc.nc_flags = NC_ALIAS;
+  nc.nc_flags = NC_ALIAS | NC_NOWIN;
   if (s->having) {
     resolve_walk(p, &nc, s->having);
     if (!p->rc && !s->group_by && !agg_in_result) {
@@ -1145,6 +1163,7 @@ static int resolve_one(Parse *p, Select *s, NameContext *outer, int is_last_of_c
     }
   }
   if (p->rc) return p->rc;
+  nc.nc_flags &= ~NC_NOWIN;
   /* ORDER BY of a simple select */
   if (s->order_by && !has_prior) resolve_order_by(p, &nc, s, s->order_by, "ORDER", 0);
   SHALE_UNUSED(is_last_of_compound);

@@ -632,7 +632,15 @@ static void code_aggregate(Parse *p, Select *s, Emit *em, int brk) {
   }
   for (int i = 0; i < ai.n_col; i++) ai.cols[i].sorter_col = n_sc++;
   int sorter = parse_alloc_cursor(p);
-  KeyInfo *k = sorter_keyinfo(p, gb, n_sc - n_gb - 1, 0);
+  /* as SQLite: with an ORDER BY of as many terms, the groups are sorted in
+  ** its directions (ties of the ORDER BY then come out in that order) */
+  int gb_dirs = s->order_by && !s->prior && s->order_by->n == n_gb;
+  if (gb_dirs)
+    for (int j = 0; j < n_gb; j++) {
+      gb->a[j].sort_desc = s->order_by->a[j].sort_desc;
+      gb->a[j].nulls = 0;
+    }
+  KeyInfo *k = sorter_keyinfo(p, gb, n_sc - n_gb - 1, 1);
   vdbe_add_op4(v, OP_SorterOpen, sorter, n_sc, 0, k, P4_KEYINFO);
   WhereInfo *w = where_begin_sel(p, s, s->from, s->where, NULL, 0);
   if (!w || p->rc) {
@@ -757,7 +765,7 @@ typedef struct WinFunc {
   int n_arg;
   int ftype, stype, etype;   /* frame: 1 ROWS 2 RANGE 3 GROUPS; bounds as ast.h (6: next group) */
   Expr *soff, *eoff;
-  int arg_col;               /* first W column of its arguments */
+  int arg_col;               /* first W column of its arguments (then its FILTER value, if any) */
   int kind;                  /* 0 aggregate-style, 1 lag, 2 lead */
   int exclude;               /* EXCLUDE: 0 NO OTHERS, 1 CURRENT ROW, 2 GROUP, 3 TIES */
   int acc, fs, fe, prev_s, prev_e, res, final_reg, idx_in_spec;
@@ -811,10 +819,13 @@ static void win_collect(Expr *e, Expr **out, int *n) {
     for (int i = 0; i < e->list->n; i++) win_collect(e->list->a[i].expr, out, n);
 }
 
+/* the WINDOW clause definition a name refers to: the last one of that
+** name (SQLite keeps the clause in reverse order and takes the first match) */
 static Window *win_lookup(Select *s, const char *name) {
+  Window *found = NULL;
   for (Window *w = s->windows; w; w = w->next)
-    if (w->name && !shale_stricmp(w->name, name)) return w;
-  return NULL;
+    if (w->name && !shale_stricmp(w->name, name)) found = w;
+  return found;
 }
 
 static int list_same(Parse *p, ExprList *a, ExprList *b);
@@ -855,6 +866,17 @@ static void win_scan_group(Parse *p, int wc, int wd, int col, int n, ExprList *k
   vdbe_resolve_label(v, done);
 }
 
+/* Load the arguments of wf from the row of wd, or jump to l_skip when its
+** FILTER rejects the row. */
+static void win_load_args(Parse *p, WinFunc *wf, int wd, int r_args, int l_skip) {
+  Vdbe *v = p->v;
+  if (wf->e->extra) {
+    vdbe_add_op3(v, OP_Column, wd, wf->arg_col + wf->n_arg, r_args);
+    vdbe_add_op3(v, OP_IfNot, r_args, l_skip, 1);
+  }
+  for (int j = 0; j < wf->n_arg; j++) vdbe_add_op3(v, OP_Column, wd, wf->arg_col + j, r_args + j);
+}
+
 static void win_step_rows(Parse *p, WinFunc *wf, int wd, int r_from_reg, int r_to, int op, int r_args) {
   /* while r_from_reg <= r_to (op Step) / < r_to (op Inverse): do op on row, ++ */
   Vdbe *v = p->v;
@@ -866,7 +888,7 @@ static void win_step_rows(Parse *p, WinFunc *wf, int wd, int r_from_reg, int r_t
     jmp_if(p, OP_Ge, r_from_reg, r_to, done);
   int nf = vdbe_make_label(v);
   vdbe_add_op3(v, OP_SeekRowid, wd, nf, r_from_reg);
-  for (int j = 0; j < wf->n_arg; j++) vdbe_add_op3(v, OP_Column, wd, wf->arg_col + j, r_args + j);
+  win_load_args(p, wf, wd, r_args, nf);
   vdbe_add_op4(v, op, 0, r_args, wf->acc, (void *)wf->f, P4_FUNCDEF);
   vdbe_change_p5(v, (u16)wf->n_arg);
   vdbe_resolve_label(v, nf);
@@ -1090,14 +1112,6 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
   Vdbe *v = p->v;
   Expr *wfe[MAX_WIN];
   int n_wf = 0;
-  if (s->group_by || select_is_agg(p, s)) {
-    if (!window_split_aggregate(p, s)) {
-      if (!p->rc) parse_error(p, "window functions together with aggregates are not supported here");
-      return;
-    }
-    materialize_from(p, s);
-    if (p->rc) return;
-  }
   for (int i = 0; s->result && i < s->result->n; i++) win_collect(s->result->a[i].expr, wfe, &n_wf);
   for (int i = 0; s->order_by && i < s->order_by->n; i++) win_collect(s->order_by->a[i].expr, wfe, &n_wf);
   WinFunc wf[MAX_WIN];
@@ -1125,6 +1139,14 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
       Window *bw = win_lookup(s, w->base);
       if (!bw) {
         parse_error(p, "no such window: %s", w->base);
+        return;
+      }
+      const char *what = w->partition_by ? "PARTITION clause"
+                         : bw->order_by && w->order_by ? "ORDER BY clause"
+                         : bw->frame_type ? "frame specification"
+                         : NULL;
+      if (what) {
+        parse_error(p, "cannot override %s of window: %s", what, w->base);
         return;
       }
       part = bw->partition_by;
@@ -1170,6 +1192,22 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
     }
     f->spec = sp;
     f->idx_in_spec = spec[sp].n_wf++;
+  }
+  if (s->group_by || select_is_agg(p, s)) {
+    /* SQLite's innermost subquery (the last window's) sorts the groups in
+    ** the directions of that window's PARTITION BY + ORDER BY when they
+    ** have as many terms as the GROUP BY: ties between groups follow. */
+    WinSpec *in = &spec[n_spec - 1];
+    int np = in->part ? in->part->n : 0, no = in->order ? in->order->n : 0;
+    if (s->group_by && n_spec > 0 && s->group_by->n == np + no)
+      for (int j = 0; j < np + no; j++)
+        s->group_by->a[j].sort_desc = j < np ? in->part->a[j].sort_desc : in->order->a[j - np].sort_desc;
+    if (!window_split_aggregate(p, s)) {
+      if (!p->rc) parse_error(p, "window functions together with aggregates are not supported here");
+      return;
+    }
+    materialize_from(p, s);
+    if (p->rc) return;
   }
   /* column references */
   AggInfo ai;
@@ -1220,21 +1258,25 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
     agg_rewrite(&ai, wf[i].soff);
     agg_rewrite(&ai, wf[i].eoff);
   }
-  int r_seq = parse_alloc_reg(p);
-  for (int k = 0; k < n_spec && !p->rc; k++) {
+  int r_seq = parse_alloc_reg(p), r_ins = parse_alloc_reg(p);
+  /* SQLite nests one subquery per distinct window, the first window
+  ** outermost: the last window sorts the scanned rows, each earlier one sorts
+  ** the rows in the order the window after it produced (ties keep that
+  ** order), and the output follows the first window. */
+  for (int k = n_spec - 1; k >= 0 && !p->rc; k--) {
     WinSpec *sp = &spec[k];
     int np = sp->part ? sp->part->n : 0, no = sp->order ? sp->order->n : 0;
     int na = 0;
     for (int i = 0; i < n_wf; i++)
       if (wf[i].spec == k) {
-        wf[i].arg_col = np + no + 1 + na;
-        na += wf[i].n_arg;
+        wf[i].arg_col = np + no + 2 + na;
+        na += wf[i].n_arg + (wf[i].e->extra ? 1 : 0);
       }
-    int ncol = np + no + 1 + na;
+    int ncol = np + no + 2 + na;
     sp->n_cols = ncol;
-    /* sorter: [part][order][seq] + args */
+    /* sorter: key [part][order][insertion number], then the T0 rowid and the args */
     int sorter = parse_alloc_cursor(p);
-    KeyInfo *ki = keyinfo_alloc(np + no + 1, na);
+    KeyInfo *ki = keyinfo_alloc(np + no + 1, na + 1);
     if (!ki) {
       p->rc = SQLITE_NOMEM;
       break;
@@ -1253,19 +1295,34 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
     }
     vdbe_add_op4(v, OP_SorterOpen, sorter, ncol, 0, ki, P4_KEYINFO);
     int base = parse_alloc_regs(p, ncol);
-    int a = vdbe_add_op2(v, OP_Rewind, t0, 0);
+    int src = k == n_spec - 1 ? t0 : spec[k + 1].w_cur;
+    int src_np = k == n_spec - 1 ? 0 : (spec[k + 1].part ? spec[k + 1].part->n : 0);
+    int src_no = k == n_spec - 1 ? 0 : (spec[k + 1].order ? spec[k + 1].order->n : 0);
+    int l_next = vdbe_make_label(v);
+    vdbe_add_op2(v, OP_Integer, 0, r_ins);
+    int a = vdbe_add_op2(v, OP_Rewind, src, 0);
     int top = vdbe_current_addr(v);
+    if (src == t0) {
+      vdbe_add_op2(v, OP_Rowid, t0, base + np + no + 1);
+    } else {
+      vdbe_add_op3(v, OP_Column, src, src_np + src_no + 1, base + np + no + 1);
+      vdbe_add_op3(v, OP_SeekRowid, t0, l_next, base + np + no + 1);
+    }
     for (int i = 0; i < nc; i++) vdbe_add_op3(v, OP_Column, t0, i, ai.cols[i].reg);
     for (int j = 0; j < np; j++) expr_code(p, sp->part->a[j].expr, base + j);
     for (int j = 0; j < no; j++) expr_code(p, sp->order->a[j].expr, base + np + j);
-    vdbe_add_op2(v, OP_Rowid, t0, base + np + no);
+    vdbe_add_op2(v, OP_AddImm, r_ins, 1);
+    vdbe_add_op2(v, OP_SCopy, r_ins, base + np + no);
     for (int i = 0; i < n_wf; i++)
       if (wf[i].spec == k)
         for (int j = 0; j < wf[i].n_arg; j++) expr_code(p, wf[i].e->list->a[j].expr, base + wf[i].arg_col + j);
+    for (int i = 0; i < n_wf; i++)
+      if (wf[i].spec == k && wf[i].e->extra) expr_code(p, wf[i].e->extra, base + wf[i].arg_col + wf[i].n_arg);
     int rec = parse_alloc_reg(p);
     vdbe_add_op3(v, OP_MakeRecord, base, ncol, rec);
     vdbe_add_op2(v, OP_SorterInsert, sorter, rec);
-    vdbe_add_op2(v, OP_Next, t0, top);
+    vdbe_resolve_label(v, l_next);
+    vdbe_add_op2(v, OP_Next, src, top);
     vdbe_jump_here(v, a);
     /* sorted rows into W (rowids 1..N) */
     sp->w_cur = parse_alloc_cursor(p);
@@ -1582,7 +1639,7 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
         jmp_if(p, OP_Gt, r_t, r_pe, l_done);
         win_jump_if_excluded(p, f->exclude, r_t, r_i, r_gs, r_ge, l_next);
         vdbe_add_op3(v, OP_SeekRowid, wd, l_next, r_t);
-        for (int j = 0; j < f->n_arg; j++) vdbe_add_op3(v, OP_Column, wd, f->arg_col + j, r_args + j);
+        win_load_args(p, f, wd, r_args, l_next);
         vdbe_add_op4(v, OP_AggStep, 0, r_args, f->acc, (void *)f->f, P4_FUNCDEF);
         vdbe_change_p5(v, (u16)f->n_arg);
         vdbe_resolve_label(v, l_next);
@@ -1625,7 +1682,7 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
     }
     {
       int rec2 = parse_alloc_reg(p);
-      vdbe_add_op3(v, OP_Column, wc, np + no, r_seq);
+      vdbe_add_op3(v, OP_Column, wc, np + no + 1, r_seq);
       vdbe_add_op3(v, OP_MakeRecord, r_out, sp->n_wf, rec2);
       vdbe_add_op3(v, OP_Insert, sp->r_cur, rec2, r_seq);
     }
@@ -1644,7 +1701,7 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
   vdbe_add_op2(v, OP_Rewind, last->w_cur, l_end);
   int top4 = vdbe_current_addr(v);
   int cont = vdbe_make_label(v);
-  vdbe_add_op3(v, OP_Column, last->w_cur, np + no, r_seq);
+  vdbe_add_op3(v, OP_Column, last->w_cur, np + no + 1, r_seq);
   vdbe_add_op3(v, OP_SeekRowid, t0, cont, r_seq);
   for (int i = 0; i < nc; i++) vdbe_add_op3(v, OP_Column, t0, i, ai.cols[i].reg);
   for (int k = 0; k < n_spec; k++) {
