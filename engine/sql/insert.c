@@ -33,6 +33,27 @@ static void walk_to_regs(Expr *e, int cursor, int base, Table *t) {
   walk_to_regs(e->right, cursor, base, t);
   walk_to_regs(e->extra, cursor, base, t);
   walk_list_to_regs(e->list, cursor, base, t);
+  /* excluded.* referenced from inside a subquery */
+  for (Select *s = e->select; s; s = s->prior) {
+    walk_list_to_regs(s->result, cursor, base, t);
+    walk_to_regs(s->where, cursor, base, t);
+    walk_list_to_regs(s->group_by, cursor, base, t);
+    walk_to_regs(s->having, cursor, base, t);
+    walk_list_to_regs(s->order_by, cursor, base, t);
+    walk_to_regs(s->limit, cursor, base, t);
+    walk_to_regs(s->offset, cursor, base, t);
+    if (s->from)
+      for (int i = 0; i < s->from->n; i++) {
+        walk_to_regs(s->from->a[i].on, cursor, base, t);
+        if (s->from->a[i].subquery) {
+          Expr tmp;
+          memset(&tmp, 0, sizeof(tmp));
+          tmp.op = EX_SUBQUERY;
+          tmp.select = s->from->a[i].subquery;
+          walk_to_regs(&tmp, cursor, base, t);
+        }
+      }
+  }
 }
 
 /* Resolve a copy of e against t's columns held in registers (rowid at base,

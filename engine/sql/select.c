@@ -1759,7 +1759,11 @@ static void flat_subst(Expr *e, int cursor, ExprList *res, int depth) {
   if (!e) return;
   if (e->op == EX_COLUMN && e->res_cursor == cursor) {
     int c = e->res_column;
-    if (c < 0 || c >= res->n) return;
+    if (c < 0) {
+      e->op = EX_NULL; /* the rowid of a flattened subquery (as SQLite) */
+      return;
+    }
+    if (c >= res->n) return;
     Expr *cp = ast_dup_expr(res->a[c].expr);
     if (!cp) return;
     flat_add_depth(cp, depth);
