@@ -271,7 +271,7 @@ void insert_check_constraints(Parse *p, WriteCtx *w) {
       vdbe_add_op4(v, OP_Function, 0, w->reg_data + i, rt, typeof_fn, P4_FUNCDEF);
       vdbe_change_p5(v, 1);
       static const char *const kinds[4] = {"integer", "real", "text", "blob"};
-      static const char *const upper[4] = {"INTEGER", "REAL", "TEXT", "BLOB"};
+      static const char *const upper[4] = {"INT", "REAL", "TEXT", "BLOB"}; /* SQLite's value type names */
       for (int k = 0; k < 4; k++) {
         if (strcmp(kinds[k], allowed) == 0) continue;
         if (k == 0 && strcmp(allowed, "real") == 0) continue; /* integers are stored in REAL columns */
