@@ -171,6 +171,9 @@ int sqlite3_file_control(sqlite3 *db, const char *name, int op, void *arg) {
       Pager *p = btree_pager(db->dbs[i].btree);
       ShaleFile *f = pager_file(p);
       if (op == SQLITE_FCNTL_FILE_POINTER) {
+        /* a user VFS's adapter answers with the user's own sqlite3_file */
+        if (f && f->methods->file_control && f->methods->file_control(f, op, arg) == SQLITE_OK)
+          return SQLITE_OK;
         *(void **)arg = f;
         return SQLITE_OK;
       }
