@@ -133,8 +133,9 @@ int sqlite3_finalize(sqlite3_stmt *p) {
   sqlite3_mutex_enter(db->mutex);
   int rc = vdbe_reset(v);
   vdbe_delete(v);
-  sqlite3_mutex_leave(db->mutex);
-  return api_result(db, rc);
+  rc = api_result(db, rc);
+  api_close_zombie_and_leave(db);
+  return rc;
 }
 
 /* ------------------------------------------------------------ bindings -- */

@@ -23,6 +23,7 @@ void btree_cursor_set_record_compare(BtCursor *c,
 enum { OE_None = 0, OE_Rollback, OE_Abort, OE_Fail, OE_Ignore, OE_Replace };
 
 const char *vdbe_errstr(int rc) {
+  if (rc == SQLITE_ABORT_ROLLBACK) return "abort due to ROLLBACK";
   switch (rc & 0xff) {
     case SQLITE_OK: return "not an error";
     case SQLITE_ERROR: return "SQL logic error";
@@ -420,23 +421,34 @@ static void savepoints_clear(sqlite3 *db) {
 }
 
 /* Roll back every b-tree's transaction.  Loops on PENDING (rollback must
-** finish; it only touches the journal/cache). */
+** finish; it only touches the journal/cache).  Like SQLite's
+** sqlite3RollbackAll(db, SQLITE_ABORT_ROLLBACK): other statements' write
+** cursors (all cursors if the transaction changed a schema) fail their
+** next step with SQLITE_ABORT_ROLLBACK; readers go on.
+** v->rb_had_write bits: 1 a write transaction was rolled back, 2 the
+** schema check was done, 4 it found a schema change. */
 static int rollback_all(Vdbe *v) {
   sqlite3 *db = v->db;
   int rc = SQLITE_OK;
   int had_write = 0;
+  if (!(v->rb_had_write & 2)) {
+    v->rb_had_write |= 2;
+    for (int i = 0; i < db->n_db; i++)
+      if (db->dbs[i].btree && btree_schema_changed(db->dbs[i].btree)) v->rb_had_write |= 4;
+  }
+  int write_only = !(v->rb_had_write & 4);
   for (int i = 0; i < db->n_db; i++) {
     Btree *bt = db->dbs[i].btree;
     if (!bt || btree_txn_state(bt) == 0) continue;
     if (btree_txn_state(bt) == 2) had_write = 1;
-    int r = btree_rollback(bt);
+    int r = btree_rollback_trip(bt, SQLITE_ABORT_ROLLBACK, write_only);
     if (r == SHALE_PENDING) {
       v->rb_had_write |= (u8)had_write;
       return SHALE_PENDING; /* called again; finished b-trees are skipped */
     }
     if (r && !rc) rc = r;
   }
-  had_write |= v->rb_had_write;
+  had_write |= v->rb_had_write & 1;
   v->rb_had_write = 0;
   db->autocommit = 1;
   db->n_statement = 0;
