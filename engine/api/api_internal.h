@@ -27,6 +27,10 @@ int api_wait_io(sqlite3 *db, int *idle_rounds);
 /* Leave db->mutex; a zombie connection (sqlite3_close_v2 with statements
 ** open) whose last statement is gone is closed first. */
 void api_close_zombie_and_leave(sqlite3 *db);
+/* After a statement that ended in auto-commit mode: call the connection's
+** WAL hook for each database that committed to its WAL; a hook that
+** fails turns *rc (SQLITE_DONE) into SQLITE_ERROR, as in SQLite. */
+void api_run_wal_hooks(sqlite3 *db, int *rc);
 /* Give every attached database's pager the connection's busy handler. */
 void api_apply_busy_handler(sqlite3 *db);
 /* Finish a public API call: the value to return to the caller (primary code

@@ -600,6 +600,10 @@ int btree_savepoint(Btree *bt, int op, int index) {
 int btree_get_meta(Btree *bt, int idx, u32 *value) {
   *value = 0;
   if (idx < 0 || idx > 15) return SQLITE_RANGE;
+  if (idx == BTREE_DATA_VERSION) {
+    *value = pager_data_version(bt->pager);
+    return SQLITE_OK;
+  }
   if (!bt->page1) {
     if (bt->txn == 1) {
       /* A btree_begin_trans() returned PENDING before page 1 arrived: finish

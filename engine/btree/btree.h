@@ -37,6 +37,7 @@ typedef struct BtCursor BtCursor;
 #define BTREE_USER_VERSION 6
 #define BTREE_INCR_VACUUM 7
 #define BTREE_APPLICATION_ID 8
+#define BTREE_DATA_VERSION 15 /* not in the header: the pager's data version */
 
 /* btree_insert / btree_delete flags */
 #define BTREE_SAVEPOSITION 0x02 /* leave cursor on (or next to) the changed entry */

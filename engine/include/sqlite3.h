@@ -328,6 +328,11 @@ typedef void (*sqlite3_destructor_type)(void *);
 #define SQLITE_STMTSTATUS_SORT 2
 #define SQLITE_STMTSTATUS_AUTOINDEX 3
 #define SQLITE_STMTSTATUS_VM_STEP 4
+#define SQLITE_STMTSTATUS_REPREPARE 5
+#define SQLITE_STMTSTATUS_RUN 6
+#define SQLITE_STMTSTATUS_FILTER_MISS 7
+#define SQLITE_STMTSTATUS_FILTER_HIT 8
+#define SQLITE_STMTSTATUS_MEMUSED 99
 
 /* Authorizer / update hook action codes */
 #define SQLITE_DENY 1

@@ -177,6 +177,7 @@ struct Pager {
   int ws_set_version; /* header bytes 18/19 must be rewritten */
   Pgno trunc_next;    /* commit: next cut-off page to journal */
   int ckpt_due;       /* WAL auto-checkpoint pending */
+  u32 wal_cb_frames;  /* WAL size after our last commit, for the wal hook (0: none) */
   u32 own_frame;      /* log size right after our own last commit */
   Pgno wal_spill_max; /* highest page spilled to the WAL in this txn */
   int own_frame_valid;
@@ -694,6 +695,16 @@ void pager_set_busy_handler(Pager *p, int (*handler)(void *, int), void *arg) {
 }
 
 void pager_set_autocheckpoint(Pager *p, int n) { p->autockpt = n > 0 ? (u32)n : 0; }
+
+int pager_wal_callback(Pager *p) {
+  int n = (int)p->wal_cb_frames;
+  p->wal_cb_frames = 0;
+  return n;
+}
+
+void pager_checkpoint_soon(Pager *p) {
+  if (p->wal) p->ckpt_due = 1;
+}
 
 u32 pager_data_version(Pager *p) { return p->data_version; }
 const char *pager_filename(Pager *p) { return p->path; }
@@ -1988,6 +1999,7 @@ static int commit_wal(Pager *p) {
     wal_end_write(p->wal);
     p->own_frame = (u32)wal_frame_count(p->wal);
     p->own_frame_valid = 1;
+    if (p->nclist > 0) p->wal_cb_frames = p->own_frame;
     end_transaction(p);
     /* Auto-checkpoint: run by the next begin_read, before it takes a
     ** snapshot (our own read mark would otherwise hold the backfill). */

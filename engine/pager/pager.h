@@ -105,6 +105,11 @@ void pager_truncate_image(Pager *, Pgno n);
 ** May PENDING. */
 int pager_checkpoint(Pager *, int mode, int *n_log, int *n_ckpt);
 void pager_set_autocheckpoint(Pager *, int n_pages);
+/* Frames in the WAL after this connection's last commit (SQLite's wal hook
+** argument), then 0 until the next commit. */
+int pager_wal_callback(Pager *);
+/* Run a PASSIVE checkpoint at the next begin_read (non-blocking). */
+void pager_checkpoint_soon(Pager *);
 
 /* Incremented whenever another connection's commit invalidated our cache
 ** (schema reload trigger, PRAGMA data_version). */

@@ -2365,7 +2365,7 @@ int vdbe_exec(Vdbe *v) {
         c->deferred = 0;
         if (rc == SQLITE_OK) {
           c->null_row = 0;
-          if (op->p5 == 0 || 1) v->stmt_status[SQLITE_STMTSTATUS_FULLSCAN_STEP]++;
+          if (c->type != CURTYPE_SORTER) v->stmt_status[SQLITE_STMTSTATUS_FULLSCAN_STEP]++;
           v->pc = op->p2;
           continue;
         }
