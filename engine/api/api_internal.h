@@ -31,6 +31,10 @@ void api_close_zombie_and_leave(sqlite3 *db);
 ** WAL hook for each database that committed to its WAL; a hook that
 ** fails turns *rc (SQLITE_DONE) into SQLITE_ERROR, as in SQLite. */
 void api_run_wal_hooks(sqlite3 *db, int *rc);
+/* Lock waits the pagers handed back (SHALE_PENDING with a busy wait):
+** run the connection's busy handler for each and report its answer.
+** Returns 1 if there was any (the caller then re-executes). */
+int api_run_busy_waits(sqlite3 *db);
 /* Give every attached database's pager the connection's busy handler. */
 void api_apply_busy_handler(sqlite3 *db);
 /* Finish a public API call: the value to return to the caller (primary code

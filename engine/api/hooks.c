@@ -82,7 +82,10 @@ void api_apply_busy_handler(sqlite3 *db) {
   for (int i = 0; i < db->n_db; i++) {
     if (!db->dbs[i].btree) continue;
     Pager *p = btree_pager(db->dbs[i].btree);
-    pager_set_busy_handler(p, busy_dispatch, db);
+    /* busy waits come back up as SHALE_PENDING and are waited for by
+    ** api_wait_io (the blocking API) or shale_io_wait (async hosts) */
+    pager_set_busy_defer(p, 1);
+    pager_set_busy_handler(p, db->busy_handler ? busy_dispatch : NULL, db);
     pager_set_autocheckpoint(p, 0); /* the connection's wal hook decides */
   }
 }
@@ -237,6 +240,20 @@ int sqlite3_wal_autocheckpoint(sqlite3 *db, int n) {
   if (n > 0) sqlite3_wal_hook(db, default_wal_hook, (void *)(intptr_t)n);
   else sqlite3_wal_hook(db, NULL, NULL);
   return SQLITE_OK;
+}
+
+int api_run_busy_waits(sqlite3 *db) {
+  int any = 0;
+  for (int i = 0; i < db->n_db; i++) {
+    if (!db->dbs[i].btree) continue;
+    Pager *p = btree_pager(db->dbs[i].btree);
+    int count;
+    if (!pager_busy_waiting(p, &count)) continue;
+    any = 1;
+    int retry = db->busy_handler ? db->busy_handler(db->busy_arg, count) : 0;
+    pager_busy_answer(p, retry);
+  }
+  return any;
 }
 
 void api_run_wal_hooks(sqlite3 *db, int *rc) {

@@ -261,11 +261,16 @@ int sqlite3_close_v2(sqlite3 *db) { return close_connection(db, 1); }
 
 int shale_io_wait(sqlite3 *db) {
   if (db == NULL || db->vfs == NULL) return SQLITE_MISUSE;
+  if (api_run_busy_waits(db)) return SQLITE_OK; /* a lock wait, not I/O */
   int n = db->vfs->poll ? db->vfs->poll(db->vfs, 1) : 0;
   return n < 0 ? -n : SQLITE_OK;
 }
 
 int api_wait_io(sqlite3 *db, int *idle_rounds) {
+  if (api_run_busy_waits(db)) {
+    *idle_rounds = 0;
+    return SQLITE_OK;
+  }
   int n = db->vfs && db->vfs->poll ? db->vfs->poll(db->vfs, 1) : 0;
   if (n < 0) return -n;
   if (n == 0 && ++*idle_rounds > 1000) {

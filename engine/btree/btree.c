@@ -446,7 +446,10 @@ int btree_begin_trans(Btree *bt, int wrflag, int *schema_cookie) {
     release_page1(bt);
     pager_end_read(bt->pager);
     bt->txn = 0;
-    if (!pager_invoke_busy(bt->pager, busy_count)) return rc;
+    /* the busy handler decides: inline, or (deferred) by the API layer,
+    ** which re-executes this call after waiting */
+    int r = pager_busy_step(bt->pager, SQLITE_LOCK_RESERVED, busy_count);
+    if (r != SQLITE_OK) return r == SHALE_PENDING ? r : rc;
   }
 }
 

@@ -2890,7 +2890,18 @@ int vdbe_reset(Vdbe *v) {
   }
   if (v->state == VDBE_HALT && (v->counted_active || v->want_commit)) {
     while ((rc = vdbe_halt(v)) == SHALE_PENDING) {
-      if (v->db && v->db->vfs && v->db->vfs->poll) v->db->vfs->poll(v->db->vfs, 1);
+      sqlite3 *db = v->db;
+      int lock_wait = 0;
+      /* a lock wait handed back by a pager (busy defer): the busy handler
+      ** decides here, as the API layer's wait loop would */
+      for (int i = 0; db && i < db->n_db; i++) {
+        int n;
+        if (!db->dbs[i].btree || !pager_busy_waiting(btree_pager(db->dbs[i].btree), &n)) continue;
+        lock_wait = 1;
+        pager_busy_answer(btree_pager(db->dbs[i].btree),
+                          db->busy_handler ? db->busy_handler(db->busy_arg, n) : 0);
+      }
+      if (!lock_wait && db && db->vfs && db->vfs->poll) db->vfs->poll(db->vfs, 1);
     }
   }
   rc = (v->rc == SQLITE_DONE || v->rc == SQLITE_ROW) ? SQLITE_OK : v->rc;
