@@ -23,6 +23,7 @@ void btree_cursor_set_record_compare(BtCursor *c,
 enum { OE_None = 0, OE_Rollback, OE_Abort, OE_Fail, OE_Ignore, OE_Replace };
 
 const char *vdbe_errstr(int rc) {
+  if (rc == SQLITE_ABORT_ROLLBACK) return "abort due to ROLLBACK";
   switch (rc & 0xff) {
     case SQLITE_OK: return "not an error";
     case SQLITE_ERROR: return "SQL logic error";
@@ -420,23 +421,34 @@ static void savepoints_clear(sqlite3 *db) {
 }
 
 /* Roll back every b-tree's transaction.  Loops on PENDING (rollback must
-** finish; it only touches the journal/cache). */
+** finish; it only touches the journal/cache).  Like SQLite's
+** sqlite3RollbackAll(db, SQLITE_ABORT_ROLLBACK): other statements' write
+** cursors (all cursors if the transaction changed a schema) fail their
+** next step with SQLITE_ABORT_ROLLBACK; readers go on.
+** v->rb_had_write bits: 1 a write transaction was rolled back, 2 the
+** schema check was done, 4 it found a schema change. */
 static int rollback_all(Vdbe *v) {
   sqlite3 *db = v->db;
   int rc = SQLITE_OK;
   int had_write = 0;
+  if (!(v->rb_had_write & 2)) {
+    v->rb_had_write |= 2;
+    for (int i = 0; i < db->n_db; i++)
+      if (db->dbs[i].btree && btree_schema_changed(db->dbs[i].btree)) v->rb_had_write |= 4;
+  }
+  int write_only = !(v->rb_had_write & 4);
   for (int i = 0; i < db->n_db; i++) {
     Btree *bt = db->dbs[i].btree;
     if (!bt || btree_txn_state(bt) == 0) continue;
     if (btree_txn_state(bt) == 2) had_write = 1;
-    int r = btree_rollback(bt);
+    int r = btree_rollback_trip(bt, SQLITE_ABORT_ROLLBACK, write_only);
     if (r == SHALE_PENDING) {
       v->rb_had_write |= (u8)had_write;
       return SHALE_PENDING; /* called again; finished b-trees are skipped */
     }
     if (r && !rc) rc = r;
   }
-  had_write |= v->rb_had_write;
+  had_write |= v->rb_had_write & 1;
   v->rb_had_write = 0;
   db->autocommit = 1;
   db->n_statement = 0;
@@ -2363,7 +2375,7 @@ int vdbe_exec(Vdbe *v) {
         c->deferred = 0;
         if (rc == SQLITE_OK) {
           c->null_row = 0;
-          if (op->p5 == 0 || 1) v->stmt_status[SQLITE_STMTSTATUS_FULLSCAN_STEP]++;
+          if (c->type != CURTYPE_SORTER) v->stmt_status[SQLITE_STMTSTATUS_FULLSCAN_STEP]++;
           v->pc = op->p2;
           continue;
         }
@@ -2890,7 +2902,18 @@ int vdbe_reset(Vdbe *v) {
   }
   if (v->state == VDBE_HALT && (v->counted_active || v->want_commit)) {
     while ((rc = vdbe_halt(v)) == SHALE_PENDING) {
-      if (v->db && v->db->vfs && v->db->vfs->poll) v->db->vfs->poll(v->db->vfs, 1);
+      sqlite3 *db = v->db;
+      int lock_wait = 0;
+      /* a lock wait handed back by a pager (busy defer): the busy handler
+      ** decides here, as the API layer's wait loop would */
+      for (int i = 0; db && i < db->n_db; i++) {
+        int n;
+        if (!db->dbs[i].btree || !pager_busy_waiting(btree_pager(db->dbs[i].btree), &n)) continue;
+        lock_wait = 1;
+        pager_busy_answer(btree_pager(db->dbs[i].btree),
+                          db->busy_handler ? db->busy_handler(db->busy_arg, n) : 0);
+      }
+      if (!lock_wait && db && db->vfs && db->vfs->poll) db->vfs->poll(db->vfs, 1);
     }
   }
   rc = (v->rc == SQLITE_DONE || v->rc == SQLITE_ROW) ? SQLITE_OK : v->rc;
