@@ -145,3 +145,24 @@ for (const storage of ['opfs', 'idb']) {
     });
   });
 }
+
+test("storage 'opfs' with a missing worker script rejects open() with SQLITE_CANTOPEN (no hang)", async () => {
+  const page = await apiPage();
+  const got = await page.evaluate(async () => {
+    let err = null;
+    try {
+      await shale.open('noworker.db', { storage: 'opfs', opfsWorkerURL: new URL('./missing-worker.js', location.href) });
+    } catch (e) { err = { name: e.name, code: e.code, msg: e.message }; }
+    // the default worker still works afterwards
+    const db = await shale.open('afterwards.db', { storage: 'opfs' });
+    await db.exec('CREATE TABLE t(x); INSERT INTO t VALUES (1)');
+    const n = (await db.prepare('SELECT count(*) AS n FROM t').get()).n;
+    await db.close();
+    return { err, n };
+  });
+  assert.equal(got.err?.name, 'SqliteError');
+  assert.equal(got.err.code, 'SQLITE_CANTOPEN');
+  assert.match(got.err.msg, /opfs/);
+  assert.equal(got.n, 1);
+  await page.close();
+});

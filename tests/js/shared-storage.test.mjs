@@ -147,3 +147,54 @@ test('an imported WAL-mode image becomes a rollback-journal database on shared s
   assert.equal(await mem.size('i.db-journal'), -1);
   await db.close();
 });
+
+// A storage whose database-file writes fail with a quota error while `full`.
+function quotaView(api, mem) {
+  const view = sharedView(mem, new Hub());
+  view.full = false;
+  view.write = async (p, off, bytes) => {
+    if (view.full && !p.endsWith('-journal')) {
+      throw Object.assign(new Error('quota exceeded'), { name: 'QuotaExceededError' });
+    }
+    return mem.write(p, off, bytes);
+  };
+  return view;
+}
+
+test('storage errors become SqliteError: a quota error is SQLITE_FULL; nothing of the failed commit remains', async () => {
+  for (const b of builds) {
+    const api = await b.load();
+    const mem = new api.MemoryStorage({ syncMethods: false });
+    const view = quotaView(api, mem);
+    const db = await api.open('q.db', { storage: view });
+    await db.exec("CREATE TABLE t(x); INSERT INTO t VALUES ('before')");
+    view.full = true;
+    await assert.rejects(db.exec("INSERT INTO t VALUES ('a')"),
+      (e) => e.name === 'SqliteError' && e.code.startsWith('SQLITE_FULL'), b.name);
+    view.full = false;
+    await db.close();
+    const again = await api.open('q.db', { storage: quotaView(api, mem) });
+    assert.deepEqual(await again.prepare('SELECT group_concat(x) AS xs FROM t').get(), { xs: 'before' }, b.name);
+    assert.deepEqual(await again.prepare('PRAGMA integrity_check').get(), { integrity_check: 'ok' });
+    await again.close();
+  }
+});
+
+// SQLite rolls the failed autocommit transaction back at once, so the next
+// statement works; here the pager's sticky error is reported once more.
+test('after a failed commit the next statement on the connection succeeds',
+  { todo: 'engine: the pager error of a failed commit is reported by the next statement too' }, async () => {
+    const api = await builds[0].load();
+    const mem = new api.MemoryStorage({ syncMethods: false });
+    const view = quotaView(api, mem);
+    const db = await api.open('q2.db', { storage: view });
+    await db.exec('CREATE TABLE t(x)');
+    view.full = true;
+    await assert.rejects(db.exec("INSERT INTO t VALUES ('a')"));
+    view.full = false;
+    try {
+      await db.exec("INSERT INTO t VALUES ('b')");
+    } finally {
+      await db.close();
+    }
+  });
