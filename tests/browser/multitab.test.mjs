@@ -161,3 +161,36 @@ test('a lock held by another page times out as SQLITE_BUSY, not a hung promise',
   await a.page.close();
   await b.page.close();
 });
+
+for (const storage of ['opfs', 'idb']) {
+  test(`two connections of one page on one ${storage} database interleave; closing one leaves the other working`, async () => {
+    const log = [];
+    const page = await apiPage(log);
+    const got = await page.evaluate(async (storage) => {
+      const name = 'two-conns.db';
+      const d1 = await shale.open(name, { storage });
+      await d1.exec('CREATE TABLE counter(n INTEGER); INSERT INTO counter VALUES (0)');
+      const d2 = await shale.open(name, { storage });
+      const work = async (db) => {
+        for (let i = 0; i < 30; i++) {
+          await db.transaction(async () => {
+            const { n } = await db.prepare('SELECT n FROM counter').get();
+            await db.prepare('UPDATE counter SET n = ?').run(n + 1);
+          });
+          await new Promise((r) => setTimeout(r, 0));
+        }
+      };
+      await Promise.all([work(d1), work(d2)]);
+      const n1 = (await d1.prepare('SELECT n FROM counter').get()).n;
+      await d1.close();
+      await d2.exec('UPDATE counter SET n = n + 1');
+      const n2 = (await d2.prepare('SELECT n FROM counter').get()).n;
+      const ic = (await d2.prepare('PRAGMA integrity_check').get()).integrity_check;
+      await d2.close();
+      return { n1, n2, ic };
+    }, storage);
+    assert.deepEqual(got, { n1: 60, n2: 61, ic: 'ok' });
+    assert.deepEqual(log, []);
+    await page.close();
+  });
+}

@@ -166,3 +166,15 @@ test("storage 'opfs' with a missing worker script rejects open() with SQLITE_CAN
   assert.equal(got.n, 1);
   await page.close();
 });
+
+test("'opfs' uses 'readwrite-unsafe' handles where Chromium has them, exclusive ones on request", async () => {
+  const page = await apiPage();
+  const got = await page.evaluate(async () => {
+    const m = await import('./opfs-storage.js');
+    const auto = await (await m.createOpfsStorage({})).info();
+    const excl = await (await m.createOpfsStorage({ opfsMode: 'readwrite' })).info();
+    return { auto: auto.unsafe, excl: excl.unsafe, available: m.opfsAvailable() };
+  });
+  assert.deepEqual(got, { auto: true, excl: false, available: true });
+  await page.close();
+});
