@@ -194,3 +194,37 @@ for (const storage of ['opfs', 'idb']) {
     await page.close();
   });
 }
+
+for (const storage of ['opfs', 'idb']) {
+  test(`${storage}: a tab that dies mid-transaction leaves a hot journal; the next tab rolls it back`, async () => {
+    const name = 'crash.db';
+    const a = await apiPage();
+    const before = await a.evaluate(async ([storage, name]) => {
+      const db = await shale.open(name, { storage });
+      await db.exec(`CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT);
+        WITH RECURSIVE s(i) AS (VALUES(1) UNION ALL SELECT i+1 FROM s WHERE i < 2000)
+        INSERT INTO t(b) SELECT printf('row-%04d-%s', i, hex(randomblob(20))) FROM s;`);
+      const sum = (await db.prepare('SELECT sum(length(b)) AS s, count(*) AS n FROM t').get());
+      // a transaction big enough to spill pages into the database file
+      await db.exec('PRAGMA cache_size = 5; BEGIN; UPDATE t SET b = b || hex(randomblob(30)); DELETE FROM t WHERE a % 3 = 0');
+      await db.export(); // a barrier: every request issued so far was performed
+      const mod = storage === 'opfs' ? await import('./opfs-storage.js') : await import('./idb-storage.js');
+      const st = storage === 'opfs' ? await mod.createOpfsStorage({}) : await mod.createIdbStorage();
+      return { ...sum, journal: await st.size(name + '-journal') };
+    }, [storage, name]);
+    assert.ok(before.journal > 0, 'a journal exists when the tab dies');
+    await a.close(); // no COMMIT, no close(): the tab is gone, its lock released
+    const b = await apiPage();
+    const after = await b.evaluate(async ([storage, name]) => {
+      const db = await shale.open(name, { storage });
+      const r = await db.prepare('SELECT sum(length(b)) AS s, count(*) AS n FROM t').get();
+      const ic = (await db.prepare('PRAGMA integrity_check').get()).integrity_check;
+      const bytes = Array.from(await db.export());
+      await db.close();
+      return { ...r, ic, bytes };
+    }, [storage, name]);
+    assert.deepEqual({ s: after.s, n: after.n, ic: after.ic }, { s: before.s, n: before.n, ic: 'ok' });
+    assert.equal(sqlite3(Buffer.from(after.bytes), 'PRAGMA integrity_check'), 'ok');
+    await b.close();
+  });
+}
