@@ -73,20 +73,29 @@ export class EngineClient {
   }
 
   // Starts (or restarts) the worker and opens the database on `storage`.
+  // The worker exists at once; requests made meanwhile are posted after
+  // 'init' (the worker handles messages one at a time, in order).
   async start(storage = this.storage) {
-    const module = await this._module();
     this._spawn();
     const image = storage === 'memory' ? this.image : null;
-    this.info = await this.request('init', { module, storage, image });
+    const worker = this.worker;
+    const id = this.nextId++;
+    const reply = new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    this.starting = this._module().then((module) => {
+      worker.postMessage({ id, type: 'init', module, storage, image });
+    });
+    this.starting.catch((err) => { this.pending.get(id)?.reject(err); this.pending.delete(id); });
+    this.info = await reply;
     this.storage = this.info.storage;
     return this.info;
   }
 
   request(type, fields = {}, onEvent = null, transfer = []) {
     const id = this.nextId++;
+    const worker = this.worker;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, onEvent });
-      this.worker.postMessage({ id, type, ...fields }, transfer);
+      this.starting.then(() => worker.postMessage({ id, type, ...fields }, transfer), reject);
     });
   }
 
@@ -95,11 +104,13 @@ export class EngineClient {
   // Ends whatever the worker is doing (see above) and reopens the database.
   async interrupt() {
     this.worker.terminate();
-    const err = new Interrupted();
-    for (const p of this.pending.values()) p.reject(err);
+    const old = [...this.pending.values()];
     this.pending.clear();
     this.restarts++;
-    return this.start(this.storage);
+    const started = this.start(this.storage); // the new worker, before anyone reacts
+    const err = new Interrupted();
+    for (const p of old) p.reject(err);
+    return started;
   }
 
   async switchStorage(storage) {

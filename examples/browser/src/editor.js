@@ -48,7 +48,7 @@ export function createEditor(parent, { doc = '', onRun, onExplain, onStop, onCha
   return {
     view,
     text: () => view.state.doc.toString(),
-    setText(t) { view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: t } }); },
+    setText(t) { view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: t }, selection: { anchor: 0 } }); },
     // { text, from }: the selection when there is one, else the whole text.
     target() {
       const sel = view.state.selection.main;

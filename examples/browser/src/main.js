@@ -4,7 +4,7 @@
 import { createEditor } from './editor.js';
 import { EngineClient, Interrupted } from './client.js';
 import { EXAMPLES, WELCOME } from './examples.js';
-import { h, fmtMs, fmtBytes, resultCard, errorCard, noticeCard, planView, schemaTree } from './render.js';
+import { h, fmtMs, fmtBytes, oneLine, resultCard, errorCard, noticeCard, planView, schemaTree } from './render.js';
 
 const KEY_SQL = 'shale-playground:sql';
 const KEY_STORAGE = 'shale-playground:storage';
@@ -37,13 +37,17 @@ function updateRunLabel() { $('run-label').textContent = editor.hasSelection() ?
 
 // ---------------------------------------------------------------- status --
 let timer = null;
+// body[data-done] counts finished actions (runs, plans, opens): the
+// end-to-end test waits on it.
 function setBusy(what) {
+  if (!what) document.body.dataset.done = String(Number(document.body.dataset.done || 0) + 1);
   document.body.classList.toggle('busy', !!what);
   $('stop').disabled = !what;
   for (const id of ['run', 'explain', 'download', 'reset']) $(id).disabled = !!what;
   $('open-label').classList.toggle('disabled', !!what);
   clearInterval(timer);
   if (what) {
+    statusEl.className = 'status';
     const t0 = performance.now();
     const tick = () => { statusEl.textContent = `${what}… ${fmtMs(performance.now() - t0)}`; };
     tick();
@@ -51,6 +55,7 @@ function setBusy(what) {
   }
 }
 function setStatus(text, cls = '') {
+  clearInterval(timer); // the outcome replaces the running timer
   statusEl.textContent = text;
   statusEl.className = `status ${cls}`;
 }
@@ -111,8 +116,8 @@ async function run() {
       setStatus('Engine error', 'bad');
     }
   } finally {
-    setBusy(null);
     await refreshSchema();
+    setBusy(null);
   }
 }
 
@@ -127,7 +132,7 @@ async function explain() {
     const plans = await client.request('explain', { sql: text });
     plans.forEach((p, i) => results.append(h('section', { class: 'result is-plan' },
       h('header', { class: 'res-head' }, h('span', { class: 'res-index' }, `#${i + 1}`),
-        h('code', { class: 'res-sql', title: p.sql }, p.sql.replace(/\s+/g, ' ').slice(0, 140)),
+        h('code', { class: 'res-sql', title: p.sql }, oneLine(p.sql).slice(0, 140)),
         h('span', { class: 'res-meta' }, 'query plan')),
       p.rows.length ? planView(p.rows) : h('p', { class: 'muted pad' }, 'No plan steps (this statement reads no table).'))));
     if (!plans.length) results.append(noticeCard('Nothing to explain.'));
@@ -205,9 +210,9 @@ async function switchStorage(kind) {
   } catch (err) {
     results.replaceChildren(errorCard(err));
   } finally {
-    setBusy(null);
     showStorage(client.info);
     await refreshSchema();
+    setBusy(null);
   }
 }
 
@@ -227,9 +232,9 @@ async function openFile(file) {
     results.replaceChildren(errorCard({ message: `${file.name}: ${err.message}`, code: err.code }));
     setStatus('Could not open the file', 'bad');
   } finally {
-    setBusy(null);
     $('open-file').value = '';
     await refreshSchema();
+    setBusy(null);
   }
 }
 

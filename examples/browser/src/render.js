@@ -56,7 +56,8 @@ function columnType(col, i, types) {
 
 export function resultTable(r) {
   const head = h('tr', {}, r.columns.map((c, i) =>
-    h('th', { scope: 'col' }, h('span', { class: 'col-name' }, c.name),
+    h('th', { scope: 'col', title: c.type ? `declared type ${c.type}` : 'no declared type: the storage classes of the values' },
+      h('span', { class: 'col-name' }, c.name),
       h('span', { class: 'col-type' }, columnType(c, i, r.types)))));
   const body = h('tbody', {}, r.rows.map((row, j) =>
     h('tr', {}, row.map((v, i) => cellNode(v, r.types[j][i])))));
@@ -71,8 +72,13 @@ export function planView(rows) {
   return h('div', { class: 'plan-tree' }, draw(planTree(rows)));
 }
 
+// A statement as one line, without its leading comments.
+export function oneLine(sql) {
+  return sql.replace(/^(\s*(--[^\n]*(\n|$)|\/\*[\s\S]*?\*\/))+/, '').replace(/\s+/g, ' ').trim();
+}
+
 function statementHeader(index, sql, meta, cls = '') {
-  const one = sql.replace(/\s+/g, ' ').trim();
+  const one = oneLine(sql);
   return h('header', { class: `res-head ${cls}` },
     h('span', { class: 'res-index' }, `#${index + 1}`),
     h('code', { class: 'res-sql', title: sql }, one.length > 140 ? one.slice(0, 140) + '…' : one),
@@ -91,7 +97,10 @@ export function resultCard(r) {
       card.append(resultTable(r));
     }
   } else {
-    const what = r.changes ? `${plural(r.changes, 'row')} changed` : 'OK';
+    // sqlite3_changes() keeps the last INSERT/UPDATE/DELETE's count: only
+    // those statements report it
+    const dml = /^(WITH\b[\s\S]*\b)?(INSERT|UPDATE|DELETE|REPLACE)\b/i.test(oneLine(r.sql));
+    const what = dml ? `${plural(r.changes ?? 0, 'row')} changed` : 'OK';
     card.classList.add('is-done');
     card.append(statementHeader(r.index, r.sql, [what, ' · ', fmtMs(r.ms)]));
   }

@@ -155,14 +155,17 @@ async function schema() {
                          WHERE name NOT LIKE 'sqlite_%' ORDER BY type = 'table' DESC, name`);
   const objects = await q.all();
   q.finalize();
+  const all = async (sql) => {
+    let st = null;
+    try { st = db.prepare(sql); return await st.all(); } finally { st?.finalize(); }
+  };
   for (const o of objects) {
+    const quoted = `"${o.name.replace(/"/g, '""')}"`;
     if (o.type === 'table' || o.type === 'view') {
-      const ti = db.prepare(`SELECT name, type, "notnull", pk FROM pragma_table_info(?)`);
-      try { o.columns = await ti.all(o.name); } catch { o.columns = []; } finally { ti.finalize(); }
+      o.columns = await all(`PRAGMA table_info(${quoted})`).catch(() => []);
     }
     if (o.type === 'table') {
-      const c = db.prepare(`SELECT count(*) AS n FROM "${o.name.replace(/"/g, '""')}"`);
-      try { o.rows = (await c.get()).n; } catch { o.rows = null; } finally { c.finalize(); }
+      o.rows = await all(`SELECT count(*) AS n FROM ${quoted}`).then((r) => r[0].n, () => null);
     }
   }
   const pc = await db.prepare('PRAGMA page_count').raw(true).get();
@@ -220,8 +223,12 @@ const handlers = {
   },
 };
 
-self.onmessage = async (ev) => {
-  const msg = ev.data;
+// One request at a time, in arrival order (a request made while another
+// awaits I/O waits for it).
+let queue = Promise.resolve();
+self.onmessage = (ev) => { queue = queue.then(() => handle(ev.data)); };
+
+async function handle(msg) {
   const h = handlers[msg.type];
   if (!h) { post({ id: msg.id, type: 'reply', error: { message: `unknown request ${msg.type}` } }); return; }
   try {
@@ -231,5 +238,5 @@ self.onmessage = async (ev) => {
   } catch (err) {
     post({ id: msg.id, type: 'reply', error: errorInfo(err) });
   }
-};
+}
 post({ type: 'ready' });
