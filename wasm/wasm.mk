@@ -72,7 +72,8 @@ $(WASM_OUT)/shale-browser.wasm: $(WASM_OUT)/shale-browser.js
 
 # ---- the JS glue next to the builds ----
 # (build/wasm/ then holds a runnable package: glue + both builds side by side)
-JS_GLUE_SRCS := $(wildcard js-glue/*.js js-glue/*.d.ts)
+# wasm/opfs_vfs/*.js (the browser storages) ship flat next to the glue.
+JS_GLUE_SRCS := $(wildcard js-glue/*.js js-glue/*.d.ts wasm/opfs_vfs/*.js)
 $(WASM_OUT)/.glue-stamp: $(JS_GLUE_SRCS)
 	@mkdir -p $(dir $@)
 	cp $(JS_GLUE_SRCS) $(WASM_OUT)/
