@@ -221,6 +221,31 @@ test('after a reload the data is still there', async () => {
   await page.waitForFunction(() => /notes/.test(document.getElementById('schema').textContent));
   const r = await query('SELECT id, body FROM notes ORDER BY id;');
   assert.deepEqual(r[0].rows, [['1', 'hello'], ['2', 'wörld'], ['3', 'written before the reload']]);
+  // it really is a file in the origin-private file system
+  const size = await page.evaluate(async () => {
+    const root = await navigator.storage.getDirectory();
+    const f = await (await root.getFileHandle('playground.db')).getFile();
+    return f.size;
+  });
+  assert.ok(size >= 2 * 4096, `playground.db in OPFS has ${size} bytes`);
+});
+
+test('the storage switch keeps one database per storage', async () => {
+  await finish(() => page.click('[data-storage="memory"]'));
+  assert.equal(await page.evaluate(() => window.playground.client.storage), 'memory');
+  let r = await query("SELECT count(*) FROM sqlite_schema WHERE name = 'notes';");
+  assert.deepEqual(r[0].rows, [['0']]);
+  await query('CREATE TABLE only_in_memory(x); INSERT INTO only_in_memory VALUES (1);');
+  await finish(() => page.click('[data-storage="idb"]'));
+  assert.equal(await page.evaluate(() => window.playground.client.storage), 'idb');
+  r = await query("CREATE TABLE IF NOT EXISTS in_idb(x); INSERT INTO in_idb VALUES ('kept'); SELECT count(*) FROM in_idb;");
+  assert.deepEqual(r[2].rows, [['1']]);
+  await finish(() => page.click('[data-storage="memory"]'));
+  r = await query('SELECT x FROM only_in_memory;');
+  assert.deepEqual(r[0].rows, [['1']], 'the memory database survives a switch away and back');
+  await finish(() => page.click('[data-storage="opfs"]'));
+  r = await query('SELECT count(*) FROM notes;');
+  assert.deepEqual(r[0].rows, [['3']]);
 });
 
 test('opens a .db file made by the sqlite3 CLI', async () => {
