@@ -4,8 +4,8 @@
 // result table (names, types, values), an error with its position, run a
 // selection, the query-plan tree, interrupt a never-ending query, reload and
 // find the data again (persistent storage), open a .db made by the sqlite3
-// CLI, download the database and check it with sqlite3.  Screenshot:
-// build/browser-out/playground.png.
+// CLI, download the database and check it with sqlite3.  Screenshots:
+// build/browser-out/playground.png (and playground-dark.png).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -310,6 +310,13 @@ EXPLAIN QUERY PLAN SELECT p.name FROM planets AS p WHERE p.kind = 'rocky' AND p.
   const shot = path.join(outDir, 'playground.png');
   await page.screenshot({ path: shot, fullPage: true });
   assert.ok(fs.statSync(shot).size > 10000);
+  // dark mode follows the system
+  await page.emulateMedia({ colorScheme: 'dark' });
+  const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.equal(bg, 'rgb(21, 24, 31)');
+  assert.ok(await page.$('.cm-editor .cm-content'));
+  await page.screenshot({ path: path.join(outDir, 'playground-dark.png'), fullPage: true });
+  await page.emulateMedia({ colorScheme: 'light' });
 });
 
 test('no console errors', () => {

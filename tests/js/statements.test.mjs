@@ -55,6 +55,18 @@ for (const build of builds) {
         assert.deepEqual(ran, [[{ "'ééé'": 'ééé' }]]);
       });
 
+      it('readonly and rowTypes()', async () => {
+        const ins = db.prepare('INSERT INTO t VALUES (3, NULL)');
+        const sel = db.prepare("SELECT 1, 1.0, 'x', x'00', NULL, a FROM t WHERE a = 1");
+        assert.equal(ins.readonly, false);
+        assert.equal(sel.readonly, true);
+        const types = [];
+        for await (const row of sel.iterate()) types.push(sel.rowTypes(), row);
+        assert.deepEqual(types[0], ['integer', 'real', 'text', 'blob', 'null', 'integer']);
+        ins.finalize();
+        sel.finalize();
+      });
+
       it('stopping early finalizes nothing it did not yield and leaves the connection usable', async () => {
         for await (const { statement } of db.statements('SELECT 1; SELECT 2;')) { statement.finalize(); break; }
         assert.deepEqual(await db.prepare('SELECT 3 AS x').all(), [{ x: 3 }]);

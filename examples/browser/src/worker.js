@@ -28,23 +28,24 @@ function errorInfo(err) {
   return { message: String(err && err.message || err), code: err && err.name || 'Error' };
 }
 
-// Which storages this build of the package provides: open() says
-// "storage 'x' is not available here" (SQLITE_CANTOPEN) for the others.
+// Which storages work here: the package may lack one ("storage 'x' is not
+// available here"), or the browser (no OPFS outside secure contexts).
 async function probe(kind) {
   if (kind === 'opfs' && !(self.navigator?.storage?.getDirectory)) return false;
   if (kind === 'idb' && !self.indexedDB) return false;
   try {
-    const d = await open('playground-probe.db', { storage: kind, module });
+    const d = await open('playground-probe.db', { storage: kind, module, opfsFallback: false });
     await d.close();
     return true;
   } catch (err) {
-    return !/not available/.test(String(err.message));
+    console.warn(`storage '${kind}' is not usable here: ${err.message}`);
+    return false;
   }
 }
 
 async function openDb(kind, image) {
   if (db) { await db.close().catch(() => {}); db = null; }
-  const opts = { storage: kind, module };
+  const opts = { storage: kind, module, opfsFallback: false }; // 'opfs' means OPFS, never IndexedDB
   if (image) opts.data = image;
   // A worker that was just terminated may still hold its file handles for a
   // moment: retry a busy open briefly.
