@@ -243,6 +243,23 @@ test('the storage switch keeps one database per storage', async () => {
   await finish(() => page.click('[data-storage="memory"]'));
   r = await query('SELECT x FROM only_in_memory;');
   assert.deepEqual(r[0].rows, [['1']], 'the memory database survives a switch away and back');
+  // a file that is not a database leaves the memory database as it was
+  const junk = path.join(tmp, 'junk2.db');
+  fs.writeFileSync(junk, 'SQLite format 3\0'.padEnd(4096, 'x'));
+  await finish(() => page.setInputFiles('#open-file', junk));
+  r = await results();
+  assert.match(r[0].error, /junk2\.db: file is not a database/);
+  r = await query('SELECT x FROM only_in_memory;');
+  assert.deepEqual(r[0].rows, [['1']]);
+  // a database sqlite3 left in WAL mode opens in memory too
+  const wal = path.join(tmp, 'wal.db');
+  sqlite3(wal, "PRAGMA journal_mode=WAL; CREATE TABLE w(a, b); INSERT INTO w VALUES (1, 'one'), (2, 'two');");
+  await finish(() => page.setInputFiles('#open-file', wal));
+  r = await results();
+  assert.match(r[0].text, /Opened wal\.db .*tables w\..*WAL mode/);
+  r = await query('SELECT a, b FROM w ORDER BY a; PRAGMA journal_mode; PRAGMA integrity_check;');
+  assert.deepEqual(r[0].rows, [['1', 'one'], ['2', 'two']]);
+  assert.deepEqual(r[2].rows, [['ok']]);
   await finish(() => page.click('[data-storage="opfs"]'));
   r = await query('SELECT count(*) FROM notes;');
   assert.deepEqual(r[0].rows, [['3']]);

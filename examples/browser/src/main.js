@@ -222,11 +222,12 @@ async function openFile(file) {
   setBusy('Opening');
   try {
     const bytes = new Uint8Array(await file.arrayBuffer());
-    await client.request('import', { bytes }, null, [bytes.buffer]);
+    const r = await client.request('import', { bytes }, null, [bytes.buffer]);
     await refreshSchema();
     const tables = lastSchema.filter((o) => o.type === 'table').map((o) => o.name);
     results.replaceChildren(noticeCard(`Opened ${file.name} (${fmtBytes(file.size)}) into ${client.storage} storage: ` +
-      (tables.length ? `tables ${tables.join(', ')}.` : 'no tables.')));
+      (tables.length ? `tables ${tables.join(', ')}.` : 'no tables.') +
+      (r.converted ? ' It was in WAL mode; the copy here uses a rollback journal.' : '')));
     setStatus(`Opened ${file.name}`, 'good');
   } catch (err) {
     results.replaceChildren(errorCard({ message: `${file.name}: ${err.message}`, code: err.code }));

@@ -199,21 +199,34 @@ const handlers = {
   // Replaces the current database with the bytes of a .db file.
   async import(msg) {
     const bytes = new Uint8Array(msg.bytes);
+    const magic = new TextDecoder().decode(bytes.subarray(0, 16));
+    if (bytes.length > 0 && (bytes.length < 512 || magic !== 'SQLite format 3\0')) {
+      throw new SqliteError('file is not a database', 'SQLITE_NOTADB', 26);
+    }
+    // A file saved in WAL mode (sqlite3 checkpoints it on close): mark it
+    // rollback-journal, as PRAGMA journal_mode=DELETE would; the in-memory
+    // VFS has no WAL index.
+    let converted = false;
+    if (bytes.length >= 100 && bytes[18] === 2 && bytes[19] === 2) {
+      bytes[18] = bytes[19] = 1;
+      converted = true;
+    }
     const kind = storage;
-    if (db) { await db.close(); db = null; }
+    const previous = kind === 'memory' && db ? await db.export() : null;
     try {
       await openDb(kind, bytes);
       await db.exec('SELECT count(*) FROM sqlite_schema');
     } catch (err) {
-      // not a database: keep an empty one rather than none
+      // keep the previous memory database (a persistent one was replaced:
+      // leave an empty one rather than none)
       if (db) await db.close().catch(() => {});
       db = null;
-      await openDb(kind, new Uint8Array(0));
+      await openDb(kind, previous ?? new Uint8Array(0));
       throw err;
     }
     dirty = true;
     await snapshot();
-    return { storage };
+    return { storage, converted };
   },
   async reset() {
     const kind = storage;
