@@ -78,11 +78,12 @@ export class EngineClient {
   async start(storage = this.storage) {
     this._spawn();
     const image = storage === 'memory' ? this.image : null;
+    const available = this.info?.available; // a restart need not probe again
     const worker = this.worker;
     const id = this.nextId++;
     const reply = new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
     this.starting = this._module().then((module) => {
-      worker.postMessage({ id, type: 'init', module, storage, image });
+      worker.postMessage({ id, type: 'init', module, storage, image, available });
     });
     this.starting.catch((err) => { this.pending.get(id)?.reject(err); this.pending.delete(id); });
     this.info = await reply;

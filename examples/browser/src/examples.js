@@ -53,7 +53,7 @@ FROM sales ORDER BY region, month;
        json_array_length('[1, 2, 3, 4]') AS n,
        json_object('a', 1, 'b', 2.5, 'c', NULL) AS obj;
 `],
-  ['Types and typeof()', `SELECT 1 AS int, 1.0 AS real, 'one' AS text, x'01ff' AS blob, NULL AS nothing,
+  ['Types and typeof()', `SELECT 1 AS int, 1.0 AS real, 'one' AS text, x'01ff' AS blob, NULL AS missing,
        typeof(1), typeof(1.0), typeof('1'), typeof(x'01'), typeof(NULL),
        9223372036854775807 AS big_int;
 `],
@@ -61,7 +61,8 @@ FROM sales ORDER BY region, month;
 WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c)
 SELECT count(*) FROM c;
 `],
-  ['An error with its position', `SELECT name, moons FROM planets
-WHERE moonz > 3;
+  ['An error with its position', `WITH planets(name, moons) AS (VALUES ('Earth', 1), ('Mars', 2))
+SELECT name, moons FROM planets
+WHERE moonz > 1;
 `],
 ];

@@ -241,7 +241,13 @@ async function openFile(file) {
 
 async function download() {
   if (client.busy) return;
-  const bytes = await client.request('export');
+  let bytes;
+  try {
+    bytes = await client.request('export');
+  } catch (err) {
+    results.replaceChildren(errorCard({ message: `Download failed: ${err.message}`, code: err.code }));
+    return;
+  }
   const url = URL.createObjectURL(new Blob([bytes], { type: 'application/vnd.sqlite3' }));
   const a = h('a', { href: url, download: 'shale-playground.db' });
   document.body.append(a);
@@ -262,9 +268,18 @@ async function reset() {
   clearTimeout(resetArmed);
   resetArmed = null;
   btn.textContent = 'Reset';
-  await client.request('reset');
-  results.replaceChildren(noticeCard('The database is empty again.'));
-  await refreshSchema();
+  if (client.busy) return;
+  setBusy('Resetting');
+  try {
+    await client.request('reset');
+    results.replaceChildren(noticeCard('The database is empty again.'));
+    setStatus('Reset', 'good');
+  } catch (err) {
+    if (!(err instanceof Interrupted)) results.replaceChildren(errorCard(err));
+  } finally {
+    await refreshSchema();
+    setBusy(null);
+  }
 }
 
 // ------------------------------------------------------------------ boot --

@@ -177,8 +177,11 @@ async function schema() {
 const handlers = {
   async init(msg) {
     module = msg.module;
-    const available = { memory: true };
-    for (const k of ['opfs', 'idb']) available[k] = await probe(k);
+    let available = msg.available;
+    if (!available) {
+      available = { memory: true };
+      for (const k of ['opfs', 'idb']) available[k] = await probe(k);
+    }
     let kind = available[msg.storage] ? msg.storage : 'memory';
     await openDb(kind, kind === 'memory' ? msg.image : null);
     const v = await db.prepare('SELECT sqlite_version() AS v').get();
