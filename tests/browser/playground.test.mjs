@@ -230,6 +230,26 @@ test('after a reload the data is still there', async () => {
   assert.ok(size >= 2 * 4096, `playground.db in OPFS has ${size} bytes`);
 });
 
+test('a second tab shares the OPFS database with the first', async () => {
+  const other = await newPage(context, log);
+  try {
+    await other.goto(server.url + '/');
+    const info = await other.evaluate(() => window.playground.ready);
+    assert.equal(info.storage, 'opfs');
+    const run = (p, sql) => p.evaluate(async (q) => {
+      const rows = [];
+      await window.playground.client.request('run', { sql: q }, (m) => rows.push(m.rows ?? m.message));
+      return rows;
+    }, sql);
+    assert.deepEqual(await run(other, "SELECT body FROM notes WHERE id = 3; INSERT INTO notes(body) VALUES ('from the second tab');"),
+      [[['written before the reload']], undefined]);
+    assert.deepEqual(await run(page, 'SELECT body FROM notes WHERE id = 4;'), [[['from the second tab']]]);
+    assert.deepEqual(await run(page, 'DELETE FROM notes WHERE id = 4; SELECT count(*) FROM notes;'), [undefined, [[3]]]);
+  } finally {
+    await other.close();
+  }
+});
+
 test('the storage switch keeps one database per storage', async () => {
   await finish(() => page.click('[data-storage="memory"]'));
   assert.equal(await page.evaluate(() => window.playground.client.storage), 'memory');
@@ -319,6 +339,10 @@ test('every example of the Examples menu runs (the error example fails where it 
     await finish(runKeys);
     const r = await results();
     const errors = r.filter((c) => c.error);
+    if (/typeof/.test(name)) {
+      assert.deepEqual(r[0].rows, [['1', '1.0', 'one', "x'01ff'", 'NULL', 'integer', 'real', 'text', 'blob', 'null',
+        '9223372036854775807']]);
+    }
     if (/error/i.test(name)) {
       assert.equal(errors.length, 1, name);
       assert.match(errors[0].meta, /^line \d+, column \d+$/, name);
