@@ -151,6 +151,16 @@ test('an error shows its message and position, and marks the editor', async () =
   await page.waitForSelector('.cm-lintRange-error');
   assert.equal(await page.textContent('.cm-lintRange-error'), 'nosuch');
   assert.match(await page.textContent('#status'), /Error/);
+  // a run-time error (no position from the engine) marks its whole statement
+  await setSql("SELECT 2;\n  INSERT INTO notes(id, body) VALUES (1, 'duplicate');\nSELECT 3;");
+  await finish(runKeys);
+  const r2 = await results();
+  assert.equal(r2.length, 2, 'the run stops at the failing statement');
+  assert.equal(r2[1].error, 'UNIQUE constraint failed: notes.id');
+  assert.equal(r2[1].code, 'SQLITE_CONSTRAINT_PRIMARYKEY');
+  assert.equal(r2[1].meta, 'line 2, column 3');
+  await page.waitForSelector('.cm-lintRange-error');
+  assert.equal(await page.textContent('.cm-lintRange-error'), "INSERT INTO notes(id, body) VALUES (1, 'duplicate');");
 });
 
 test('Ctrl-Enter with a selection runs only the selection', async () => {

@@ -138,7 +138,7 @@ export function schemaTree(objects, { onPreview, open = new Set() }) {
     out.push(h('h3', {}, title, h('span', { class: 'count' }, list.length)));
     out.push(h('ul', { class: 'schema-list' }, list.map((o) => {
       const cols = o.columns?.length ? h('ul', { class: 'schema-cols' }, o.columns.map((c) =>
-        h('li', {}, h('span', { class: 'c-name' }, c.pk ? h('span', { class: 'pk', title: 'primary key' }, '🔑 ') : null, c.name),
+        h('li', {}, h('span', { class: 'c-name' }, c.pk ? h('span', { class: 'pk', title: 'primary key' }, 'PK') : null, c.name),
           h('span', { class: 'c-type' }, (c.type || '').toUpperCase(), c.notnull ? ' NOT NULL' : '')))) : null;
       const details = h('details', { open: open.has(o.name), dataset: { name: o.name } },
         h('summary', { title: o.sql || '' },
