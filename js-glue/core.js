@@ -315,7 +315,7 @@ const stmtReaper = typeof FinalizationRegistry === 'function'
   ? new FinalizationRegistry(({ db, cell }) => {
     if (cell.stmt && db.open) db._e.fn.shale_w_finalize(cell.stmt);
     cell.stmt = 0;
-    db._stmts.delete(cell.ref);
+    db._stmts.delete(cell);
   })
   : null;
 
@@ -647,7 +647,14 @@ export class Database {
   }
   async close() {
     if (!this.open) return;
-    for (const ref of [...this._stmts]) ref.deref()?.finalize();
+    // Cells, not Statements: one collected but not yet reaped still has its
+    // engine statement, which would make the close fail with SQLITE_BUSY.
+    for (const cell of [...this._stmts]) {
+      const st = cell.ref.deref();
+      if (st) st.finalize();
+      else if (cell.stmt) this._e.fn.shale_w_finalize(cell.stmt);
+      cell.stmt = 0;
+    }
     this._stmts.clear();
     const e = this._e;
     const rc = e.fn.shale_w_close(this._db);
@@ -676,7 +683,7 @@ export class Statement {
     // _cell holds the engine handle so the reaper can finalize it without
     // keeping this object alive.
     this._cell = { stmt: 0, ref: new WeakRef(this) };
-    db._stmts.add(this._cell.ref);
+    db._stmts.add(this._cell);
     stmtReaper?.register(this, { db, cell: this._cell }, this._cell);
     this._raw = false;
     this._bigint = db._bigint;
@@ -753,7 +760,7 @@ export class Statement {
   set _stmt(v) { this._cell.stmt = v; }
   _forget() {
     stmtReaper?.unregister(this._cell);
-    this.database._stmts.delete(this._cell.ref);
+    this.database._stmts.delete(this._cell);
   }
   finalize() {
     if (this._stmt) this.database._e.fn.shale_w_finalize(this._stmt);

@@ -79,16 +79,19 @@ class InProcessLink {
   }
 }
 
-const links = new Map(); // mode -> link (one worker per realm and handle mode)
+const links = new Map(); // mode + worker -> link (one worker per realm and handle mode)
 
 function linkFor(opts) {
   const mode = opts.opfsMode || 'auto';
-  let l = links.get(mode);
+  const inproc = opts.opfsWorker === false || (opts.opfsWorker !== true && inDedicatedWorker());
+  const url = inproc ? '' : String(opts.opfsWorkerURL ?? new URL('./opfs-worker.js', import.meta.url));
+  const key = `${mode} ${url}`;
+  let l = links.get(key);
   if (!l) {
-    const inproc = opts.opfsWorker === false || (opts.opfsWorker !== true && inDedicatedWorker());
-    l = inproc ? new InProcessLink(mode)
-      : new WorkerLink(opts.opfsWorkerURL ?? new URL('./opfs-worker.js', import.meta.url), mode);
-    links.set(mode, l);
+    l = inproc ? new InProcessLink(mode) : new WorkerLink(url, mode);
+    links.set(key, l);
+    // a worker that failed is not reused: the next open() starts a new one
+    l.ready?.catch(() => { if (links.get(key) === l) links.delete(key); });
   }
   return l;
 }
