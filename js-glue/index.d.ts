@@ -139,6 +139,10 @@ export class Statement<R = Row> {
   get(...params: BindParams): Promise<R | undefined>;
   all(...params: BindParams): Promise<R[]>;
   iterate(...params: BindParams): AsyncGenerator<R, void, undefined>;
+  /** True when the statement does not write the database (undefined before it is compiled). */
+  readonly readonly: boolean | undefined;
+  /** Storage classes of the current row's values (valid inside iterate()). */
+  rowTypes(): Array<'integer' | 'real' | 'text' | 'blob' | 'null'>;
   finalize(): void;
 }
 
@@ -150,6 +154,10 @@ export class Database {
   /** How many times a step or prepare yielded for I/O. */
   readonly ioWaits: number;
   exec(sql: string): Promise<this>;
+  /** The statements of a multi-statement string, compiled one at a time
+   *  (each after the previous was consumed); start/end are character
+   *  offsets in sql. */
+  statements(sql: string): AsyncGenerator<{ statement: Statement; start: number; end: number }, void, undefined>;
   prepare<R = Row>(sql: string): Statement<R>;
   /** Tagged template: values are bound as parameters, never spliced. */
   sql<R = Row>(strings: TemplateStringsArray, ...values: BindValue[]): Promise<R[]>;
