@@ -7,13 +7,20 @@ import { makeOpen, SqliteError, Database, Statement, codeName } from './core.js'
 import createShaleModule from './shale-browser.js';
 export { SqliteError, Database, Statement, codeName };
 export { MemoryStorage } from './memory-storage.js';
+export { PageStorage, mapPageStore } from './page-storage.js';
+export { HttpRangeStorage } from './http-storage.js';
+
+// Node-only modules are imported through a variable: bundlers (Vite,
+// esbuild, wrangler) then leave them out of browser and worker bundles
+// instead of failing on node:fs.  Only reached in Node.
+const importNodeOnly = (spec) => import(/* @vite-ignore */ spec);
 
 async function wasmSource(opts) {
   if (opts.module) return opts.module;
   if (opts.wasmBinary) return opts.wasmBinary;
   const url = opts.wasmURL ?? new URL('./shale-browser.wasm', import.meta.url);
   if (String(url).startsWith('file:') && globalThis.process?.versions?.node) {
-    const { readFile } = await import('node:fs/promises');
+    const { readFile } = await importNodeOnly('node:fs/promises');
     return await readFile(new URL(url));
   }
   const res = await fetch(url);
@@ -49,7 +56,7 @@ export async function loadBrowserEngine(opts = {}) {
 }
 
 async function fileStorage(opts) {
-  const { NodeFileStorage } = await import('./node-storage.js');
+  const { NodeFileStorage } = await importNodeOnly('./node-storage.js');
   return new NodeFileStorage(opts);
 }
 
