@@ -4,31 +4,16 @@
 // the first time; otherwise shale-browser.wasm next to this script is
 // loaded.  In Node the same module works (storage 'file' as in edge.js).
 import { makeOpen, SqliteError, Database, Statement, codeName } from './core.js';
+import { wasmSource, importNodeOnly } from './wasm-source.js';
 import createShaleModule from './shale-browser.js';
 export { SqliteError, Database, Statement, codeName };
 export { MemoryStorage } from './memory-storage.js';
 export { PageStorage, mapPageStore } from './page-storage.js';
 export { HttpRangeStorage } from './http-storage.js';
 
-// Node-only modules are imported through a variable: bundlers (Vite,
-// esbuild, wrangler) then leave them out of browser and worker bundles
-// instead of failing on node:fs.  Only reached in Node.
-const importNodeOnly = (spec) => import(/* @vite-ignore */ spec);
-
-async function wasmSource(opts) {
-  if (opts.module) return opts.module;
-  if (opts.wasmBinary) return opts.wasmBinary;
-  const url = opts.wasmURL ?? new URL('./shale-browser.wasm', import.meta.url);
-  if (String(url).startsWith('file:') && globalThis.process?.versions?.node) {
-    const { readFile } = await importNodeOnly('node:fs/promises');
-    return await readFile(new URL(url));
-  }
-  const res = await fetch(url);
-  return await res.arrayBuffer();
-}
 
 export async function loadBrowserEngine(opts = {}) {
-  const src = await wasmSource(opts);
+  const src = await wasmSource(opts, () => new URL('./shale-browser.wasm', import.meta.url));
   let instance = null;
   let waitHook = () => 0;
   const Module = await createShaleModule({

@@ -5,6 +5,7 @@
 // to open() the first time; otherwise the file next to this script is
 // loaded.
 import { makeOpen, SqliteError, Database, Statement, codeName } from './core.js';
+import { wasmSource, importNodeOnly } from './wasm-source.js';
 export { SqliteError, Database, Statement, codeName };
 export { MemoryStorage } from './memory-storage.js';
 export { PageStorage, mapPageStore } from './page-storage.js';
@@ -65,22 +66,6 @@ function wasiImports(getMemory) {
   };
 }
 
-// Node-only modules are imported through a variable: bundlers (Vite,
-// esbuild, wrangler) then leave them out of browser and worker bundles
-// instead of failing on node:fs.  Only reached in Node.
-const importNodeOnly = (spec) => import(/* @vite-ignore */ spec);
-
-async function wasmSource(opts) {
-  if (opts.module) return opts.module;
-  if (opts.wasmBinary) return opts.wasmBinary;
-  const url = opts.wasmURL ?? new URL('./shale-edge.wasm', import.meta.url);
-  if (String(url).startsWith('file:') && globalThis.process?.versions?.node) {
-    const { readFile } = await importNodeOnly('node:fs/promises');
-    return await readFile(new URL(url));
-  }
-  const res = await fetch(url);
-  return await res.arrayBuffer();
-}
 
 export async function loadEdgeEngine(opts = {}) {
   let memory = null;
@@ -89,7 +74,7 @@ export async function loadEdgeEngine(opts = {}) {
     wasi_snapshot_preview1: wasiImports(() => memory),
     shale: { host_io_wait: () => waitHook() },
   };
-  const src = await wasmSource(opts);
+  const src = await wasmSource(opts, () => new URL('./shale-edge.wasm', import.meta.url));
   let instance;
   if (src instanceof WebAssembly.Module) instance = await WebAssembly.instantiate(src, imports);
   else instance = (await WebAssembly.instantiate(src, imports)).instance;

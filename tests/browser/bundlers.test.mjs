@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { launchChromium, newPage, serveStatic, here } from './lib/harness.mjs';
-import { makeProject, removeProject, run, viteBin, esbuildBin } from './lib/project.mjs';
+import { makeProject, removeProject, run, viteBin, esbuildBin, freePort, spawn } from './lib/project.mjs';
 
 const fixture = (f) => fs.readFileSync(path.join(here, '..', 'fixtures', 'bundle', f), 'utf8');
 const expected = {
@@ -25,13 +25,16 @@ before(async () => {
     // esbuild recipe 2: the .wasm imported as a file URL, handed to open()
     'set-wasm-url.js': "import url from 'shale-sql/shale-browser.wasm';\nglobalThis.SHALE_WASM_URL = url;\n",
     'main-wasm-url.js': "import './set-wasm-url.js';\nimport './main.js';\n",
+    // vite dev pre-bundles dependencies into node_modules/.vite, away from
+    // the .wasm: the one line the README documents for the dev server
+    'vite.dev.config.js': "export default { optimizeDeps: { exclude: ['shale-sql'] } };\n",
   });
   browser = await launchChromium();
 });
 after(async () => { await browser?.close(); removeProject(project); });
 
-async function runPage(rootDir) {
-  const server = await serveStatic(rootDir);
+async function runPage(rootDir, serverUrl = null) {
+  const server = serverUrl ? { url: serverUrl, close: async () => {} } : await serveStatic(rootDir);
   const log = [];
   const page = await newPage(browser, log);
   const wasmRequests = [];
@@ -77,4 +80,45 @@ test('esbuild, recipe 2: --loader:.wasm=file and { wasmURL }', async () => {
   assert.ok(fs.readdirSync(out).some((f) => /^shale-browser-.*\.wasm$/.test(f)));
   fs.writeFileSync(path.join(out, 'index.html'), fixture('index.html'));
   check(await runPage(out));
+});
+
+// Runs `vite` (the dev server) in the project on a free port; returns { url, stop() }.
+async function viteDev(args) {
+  const port = await freePort();
+  const proc = spawn(process.execPath, [viteBin, '--port', String(port), '--strictPort', '--host', '127.0.0.1',
+    '--force', ...args], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
+  let logs = '';
+  proc.stdout.on('data', (d) => { logs += d; });
+  proc.stderr.on('data', (d) => { logs += d; });
+  const exited = new Promise((r) => proc.on('exit', r));
+  const stop = async () => { if (proc.exitCode === null) { proc.kill('SIGTERM'); await exited; } };
+  const url = `http://127.0.0.1:${port}`;
+  for (const deadline = Date.now() + 30000; ;) {
+    if (proc.exitCode !== null) throw new Error(`vite exited:\n${logs}`);
+    try { await (await fetch(url + '/')).text(); break; } catch {
+      if (Date.now() > deadline) { await stop(); throw new Error(`vite dev did not answer:\n${logs}`); }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  return { url, stop };
+}
+
+test('vite dev with the documented optimizeDeps.exclude line: the page runs queries', async () => {
+  const dev = await viteDev(['--config', 'vite.dev.config.js']);
+  try {
+    check(await runPage(null, dev.url));
+  } finally {
+    await dev.stop();
+  }
+});
+
+test('vite dev without it: open() fails with a message that names the fix', async () => {
+  const dev = await viteDev([]);
+  try {
+    const { result } = await runPage(null, dev.url);
+    assert.match(result.error ?? '', /is not a WebAssembly file/);
+    assert.match(result.error, /optimizeDeps: \{ exclude: \['shale-sql'\] \}/);
+  } finally {
+    await dev.stop();
+  }
 });

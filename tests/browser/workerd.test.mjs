@@ -9,20 +9,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
 import { here } from './lib/harness.mjs';
-import { makeProject, removeProject, run, esbuildBin, workerdBin } from './lib/project.mjs';
+import { makeProject, removeProject, run, esbuildBin, workerdBin, freePort } from './lib/project.mjs';
 
 const fixtures = path.join(here, '..', 'fixtures', 'workerd');
 let project, out, dbhost, workerd, ports;
-
-const freePort = () => new Promise((resolve, reject) => {
-  const s = net.createServer();
-  s.on('error', reject);
-  s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-});
 
 // A plain HTTP server with Range support serving one sqlite3-made database.
 async function startDbHost(bytes) {

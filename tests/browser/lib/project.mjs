@@ -4,6 +4,7 @@
 // this folder's node_modules (run with `node <bin>` in the project).
 import fs from 'node:fs';
 import os from 'node:os';
+import net from 'node:net';
 import path from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
 import { here, packageTarball } from './harness.mjs';
@@ -39,6 +40,15 @@ export function run(cmd, args, opts = {}) {
 
 export function removeProject(dir) {
   if (dir && !process.env.SHALE_KEEP_TMP) fs.rmSync(dir, { recursive: true, force: true });
+}
+
+// freePort() -> a loopback port free right now (for servers that take --port).
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
 }
 
 export { spawn };
