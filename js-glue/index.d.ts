@@ -166,7 +166,8 @@ export function mapPageStore(map?: Map<string, Uint8Array | number>): PageStore 
 
 /** A read-only Storage reading a database over HTTP Range requests (open with { readonly: true }). */
 export class HttpRangeStorage implements Storage {
-  constructor(opts?: { fetch?: typeof fetch; headers?: Record<string, string> });
+  /** blockSize (default 65536) bytes per Range request, cacheBlocks (default 64) kept. */
+  constructor(opts?: { fetch?: typeof fetch; headers?: Record<string, string>; blockSize?: number; cacheBlocks?: number });
   /** How many HTTP requests were made so far. */
   readonly requests: number;
   size(path: string): Promise<number>;
