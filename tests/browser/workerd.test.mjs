@@ -91,15 +91,27 @@ before(async () => {
     WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c WHERE i < 2000)
     INSERT INTO t SELECT i, 'v' || i FROM c;` });
   dbhost = await startDbHost(fs.readFileSync(dbFile));
-  ports = { main: await freePort(), edge: await freePort() };
-  const cfg = fs.readFileSync(path.join(fixtures, 'config.capnp.in'), 'utf8')
-    .replaceAll('@DBHOST_PORT@', String(dbhost.address().port))
-    .replaceAll('@MAIN_PORT@', String(ports.main))
-    .replaceAll('@EDGE_PORT@', String(ports.edge))
-    .replaceAll('@DO_DIR@', path.join(out, 'do'));
-  fs.writeFileSync(path.join(out, 'config.capnp'), cfg);
-  workerd = await startWorkerd();
+  workerd = await startOnFreePorts();
 });
+
+// Writes the config with fresh free ports and starts workerd; a port taken
+// in between (another process) makes workerd exit: try again.
+async function startOnFreePorts() {
+  for (let attempt = 1; ; attempt++) {
+    ports = { main: await freePort(), edge: await freePort() };
+    const cfg = fs.readFileSync(path.join(fixtures, 'config.capnp.in'), 'utf8')
+      .replaceAll('@DBHOST_PORT@', String(dbhost.address().port))
+      .replaceAll('@MAIN_PORT@', String(ports.main))
+      .replaceAll('@EDGE_PORT@', String(ports.edge))
+      .replaceAll('@DO_DIR@', path.join(out, 'do'));
+    fs.writeFileSync(path.join(out, 'config.capnp'), cfg);
+    try {
+      return await startWorkerd();
+    } catch (e) {
+      if (attempt >= 3 || !/exited/.test(e.message)) throw e;
+    }
+  }
+}
 
 after(async () => {
   await stopWorkerd(workerd);
