@@ -119,7 +119,8 @@ export class PageStorage {
   async truncate(p, newSize) {
     const size = await this.size(p);
     if (newSize >= size) {
-      if (size < 0) await this._setSize(p, newSize);
+      // never grows a file (as MemoryStorage); creates a missing one, empty
+      if (size < 0) await this._setSize(p, 0);
       return;
     }
     const ps = this.pageSize;
