@@ -376,22 +376,35 @@ static int nv_full_pathname(sqlite3_vfs *d, const char *name, int n, char *out) 
   return SQLITE_OK;
 }
 
+/* The clock, randomness and sleep methods of a descriptor are often copied
+** into a user's shim VFS and called with the shim as their argument (SQLite's
+** own methods ignore it); such a call uses the default backend. */
+static int nv_open(sqlite3_vfs *d, sqlite3_filename name, sqlite3_file *f, int flags, int *out_flags);
+static ShaleVfs *native_or_default(sqlite3_vfs *d) {
+  if (d && d->xOpen == nv_open && d->pAppData) return native_of(d);
+  return shale_vfs_find(NULL);
+}
+
 static int nv_randomness(sqlite3_vfs *d, int n, char *out) {
-  ShaleVfs *v = native_of(d);
+  ShaleVfs *v = native_or_default(d);
+  if (v == NULL) {
+    memset(out, 0, (size_t)n);
+    return n;
+  }
   if (v->randomness) return v->randomness(v, n, out);
   memset(out, 0, (size_t)n);
   return n;
 }
 
 static int nv_sleep(sqlite3_vfs *d, int us) {
-  ShaleVfs *v = native_of(d);
-  return v->sleep ? v->sleep(v, us) : 0;
+  ShaleVfs *v = native_or_default(d);
+  return v && v->sleep ? v->sleep(v, us) : 0;
 }
 
 static int nv_current_time_int64(sqlite3_vfs *d, sqlite3_int64 *jd_ms) {
-  ShaleVfs *v = native_of(d);
+  ShaleVfs *v = native_or_default(d);
   i64 ms = 0;
-  int rc = v->current_time_ms ? v->current_time_ms(v, &ms) : SQLITE_ERROR;
+  int rc = v && v->current_time_ms ? v->current_time_ms(v, &ms) : SQLITE_ERROR;
   *jd_ms = ms + UNIX_EPOCH_JD_MS;
   return rc;
 }
