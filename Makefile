@@ -38,7 +38,7 @@ LIB_A  = $(BUILD)/libshale.a
 LIB_SO = $(BUILD)/libshale.so
 CLI    = $(BUILD)/shale
 
-.PHONY: all test test-native asan-core jstest-results browsertest-results fuzz-results unit sqltest clitest difftest compattest asan bench clean fuzz run
+.PHONY: api-oracle all test test-native asan-core jstest-results browsertest-results fuzz-results unit sqltest clitest difftest compattest asan bench clean fuzz run
 all: $(LIB_A) $(LIB_SO) $(CLI)
 
 $(BUILD)/%.o: %.c
@@ -90,6 +90,16 @@ sqltest: $(SLT_RUNNER) $(SLT_ORACLE)
 # The shell against the sqlite3 shell: identical stdout, stderr, exit code.
 clitest: $(CLI)
 	@tests/cli/run-cli-tests.sh $(CLI) $(BUILD)/results-cli
+
+# The C API tests that use only SQLite's public API, linked with the system
+# libsqlite3: their expectations are SQLite's own behaviour.
+API_ORACLE_TESTS = api_vfs api_lifecycle api_backup api_walhook api_busy
+api-oracle:
+	@mkdir -p $(BUILD)/api-oracle; ok=0; bad=0; \
+	for t in $(API_ORACLE_TESTS); do \
+	  $(CC) -std=c11 -g -D_GNU_SOURCE -Itests/unit -o $(BUILD)/api-oracle/$$t tests/unit/$$t.c tests/unit/testlib.c -lsqlite3 -lpthread \
+	    && $(BUILD)/api-oracle/$$t && ok=$$((ok+1)) || bad=$$((bad+1)); \
+	done; echo "api-oracle: $$ok passed, $$bad failed"; [ $$bad -eq 0 ]
 
 # Files written by each engine read back in the other; kill -9 recovery.
 compattest: $(CLI)

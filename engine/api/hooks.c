@@ -1,5 +1,4 @@
 /* hooks.c — per-connection settings, callbacks and counters. */
-#include <stdint.h>
 #include "api_internal.h"
 
 void *sqlite3_commit_hook(sqlite3 *db, int (*x)(void *), void *arg) {
@@ -222,23 +221,16 @@ int sqlite3_wal_checkpoint(sqlite3 *db, const char *name) {
   return sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 }
 
-/* SQLite's default WAL hook (installed by sqlite3_wal_autocheckpoint):
-** checkpoint once the WAL holds N frames.  The checkpoint is PASSIVE and
-** runs at the database's next read transaction, so the hook never blocks
-** (an async host's step returns at once). */
-static int default_wal_hook(void *arg, sqlite3 *db, const char *name, int n_frames) {
-  int n = (int)(intptr_t)arg;
-  if (n_frames < n) return SQLITE_OK;
-  for (int i = 0; i < db->n_db; i++)
-    if (db->dbs[i].btree && db->dbs[i].name && !shale_stricmp(db->dbs[i].name, name))
-      pager_checkpoint_soon(btree_pager(db->dbs[i].btree));
-  return SQLITE_OK;
-}
-
+/* SQLite's default WAL hook is represented by wal_hook == NULL with
+** wal_autockpt > 0 (so PRAGMA wal_autocheckpoint, in the sql layer, can
+** install it too): once the WAL holds that many frames a PASSIVE checkpoint
+** is requested from the pager, run at its next read transaction, so the
+** hook never blocks (an async host's step returns at once). */
 int sqlite3_wal_autocheckpoint(sqlite3 *db, int n) {
   if (!api_db_ok(db)) return SQLITE_MISUSE;
-  if (n > 0) sqlite3_wal_hook(db, default_wal_hook, (void *)(intptr_t)n);
-  else sqlite3_wal_hook(db, NULL, NULL);
+  db->wal_hook = NULL;
+  db->wal_arg = NULL;
+  db->wal_autockpt = n > 0 ? n : 0;
   return SQLITE_OK;
 }
 
@@ -259,9 +251,13 @@ int api_run_busy_waits(sqlite3 *db) {
 void api_run_wal_hooks(sqlite3 *db, int *rc) {
   for (int i = 0; i < db->n_db; i++) {
     if (!db->dbs[i].btree) continue;
-    int n = pager_wal_callback(btree_pager(db->dbs[i].btree));
-    if (n > 0 && db->wal_hook && *rc == SQLITE_DONE) {
+    Pager *p = btree_pager(db->dbs[i].btree);
+    int n = pager_wal_callback(p);
+    if (n <= 0 || *rc != SQLITE_DONE) continue;
+    if (db->wal_hook) {
       if (db->wal_hook(db->wal_arg, db, db->dbs[i].name, n) != SQLITE_OK) *rc = SQLITE_ERROR;
+    } else if (db->wal_autockpt > 0 && n >= db->wal_autockpt) {
+      pager_checkpoint_soon(p);
     }
   }
 }

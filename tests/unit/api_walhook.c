@@ -84,6 +84,19 @@ static void test_hook(const char *path) {
   CHECK_INT(sqlite3_wal_autocheckpoint(db, 0), SQLITE_OK);
   CHECK_STR(q(db, "INSERT INTO t VALUES(6)"), "");
   CHECK_INT(h.calls, calls);
+  /* PRAGMA wal_autocheckpoint reports SQLite's default hook's N (0 while a
+  ** user hook is installed) and setting it replaces the user hook */
+  CHECK_STR(q(db, "PRAGMA wal_autocheckpoint"), "0");
+  sqlite3_wal_hook(db, hook, &h);
+  CHECK_STR(q(db, "PRAGMA wal_autocheckpoint"), "0");
+  CHECK_STR(q(db, "PRAGMA wal_autocheckpoint=77"), "77");
+  CHECK_STR(q(db, "PRAGMA wal_autocheckpoint"), "77");
+  calls = h.calls;
+  CHECK_STR(q(db, "INSERT INTO t VALUES(6)"), "");
+  CHECK_INT(h.calls, calls);
+  CHECK_STR(q(db, "PRAGMA wal_autocheckpoint=-3"), "0");
+  CHECK_INT(sqlite3_wal_autocheckpoint(db, 1000), SQLITE_OK);
+  CHECK_STR(q(db, "PRAGMA wal_autocheckpoint"), "1000");
   /* the hook is not called for a rollback-journal database */
   sqlite3_wal_hook(db, hook, &h);
   CHECK_STR(q(db, "PRAGMA journal_mode=DELETE"), "delete");
@@ -145,6 +158,18 @@ static void test_data_version(const char *path) {
 static void test_stmt_status(void) {
   sqlite3 *db = NULL;
   sqlite3_open(":memory:", &db);
+  /* db_status: deferred foreign key violations outstanding */
+  int cur = -1, hi = -1;
+  CHECK_STR(q(db, "PRAGMA foreign_keys=ON; CREATE TABLE p(id INTEGER PRIMARY KEY);"
+                  "CREATE TABLE c(pid REFERENCES p DEFERRABLE INITIALLY DEFERRED);"
+                  "BEGIN; INSERT INTO c VALUES(5)"), "");
+  CHECK_INT(sqlite3_db_status(db, SQLITE_DBSTATUS_DEFERRED_FKS, &cur, &hi, 0), SQLITE_OK);
+  CHECK_INT(cur, 1);
+  CHECK_INT(hi, 0);
+  CHECK_STR(q(db, "INSERT INTO p VALUES(5)"), "");
+  CHECK_INT(sqlite3_db_status(db, SQLITE_DBSTATUS_DEFERRED_FKS, &cur, &hi, 0), SQLITE_OK);
+  CHECK_INT(cur, 0);
+  CHECK_STR(q(db, "COMMIT"), "");
   CHECK_STR(q(db, "CREATE TABLE t(a INTEGER PRIMARY KEY, b); "
                   "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c WHERE i<50)"
                   " INSERT INTO t SELECT i, i%7 FROM c"), "");
