@@ -11,15 +11,18 @@
 import { OpfsServer } from './opfs-server.js';
 import { TabLock } from './tab-lock.js';
 
-export function opfsAvailable() {
-  return typeof navigator !== 'undefined' && !!navigator.storage?.getDirectory &&
-    typeof globalThis.FileSystemFileHandle === 'function';
-}
-
 function inDedicatedWorker() {
   return typeof globalThis.DedicatedWorkerGlobalScope === 'function' &&
     globalThis instanceof globalThis.DedicatedWorkerGlobalScope &&
     typeof globalThis.FileSystemSyncAccessHandle === 'function';
+}
+
+// OPFS with sync access handles is reachable: here (a dedicated Worker) or
+// through a Worker we can start (not from a SharedWorker/ServiceWorker).
+export function opfsAvailable() {
+  return typeof navigator !== 'undefined' && !!navigator.storage?.getDirectory &&
+    typeof globalThis.FileSystemFileHandle === 'function' &&
+    (inDedicatedWorker() || typeof globalThis.Worker === 'function');
 }
 
 function storageError(e) {
