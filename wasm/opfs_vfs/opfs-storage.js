@@ -121,7 +121,10 @@ export class OpfsStorage {
   sync(p) { return this.link.call('sync', [strip(p)]); }
   close(p) { return this.link.call('close', [strip(p)]); }
   remove(p) { return this.link.call('remove', [strip(p)]); }
-  writeAll(p, bytes) { return this.link.call('writeAll', [strip(p), bytes.slice()]); }
+  writeAll(p, bytes) {
+    const own = bytes.slice();
+    return this.link.call('writeAll', [strip(p), own], [own.buffer]);
+  }
   readAll(p) { return this.link.call('readAll', [strip(p)]); }
   closeAll(prefix) { return this.link.call('closeAll', [strip(prefix)]); }
   snapshot(p, suffixes, head) { return this.link.call('snapshot', [strip(p), suffixes, head]); }
