@@ -22,6 +22,7 @@ const SQLITE_OPEN_CREATE = 0x4;
 
 const REQ_READ = 1, REQ_WRITE = 2, REQ_TRUNCATE = 3, REQ_SYNC = 4, REQ_CLOSE = 5, REQ_REMOVE = 6;
 
+const STORAGE_CLASSES = [undefined, 'integer', 'real', 'text', 'blob', 'null'];
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 const I64_MIN = -(2n ** 63n);
@@ -541,6 +542,47 @@ export class Database {
     }
     return this;
   }
+  // Yields the statements of a string of several, one at a time, each
+  // compiled after the previous one was consumed (so it sees its schema
+  // changes): { statement, start, end } with start/end the statement's
+  // character offsets in sql.  A compile error is thrown with `offset` in
+  // characters from the start of sql.  Statements not run are finalized
+  // when the caller stops early (or by close()).
+  async *statements(sql) {
+    this._check();
+    const e = this._e;
+    const bytes = enc.encode(sql);
+    const base = e.alloc(bytes, true);
+    const chars = (b) => dec.decode(bytes.subarray(0, b)).length;
+    try {
+      let off = 0;
+      while (off < bytes.length) {
+        let prepared;
+        try {
+          prepared = await this._prepareAt(base + off, bytes.length - off);
+        } catch (err) {
+          if (err instanceof SqliteError && err.offset !== undefined) err.offset = chars(err.offset + off);
+          throw err;
+        }
+        const { stmt, tail } = prepared;
+        if (!stmt) break;
+        const text = dec.decode(bytes.subarray(off, off + tail));
+        const start = chars(off);
+        let statement;
+        try {
+          statement = new Statement(this, text, stmt);
+        } catch (err) {
+          e.fn.shale_w_finalize(stmt);
+          throw err;
+        }
+        off += tail;
+        yield { statement, start, end: start + text.length };
+        if (tail === 0) break;
+      }
+    } finally {
+      e.fn.shale_w_free(base);
+    }
+  }
   async _tagged(strings, values) {
     let sql = strings[0];
     for (let i = 1; i < strings.length; i++) sql += '?' + strings[i];
@@ -634,7 +676,8 @@ export class Database {
 
 // ------------------------------------------------------------- statement --
 export class Statement {
-  constructor(db, sql) {
+  // handle: an already compiled statement of sql to adopt (statements()).
+  constructor(db, sql, handle = 0) {
     db._checkShared(sql);
     this.database = db;
     this.source = sql;
@@ -647,6 +690,7 @@ export class Statement {
     this._bigint = db._bigint;
     this._busy = false;
     this._cols = null;
+    if (handle) { this._stmt = handle; return; }
     // Compile now when no I/O is needed (the usual case once the schema is
     // loaded); otherwise the first execution compiles.
     const e = db._e;
@@ -699,6 +743,8 @@ export class Statement {
   }
   raw(on = true) { this._raw = !!on; return this; }
   safeIntegers(on = true) { this._bigint = !!on; return this; }
+  /** True when the statement does not write the database (sqlite3_stmt_readonly). */
+  get readonly() { return this._stmt ? this.database._e.fn.shale_w_stmt_readonly(this._stmt) !== 0 : undefined; }
   get reader() { return this._stmt ? this.database._e.fn.shale_w_column_count(this._stmt) > 0 : undefined; }
   columns() {
     if (!this._stmt) throw misuse('The statement is not compiled yet: await stmt.ready() first');
@@ -831,6 +877,17 @@ export class Statement {
       }
       default: return null;
     }
+  }
+  // The storage classes of the current row's values ('integer', 'real',
+  // 'text', 'blob', 'null'), e.g. to tell 1.0 from 1; valid while a row is
+  // current (inside iterate()).
+  rowTypes() {
+    const fn = this.database._e.fn;
+    if (!this._stmt) throw misuse('The statement is not compiled yet: await stmt.ready() first');
+    const n = fn.shale_w_column_count(this._stmt);
+    const out = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = STORAGE_CLASSES[fn.shale_w_column_type(this._stmt, i)] ?? 'null';
+    return out;
   }
   _row() {
     const fn = this.database._e.fn;
@@ -967,6 +1024,9 @@ export function makeOpen(loadEngine, defaultStorages = {}) {
           const e = new Engine(raw);
           raw.setWaitHook(() => e.io.waitSync());
           return e;
+        }, (err) => {
+          enginePromise = null; // a failed load (bad URL, …) may be retried with other options
+          throw err;
         });
     }
     return enginePromise;

@@ -139,6 +139,10 @@ export class Statement<R = Row> {
   get(...params: BindParams): Promise<R | undefined>;
   all(...params: BindParams): Promise<R[]>;
   iterate(...params: BindParams): AsyncGenerator<R, void, undefined>;
+  /** True when the statement does not write the database (undefined before it is compiled). */
+  readonly readonly: boolean | undefined;
+  /** Storage classes of the current row's values (valid inside iterate()). */
+  rowTypes(): Array<'integer' | 'real' | 'text' | 'blob' | 'null'>;
   finalize(): void;
 }
 
@@ -150,6 +154,10 @@ export class Database {
   /** How many times a step or prepare yielded for I/O. */
   readonly ioWaits: number;
   exec(sql: string): Promise<this>;
+  /** The statements of a multi-statement string, compiled one at a time
+   *  (each after the previous was consumed); start/end are character
+   *  offsets in sql. */
+  statements(sql: string): AsyncGenerator<{ statement: Statement; start: number; end: number }, void, undefined>;
   prepare<R = Row>(sql: string): Statement<R>;
   /** Tagged template: values are bound as parameters, never spliced. */
   sql<R = Row>(strings: TemplateStringsArray, ...values: BindValue[]): Promise<R[]>;
@@ -165,6 +173,52 @@ export function codeName(rc: number): string;
 /** A Storage kept in JS memory, served through the async host VFS. */
 export class MemoryStorage implements Storage {
   constructor(opts?: { syncMethods?: boolean });
+  size(path: string): Promise<number>;
+  read(path: string, off: number, n: number): Promise<Uint8Array>;
+  write(path: string, off: number, data: Uint8Array): Promise<void>;
+  truncate(path: string, size: number): Promise<void>;
+  sync(path: string): Promise<void>;
+  close(path: string): Promise<void>;
+  remove(path: string): Promise<void>;
+  writeAll(path: string, data: Uint8Array): Promise<void>;
+  readAll(path: string): Promise<Uint8Array>;
+}
+
+/**
+ * The async page-store interface behind PageStorage: batch get/put/delete of
+ * keys, the shape of Cloudflare Durable Object storage (`state.storage`
+ * satisfies it as it is).  Implement it over any key-value backend.
+ */
+export interface PageStore {
+  /** The values of the keys that exist (absent keys are left out). */
+  get(keys: string[]): Promise<Map<string, Uint8Array | number>>;
+  put(entries: Record<string, Uint8Array | number>): Promise<void>;
+  delete(keys: string[]): Promise<unknown>;
+}
+
+/** A Storage that keeps each file as fixed-size pages in a PageStore. */
+export class PageStorage implements Storage {
+  constructor(store: PageStore, opts?: { pageSize?: number; batch?: number; prefix?: string });
+  size(path: string): Promise<number>;
+  read(path: string, off: number, n: number): Promise<Uint8Array>;
+  write(path: string, off: number, data: Uint8Array): Promise<void>;
+  truncate(path: string, size: number): Promise<void>;
+  sync(path: string): Promise<void>;
+  close(path: string): Promise<void>;
+  remove(path: string): Promise<void>;
+  writeAll(path: string, data: Uint8Array): Promise<void>;
+  readAll(path: string): Promise<Uint8Array>;
+}
+
+/** A PageStore over a Map (tests, or a model for other backends). */
+export function mapPageStore(map?: Map<string, Uint8Array | number>): PageStore & { map: Map<string, Uint8Array | number> };
+
+/** A read-only Storage reading a database over HTTP Range requests (open with { readonly: true }). */
+export class HttpRangeStorage implements Storage {
+  /** blockSize (default 65536) bytes per Range request, cacheBlocks (default 64) kept. */
+  constructor(opts?: { fetch?: typeof fetch; headers?: Record<string, string>; blockSize?: number; cacheBlocks?: number });
+  /** How many HTTP requests were made so far. */
+  readonly requests: number;
   size(path: string): Promise<number>;
   read(path: string, off: number, n: number): Promise<Uint8Array>;
   write(path: string, off: number, data: Uint8Array): Promise<void>;
