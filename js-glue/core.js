@@ -378,6 +378,7 @@ export class Database {
       let out;
       try {
         await io.waitProgress();
+        await this._takeLock(); // (kept: a release needs the engine unlocked)
         out = await this._driveLocked(call);
       } finally {
         release();

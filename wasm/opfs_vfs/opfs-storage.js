@@ -11,15 +11,18 @@
 import { OpfsServer } from './opfs-server.js';
 import { TabLock } from './tab-lock.js';
 
-export function opfsAvailable() {
-  return typeof navigator !== 'undefined' && !!navigator.storage?.getDirectory &&
-    typeof globalThis.FileSystemFileHandle === 'function';
-}
-
 function inDedicatedWorker() {
   return typeof globalThis.DedicatedWorkerGlobalScope === 'function' &&
     globalThis instanceof globalThis.DedicatedWorkerGlobalScope &&
     typeof globalThis.FileSystemSyncAccessHandle === 'function';
+}
+
+// OPFS with sync access handles is reachable: here (a dedicated Worker) or
+// through a Worker we can start (not from a SharedWorker/ServiceWorker).
+export function opfsAvailable() {
+  return typeof navigator !== 'undefined' && !!navigator.storage?.getDirectory &&
+    typeof globalThis.FileSystemFileHandle === 'function' &&
+    (inDedicatedWorker() || typeof globalThis.Worker === 'function');
 }
 
 function storageError(e) {
@@ -118,7 +121,10 @@ export class OpfsStorage {
   sync(p) { return this.link.call('sync', [strip(p)]); }
   close(p) { return this.link.call('close', [strip(p)]); }
   remove(p) { return this.link.call('remove', [strip(p)]); }
-  writeAll(p, bytes) { return this.link.call('writeAll', [strip(p), bytes.slice()]); }
+  writeAll(p, bytes) {
+    const own = bytes.slice();
+    return this.link.call('writeAll', [strip(p), own], [own.buffer]);
+  }
   readAll(p) { return this.link.call('readAll', [strip(p)]); }
   closeAll(prefix) { return this.link.call('closeAll', [strip(prefix)]); }
   snapshot(p, suffixes, head) { return this.link.call('snapshot', [strip(p), suffixes, head]); }

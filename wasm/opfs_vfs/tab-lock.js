@@ -69,12 +69,12 @@ export class TabLock {
           resolve();
           return new Promise((res) => { this._release = res; });
         }).catch((err) => {
-          if (!this.held) {
-            const e = new Error(`timed out waiting for the database lock ${this.name}`);
-            e.name = 'TimeoutError';
-            e.cause = err;
-            reject(e);
-          }
+          if (this.held) return;
+          if (err?.name !== 'AbortError') { reject(err); return; }
+          const e = new Error(`timed out waiting for the database lock ${this.name}`);
+          e.name = 'TimeoutError';
+          e.cause = err;
+          reject(e);
         });
       });
     } finally {
