@@ -161,6 +161,10 @@ test('an error shows its message and position, and marks the editor', async () =
   assert.equal(r2[1].meta, 'line 2, column 3');
   await page.waitForSelector('.cm-lintRange-error');
   assert.equal(await page.textContent('.cm-lintRange-error'), "INSERT INTO notes(id, body) VALUES (1, 'duplicate');");
+  // editing clears the mark
+  await page.keyboard.press('ControlOrMeta+End');
+  await page.keyboard.type(' ');
+  await page.waitForSelector('.cm-lintRange-error', { state: 'detached' });
 });
 
 test('Ctrl-Enter with a selection runs only the selection', async () => {
@@ -172,6 +176,7 @@ test('Ctrl-Enter with a selection runs only the selection', async () => {
     v.dispatch({ selection: { anchor: a, head: b } });
     v.focus();
   }, [from, from + "SELECT 'second' AS which;".length]);
+  assert.match(await page.textContent('#run'), /Run selection/);
   await finish(() => page.keyboard.press('ControlOrMeta+Enter'));
   const r = await results();
   assert.equal(r.length, 1);
