@@ -132,6 +132,12 @@ test('typed SQL runs with Ctrl-Enter; results show names, types and values', asy
   ]);
   assert.deepEqual(sel.cellTypes[1], ['t-integer', 't-text', 't-real', 't-null', 't-text', 't-integer']);
   assert.match(await page.textContent('#summary'), /^3 statements · /);
+  // Copy puts the rows on the clipboard as tab-separated text
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+  await page.click('#results .result:nth-child(3) .copy');
+  await page.waitForFunction(() => document.querySelector('#results .result:nth-child(3) .copy').textContent === 'Copied');
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()),
+    "id\tbody\tscore\ttag\tt\tten\n1\thello\t1.5\tx'cafe'\treal\t10\n2\twörld\t2.0\t\treal\t20\n");
   // the schema sidebar shows the new table, its row count and columns
   const side = await page.innerText('#schema');
   assert.match(side, /notes/);

@@ -85,11 +85,35 @@ function statementHeader(index, sql, meta, cls = '') {
     h('span', { class: 'res-meta' }, meta));
 }
 
+// A result as tab-separated text (header line, then the rows shown).
+export function resultTSV(r) {
+  const text = (v, t) => (t === 'null' || v === null ? '' : t === 'blob' ? blobText(v)
+    : t === 'integer' && typeof v === 'object' ? v.big : t === 'real' && Number.isInteger(v) ? v.toFixed(1) : String(v))
+    .replace(/[\t\n\r]/g, ' ');
+  return [r.columns.map((c) => c.name).join('\t'),
+    ...r.rows.map((row, j) => row.map((v, i) => text(v, r.types[j][i])).join('\t'))].join('\n') + '\n';
+}
+
+function copyButton(r) {
+  const b = h('button', { class: 'copy', type: 'button', title: 'Copy the rows as tab-separated text' }, 'Copy');
+  b.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(resultTSV(r));
+      b.textContent = 'Copied';
+    } catch {
+      b.textContent = 'Copy failed';
+    }
+    setTimeout(() => { b.textContent = 'Copy'; }, 1500);
+  });
+  return b;
+}
+
 export function resultCard(r) {
   const card = h('section', { class: 'result', dataset: { index: r.index } });
   if (r.columns) {
     const rows = r.truncated ? `${plural(r.rowCount, 'row')} (first ${r.rows.length.toLocaleString()} shown)` : plural(r.rowCount, 'row');
     card.append(statementHeader(r.index, r.sql, [rows, ' · ', fmtMs(r.ms)]));
+    if (r.columns.length && r.rows.length && !isPlanResult(r.columns)) card.querySelector('.res-head').append(copyButton(r));
     if (isPlanResult(r.columns)) {
       card.classList.add('is-plan');
       card.append(planView(r.rows.map((row) => [Number(row[0]), Number(row[1]), row[3]])));
