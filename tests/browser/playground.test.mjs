@@ -284,6 +284,18 @@ test('the storage switch keeps one database per storage', async () => {
   await finish(() => page.click('[data-storage="memory"]'));
   r = await query('SELECT x FROM only_in_memory;');
   assert.deepEqual(r[0].rows, [['1']], 'the memory database survives a switch away and back');
+  // Stop on a memory database: the new worker starts from the snapshot
+  // taken before the long statement, so the INSERT before it is kept
+  await setSql('INSERT INTO only_in_memory VALUES (2);\nWITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) FROM c;');
+  const restarts = await page.evaluate(() => window.playground.client.restarts);
+  await runKeys();
+  await page.waitForFunction(() => document.querySelectorAll('#results .result').length === 1);
+  await page.waitForTimeout(500);
+  await finish(() => page.click('#stop'), 10000);
+  assert.equal(await page.evaluate(() => window.playground.client.restarts), restarts + 1);
+  r = await query('SELECT x FROM only_in_memory ORDER BY x;');
+  assert.deepEqual(r[0].rows, [['1'], ['2']]);
+  await query('DELETE FROM only_in_memory WHERE x = 2;');
   // a file that is not a database leaves the memory database as it was
   const junk = path.join(tmp, 'junk2.db');
   fs.writeFileSync(junk, 'SQLite format 3\0'.padEnd(4096, 'x'));
