@@ -132,6 +132,18 @@ test('typed SQL runs with Ctrl-Enter; results show names, types and values', asy
   ]);
   assert.deepEqual(sel.cellTypes[1], ['t-integer', 't-text', 't-real', 't-null', 't-text', 't-integer']);
   assert.match(await page.textContent('#summary'), /^3 statements · /);
+  // a header click sorts the rows shown (NULL first, as SQLite orders), again descending, then back
+  const sortBy = async (col) => {
+    await page.click(`#results .result:nth-child(3) th:nth-child(${col})`);
+    return page.$$eval('#results .result:nth-child(3) tbody tr', (trs) => trs.map((tr) => tr.children[1].textContent));
+  };
+  assert.deepEqual(await sortBy(4), ['wörld', 'hello']);
+  assert.equal(await page.getAttribute('#results .result:nth-child(3) th:nth-child(4)', 'aria-sort'), 'ascending');
+  assert.deepEqual(await sortBy(4), ['hello', 'wörld']);
+  assert.deepEqual(await sortBy(4), ['hello', 'wörld']);
+  assert.deepEqual(await sortBy(3), ['hello', 'wörld']);
+  assert.deepEqual(await sortBy(3), ['wörld', 'hello']);
+  await sortBy(3);
   // Copy puts the rows on the clipboard as tab-separated text
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
   await page.click('#results .result:nth-child(3) .copy');
