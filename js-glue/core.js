@@ -1023,6 +1023,9 @@ export function makeOpen(loadEngine, defaultStorages = {}) {
           const e = new Engine(raw);
           raw.setWaitHook(() => e.io.waitSync());
           return e;
+        }, (err) => {
+          enginePromise = null; // a failed load (bad URL, …) may be retried with other options
+          throw err;
         });
     }
     return enginePromise;

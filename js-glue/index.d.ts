@@ -183,3 +183,49 @@ export class MemoryStorage implements Storage {
   writeAll(path: string, data: Uint8Array): Promise<void>;
   readAll(path: string): Promise<Uint8Array>;
 }
+
+/**
+ * The async page-store interface behind PageStorage: batch get/put/delete of
+ * keys, the shape of Cloudflare Durable Object storage (`state.storage`
+ * satisfies it as it is).  Implement it over any key-value backend.
+ */
+export interface PageStore {
+  /** The values of the keys that exist (absent keys are left out). */
+  get(keys: string[]): Promise<Map<string, Uint8Array | number>>;
+  put(entries: Record<string, Uint8Array | number>): Promise<void>;
+  delete(keys: string[]): Promise<unknown>;
+}
+
+/** A Storage that keeps each file as fixed-size pages in a PageStore. */
+export class PageStorage implements Storage {
+  constructor(store: PageStore, opts?: { pageSize?: number; batch?: number; prefix?: string });
+  size(path: string): Promise<number>;
+  read(path: string, off: number, n: number): Promise<Uint8Array>;
+  write(path: string, off: number, data: Uint8Array): Promise<void>;
+  truncate(path: string, size: number): Promise<void>;
+  sync(path: string): Promise<void>;
+  close(path: string): Promise<void>;
+  remove(path: string): Promise<void>;
+  writeAll(path: string, data: Uint8Array): Promise<void>;
+  readAll(path: string): Promise<Uint8Array>;
+}
+
+/** A PageStore over a Map (tests, or a model for other backends). */
+export function mapPageStore(map?: Map<string, Uint8Array | number>): PageStore & { map: Map<string, Uint8Array | number> };
+
+/** A read-only Storage reading a database over HTTP Range requests (open with { readonly: true }). */
+export class HttpRangeStorage implements Storage {
+  /** blockSize (default 65536) bytes per Range request, cacheBlocks (default 64) kept. */
+  constructor(opts?: { fetch?: typeof fetch; headers?: Record<string, string>; blockSize?: number; cacheBlocks?: number });
+  /** How many HTTP requests were made so far. */
+  readonly requests: number;
+  size(path: string): Promise<number>;
+  read(path: string, off: number, n: number): Promise<Uint8Array>;
+  write(path: string, off: number, data: Uint8Array): Promise<void>;
+  truncate(path: string, size: number): Promise<void>;
+  sync(path: string): Promise<void>;
+  close(path: string): Promise<void>;
+  remove(path: string): Promise<void>;
+  writeAll(path: string, data: Uint8Array): Promise<void>;
+  readAll(path: string): Promise<Uint8Array>;
+}

@@ -98,13 +98,11 @@ jstest: npm-pack
 
 # tests/browser: headless Debian Chromium (playwright-core), bundlers (vite,
 # esbuild) and workerd against the npm tarball. Its node_modules come from
-# tests/browser/package-lock.json (npm ci, once).
+# tests/browser/package-lock.json (npm install --no-save, once: npm ci rejects
+# the lock npm 11 writes here, which omits other platforms' optional packages).
 BROWSER_DEPS := tests/browser/node_modules/.package-lock.json
-# (npm 11's `npm ci` refuses this lock file here: it lacks entries for
-# rollup's other-platform optional packages even when regenerated; `npm
-# install` from the same lock file works.)
 $(BROWSER_DEPS): tests/browser/package.json tests/browser/package-lock.json
-	cd tests/browser && (npm ci --no-audit --no-fund --loglevel=error || npm install --no-audit --no-fund --loglevel=error)
+	cd tests/browser && npm install --no-save --no-audit --no-fund --loglevel=error
 .PHONY: browsertest
 browsertest: npm-pack $(BROWSER_DEPS) playground
 	cd tests/browser && node --test --test-concurrency=1 *.test.mjs

@@ -178,3 +178,39 @@ test("'opfs' uses 'readwrite-unsafe' handles where Chromium has them, exclusive 
   assert.deepEqual(got, { auto: true, excl: false, available: true });
   await page.close();
 });
+
+test('one name in opfs, idb and memory at once: three separate databases', async () => {
+  const page = await apiPage();
+  const got = await page.evaluate(async () => {
+    const dbs = {};
+    for (const storage of ['opfs', 'idb', 'memory']) {
+      dbs[storage] = await shale.open('same-name.db', { storage });
+      await dbs[storage].exec(`CREATE TABLE t(s TEXT); INSERT INTO t VALUES ('${storage}')`);
+    }
+    const out = {};
+    for (const [k, db] of Object.entries(dbs)) {
+      out[k] = (await db.prepare('SELECT group_concat(s) AS s FROM t').get()).s;
+      await db.close();
+    }
+    return out;
+  });
+  assert.deepEqual(got, { opfs: 'opfs', idb: 'idb', memory: 'memory' });
+  await page.close();
+});
+
+test("'opfs' falls back to IndexedDB where OPFS is missing", async () => {
+  const page = await newPage(context);
+  await page.addInitScript(() => { delete StorageManager.prototype.getDirectory; });
+  await loadApi(page, server.url);
+  const got = await page.evaluate(async () => {
+    const db = await shale.open('fallback.db', { storage: 'opfs' });
+    await db.exec('CREATE TABLE t(x); INSERT INTO t VALUES (1)');
+    const r = { storage: db.storage, n: (await db.prepare('SELECT count(*) AS n FROM t').get()).n };
+    await db.close();
+    let err = null;
+    try { await shale.open('nofallback.db', { storage: 'opfs', opfsFallback: false }); } catch (e) { err = e.code; }
+    return { ...r, err };
+  });
+  assert.deepEqual(got, { storage: 'idb', n: 1, err: 'SQLITE_CANTOPEN' });
+  await page.close();
+});

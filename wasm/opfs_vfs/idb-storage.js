@@ -54,6 +54,7 @@ function openIdb() {
       req.onsuccess = () => {
         const db = req.result;
         db.onversionchange = () => { db.close(); dbPromise = null; };
+        db.onclose = () => { dbPromise = null; }; // closed by the browser: reopen on next use
         resolve(db);
       };
       req.onerror = () => { dbPromise = null; reject(req.error); };
@@ -63,6 +64,8 @@ function openIdb() {
   return dbPromise;
 }
 
+const PREFIX = 'idb:/';
+const strip = (p) => (p.startsWith(PREFIX) ? p.slice(PREFIX.length) : p);
 const range = (p, from = 0) => IDBKeyRange.bound([p, from], [p, Infinity]);
 
 export class IdbStorage {
@@ -70,7 +73,9 @@ export class IdbStorage {
     this.kind = 'idb';
     this.files = new Map(); // path -> { size, stored, dirty: Map<index, Uint8Array>, truncFrom }
   }
-  resolve(name) { return name; }
+  // The host VFS names files 'idb:/<name>' (distinct from the same name in
+  // another storage); records use the plain name.
+  resolve(name) { return PREFIX + name; }
   async _tx(mode, durability) {
     const db = await openIdb();
     return db.transaction(['files', 'blocks'], mode, durability ? { durability } : undefined);
@@ -88,7 +93,10 @@ export class IdbStorage {
     this.files.set(p, st);
     return st;
   }
-  async size(p) { return (await this._state(p)).size; }
+  async size(p) {
+    p = strip(p);
+    return (await this._state(p)).size;
+  }
   async _blocks(p, indexes) {
     if (!indexes.length) return new Map();
     const tx = await this._tx('readonly');
@@ -99,6 +107,7 @@ export class IdbStorage {
     return m;
   }
   async read(p, off, n) {
+    p = strip(p);
     const st = await this._state(p);
     const end = Math.min(off + n, Math.max(st.size, 0));
     if (end <= off) return new Uint8Array(0);
@@ -117,6 +126,7 @@ export class IdbStorage {
     return out;
   }
   async write(p, off, bytes) {
+    p = strip(p);
     const st = await this._state(p);
     if (st.size < 0) st.size = 0;
     const end = off + bytes.length;
@@ -142,6 +152,7 @@ export class IdbStorage {
     if (end > st.size) st.size = end;
   }
   async truncate(p, size) {
+    p = strip(p);
     const st = await this._state(p);
     if (st.size < 0) st.size = 0;
     if (size < st.size) {
@@ -186,12 +197,17 @@ export class IdbStorage {
     }
     st.stored = st.size;
   }
-  async sync(p) { await this._flush(p); }
+  async sync(p) {
+    p = strip(p);
+    await this._flush(p);
+  }
   async close(p) {
+    p = strip(p);
     await this._flush(p);
     this.files.delete(p);
   }
   async remove(p) {
+    p = strip(p);
     this.files.delete(p);
     const tx = await this._tx('readwrite', 'strict');
     const done = txDone(tx);
@@ -200,6 +216,7 @@ export class IdbStorage {
     await done;
   }
   async writeAll(p, bytes) {
+    p = strip(p);
     this.files.delete(p);
     const tx = await this._tx('readwrite', 'strict');
     const done = txDone(tx);
@@ -214,6 +231,7 @@ export class IdbStorage {
     await done;
   }
   async readAll(p) {
+    p = strip(p);
     await this._flush(p);
     const tx = await this._tx('readonly');
     const [meta, keys, vals] = await Promise.all([
@@ -229,10 +247,12 @@ export class IdbStorage {
     return out;
   }
   async closeAll(prefix) {
+    prefix = strip(prefix);
     for (const p of [...this.files.keys()]) if (p.startsWith(prefix)) await this.close(p);
   }
   // Sizes of path+suffix and the first `head` bytes of path, in one read.
   async snapshot(p, suffixes, head) {
+    p = strip(p);
     for (const s of suffixes) this.files.delete(p + s);
     const sizes = [];
     for (const s of suffixes) sizes.push(await this.size(p + s));
@@ -240,8 +260,14 @@ export class IdbStorage {
     return { sizes, head: data };
   }
   // Before the cross-tab lock goes: write everything, forget everything.
-  async beforeRelease(p) { await this.closeAll(p); }
-  lock(p) { return new TabLock(`shale:idb:${p}`); }
+  async beforeRelease(p) {
+    p = strip(p);
+    await this.closeAll(p);
+  }
+  lock(p) {
+    p = strip(p);
+    return new TabLock(`shale:idb:${p}`);
+  }
 }
 
 let shared = null;

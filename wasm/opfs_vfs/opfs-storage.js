@@ -96,29 +96,34 @@ function linkFor(opts) {
   return l;
 }
 
+// The host VFS names files 'opfs:/<path in OPFS>', so a database of the
+// same name in another storage (or in memory) is a different file there.
+const PREFIX = 'opfs:/';
+const strip = (p) => (p.startsWith(PREFIX) ? p.slice(PREFIX.length) : p.replace(/^\/+/, ''));
+
 export class OpfsStorage {
   constructor(opts = {}) {
     this.link = linkFor(opts);
     this.kind = 'opfs';
   }
-  resolve(name) { return name.replace(/^\/+/, ''); }
-  size(p) { return this.link.call('size', [p]); }
-  read(p, off, n) { return this.link.call('read', [p, off, n]); }
+  resolve(name) { return PREFIX + name.replace(/^\/+/, ''); }
+  size(p) { return this.link.call('size', [strip(p)]); }
+  read(p, off, n) { return this.link.call('read', [strip(p), off, n]); }
   write(p, off, bytes) {
     // `bytes` is a private copy (HostIO slices it out of wasm memory): transfer it
     const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-    return this.link.call('write', [p, off, bytes], own ? [bytes.buffer] : []);
+    return this.link.call('write', [strip(p), off, bytes], own ? [bytes.buffer] : []);
   }
-  truncate(p, size) { return this.link.call('truncate', [p, size]); }
-  sync(p) { return this.link.call('sync', [p]); }
-  close(p) { return this.link.call('close', [p]); }
-  remove(p) { return this.link.call('remove', [p]); }
-  writeAll(p, bytes) { return this.link.call('writeAll', [p, bytes.slice()]); }
-  readAll(p) { return this.link.call('readAll', [p]); }
-  closeAll(prefix) { return this.link.call('closeAll', [prefix]); }
-  snapshot(p, suffixes, head) { return this.link.call('snapshot', [p, suffixes, head]); }
-  beforeRelease(p) { return this.link.call('release', [p]); }
-  lock(p) { return new TabLock(`shale:opfs:${p}`); }
+  truncate(p, size) { return this.link.call('truncate', [strip(p), size]); }
+  sync(p) { return this.link.call('sync', [strip(p)]); }
+  close(p) { return this.link.call('close', [strip(p)]); }
+  remove(p) { return this.link.call('remove', [strip(p)]); }
+  writeAll(p, bytes) { return this.link.call('writeAll', [strip(p), bytes.slice()]); }
+  readAll(p) { return this.link.call('readAll', [strip(p)]); }
+  closeAll(prefix) { return this.link.call('closeAll', [strip(prefix)]); }
+  snapshot(p, suffixes, head) { return this.link.call('snapshot', [strip(p), suffixes, head]); }
+  beforeRelease(p) { return this.link.call('release', [strip(p)]); }
+  lock(p) { return new TabLock(`shale:opfs:${strip(p)}`); }
   info() { return this.link.call('info', []); }
 }
 
