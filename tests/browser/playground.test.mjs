@@ -132,6 +132,24 @@ test('typed SQL runs with Ctrl-Enter; results show names, types and values', asy
   ]);
   assert.deepEqual(sel.cellTypes[1], ['t-integer', 't-text', 't-real', 't-null', 't-text', 't-integer']);
   assert.match(await page.textContent('#summary'), /^3 statements · /);
+  // a header click sorts the rows shown (NULL first, as SQLite orders), again descending, then back
+  const sortBy = async (col) => {
+    await page.click(`#results .result:nth-child(3) th:nth-child(${col})`);
+    return page.$$eval('#results .result:nth-child(3) tbody tr', (trs) => trs.map((tr) => tr.children[1].textContent));
+  };
+  assert.deepEqual(await sortBy(4), ['wörld', 'hello']);
+  assert.equal(await page.getAttribute('#results .result:nth-child(3) th:nth-child(4)', 'aria-sort'), 'ascending');
+  assert.deepEqual(await sortBy(4), ['hello', 'wörld']);
+  assert.deepEqual(await sortBy(4), ['hello', 'wörld']);
+  assert.deepEqual(await sortBy(3), ['hello', 'wörld']);
+  assert.deepEqual(await sortBy(3), ['wörld', 'hello']);
+  await sortBy(3);
+  // Copy puts the rows on the clipboard as tab-separated text
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+  await page.click('#results .result:nth-child(3) .copy');
+  await page.waitForFunction(() => document.querySelector('#results .result:nth-child(3) .copy').textContent === 'Copied');
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()),
+    "id\tbody\tscore\ttag\tt\tten\n1\thello\t1.5\tx'cafe'\treal\t10\n2\twörld\t2.0\t\treal\t20\n");
   // the schema sidebar shows the new table, its row count and columns
   const side = await page.innerText('#schema');
   assert.match(side, /notes/);
@@ -161,6 +179,10 @@ test('an error shows its message and position, and marks the editor', async () =
   assert.equal(r2[1].meta, 'line 2, column 3');
   await page.waitForSelector('.cm-lintRange-error');
   assert.equal(await page.textContent('.cm-lintRange-error'), "INSERT INTO notes(id, body) VALUES (1, 'duplicate');");
+  // editing clears the mark
+  await page.keyboard.press('ControlOrMeta+End');
+  await page.keyboard.type(' ');
+  await page.waitForSelector('.cm-lintRange-error', { state: 'detached' });
 });
 
 test('Ctrl-Enter with a selection runs only the selection', async () => {
@@ -172,6 +194,7 @@ test('Ctrl-Enter with a selection runs only the selection', async () => {
     v.dispatch({ selection: { anchor: a, head: b } });
     v.focus();
   }, [from, from + "SELECT 'second' AS which;".length]);
+  assert.match(await page.textContent('#run'), /Run selection/);
   await finish(() => page.keyboard.press('ControlOrMeta+Enter'));
   const r = await results();
   assert.equal(r.length, 1);
@@ -273,6 +296,18 @@ test('the storage switch keeps one database per storage', async () => {
   await finish(() => page.click('[data-storage="memory"]'));
   r = await query('SELECT x FROM only_in_memory;');
   assert.deepEqual(r[0].rows, [['1']], 'the memory database survives a switch away and back');
+  // Stop on a memory database: the new worker starts from the snapshot
+  // taken before the long statement, so the INSERT before it is kept
+  await setSql('INSERT INTO only_in_memory VALUES (2);\nWITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) FROM c;');
+  const restarts = await page.evaluate(() => window.playground.client.restarts);
+  await runKeys();
+  await page.waitForFunction(() => document.querySelectorAll('#results .result').length === 1);
+  await page.waitForTimeout(500);
+  await finish(() => page.click('#stop'), 10000);
+  assert.equal(await page.evaluate(() => window.playground.client.restarts), restarts + 1);
+  r = await query('SELECT x FROM only_in_memory ORDER BY x;');
+  assert.deepEqual(r[0].rows, [['1'], ['2']]);
+  await query('DELETE FROM only_in_memory WHERE x = 2;');
   // a file that is not a database leaves the memory database as it was
   const junk = path.join(tmp, 'junk2.db');
   fs.writeFileSync(junk, 'SQLite format 3\0'.padEnd(4096, 'x'));

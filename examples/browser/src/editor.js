@@ -6,10 +6,10 @@ import { keymap } from '@codemirror/view';
 import { EditorState, Compartment, Prec } from '@codemirror/state';
 import { sql, SQLite } from '@codemirror/lang-sql';
 import { oneDark } from '@codemirror/theme-one-dark';
-import { setDiagnostics, lintGutter } from '@codemirror/lint';
+import { setDiagnostics, lintGutter, diagnosticCount } from '@codemirror/lint';
 
 // createEditor(parent, { doc, onRun, onExplain, onStop, onChange }) -> api
-export function createEditor(parent, { doc = '', onRun, onExplain, onStop, onChange }) {
+export function createEditor(parent, { doc = '', onRun, onExplain, onStop, onChange, onSelect }) {
   const theme = new Compartment();
   const lang = new Compartment();
   const dark = window.matchMedia?.('(prefers-color-scheme: dark)');
@@ -35,9 +35,12 @@ export function createEditor(parent, { doc = '', onRun, onExplain, onStop, onCha
         EditorView.lineWrapping,
         EditorView.updateListener.of((u) => {
           if (u.docChanged) {
-            view.dispatch(setDiagnostics(u.state, []));
+            // an edit clears the error mark (after this update: no
+            // dispatch while one is in progress)
+            if (diagnosticCount(u.state) > 0) queueMicrotask(() => view.dispatch(setDiagnostics(view.state, [])));
             onChange?.(u.state.doc.toString());
           }
+          if (u.selectionSet || u.docChanged) onSelect?.(!u.state.selection.main.empty);
         }),
         EditorView.contentAttributes.of({ 'aria-label': 'SQL editor' }),
       ],

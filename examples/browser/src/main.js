@@ -30,10 +30,14 @@ const editor = createEditor($('editor'), {
   onExplain: () => explain(),
   onStop: () => stop(),
   onChange: (text) => store.set(KEY_SQL, text),
+  onSelect: (selected) => { $('run-label').textContent = selected ? 'Run selection' : 'Run all'; },
 });
-editor.view.dom.addEventListener('keyup', updateRunLabel);
-editor.view.dom.addEventListener('mouseup', updateRunLabel);
-function updateRunLabel() { $('run-label').textContent = editor.hasSelection() ? 'Run selection' : 'Run all'; }
+// The run keys work outside the editor too.
+document.addEventListener('keydown', (e) => {
+  if (editor.view.dom.contains(e.target) || !(e.ctrlKey || e.metaKey)) return;
+  if (e.key === 'Enter') { e.preventDefault(); if (e.shiftKey) explain(); else run(); }
+  if (e.key === '.') { e.preventDefault(); stop(); }
+});
 
 // ---------------------------------------------------------------- status --
 let timer = null;

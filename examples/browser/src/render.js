@@ -54,14 +54,44 @@ function columnType(col, i, types) {
   return seen.size ? [...seen].join('|') : '';
 }
 
+// SQLite's order of values: NULL < numbers < text < blob.
+const CLASS_RANK = { null: 0, integer: 1, real: 1, text: 2, blob: 3 };
+function compareCells(a, ta, b, tb) {
+  const ra = CLASS_RANK[ta], rb = CLASS_RANK[tb];
+  if (ra !== rb) return ra - rb;
+  if (ra === 1) {
+    const na = typeof a === 'object' ? Number(a.big) : a, nb = typeof b === 'object' ? Number(b.big) : b;
+    return na < nb ? -1 : na > nb ? 1 : 0;
+  }
+  if (ra === 2) return a < b ? -1 : a > b ? 1 : 0;
+  if (ra === 3) {
+    for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] - b[i];
+    return a.length - b.length;
+  }
+  return 0;
+}
+
+// A result table; a click on a column header sorts the rows shown by it
+// (again: descending, a third time: the query's order).
 export function resultTable(r) {
-  const head = h('tr', {}, r.columns.map((c, i) =>
-    h('th', { scope: 'col', title: c.type ? `declared type ${c.type}` : 'no declared type: the storage classes of the values' },
-      h('span', { class: 'col-name' }, c.name),
-      h('span', { class: 'col-type' }, columnType(c, i, r.types)))));
-  const body = h('tbody', {}, r.rows.map((row, j) =>
-    h('tr', {}, row.map((v, i) => cellNode(v, r.types[j][i])))));
-  return h('div', { class: 'table-wrap' }, h('table', { class: 'grid' }, h('thead', {}, head), body));
+  const order = r.rows.map((_, j) => j);
+  let sortCol = -1, dir = 0;
+  const body = h('tbody');
+  const draw = () => body.replaceChildren(...order.map((j) =>
+    h('tr', {}, r.rows[j].map((v, i) => cellNode(v, r.types[j][i])))));
+  const ths = r.columns.map((c, i) =>
+    h('th', { scope: 'col', title: (c.type ? `declared type ${c.type}` : 'no declared type: the storage classes of the values') + ' · click to sort',
+      onclick: () => {
+        if (sortCol !== i) { sortCol = i; dir = 1; } else dir = dir === 1 ? -1 : 0;
+        order.sort((x, y) => (dir === 0 ? x - y
+          : dir * compareCells(r.rows[x][i], r.types[x][i], r.rows[y][i], r.types[y][i]) || x - y));
+        ths.forEach((t, k) => t.setAttribute('aria-sort', k === i && dir ? (dir > 0 ? 'ascending' : 'descending') : 'none'));
+        draw();
+      } },
+    h('span', { class: 'col-name' }, c.name),
+    h('span', { class: 'col-type' }, columnType(c, i, r.types))));
+  draw();
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'grid' }, h('thead', {}, h('tr', {}, ths)), body));
 }
 
 export function planView(rows) {
@@ -85,11 +115,35 @@ function statementHeader(index, sql, meta, cls = '') {
     h('span', { class: 'res-meta' }, meta));
 }
 
+// A result as tab-separated text (header line, then the rows shown).
+export function resultTSV(r) {
+  const text = (v, t) => (t === 'null' || v === null ? '' : t === 'blob' ? blobText(v)
+    : t === 'integer' && typeof v === 'object' ? v.big : t === 'real' && Number.isInteger(v) ? v.toFixed(1) : String(v))
+    .replace(/[\t\n\r]/g, ' ');
+  return [r.columns.map((c) => c.name).join('\t'),
+    ...r.rows.map((row, j) => row.map((v, i) => text(v, r.types[j][i])).join('\t'))].join('\n') + '\n';
+}
+
+function copyButton(r) {
+  const b = h('button', { class: 'copy', type: 'button', title: 'Copy the rows as tab-separated text' }, 'Copy');
+  b.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(resultTSV(r));
+      b.textContent = 'Copied';
+    } catch {
+      b.textContent = 'Copy failed';
+    }
+    setTimeout(() => { b.textContent = 'Copy'; }, 1500);
+  });
+  return b;
+}
+
 export function resultCard(r) {
   const card = h('section', { class: 'result', dataset: { index: r.index } });
   if (r.columns) {
     const rows = r.truncated ? `${plural(r.rowCount, 'row')} (first ${r.rows.length.toLocaleString()} shown)` : plural(r.rowCount, 'row');
     card.append(statementHeader(r.index, r.sql, [rows, ' · ', fmtMs(r.ms)]));
+    if (r.columns.length && r.rows.length && !isPlanResult(r.columns)) card.querySelector('.res-head').append(copyButton(r));
     if (isPlanResult(r.columns)) {
       card.classList.add('is-plan');
       card.append(planView(r.rows.map((row) => [Number(row[0]), Number(row[1]), row[3]])));

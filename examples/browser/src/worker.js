@@ -9,8 +9,9 @@
 //    and are simply reopened;
 //  - for storage 'memory' this worker posts a snapshot of the database
 //    image to the page before a statement runs when earlier statements
-//    changed it (outside explicit transactions), and the new worker is
-//    opened with the last snapshot.
+//    changed it (outside explicit transactions; throttled for large
+//    databases, see snapshot()), and the new worker is opened with the
+//    last snapshot.
 import { open, SqliteError } from 'shale-sql/browser';
 
 const MAX_ROWS = 1000;          // rows kept per result (all are counted)
@@ -62,10 +63,19 @@ async function openDb(kind, image) {
   dirty = false;
 }
 
-async function snapshot() {
+// Snapshots cost a copy of the whole image: before a statement they are
+// taken only when that costs at most ~10 % of the time since the last one
+// (so a small database gets one before every statement after a write, a
+// large one every few seconds); at the end of a run always.
+let lastSnapshotAt = 0, lastSnapshotMs = 0;
+async function snapshot(force = true) {
   if (storage !== 'memory' || !dirty || db.inTransaction) return;
+  const t = performance.now();
+  if (!force && t - lastSnapshotAt < 10 * lastSnapshotMs) return;
   const bytes = await db.export();
   dirty = false;
+  lastSnapshotAt = performance.now();
+  lastSnapshotMs = lastSnapshotAt - t;
   post({ type: 'snapshot', bytes }, [bytes.buffer]);
 }
 
@@ -82,7 +92,7 @@ async function run(id, sql) {
   const t0 = performance.now();
   try {
     for await (const { statement, start, end } of db.statements(sql)) {
-      await snapshot();
+      await snapshot(false);
       const text = sql.slice(start, end);
       const t = performance.now();
       const res = { type: 'result', id, index: index++, start, end, sql: text.trim() };
