@@ -150,8 +150,7 @@ asan:
 # The C unit tests and the SQL suites under ASan+UBSan (part of make test).
 asan-core:
 	-@$(MAKE) --no-print-directory $(ASAN_FLAGS) unit
-	-@LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan-window.supp:print_suppressions=0 \
-	  $(MAKE) --no-print-directory $(ASAN_FLAGS) sqltest
+	-@$(MAKE) --no-print-directory $(ASAN_FLAGS) sqltest
 
 # ---- benchmark: Shale and the system SQLite side by side in one process ----
 BENCH = $(BUILD)/bench

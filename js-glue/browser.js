@@ -45,5 +45,18 @@ async function fileStorage(opts) {
   return new NodeFileStorage(opts);
 }
 
-export const open = makeOpen(loadBrowserEngine, { file: fileStorage });
+// 'opfs' and 'idb' (wasm/opfs_vfs/): loaded on first use.  Without OPFS
+// (older browsers, insecure contexts) 'opfs' falls back to IndexedDB.
+async function idbStorage(opts) {
+  const { createIdbStorage } = await import('./idb-storage.js');
+  return createIdbStorage(opts);
+}
+async function opfsStorage(opts) {
+  const m = await import('./opfs-storage.js');
+  if (!m.opfsAvailable() && opts.opfsFallback !== false) return idbStorage(opts);
+  if (!m.opfsAvailable()) throw new Error('OPFS is not available here');
+  return m.createOpfsStorage(opts);
+}
+
+export const open = makeOpen(loadBrowserEngine, { file: fileStorage, opfs: opfsStorage, idb: idbStorage });
 export default open;

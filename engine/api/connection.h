@@ -77,8 +77,9 @@ struct sqlite3 {
   void *trace_arg;
   int (*authorizer)(void *, int, const char *, const char *, const char *, const char *);
   void *auth_arg;
-  int (*wal_hook)(void *, sqlite3 *, const char *, int); /* not invoked yet */
+  int (*wal_hook)(void *, sqlite3 *, const char *, int); /* after each WAL commit */
   void *wal_arg;
+  int n_backup;              /* unfinished sqlite3_backup objects reading this db */
 
   /* ---- databases (sql + vm) ---- */
   int n_db;

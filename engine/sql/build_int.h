@@ -90,6 +90,7 @@ typedef struct WriteCtx {
   int is_update;
   u8 *chng;            /* UPDATE: per column changed flag (NULL = all) */
   int rowid_changed;
+  const u8 *idx_unchanged; /* UPDATE: per index, 1 = no key column changes: not rewritten */
   Upsert *upsert;
   int upsert_cur;      /* excluded pseudo */
   ExprList *returning; /* INSERT ... RETURNING (for UPSERT-updated rows) */
@@ -99,6 +100,9 @@ void insert_compute_generated(Parse *, Table *, int base); /* STORED generated c
 void insert_check_constraints(Parse *, WriteCtx *);
 void insert_complete(Parse *, WriteCtx *, int is_update, int append);
 void insert_delete_index_entries(Parse *, Table *, int data_cur, int idx_cur, int reg_rowid);
+void insert_delete_index_entries_skip(Parse *, Table *, int data_cur, int idx_cur, int reg_rowid,
+                                      const u8 *skip_idx);
+int insert_may_replace(Table *, int on_error); /* REPLACE could delete other rows */
 /* Column value of data_cur into reg (handles IPK and missing/defaults). */
 void build_column_value(Parse *, Table *, int cur, int col, int reg);
 

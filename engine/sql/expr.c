@@ -985,6 +985,16 @@ int expr_code(Parse *p, Expr *e, int target) {
       break;
     case EX_SUBQUERY: {
       int n = vector_size(e);
+      if (e->sub_op > 0) {
+        /* UPDATE … SET (a, b) = (SELECT …): column sub_op of the row */
+        if (n != e->u.i) {
+          parse_error(p, "%d columns assigned %d values", (int)e->u.i, n);
+          break;
+        }
+        int r = code_subquery_regs(p, e, n);
+        vdbe_add_op2(v, OP_Copy, r + e->sub_op - 1, target);
+        break;
+      }
       if (n > 1) {
         parse_error(p, "sub-select returns %d columns - expected 1", n);
         break;

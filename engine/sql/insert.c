@@ -33,6 +33,27 @@ static void walk_to_regs(Expr *e, int cursor, int base, Table *t) {
   walk_to_regs(e->right, cursor, base, t);
   walk_to_regs(e->extra, cursor, base, t);
   walk_list_to_regs(e->list, cursor, base, t);
+  /* excluded.* referenced from inside a subquery */
+  for (Select *s = e->select; s; s = s->prior) {
+    walk_list_to_regs(s->result, cursor, base, t);
+    walk_to_regs(s->where, cursor, base, t);
+    walk_list_to_regs(s->group_by, cursor, base, t);
+    walk_to_regs(s->having, cursor, base, t);
+    walk_list_to_regs(s->order_by, cursor, base, t);
+    walk_to_regs(s->limit, cursor, base, t);
+    walk_to_regs(s->offset, cursor, base, t);
+    if (s->from)
+      for (int i = 0; i < s->from->n; i++) {
+        walk_to_regs(s->from->a[i].on, cursor, base, t);
+        if (s->from->a[i].subquery) {
+          Expr tmp;
+          memset(&tmp, 0, sizeof(tmp));
+          tmp.op = EX_SUBQUERY;
+          tmp.select = s->from->a[i].subquery;
+          walk_to_regs(&tmp, cursor, base, t);
+        }
+      }
+  }
 }
 
 /* Resolve a copy of e against t's columns held in registers (rowid at base,
@@ -250,7 +271,7 @@ void insert_check_constraints(Parse *p, WriteCtx *w) {
       vdbe_add_op4(v, OP_Function, 0, w->reg_data + i, rt, typeof_fn, P4_FUNCDEF);
       vdbe_change_p5(v, 1);
       static const char *const kinds[4] = {"integer", "real", "text", "blob"};
-      static const char *const upper[4] = {"INTEGER", "REAL", "TEXT", "BLOB"};
+      static const char *const upper[4] = {"INT", "REAL", "TEXT", "BLOB"}; /* SQLite's value type names */
       for (int k = 0; k < 4; k++) {
         if (strcmp(kinds[k], allowed) == 0) continue;
         if (k == 0 && strcmp(allowed, "real") == 0) continue; /* integers are stored in REAL columns */
@@ -340,6 +361,7 @@ void insert_check_constraints(Parse *p, WriteCtx *w) {
   for (int oi = 0; oi < n_order; oi++) {
     Index *ix = order[oi];
     int k = korder[oi];
+    if (w->idx_unchanged && w->idx_unchanged[k]) continue; /* UPDATE leaves it as it is */
     int rrec = w->idx_regs[k];
     int skip = vdbe_make_label(v);
     if (ix->where) {
@@ -554,8 +576,24 @@ static void upsert_do_update(Parse *p, WriteCtx *w, Upsert *u, int reg_target, I
 void insert_complete(Parse *p, WriteCtx *w, int is_update, int append) {
   Vdbe *v = p->v;
   Table *t = w->tab;
+  int rec = w->reg_record;
+  /* The table record first: once an index is written nothing may fail
+  ** (record too big) before the row itself is. */
+  if (!t->without_rowid) {
+    if (t->ipk >= 0) {
+      /* the INTEGER PRIMARY KEY column is stored as NULL in the record */
+      int tmp = parse_alloc_reg(p);
+      vdbe_add_op2(v, OP_SCopy, w->reg_data + t->ipk, tmp);
+      vdbe_add_op2(v, OP_Null, 0, w->reg_data + t->ipk);
+      vdbe_add_op3(v, OP_MakeRecord, w->reg_data, t->n_col, rec);
+      vdbe_add_op2(v, OP_Copy, tmp, w->reg_data + t->ipk);
+    } else {
+      vdbe_add_op3(v, OP_MakeRecord, w->reg_data, t->n_col, rec);
+    }
+  }
   int k = 0;
   for (Index *ix = t->indexes; ix; ix = ix->next, k++) {
+    if (w->idx_unchanged && w->idx_unchanged[k]) continue;
     int a = 0;
     if (ix->where) a = vdbe_add_op1(v, OP_IsNull, w->idx_regs[k]);
     vdbe_add_op4_int(v, OP_IdxInsert, w->idx_cur + k, w->idx_regs[k], 0, ix->n_column);
@@ -563,17 +601,6 @@ void insert_complete(Parse *p, WriteCtx *w, int is_update, int append) {
     if (a) vdbe_jump_here(v, a);
   }
   if (t->without_rowid) return; /* the PRIMARY KEY index is the table */
-  int rec = w->reg_record;
-  if (t->ipk >= 0) {
-    /* the INTEGER PRIMARY KEY column is stored as NULL in the record */
-    int tmp = parse_alloc_reg(p);
-    vdbe_add_op2(v, OP_SCopy, w->reg_data + t->ipk, tmp);
-    vdbe_add_op2(v, OP_Null, 0, w->reg_data + t->ipk);
-    vdbe_add_op3(v, OP_MakeRecord, w->reg_data, t->n_col, rec);
-    vdbe_add_op2(v, OP_Copy, tmp, w->reg_data + t->ipk);
-  } else {
-    vdbe_add_op3(v, OP_MakeRecord, w->reg_data, t->n_col, rec);
-  }
   vdbe_add_op3(v, OP_Insert, w->data_cur, rec, w->reg_rowid);
   int p5 = OPFLAG_NCHANGE; /* in trigger programs the VM counts them for total_changes only */
   if (is_update)
@@ -586,11 +613,29 @@ void insert_complete(Parse *p, WriteCtx *w, int is_update, int append) {
   vdbe_change_p4(v, -1, shale_strdup(t->name), P4_DYNAMIC);
 }
 
+/* Could a conflict under on_error (the statement's OR clause) delete other
+** rows (REPLACE on the PRIMARY KEY or a UNIQUE index)? */
+int insert_may_replace(Table *t, int on_error) {
+  if (on_error == OE_REPLACE) return 1;
+  if (on_error != OE_DEFAULT) return 0;
+  if (t->pk_on_conflict == OE_REPLACE) return 1;
+  for (Index *ix = t->indexes; ix; ix = ix->next)
+    if (ix->unique && ix->on_error == OE_REPLACE) return 1;
+  return 0;
+}
+
 /* Delete the index entries of the row at data_cur (rowid in reg_rowid, or
 ** 0 to read it from the cursor). */
 void insert_delete_index_entries(Parse *p, Table *t, int data_cur, int idx_cur, int reg_rowid) {
+  insert_delete_index_entries_skip(p, t, data_cur, idx_cur, reg_rowid, NULL);
+}
+
+/* The same, leaving alone index k when skip && skip[k]. */
+void insert_delete_index_entries_skip(Parse *p, Table *t, int data_cur, int idx_cur, int reg_rowid,
+                                      const u8 *skip_idx) {
   int k = 0;
   for (Index *ix = t->indexes; ix; ix = ix->next, k++) {
+    if (skip_idx && skip_idx[k]) continue;
     int regs = parse_alloc_regs(p, ix->n_column);
     int skip = vdbe_make_label(p->v);
     if (ix->where) {
@@ -1044,5 +1089,9 @@ row_done:
   autoinc_end(p, t, &ai);
   if (fk) fkey_statement_end(p);
   returning_finish(p, st->u.insert.returning, t);
+  /* One row, every check before the first write: no statement journal. */
+  if (!p->trigger_table && !p->nested && !instead && (single_row || n_val == 0) && !fk && !has_before &&
+      !has_after && !st->u.insert.returning && !ai.seq && !w.upsert && !insert_may_replace(t, w.on_error))
+    vdbe_set_single_write(v);
   return p->rc;
 }

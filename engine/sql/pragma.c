@@ -459,8 +459,9 @@ int codegen_pragma(Parse *p, Stmt *st) {
     return p->rc;
   }
   if (IS("data_version")) {
-    set_col1(p, "data_version");
-    emit_row(p, "i", (i64)1);
+    /* read-only: changes when another connection commits (checked by the
+    ** read transaction the statement opens) */
+    read_cookie_pragma(p, idb, "data_version", BTREE_DATA_VERSION, NULL);
     return p->rc;
   }
   /* Unknown pragmas are ignored, as in SQLite. */

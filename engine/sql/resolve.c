@@ -248,6 +248,7 @@ static int lookup_name(Parse *p, NameContext *nc, Expr *e) {
   for (NameContext *n = nc; n; n = n->outer, depth++) {
     int cnt = 0, cnt_tab = 0;
     SrcItem *match = NULL;
+    int subq_rowid = 0;
     Table *match_tab = NULL;
     int match_cursor = 0, match_col = -1;
     if (n->nc_flags & NC_NOCOLS) continue;
@@ -323,9 +324,25 @@ static int lookup_name(Parse *p, NameContext *nc, Expr *e) {
       return SQLITE_OK;
     }
     if (cnt == 0 && cnt_tab == 1 && match_tab && resolve_is_rowid_name(zCol) && !match_tab->without_rowid &&
-        (match && !match->subquery ? 1 : n->table != NULL)) {
+        !match_tab->hidden_rowid && (match || n->table != NULL)) {
       cnt = 1;
       match_col = -1;
+      /* The rowid of a FROM subquery (or view) is SQLite's accident: NULL
+      ** when it is flattened (flat_subst) or run as a co-routine (the first
+      ** FROM item, alone or before an outer/cross join), else the row
+      ** number in the table it is materialized into. */
+      if (match && match->subquery && src) {
+        /* SQLite's rowid column never "can be NULL": x IS NULL folds to 0 */
+        int outer = 0;
+        for (int i = 0; i < src->n; i++)
+          if ((src->a[i].join_type & JT_RIGHT) || (&src->a[i] == match && (match->join_type & JT_LEFT))) outer = 1;
+        if (!outer) subq_rowid = 1;
+        if (match == &src->a[0] && (src->n == 1 || (src->a[1].join_type & (JT_OUTER | JT_CROSS)))) {
+          e->op = EX_NULL;
+          if (subq_rowid) e->flags |= EXPR_F_NOTNULL_ROWID;
+          return SQLITE_OK;
+        }
+      }
     }
     /* result-column aliases */
     if (cnt == 0 && !zTab && n->result && (n->nc_flags & NC_ALIAS)) {
@@ -357,6 +374,7 @@ static int lookup_name(Parse *p, NameContext *nc, Expr *e) {
     }
     if (cnt == 1) {
       make_column(e, match_cursor, match_col, match_tab, depth);
+      if (subq_rowid) e->flags |= EXPR_F_NOTNULL_ROWID;
       if (!zTab && src && match && match_col >= 0) {
         int pc = -1;
         int pj = right_partner(src, (int)(match - src->a), zCol, &pc);
@@ -410,16 +428,32 @@ static int resolve_function(Parse *p, NameContext *nc, Expr *e) {
 #endif
   if (e->over) {
     if (!is_agg && !f->x_value) {
-      parse_error_at(p, e->pos, "%s may not be used as a window function", e->text);
+      parse_error_at(p, e->pos, "%s() may not be used as a window function", e->text);
       return p->rc;
     }
-    /* window functions: arguments resolved like ordinary expressions */
+    if (!nc->allow_agg || (nc->nc_flags & (NC_INAGG | NC_GROUPBY | NC_NOWIN))) {
+      parse_error_at(p, e->pos, "misuse of window function %s()", e->text);
+      return p->rc;
+    }
+    if (e->flags & EXPR_F_DISTINCT) {
+      parse_error_at(p, e->pos, "DISTINCT is not supported for window functions");
+      return p->rc;
+    }
+    if (e->extra && (f->flags & FUNC_WINDOW)) {
+      parse_error(p, "FILTER clause may only be used with aggregate window functions");
+      return p->rc;
+    }
+    /* window functions: arguments resolved like ordinary expressions (no
+    ** window function inside) */
+    int saved = nc->nc_flags;
+    nc->nc_flags |= NC_NOWIN;
     resolve_expr_list(p, nc, e->list);
     if (e->extra) resolve_walk(p, nc, e->extra);
     if (e->over) {
       resolve_expr_list(p, nc, e->over->partition_by);
       resolve_expr_list(p, nc, e->over->order_by);
     }
+    nc->nc_flags = saved;
     return p->rc;
   }
   if (!is_agg) {
@@ -517,6 +551,20 @@ static int resolve_walk(Parse *p, NameContext *nc, Expr *e) {
     case EX_STAR:
       parse_error_at(p, e->pos, "near \"*\": syntax error");
       return p->rc;
+    case EX_ISNULL:
+    case EX_NOTNULL: {
+      /* SQLite's "NOT NULL strength reduction" on a subquery's rowid (its
+      ** only case here whose result differs): the test folds to a constant */
+      if (resolve_walk(p, nc, e->left)) return p->rc;
+      const Expr *x = e->left;
+      while (x && x->op == EX_UNARY && (x->sub_op == UN_PLUS || x->sub_op == UN_NEG)) x = x->left;
+      if (x && (x->flags & EXPR_F_NOTNULL_ROWID)) {
+        e->op = e->op == EX_NOTNULL ? EX_TRUE : EX_FALSE;
+        ast_free_expr(e->left);
+        e->left = NULL;
+      }
+      return p->rc;
+    }
     default:
       break;
   }
@@ -691,6 +739,7 @@ static int setup_from(Parse *p, Select *s, NameContext *outer) {
         Table *t = subquery_table(p, first, cte->columns, cte->name);
         if (!t) return p->rc ? p->rc : SQLITE_NOMEM;
         t->is_virtual = 2; /* marks a recursive CTE result */
+        t->hidden_rowid = 1;
         it->res_ptr = t;
         /* recursive arms: the self reference reads the "current row" table */
         for (int k = na - 2; k >= 0; k--) {
@@ -709,6 +758,7 @@ static int setup_from(Parse *p, Select *s, NameContext *outer) {
                 }
                 ct->name = shale_strdup(cte->name);
                 ct->is_virtual = 3; /* recursive reference: reads the queue row */
+                ct->hidden_rowid = 1;
                 si->res_ptr = ct;
               }
             }
@@ -743,6 +793,7 @@ static int setup_from(Parse *p, Select *s, NameContext *outer) {
       if (p->rc) return p->rc;
       Table *t = subquery_table(p, it->subquery, cte->columns, cte->name);
       if (!t) return p->rc ? p->rc : SQLITE_NOMEM;
+      t->hidden_rowid = 1;
       it->res_ptr = t;
       continue;
     }
@@ -1115,10 +1166,12 @@ static int resolve_one(Parse *p, Select *s, NameContext *outer, int is_last_of_c
   resolve_expr_list(p, &nc, s->result);
   int agg_in_result = nc.has_agg;
   /* WINDOW clause definitions */
+  nc.nc_flags |= NC_NOWIN;
   for (Window *w = s->windows; w && !p->rc; w = w->next) {
     resolve_expr_list(p, &nc, w->partition_by);
     resolve_expr_list(p, &nc, w->order_by);
   }
+  nc.nc_flags &= ~NC_NOWIN;
   /* ON clauses */
   nc.allow_agg = 0;
   if (s->from)
@@ -1135,7 +1188,7 @@ static int resolve_one(Parse *p, Select *s, NameContext *outer, int is_last_of_c
   if (p->rc) return p->rc;
   /* HAVING */
   nc.allow_agg = 1;
-  nc.nc_flags = NC_ALIAS;
+  nc.nc_flags = NC_ALIAS | NC_NOWIN;
   if (s->having) {
     resolve_walk(p, &nc, s->having);
     if (!p->rc && !s->group_by && !agg_in_result) {
@@ -1145,6 +1198,7 @@ static int resolve_one(Parse *p, Select *s, NameContext *outer, int is_last_of_c
     }
   }
   if (p->rc) return p->rc;
+  nc.nc_flags &= ~NC_NOWIN;
   /* ORDER BY of a simple select */
   if (s->order_by && !has_prior) resolve_order_by(p, &nc, s, s->order_by, "ORDER", 0);
   SHALE_UNUSED(is_last_of_compound);

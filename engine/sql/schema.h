@@ -72,6 +72,7 @@ struct Table {
   u8 without_rowid;
   u8 strict;
   u8 is_view;
+  u8 hidden_rowid;      /* a CTE's pseudo table: "rowid" names no column (SQLite) */
   u8 is_virtual;
   u8 pk_on_conflict;    /* ConflictAlgo of the PRIMARY KEY */
   Select *view_select;  /* views: the SELECT */

@@ -12,6 +12,36 @@ Select *build_rowid_select(SrcItem *target, Table *t, SrcList *from, Expr *where
                            ExprList *order_by, Expr *limit, Expr *offset);
 void build_run_rowid_select(Parse *p, Select *sel, int n, int eph, int reg_set);
 
+/* WHERE rowid = <integer literal or parameter> (either side), resolved
+** against the target cursor: returns the value side, else NULL. */
+static Expr *rowid_eq_value(Table *t, Expr *w, int cur) {
+  if (!w || w->op != EX_BINARY || w->sub_op != OP_EQ_) return NULL;
+  for (int side = 0; side < 2; side++) {
+    Expr *col = side ? w->right : w->left;
+    Expr *val = side ? w->left : w->right;
+    if (!col || !val || col->op != EX_COLUMN || col->res_cursor != cur) continue;
+    if (col->res_column != -1 && (t->ipk < 0 || col->res_column != t->ipk)) continue;
+    if (val->op == EX_VARIABLE || val->op == EX_INTEGER) return val;
+  }
+  return NULL;
+}
+
+/* Must UPDATE rewrite index ix?  Yes if a key column (or the rowid, or
+** anything an expression or a partial index's WHERE could read) changes. */
+static int index_changes(Table *t, Index *ix, const u8 *chng, int rowid_changed) {
+  if (ix->where) return 1;
+  for (int i = 0; i < ix->n_column; i++) {
+    int c = ix->columns[i];
+    if (c == -2) return 1;
+    if (c < 0 || c == t->ipk) {
+      if (rowid_changed) return 1;
+    } else if (chng[c]) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
 int codegen_update(Parse *p, Stmt *st) {
   sqlite3 *db = p->db;
   Vdbe *v = p->v;
@@ -110,9 +140,18 @@ int codegen_update(Parse *p, Stmt *st) {
   }
   w.idx_regs = idx_regs_local;
   for (int k = 0; k < n_idx && k < 256; k++) idx_regs_local[k] = parse_alloc_reg(p);
+  /* indexes whose key does not change are left alone (as SQLite does) */
+  u8 idx_unchanged[256];
+  if (!wr) {
+    int k = 0;
+    for (Index *ix = t->indexes; ix && k < 256; ix = ix->next, k++)
+      idx_unchanged[k] = (u8)!index_changes(t, ix, chng_local, rowid_set >= 0);
+    w.idx_unchanged = idx_unchanged;
+  }
 
   SrcList *src = build_target_src(p, target, t, w.data_cur);
   int reg_set = parse_alloc_reg(p);
+  int one_pass = 0, one_pass_end = 0;
   int eph = -1;
   int n_set = set ? set->n : 0;
   if (eph_mode) {
@@ -125,7 +164,30 @@ int codegen_update(Parse *p, Stmt *st) {
     if (sel) build_run_rowid_select(p, sel, n_res, eph, 0);
     ast_free_select(sel);
   } else {
-    build_collect_rowids(p, t, src, w.data_cur, st->u.update.where, reg_set);
+    /* WHERE rowid = ?: seek the row directly, no RowSet (one pass) */
+    Expr *wdup = NULL;
+    if (st->u.update.where && !target->indexed_by && !target->not_indexed) {
+      wdup = ast_dup_expr(st->u.update.where);
+      NameContext nc1;
+      memset(&nc1, 0, sizeof(nc1));
+      nc1.src = src;
+      if (wdup && resolve_expr(p, &nc1, wdup) != SQLITE_OK) {
+        ast_free_expr(wdup);
+        build_free_target_src(src);
+        return p->rc;
+      }
+    }
+    Expr *key = rowid_eq_value(t, wdup, w.data_cur);
+    if (key) {
+      one_pass = 1;
+      one_pass_end = vdbe_make_label(v);
+      int r = parse_alloc_reg(p);
+      expr_code(p, key, r);
+      vdbe_add_op3(v, OP_SeekRowid, w.data_cur, one_pass_end, r);
+    } else {
+      build_collect_rowids(p, t, src, w.data_cur, st->u.update.where, reg_set);
+    }
+    if (wdup) ast_free_expr(wdup);
   }
   if (p->rc) {
     build_free_target_src(src);
@@ -170,6 +232,8 @@ int codegen_update(Parse *p, Stmt *st) {
     } else {
       vdbe_add_op3(v, OP_Column, eph, 0, reg_old);
     }
+  } else if (one_pass) {
+    vdbe_add_op2(v, OP_Rowid, w.data_cur, reg_old);
   } else {
     vdbe_add_op3(v, OP_RowSetRead, reg_set, end, reg_old);
   }
@@ -222,7 +286,7 @@ int codegen_update(Parse *p, Stmt *st) {
   if (wr)
     wr_delete_entries(p, t, w.idx_cur, reg_old, 1);
   else
-    insert_delete_index_entries(p, t, w.data_cur, w.idx_cur, reg_old);
+    insert_delete_index_entries_skip(p, t, w.data_cur, w.idx_cur, reg_old, w.idx_unchanged);
   if (rowid_set >= 0) {
     int same = vdbe_add_op3(v, OP_Eq, w.reg_rowid, 0, reg_old);
     vdbe_add_op2(v, OP_Delete, w.data_cur, 0);
@@ -235,10 +299,14 @@ int codegen_update(Parse *p, Stmt *st) {
   vdbe_resolve_label(v, lnext);
   if (eph_mode)
     vdbe_add_op2(v, OP_Next, eph, top);
-  else
+  else if (!one_pass)
     vdbe_add_op2(v, OP_Goto, 0, top);
   vdbe_resolve_label(v, end);
+  if (one_pass) vdbe_resolve_label(v, one_pass_end);
   if (fk) fkey_statement_end(p);
   returning_finish(p, ret, t);
+  /* one row, every check before the first write: no statement journal */
+  if (one_pass && !p->trigger_table && !p->nested && !trig && !fk && !ret && !insert_may_replace(t, w.on_error))
+    vdbe_set_single_write(v);
   return p->rc;
 }

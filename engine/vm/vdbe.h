@@ -118,6 +118,12 @@ void vdbe_set_var_names(Vdbe *, int n, char **names); /* takes ownership */
 /* Flags set by the code generator. */
 void vdbe_set_readonly(Vdbe *, int readonly);
 void vdbe_set_explain(Vdbe *, int mode); /* 1 EXPLAIN, 2 EXPLAIN QUERY PLAN */
+/* The statement writes at most one row of one table and runs every check
+** that can fail (constraints, expressions, record sizes) before its first
+** b-tree write, so an error never leaves half a statement behind: it needs
+** no statement journal (SQLite's usesStmtJournal == 0).  If an error does
+** follow a write anyway, the VM rolls back the whole transaction. */
+void vdbe_set_single_write(Vdbe *);
 /* Add a sub-program (trigger) to the statement; it frees it. */
 void vdbe_link_subprogram(Vdbe *, SubProgram *);
 /* Steal the ops as a SubProgram (used to compile trigger bodies). */

@@ -295,6 +295,10 @@ void vdbe_set_readonly(Vdbe *v, int ro) {
   if (v) v->readonly = (u8)(ro != 0);
 }
 
+void vdbe_set_single_write(Vdbe *v) {
+  if (v) v->single_write = 1;
+}
+
 void vdbe_set_explain(Vdbe *v, int mode) {
   if (v) v->explain = (u8)mode;
 }

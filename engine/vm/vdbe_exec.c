@@ -23,6 +23,7 @@ void btree_cursor_set_record_compare(BtCursor *c,
 enum { OE_None = 0, OE_Rollback, OE_Abort, OE_Fail, OE_Ignore, OE_Replace };
 
 const char *vdbe_errstr(int rc) {
+  if (rc == SQLITE_ABORT_ROLLBACK) return "abort due to ROLLBACK";
   switch (rc & 0xff) {
     case SQLITE_OK: return "not an error";
     case SQLITE_ERROR: return "SQL logic error";
@@ -420,23 +421,34 @@ static void savepoints_clear(sqlite3 *db) {
 }
 
 /* Roll back every b-tree's transaction.  Loops on PENDING (rollback must
-** finish; it only touches the journal/cache). */
+** finish; it only touches the journal/cache).  Like SQLite's
+** sqlite3RollbackAll(db, SQLITE_ABORT_ROLLBACK): other statements' write
+** cursors (all cursors if the transaction changed a schema) fail their
+** next step with SQLITE_ABORT_ROLLBACK; readers go on.
+** v->rb_had_write bits: 1 a write transaction was rolled back, 2 the
+** schema check was done, 4 it found a schema change. */
 static int rollback_all(Vdbe *v) {
   sqlite3 *db = v->db;
   int rc = SQLITE_OK;
   int had_write = 0;
+  if (!(v->rb_had_write & 2)) {
+    v->rb_had_write |= 2;
+    for (int i = 0; i < db->n_db; i++)
+      if (db->dbs[i].btree && btree_schema_changed(db->dbs[i].btree)) v->rb_had_write |= 4;
+  }
+  int write_only = !(v->rb_had_write & 4);
   for (int i = 0; i < db->n_db; i++) {
     Btree *bt = db->dbs[i].btree;
     if (!bt || btree_txn_state(bt) == 0) continue;
     if (btree_txn_state(bt) == 2) had_write = 1;
-    int r = btree_rollback(bt);
+    int r = btree_rollback_trip(bt, SQLITE_ABORT_ROLLBACK, write_only);
     if (r == SHALE_PENDING) {
       v->rb_had_write |= (u8)had_write;
       return SHALE_PENDING; /* called again; finished b-trees are skipped */
     }
     if (r && !rc) rc = r;
   }
-  had_write |= v->rb_had_write;
+  had_write |= v->rb_had_write & 1;
   v->rb_had_write = 0;
   db->autocommit = 1;
   db->n_statement = 0;
@@ -541,6 +553,13 @@ int vdbe_halt(Vdbe *v) {
         }
       } else if (v->stmt_open) {
         plan = PLAN_STMT_RELEASE;
+      }
+      /* a statement without a journal that fails after writing: undo it all
+      ** rather than leave a half-written row (should not happen: see
+      ** vdbe_set_single_write) */
+      if (err && v->single_write && v->wrote && !v->stmt_open && plan != PLAN_ROLLBACK_ALL) {
+        plan = PLAN_ROLLBACK_ALL;
+        v->halt_action = OE_Rollback;
       }
       v->halt_plan = plan;
       v->halt_err = (u8)err;
@@ -910,6 +929,7 @@ static int start_run(Vdbe *v) {
   v->fk_deferred = 0;
   v->is_commit = 0;
   v->explain_pc = 0;
+  v->wrote = 0;
   if (db) {
     db->n_vdbe_active++;
     v->counted_active = 1;
@@ -1798,7 +1818,7 @@ int vdbe_exec(Vdbe *v) {
           CHECK_RC(btree_get_meta(bt, BTREE_SCHEMA_VERSION, &ck));
           cookie = (int)ck;
         }
-        if (op->p2 && !v->stmt_open && (!db->autocommit || db->n_vdbe_active > 1)) {
+        if (op->p2 && !v->stmt_open && !v->single_write && (!db->autocommit || db->n_vdbe_active > 1)) {
           if (!v->stmt_index_taken) {
             v->stmt_index = db->n_savepoint + db->n_statement;
             db->n_statement++;
@@ -2183,6 +2203,7 @@ int vdbe_exec(Vdbe *v) {
         int flags = (op->p5 & OPFLAG_APPEND) ? BTREE_APPEND : 0;
         if (op->p5 & OPFLAG_SAVEPOSITION) flags |= BTREE_SAVEPOSITION;
         CHECK_RC(btree_insert(c->bt, &pl, flags, seek));
+        if (!c->ephem) v->wrote = 1;
         v->cache_ctr++;
         c->cache_ok = 0;
         c->deferred = 0;
@@ -2204,6 +2225,7 @@ int vdbe_exec(Vdbe *v) {
         if (c->is_table && !btree_eof(c->bt)) rowid = btree_rowid(c->bt);
         int flags = (op->p5 & OPFLAG_SAVEPOSITION) ? BTREE_SAVEPOSITION : 0;
         CHECK_RC(btree_delete(c->bt, flags));
+        if (!c->ephem) v->wrote = 1;
         v->cache_ctr++;
         c->cache_ok = 0;
         c->seek_result = 0;
@@ -2353,7 +2375,7 @@ int vdbe_exec(Vdbe *v) {
         c->deferred = 0;
         if (rc == SQLITE_OK) {
           c->null_row = 0;
-          if (op->p5 == 0 || 1) v->stmt_status[SQLITE_STMTSTATUS_FULLSCAN_STEP]++;
+          if (c->type != CURTYPE_SORTER) v->stmt_status[SQLITE_STMTSTATUS_FULLSCAN_STEP]++;
           v->pc = op->p2;
           continue;
         }
@@ -2379,6 +2401,7 @@ int vdbe_exec(Vdbe *v) {
         int flags = (op->p5 & OPFLAG_APPEND) ? BTREE_APPEND : 0;
         if (op->p5 & OPFLAG_SAVEPOSITION) flags |= BTREE_SAVEPOSITION;
         CHECK_RC(btree_insert(c->bt, &pl, flags, seek));
+        if (!c->ephem) v->wrote = 1;
         v->cache_ctr++;
         c->cache_ok = 0;
         c->seek_result = 0;
@@ -2398,6 +2421,7 @@ int vdbe_exec(Vdbe *v) {
         CHECK_RC(btree_index_moveto(c->bt, record_compare_cb, &r, &res));
         if (res == 0 && !btree_eof(c->bt)) {
           CHECK_RC(btree_delete(c->bt, 0));
+          if (!c->ephem) v->wrote = 1;
           v->cache_ctr++;
         } else if (op->p5) {
           ERR(SQLITE_CORRUPT_INDEX, "database disk image is malformed");
@@ -2878,7 +2902,18 @@ int vdbe_reset(Vdbe *v) {
   }
   if (v->state == VDBE_HALT && (v->counted_active || v->want_commit)) {
     while ((rc = vdbe_halt(v)) == SHALE_PENDING) {
-      if (v->db && v->db->vfs && v->db->vfs->poll) v->db->vfs->poll(v->db->vfs, 1);
+      sqlite3 *db = v->db;
+      int lock_wait = 0;
+      /* a lock wait handed back by a pager (busy defer): the busy handler
+      ** decides here, as the API layer's wait loop would */
+      for (int i = 0; db && i < db->n_db; i++) {
+        int n;
+        if (!db->dbs[i].btree || !pager_busy_waiting(btree_pager(db->dbs[i].btree), &n)) continue;
+        lock_wait = 1;
+        pager_busy_answer(btree_pager(db->dbs[i].btree),
+                          db->busy_handler ? db->busy_handler(db->busy_arg, n) : 0);
+      }
+      if (!lock_wait && db && db->vfs && db->vfs->poll) db->vfs->poll(db->vfs, 1);
     }
   }
   rc = (v->rc == SQLITE_DONE || v->rc == SQLITE_ROW) ? SQLITE_OK : v->rc;

@@ -150,6 +150,9 @@ struct Vdbe {
   u8 rb_had_write;
   u8 is_commit;         /* ran OP_AutoCommit to COMMIT */
   u8 need_reprepare;    /* SQLITE_SCHEMA seen: recompile before running */
+  u8 single_write;      /* codegen: at most one row written, all checks first:
+                           no statement journal (vdbe_set_single_write) */
+  u8 wrote;             /* this run changed a b-tree (safety net for the above) */
   Mem *name16;          /* UTF-16 column names (api), n_name16 entries */
   struct {              /* VACUUM INTO progress (OP_Vacuum) */
     ShaleFile *f;

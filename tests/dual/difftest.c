@@ -4,6 +4,8 @@
 ** dual_api.h); any difference in results or in success/failure is reported
 ** with a minimal reproducer (the data is shrunk while the difference stays).
 **
+** Queries bind ?1..?3 to random integers, reals, texts or NULL.
+**
 ** Usage: difftest [-seed S] [-count N] [-queries Q] [-v] LIBSHALE LIBSQLITE3
 ** Prints "difftest: N passed, M failed" (one case = one query).
 */
@@ -125,6 +127,24 @@ static void gen_scenario(Rng *r, Scenario *sc) {
 
 static void gen_expr(Rng *r, Str *s, const Table *const *from, int nfrom, int depth);
 
+/* Values bound to ?1..?3 of a query (unbound ones are NULL). */
+typedef struct Params {
+  int type[3]; /* 0 unbound, 1 integer, 2 real, 3 text */
+  long long i[3];
+  double f[3];
+  char t[3][8];
+} Params;
+
+static void gen_params(Rng *r, Params *pp) {
+  static const char *const texts[] = {"5", " 7", "2.5", "abc", "a", "10", "-3", ""};
+  for (int k = 0; k < 3; k++) {
+    pp->type[k] = (int)rnd(r, 4);
+    pp->i[k] = (int)rnd(r, 13) - 4;
+    pp->f[k] = ((int)rnd(r, 20) - 6) / 2.0;
+    snprintf(pp->t[k], sizeof pp->t[k], "%s", texts[rnd(r, 8)]);
+  }
+}
+
 static void gen_column(Rng *r, Str *s, const Table *const *from, int nfrom) {
   const Table *t = from[rnd(r, (unsigned)nfrom)];
   sadd(s, "%s.%s", t->name, t->cols[rnd(r, (unsigned)t->ncol)]);
@@ -227,6 +247,74 @@ static void gen_expr(Rng *r, Str *s, const Table *const *from, int nfrom, int de
   }
 }
 
+/* A value that does not depend on the table it bounds: a literal, a bound
+** parameter, a column of the other table in the FROM clause, a subquery or
+** an expression over a literal. */
+static void gen_bound(Rng *r, Str *s, const Table *t, const Table *const *from, int nfrom) {
+  switch (rnd(r, 8)) {
+    case 0: sadd(s, "?%d", 1 + (int)rnd(r, 3)); break;
+    case 1:
+      if (nfrom == 2) {
+        const Table *o = from[0] == t ? from[1] : from[0];
+        sadd(s, "%s.%s", o->name, o->cols[rnd(r, (unsigned)o->ncol)]);
+      } else {
+        sadd(s, "?%d", 1 + (int)rnd(r, 3));
+      }
+      break;
+    case 2: sadd(s, "(SELECT "); gen_value(r, s); sadd(s, ")"); break;
+    case 3: sadd(s, "abs("); gen_value(r, s); sadd(s, ")"); break;
+    case 4: gen_value(r, s); sadd(s, "||''"); break;
+    case 5: {
+      static const char *const types[] = {"INTEGER", "TEXT", "REAL"};
+      sadd(s, "CAST(");
+      gen_value(r, s);
+      sadd(s, " AS %s)", types[rnd(r, 3)]);
+      break;
+    }
+    default: gen_value(r, s); break;
+  }
+}
+
+/* Conjunctions of range / equality constraints on columns of one table,
+** the shapes the planner turns into rowid and index seeks. */
+static void gen_range(Rng *r, Str *s, const Table *const *from, int nfrom) {
+  const Table *t = from[rnd(r, (unsigned)nfrom)];
+  int n = 1 + (int)rnd(r, 3);
+  sadd(s, "(");
+  for (int i = 0; i < n; i++) {
+    const char *c = t->cols[rnd(r, (unsigned)t->ncol)];
+    if (i) sadd(s, " AND ");
+    switch (rnd(r, 9)) {
+      case 0:
+        sadd(s, "%s.%s BETWEEN ", t->name, c);
+        gen_bound(r, s, t, from, nfrom);
+        sadd(s, " AND ");
+        gen_bound(r, s, t, from, nfrom);
+        break;
+      case 1:
+        gen_bound(r, s, t, from, nfrom);
+        sadd(s, " %s %s.%s", rnd(r, 2) ? "<" : ">=", t->name, c);
+        break;
+      case 2: sadd(s, "%s.%s IS ", t->name, c); gen_bound(r, s, t, from, nfrom); break;
+      case 3: sadd(s, "%s.%s IS NULL", t->name, c); break;
+      case 4:
+        sadd(s, "%s.%s IN (", t->name, c);
+        gen_bound(r, s, t, from, nfrom);
+        sadd(s, ", ");
+        gen_bound(r, s, t, from, nfrom);
+        sadd(s, ")");
+        break;
+      default: {
+        static const char *const ops[] = {"=", "<", "<=", ">", ">=", "=="};
+        sadd(s, "%s.%s %s ", t->name, c, ops[rnd(r, 6)]);
+        gen_bound(r, s, t, from, nfrom);
+        break;
+      }
+    }
+  }
+  sadd(s, ")");
+}
+
 /* A query whose result is compared as a multiset unless it has a total
 ** ORDER BY (then in order). Returns 1 if ordered. */
 static int gen_query(Rng *r, const Scenario *sc, Str *q) {
@@ -276,7 +364,12 @@ static int gen_query(Rng *r, const Scenario *sc, Str *q) {
   }
   if (rnd(r, 4)) {
     sadd(q, " WHERE ");
-    gen_expr(r, q, from, nfrom, 0);
+    if (rnd(r, 3) == 0) gen_range(r, q, from, nfrom);
+    else gen_expr(r, q, from, nfrom, 0);
+    if (rnd(r, 4) == 0) {
+      sadd(q, " %s ", rnd(r, 3) ? "AND" : "OR");
+      gen_range(r, q, from, nfrom);
+    }
   }
   if (kind == 2) { /* ORDER BY every result column plus LIMIT: compared in order */
     sadd(q, " ORDER BY ");
@@ -326,7 +419,15 @@ static void sort_lines(char *text) {
   free(copy);
 }
 
-static Result run_query(const Api *a, sqlite3 *db, const char *sql, int ordered) {
+static void bind_params(const Api *a, sqlite3_stmt *st, const Params *pp) {
+  for (int k = 0; k < 3 && pp; k++) {
+    if (pp->type[k] == 1) a->bind_int64(st, k + 1, pp->i[k]);
+    else if (pp->type[k] == 2) a->bind_double(st, k + 1, pp->f[k]);
+    else if (pp->type[k] == 3) a->bind_text(st, k + 1, pp->t[k], -1, SQLITE_TRANSIENT);
+  }
+}
+
+static Result run_query(const Api *a, sqlite3 *db, const char *sql, const Params *pp, int ordered) {
   Result res = {0, NULL};
   Str out = {0};
   sadd(&out, "%s", "");
@@ -336,6 +437,7 @@ static Result run_query(const Api *a, sqlite3 *db, const char *sql, int ordered)
     res.text = out.z;
     return res;
   }
+  if (strchr(sql, '?')) bind_params(a, st, pp);
   int rc, ncol = a->column_count(st);
   while ((rc = a->step(st)) == SQLITE_ROW) {
     for (int i = 0; i < ncol; i++) {
@@ -375,12 +477,12 @@ static sqlite3 *setup(const Api *a, const Scenario *sc, const char *keep) {
   return db;
 }
 
-static int differs(const Api *apis, const Scenario *sc, const char *keep, const char *q, int ordered,
-                   Result *out) {
+static int differs(const Api *apis, const Scenario *sc, const char *keep, const char *q, const Params *pp,
+                   int ordered, Result *out) {
   Result r[2];
   for (int k = 0; k < 2; k++) {
     sqlite3 *db = setup(&apis[k], sc, keep);
-    r[k] = db ? run_query(&apis[k], db, q, ordered) : (Result){0, strdup("error: open failed")};
+    r[k] = db ? run_query(&apis[k], db, q, pp, ordered) : (Result){0, strdup("error: open failed")};
     if (db) apis[k].close(db);
   }
   /* Both failing counts as agreement (messages are checked elsewhere). */
@@ -394,19 +496,27 @@ static int differs(const Api *apis, const Scenario *sc, const char *keep, const 
   return diff;
 }
 
-static void report(const Api *apis, const Scenario *sc, const char *query, int ordered, unsigned long long seed) {
+static void report(const Api *apis, const Scenario *sc, const char *query, const Params *pp, int ordered,
+                   unsigned long long seed) {
   char *keep = malloc((size_t)sc->ninsert + 1);
   memset(keep, 1, (size_t)sc->ninsert + 1);
   for (int i = 0; i < sc->ninsert; i++) { /* shrink the data */
     keep[i] = 0;
-    if (!differs(apis, sc, keep, query, ordered, NULL)) keep[i] = 1;
+    if (!differs(apis, sc, keep, query, pp, ordered, NULL)) keep[i] = 1;
   }
   Result r[2];
-  differs(apis, sc, keep, query, ordered, r);
+  differs(apis, sc, keep, query, pp, ordered, r);
   printf("---- difference (seed %llu); reproducer:\n%s", seed, sc->schema);
   for (int i = 0; i < sc->ninsert; i++)
     if (keep[i]) printf("%s\n", sc->inserts[i]);
-  printf("%s;\n-- shale:\n%s\n-- sqlite:\n%s\n", query, r[0].text, r[1].text);
+  printf("%s;\n", query);
+  for (int k = 0; k < 3 && strchr(query, '?'); k++) {
+    if (pp->type[k] == 1) printf("-- ?%d = %lld\n", k + 1, pp->i[k]);
+    else if (pp->type[k] == 2) printf("-- ?%d = %g\n", k + 1, pp->f[k]);
+    else if (pp->type[k] == 3) printf("-- ?%d = '%s' (text)\n", k + 1, pp->t[k]);
+    else printf("-- ?%d unbound (NULL)\n", k + 1);
+  }
+  printf("-- shale:\n%s\n-- sqlite:\n%s\n", r[0].text, r[1].text);
   free(r[0].text);
   free(r[1].text);
   free(keep);
@@ -438,10 +548,12 @@ int main(int argc, char **argv) {
     for (int qi = 0; qi < queries; qi++) {
       Str q = {0};
       int ordered = gen_query(&r, &sc, &q);
+      Params pp;
+      gen_params(&r, &pp);
       if (verbose) printf("%s\n", q.z);
-      if (differs(apis, &sc, NULL, q.z, ordered, NULL)) {
+      if (differs(apis, &sc, NULL, q.z, &pp, ordered, NULL)) {
         fail++;
-        if (reported++ < 5) report(apis, &sc, q.z, ordered, seed + (unsigned long long)c);
+        if (reported++ < 5) report(apis, &sc, q.z, &pp, ordered, seed + (unsigned long long)c);
       } else {
         pass++;
       }
