@@ -85,7 +85,7 @@ export interface OpenOptions {
   opfsMode?: 'readwrite-unsafe' | 'readwrite';
   /** 'opfs': true = always a separate Worker for the handles; false = in this (dedicated Worker) context. Default: in-process inside a dedicated Worker, else a Worker. */
   opfsWorker?: boolean;
-  /** 'opfs': URL of opfs-worker.js (default: next to opfs-storage.js; for bundlers that move files). */
+  /** 'opfs': URL of opfs-worker.js (default: the same code started from a blob: URL, which works in any bundle; set this where a CSP forbids blob: workers). */
   opfsWorkerURL?: string | URL;
   /** 'opfs': fall back to IndexedDB when OPFS is missing (default true). */
   opfsFallback?: boolean;

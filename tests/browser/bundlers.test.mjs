@@ -13,6 +13,7 @@ const fixture = (f) => fs.readFileSync(path.join(here, '..', 'fixtures', 'bundle
 const expected = {
   rows: [{ a: 1, b: 'one', ta: 'integer' }, { a: 2, b: 'two', ta: 'integer' }],
   viaStorage: ['one,two,three', 'one,two,three'],
+  browserStorages: ['opfs:1', 'idb:1'], // each run is a new origin (port): empty storages
   error: 'SQLITE_ERROR',
   crossOriginIsolated: false,
 };

@@ -82,12 +82,45 @@ class InProcessLink {
   }
 }
 
+// The default worker is built from this module's own OpfsServer class (it
+// imports nothing) and a copy of opfs-worker.js's loop, as a blob: URL, so
+// it works wherever a bundler put this file (Vite, esbuild, …) with no
+// worker file to emit or copy.  opfs-worker.js stays for { opfsWorkerURL }
+// (e.g. a CSP without blob: in worker-src).
+let inlineURL = null;
+function inlineWorkerURL() {
+  if (!inlineURL) {
+    const src = `const OpfsServer = ${OpfsServer.toString()};\n(${workerLoop.toString()})(OpfsServer);\n`;
+    inlineURL = URL.createObjectURL(new Blob([src], { type: 'text/javascript' }));
+  }
+  return inlineURL;
+}
+// Runs inside the worker (source text only: it must use nothing from here).
+function workerLoop(Server) {
+  let server = null;
+  let chain = Promise.resolve(); // one operation at a time, in arrival order
+  const serve = async ({ id, op, args, mode }) => {
+    try {
+      if (!server) server = new Server({ mode });
+      const result = await server[op](...args);
+      const transfer = [];
+      if (result instanceof Uint8Array) transfer.push(result.buffer);
+      else if (result && result.head instanceof Uint8Array) transfer.push(result.head.buffer);
+      self.postMessage({ id, result }, transfer);
+    } catch (err) {
+      self.postMessage({ id, error: { name: err?.name || 'Error', message: String(err?.message || err) } });
+    }
+  };
+  self.onmessage = (ev) => { chain = chain.then(() => serve(ev.data)); };
+  self.postMessage({ ready: true });
+}
+
 const links = new Map(); // mode + worker -> link (one worker per realm and handle mode)
 
 function linkFor(opts) {
   const mode = opts.opfsMode || 'auto';
   const inproc = opts.opfsWorker === false || (opts.opfsWorker !== true && inDedicatedWorker());
-  const url = inproc ? '' : String(opts.opfsWorkerURL ?? new URL('./opfs-worker.js', import.meta.url));
+  const url = inproc ? '' : String(opts.opfsWorkerURL ?? inlineWorkerURL());
   const key = `${mode} ${url}`;
   let l = links.get(key);
   if (!l) {
