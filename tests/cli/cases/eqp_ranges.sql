@@ -82,6 +82,15 @@ EXPLAIN QUERY PLAN select k.id, (select count(*) from r where r.id > k.lo) from 
 EXPLAIN QUERY PLAN select k.id, (select max(r.f) from r where r.f < k.hi) from k order by 1;
 EXPLAIN QUERY PLAN select k.id from k where exists (select 1 from r where r.i = k.hi and r.t > k.s) order by 1;
 EXPLAIN QUERY PLAN select k.id, r.id from k, r where r.i between k.lo and k.hi order by r.i, k.id;
+EXPLAIN QUERY PLAN select id from r where id in (8, 2, '5', 2.0, 7, null) order by id desc;
+EXPLAIN QUERY PLAN select id from r where id in (select i from r where i > 1) order by id desc;
+EXPLAIN QUERY PLAN select id from r where i > 1 order by i desc, id desc;
+EXPLAIN QUERY PLAN select id from r where id between 2 and 8 order by id desc;
+EXPLAIN QUERY PLAN select id from r where id < abs(-8) order by id desc;
+EXPLAIN QUERY PLAN select id from r where id > 2 order by id desc limit 2;
+EXPLAIN QUERY PLAN select id from r where id >= 2.5 and id <= 8.5 order by id desc;
+EXPLAIN QUERY PLAN select id from r where id > 'abc' order by id desc;
+EXPLAIN QUERY PLAN select id from r where id < 'abc' order by id desc;
 EXPLAIN QUERY PLAN select a, b from w where a between abs(-1) and (select 2) order by a, b;
 EXPLAIN QUERY PLAN select a, b from w where a = 3 and b > 'a' || '';
 EXPLAIN QUERY PLAN select a, b from w where a > '2' order by a desc, b desc;
