@@ -190,7 +190,11 @@ void wh_code_terms(WhereInfo *w, int li, u64 avail, int only_on) {
         if (!owner_done) continue;
       }
     }
+    /* a filter runs once per row: its row-independent parts once in all */
+    int fc = p->factor_const;
+    p->factor_const = 1;
     expr_code_jump_if_false(p, t->e, lv->cont, SQLITE_JUMPIFNULL);
+    p->factor_const = fc;
     t->done = 1;
   }
 }

@@ -4,7 +4,8 @@
 ** dual_api.h); any difference in results or in success/failure is reported
 ** with a minimal reproducer (the data is shrunk while the difference stays).
 **
-** Queries bind ?1..?3 to random integers, reals, texts or NULL.
+** Queries with parameters run twice on one prepared statement, binding
+** ?1..?3 to random integers, reals, texts or NULL each time.
 **
 ** Usage: difftest [-seed S] [-count N] [-queries Q] [-v] LIBSHALE LIBSQLITE3
 ** Prints "difftest: N passed, M failed" (one case = one query).
@@ -128,16 +129,16 @@ static void gen_scenario(Rng *r, Scenario *sc) {
 static void gen_expr(Rng *r, Str *s, const Table *const *from, int nfrom, int depth);
 
 /* Values bound to ?1..?3 of a query (unbound ones are NULL). */
-typedef struct Params {
-  int type[3]; /* 0 unbound, 1 integer, 2 real, 3 text */
-  long long i[3];
-  double f[3];
-  char t[3][8];
+typedef struct Params { /* two sets: the statement runs once with each */
+  int type[6]; /* 0 NULL, 1 integer, 2 real, 3 text */
+  long long i[6];
+  double f[6];
+  char t[6][8];
 } Params;
 
 static void gen_params(Rng *r, Params *pp) {
   static const char *const texts[] = {"5", " 7", "2.5", "abc", "a", "10", "-3", ""};
-  for (int k = 0; k < 3; k++) {
+  for (int k = 0; k < 6; k++) {
     pp->type[k] = (int)rnd(r, 4);
     pp->i[k] = (int)rnd(r, 13) - 4;
     pp->f[k] = ((int)rnd(r, 20) - 6) / 2.0;
@@ -262,8 +263,17 @@ static void gen_bound(Rng *r, Str *s, const Table *t, const Table *const *from, 
       }
       break;
     case 2: sadd(s, "(SELECT "); gen_value(r, s); sadd(s, ")"); break;
-    case 3: sadd(s, "abs("); gen_value(r, s); sadd(s, ")"); break;
-    case 4: gen_value(r, s); sadd(s, "||''"); break;
+    case 3:
+      sadd(s, "abs(");
+      if (rnd(r, 2)) sadd(s, "?%d", 1 + (int)rnd(r, 3));
+      else gen_value(r, s);
+      sadd(s, ")");
+      break;
+    case 4:
+      if (rnd(r, 2)) sadd(s, "?%d", 1 + (int)rnd(r, 3));
+      else gen_value(r, s);
+      sadd(s, "||''");
+      break;
     case 5: {
       static const char *const types[] = {"INTEGER", "TEXT", "REAL"};
       sadd(s, "CAST(");
@@ -419,14 +429,53 @@ static void sort_lines(char *text) {
   free(copy);
 }
 
-static void bind_params(const Api *a, sqlite3_stmt *st, const Params *pp) {
+static void bind_params(const Api *a, sqlite3_stmt *st, const Params *pp, int set) {
   for (int k = 0; k < 3 && pp; k++) {
-    if (pp->type[k] == 1) a->bind_int64(st, k + 1, pp->i[k]);
-    else if (pp->type[k] == 2) a->bind_double(st, k + 1, pp->f[k]);
-    else if (pp->type[k] == 3) a->bind_text(st, k + 1, pp->t[k], -1, SQLITE_TRANSIENT);
+    int i = set * 3 + k;
+    if (pp->type[i] == 1) a->bind_int64(st, k + 1, pp->i[i]);
+    else if (pp->type[i] == 2) a->bind_double(st, k + 1, pp->f[i]);
+    else if (pp->type[i] == 3) a->bind_text(st, k + 1, pp->t[i], -1, SQLITE_TRANSIENT);
+    else a->bind_text(st, k + 1, NULL, 0, SQLITE_TRANSIENT);
   }
 }
 
+/* Step st to the end: its rows as text (sorted unless ordered), or NULL
+** after an error (message in *out). */
+static int run_rows(const Api *a, sqlite3 *db, sqlite3_stmt *st, int ordered, Str *out) {
+  Str rows = {0};
+  sadd(&rows, "%s", "");
+  int rc, ncol = a->column_count(st);
+  while ((rc = a->step(st)) == SQLITE_ROW) {
+    for (int i = 0; i < ncol; i++) {
+      int t = a->column_type(st, i);
+      if (t == SQLITE_BLOB) {
+        const unsigned char *b = a->column_text(st, i);
+        int n = a->column_bytes(st, i);
+        sadd(&rows, "%sb:", i ? "|" : "");
+        for (int k = 0; k < n; k++) sadd(&rows, "%02x", b[k]);
+      } else {
+        const unsigned char *z = a->column_text(st, i);
+        sadd(&rows, "%s%c:%s", i ? "|" : "", "?ifstbn"[t], z ? (const char *)z : "");
+      }
+    }
+    sadd(&rows, "\n");
+  }
+  if (rc != SQLITE_DONE) {
+    free(out->z);
+    out->z = NULL, out->n = out->cap = 0;
+    sadd(out, "error: %s", a->errmsg(db));
+    free(rows.z);
+    return 0;
+  }
+  if (!ordered) sort_lines(rows.z);
+  sadd(out, "%s", rows.z);
+  free(rows.z);
+  return 1;
+}
+
+/* A query with parameters runs twice on one prepared statement, with two
+** sets of values (a re-bound statement must not reuse the first run's
+** seek keys or computed constants). */
 static Result run_query(const Api *a, sqlite3 *db, const char *sql, const Params *pp, int ordered) {
   Result res = {0, NULL};
   Str out = {0};
@@ -437,32 +486,17 @@ static Result run_query(const Api *a, sqlite3 *db, const char *sql, const Params
     res.text = out.z;
     return res;
   }
-  if (strchr(sql, '?')) bind_params(a, st, pp);
-  int rc, ncol = a->column_count(st);
-  while ((rc = a->step(st)) == SQLITE_ROW) {
-    for (int i = 0; i < ncol; i++) {
-      int t = a->column_type(st, i);
-      if (t == SQLITE_BLOB) {
-        const unsigned char *b = a->column_text(st, i);
-        int n = a->column_bytes(st, i);
-        sadd(&out, "%sb:", i ? "|" : "");
-        for (int k = 0; k < n; k++) sadd(&out, "%02x", b[k]);
-      } else {
-        const unsigned char *z = a->column_text(st, i);
-        sadd(&out, "%s%c:%s", i ? "|" : "", "?ifstbn"[t], z ? (const char *)z : "");
-      }
+  int runs = strchr(sql, '?') ? 2 : 1;
+  res.ok = 1;
+  for (int set = 0; set < runs && res.ok; set++) {
+    if (set) {
+      a->reset(st);
+      sadd(&out, "-- rebound:\n");
     }
-    sadd(&out, "\n");
-  }
-  if (rc != SQLITE_DONE) {
-    free(out.z);
-    out.z = NULL, out.n = out.cap = 0;
-    sadd(&out, "error: %s", a->errmsg(db));
-  } else {
-    res.ok = 1;
+    if (runs > 1) bind_params(a, st, pp, set);
+    res.ok = run_rows(a, db, st, ordered, &out);
   }
   a->finalize(st);
-  if (res.ok && !ordered) sort_lines(out.z);
   res.text = out.z;
   return res;
 }
@@ -510,11 +544,12 @@ static void report(const Api *apis, const Scenario *sc, const char *query, const
   for (int i = 0; i < sc->ninsert; i++)
     if (keep[i]) printf("%s\n", sc->inserts[i]);
   printf("%s;\n", query);
-  for (int k = 0; k < 3 && strchr(query, '?'); k++) {
-    if (pp->type[k] == 1) printf("-- ?%d = %lld\n", k + 1, pp->i[k]);
-    else if (pp->type[k] == 2) printf("-- ?%d = %g\n", k + 1, pp->f[k]);
-    else if (pp->type[k] == 3) printf("-- ?%d = '%s' (text)\n", k + 1, pp->t[k]);
-    else printf("-- ?%d unbound (NULL)\n", k + 1);
+  for (int k = 0; k < 6 && strchr(query, '?'); k++) {
+    const char *run = k < 3 ? "first run" : "second run";
+    if (pp->type[k] == 1) printf("-- %s: ?%d = %lld\n", run, k % 3 + 1, pp->i[k]);
+    else if (pp->type[k] == 2) printf("-- %s: ?%d = %g\n", run, k % 3 + 1, pp->f[k]);
+    else if (pp->type[k] == 3) printf("-- %s: ?%d = '%s' (text)\n", run, k % 3 + 1, pp->t[k]);
+    else printf("-- %s: ?%d = NULL\n", run, k % 3 + 1);
   }
   printf("-- shale:\n%s\n-- sqlite:\n%s\n", r[0].text, r[1].text);
   free(r[0].text);

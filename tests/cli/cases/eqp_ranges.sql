@@ -1,7 +1,8 @@
 -- EXPLAIN QUERY PLAN of lookups whose bounds are not literals (parameters,
 -- expressions, subqueries, outer-loop columns): rowid and index seeks,
--- DESC and multi-column indexes, ORDER BY from an index; the tree must be
--- sqlite3's, line for line.
+-- DESC and multi-column indexes, WITHOUT ROWID, ORDER BY from an index;
+-- the tree must be sqlite3's, line for line.  (Plans where sqlite3's cost
+-- model picks differently, e.g. partial ORDER BY sorts, are left out.)
 create table r(id integer primary key, i integer, t text, f real, n numeric, x);
 create index ri on r(i);
 create index rt on r(t);
@@ -13,6 +14,8 @@ create table k(id integer primary key, lo, hi, s text);
 create table d(a integer, b text, c real);
 create index dab on d(a desc, b);
 create index dc on d(c desc);
+create table w(a int, b text, c real, primary key(a, b)) without rowid;
+create index wc on w(c desc);
 EXPLAIN QUERY PLAN select id from r where id between (select 3) and abs(-8) order by id;
 EXPLAIN QUERY PLAN select id from r where id > 5+0 order by id;
 EXPLAIN QUERY PLAN select id from r where id >= '4' and id < 9.5 order by id;
@@ -79,3 +82,17 @@ EXPLAIN QUERY PLAN select k.id, (select count(*) from r where r.id > k.lo) from 
 EXPLAIN QUERY PLAN select k.id, (select max(r.f) from r where r.f < k.hi) from k order by 1;
 EXPLAIN QUERY PLAN select k.id from k where exists (select 1 from r where r.i = k.hi and r.t > k.s) order by 1;
 EXPLAIN QUERY PLAN select k.id, r.id from k, r where r.i between k.lo and k.hi order by r.i, k.id;
+EXPLAIN QUERY PLAN select id from r where id in (8, 2, '5', 2.0, 7, null) order by id desc;
+EXPLAIN QUERY PLAN select id from r where id in (select i from r where i > 1) order by id desc;
+EXPLAIN QUERY PLAN select id from r where i > 1 order by i desc, id desc;
+EXPLAIN QUERY PLAN select id from r where id between 2 and 8 order by id desc;
+EXPLAIN QUERY PLAN select id from r where id < abs(-8) order by id desc;
+EXPLAIN QUERY PLAN select id from r where id > 2 order by id desc limit 2;
+EXPLAIN QUERY PLAN select id from r where id >= 2.5 and id <= 8.5 order by id desc;
+EXPLAIN QUERY PLAN select id from r where id > 'abc' order by id desc;
+EXPLAIN QUERY PLAN select id from r where id < 'abc' order by id desc;
+EXPLAIN QUERY PLAN select a, b from w where a between abs(-1) and (select 2) order by a, b;
+EXPLAIN QUERY PLAN select a, b from w where a = 3 and b > 'a' || '';
+EXPLAIN QUERY PLAN select a, b from w where a > '2' order by a desc, b desc;
+EXPLAIN QUERY PLAN select a, b, c from w where c < 3 order by c;
+EXPLAIN QUERY PLAN select a, b, c from w where c between 0 and 2.5 order by c desc;
