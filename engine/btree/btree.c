@@ -281,6 +281,12 @@ int btree_close(Btree *bt) {
   }
   int rc = pager_close(bt->pager);
   if (rc == SHALE_PENDING) return rc;
+  while (bt->spare) {
+    BtCursor *c = bt->spare;
+    bt->spare = c->next;
+    sqlite3_free(c);
+  }
+  bt->nspare = 0;
   sqlite3_free(bt->held);
   sqlite3_free(bt->cellbuf);
   sqlite3_free(bt->keybuf);
@@ -686,8 +692,16 @@ int btree_cursor_open(Btree *bt, Pgno root, int wrflag, BtCursor **out) {
   *out = NULL;
   if (bt->txn == 0) return SQLITE_MISUSE;
   if (wrflag && bt->txn != 2) return SQLITE_READONLY;
-  BtCursor *c = shale_malloc_zero(sizeof(BtCursor));
-  if (!c) return SQLITE_NOMEM;
+  BtCursor *c = bt->spare;
+  if (c) {
+    /* reuse a closed cursor */
+    bt->spare = c->next;
+    bt->nspare--;
+    memset(c, 0, sizeof(*c));
+  } else {
+    c = shale_malloc_zero(sizeof(BtCursor));
+    if (!c) return SQLITE_NOMEM;
+  }
   c->bt = bt;
   c->root = root;
   c->wrflag = (u8)(wrflag != 0);
@@ -730,6 +744,13 @@ void btree_cursor_close(BtCursor *c) {
     }
   }
   sqlite3_free(c->key);
+  c->key = NULL;
+  if (bt->nspare < 8) {
+    c->next = bt->spare;
+    bt->spare = c;
+    bt->nspare++;
+    return;
+  }
   sqlite3_free(c);
 }
 
@@ -1388,6 +1409,35 @@ const void *btree_payload_fetch(BtCursor *c, u32 *n_local) {
   bt_pv(c->pg[c->depth], &v);
   CellInfo ci;
   bt_parse_cell(c->bt, v.flags, pv_cell(&v, c->idx[c->depth]), &ci);
+  *n_local = ci.nlocal;
+  return ci.pay;
+}
+
+const void *btree_payload_view(BtCursor *c, u32 *n_total, u32 *n_local) {
+  *n_total = *n_local = 0;
+  if (!accessor_restore(c)) return NULL;
+  DbPage *dp = c->pg[c->depth];
+  u8 *a = (u8 *)pager_data(dp);
+  u8 *hdr = a + (pager_pgno(dp) == 1 ? 100 : 0);
+  u8 flags = hdr[0];
+  int cellptr = (int)(hdr - a) + ((flags & 8) ? 8 : 12);
+  const u8 *cell = a + get2byte(a + cellptr + 2 * c->idx[c->depth]);
+  if (flags == PTF_TABLE_LEAF) {
+    /* the common case: a row stored entirely on its leaf */
+    const u8 *p = cell;
+    u32 np;
+    if (p[0] < 0x80) np = *p++;
+    else p += varint_get32(p, &np);
+    int k = 0;
+    while (k < 8 && (p[k] & 0x80)) k++; /* skip the rowid varint */
+    if (np <= c->bt->max_leaf) {
+      *n_total = *n_local = np;
+      return p + k + 1;
+    }
+  }
+  CellInfo ci;
+  bt_parse_cell(c->bt, flags, cell, &ci);
+  *n_total = ci.npay;
   *n_local = ci.nlocal;
   return ci.pay;
 }

@@ -116,6 +116,9 @@ u32 btree_payload_size(BtCursor *);    /* data (table) or key (index) size */
 /* Pointer to the locally stored bytes of the payload, *n_local of them;
 ** valid until the cursor moves or the tree changes. */
 const void *btree_payload_fetch(BtCursor *, u32 *n_local);
+/* Both at once (one cell parse): local bytes, *n_total = payload size.
+** NULL (sizes 0) when the cursor is not on an entry. */
+const void *btree_payload_view(BtCursor *, u32 *n_total, u32 *n_local);
 /* Copy payload bytes [offset, offset+n) (follows overflow). may PENDING. */
 int btree_payload_read(BtCursor *, u32 offset, u32 n, void *buf);
 

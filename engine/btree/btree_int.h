@@ -88,6 +88,8 @@ struct Btree {
   Pgno *pmg;       /* pointer-map pages gathered by the current operation */
   int npmg, apmg;
   BtCursor *cursors;
+  BtCursor *spare; /* closed cursors kept for reuse (linked by next) */
+  int nspare;
   /* pages pinned by the operation in progress */
   DbPage **held;
   int nheld, aheld;

@@ -1133,6 +1133,30 @@ int btree_insert(BtCursor *c, const BtreePayload *p, int flags, int seek_result)
   NewCell nc;
   build_cell(bt, intkey, p, &nc);
   if (nc.sz > bt->usable - 8 - 100 && 0) return SQLITE_TOOBIG;
+  /* Overwrite in place: a table row replaced by one whose cell has the same
+  ** size, neither with overflow pages.  Only the leaf changes and every cell
+  ** stays where it is, so other cursors keep their positions. */
+  if (intkey && res == 0 && c->state == CUR_VALID && nc.novfl == 0) {
+    DbPage *ldp = c->pg[c->depth];
+    PV lv;
+    bt_pv(ldp, &lv);
+    if (lv.leaf && lv.ncell > 0) {
+      u8 *oc = pv_cell(&lv, c->idx[c->depth]);
+      CellInfo ci;
+      bt_parse_cell(bt, lv.flags, oc, &ci);
+      if (ci.key == p->n_key && ci.ovfl == 0 && ci.nlocal == ci.npay && ci.size == nc.sz &&
+          (u32)(oc - lv.a) + nc.sz <= bt->usable) {
+        rc = pager_write(bt->page1); /* as gather_path: the commit updates the header */
+        if (!rc) rc = pager_write(ldp);
+        if (rc) return rc; /* nothing changed yet */
+        memcpy(oc, nc.cell, nc.sz);
+        bt->dirty = 1;
+        c->skip = 0;
+        SHALE_UNUSED(flags);
+        return SQLITE_OK;
+      }
+    }
+  }
   /* 3. gather */
   rc = bt_save_others(bt, c->root, c);
   if (rc) return op_end(bt, rc);

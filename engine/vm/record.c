@@ -264,6 +264,15 @@ static int field_compare(const u8 *p, u32 t, u8 enc, const Mem *b, const CollSeq
   return c;
 }
 
+static i64 get_int_field(const u8 *p, u32 t) {
+  if (t == 8) return 0;
+  if (t == 9) return 1;
+  u32 len = record_serial_len(t);
+  u64 x = (p[0] & 0x80) ? ~(u64)0 : 0;
+  for (u32 k = 0; k < len; k++) x = (x << 8) | p[k];
+  return (i64)x;
+}
+
 int record_compare(const u8 *rec, int n, UnpackedRecord *key) {
   const u8 *end = rec + n;
   u64 hsz;
@@ -295,7 +304,22 @@ int record_compare(const u8 *rec, int n, UnpackedRecord *key) {
       coll = ki->coll ? ki->coll[i] : NULL;
       sf = ki->sort_flags ? ki->sort_flags[i] : 0;
     }
-    int rc = field_compare(rec + off, (u32)t, key->enc, b, coll, &key->corrupt);
+    int rc;
+    u16 bf = b->flags & (MEM_Int | MEM_Real | MEM_IntReal | MEM_Str | MEM_Blob | MEM_Null);
+    if (t == 0) {
+      /* NULL sorts first */
+      rc = (bf & MEM_Null) ? 0 : -1;
+    } else if (bf == MEM_Int && ((t >= 1 && t <= 6) || t == 8 || t == 9)) {
+      i64 x = get_int_field(rec + off, (u32)t);
+      rc = x < b->i ? -1 : x > b->i;
+    } else if (bf == MEM_Str && t >= 13 && (t & 1) && !coll && (key->enc == SQLITE_UTF8 || key->enc == 0) &&
+               !(b->flags & MEM_Zero)) {
+      u32 m = len < (u32)b->n ? len : (u32)b->n;
+      rc = m ? memcmp(rec + off, b->z, m) : 0;
+      if (!rc) rc = len < (u32)b->n ? -1 : len > (u32)b->n;
+    } else {
+      rc = field_compare(rec + off, (u32)t, key->enc, b, coll, &key->corrupt);
+    }
     if (rc != 0) {
       if (sf) {
         int anull = (t == 0) || (b->flags & MEM_Null);
@@ -318,15 +342,6 @@ int record_unpack(const u8 *rec, int n, u8 enc, UnpackedRecord *key, int max) {
   key->n_field = (u16)(nf < max ? nf : max);
   key->enc = enc;
   return rc;
-}
-
-static i64 get_int_field(const u8 *p, u32 t) {
-  if (t == 8) return 0;
-  if (t == 9) return 1;
-  u32 len = record_serial_len(t);
-  u64 x = (p[0] & 0x80) ? ~(u64)0 : 0;
-  for (u32 k = 0; k < len; k++) x = (x << 8) | p[k];
-  return (i64)x;
 }
 
 static int is_int_type(u32 t) { return (t >= 1 && t <= 6) || t == 8 || t == 9; }

@@ -378,6 +378,7 @@ static void free_subprograms(Vdbe *v) {
 void vdbe_delete(Vdbe *v) {
   if (!v) return;
   vdbe_cleanup_run(v);
+  vdbe_cursor_pool_free(v);
   sqlite3 *db = v->db;
   if (db) {
     if (v->prev) v->prev->next = v->next;

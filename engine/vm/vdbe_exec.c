@@ -160,7 +160,6 @@ static int csr_compare_records(void *ctx, const void *a, int na, const void *b, 
 }
 
 void vdbe_cursor_close(Vdbe *v, VdbeCursor *c) {
-  (void)v;
   if (!c) return;
   if (c->bt) btree_cursor_close(c->bt);
   if (c->ephem && --c->ephem->ref <= 0) {
@@ -169,10 +168,29 @@ void vdbe_cursor_close(Vdbe *v, VdbeCursor *c) {
   }
   if (c->sorter) sorter_free(c->sorter);
   keyinfo_unref(c->key_info);
+  if (v && v->n_csr_pool < 8 && c->rec_buf_sz <= 4096) {
+    /* keep it (and its header arrays) for the next csr_new */
+    c->pool_next = v->csr_pool;
+    v->csr_pool = c;
+    v->n_csr_pool++;
+    return;
+  }
   sqlite3_free(c->rec_buf);
   sqlite3_free(c->types);
   sqlite3_free(c->offsets);
   sqlite3_free(c);
+}
+
+void vdbe_cursor_pool_free(Vdbe *v) {
+  while (v->csr_pool) {
+    VdbeCursor *c = v->csr_pool;
+    v->csr_pool = c->pool_next;
+    sqlite3_free(c->rec_buf);
+    sqlite3_free(c->types);
+    sqlite3_free(c->offsets);
+    sqlite3_free(c);
+  }
+  v->n_csr_pool = 0;
 }
 
 static VdbeCursor *csr_new(Vdbe *v, int i, int type) {
@@ -181,8 +199,24 @@ static VdbeCursor *csr_new(Vdbe *v, int i, int type) {
     vdbe_cursor_close(v, v->csr[i]);
     v->csr[i] = NULL;
   }
-  VdbeCursor *c = shale_malloc_zero(sizeof(VdbeCursor));
-  if (!c) return NULL;
+  VdbeCursor *c = v->csr_pool;
+  if (c) {
+    v->csr_pool = c->pool_next;
+    v->n_csr_pool--;
+    u8 *rec_buf = c->rec_buf;
+    u32 rec_buf_sz = c->rec_buf_sz;
+    u32 *types = c->types, *offsets = c->offsets;
+    int n_hdr_alloc = c->n_hdr_alloc;
+    memset(c, 0, sizeof(*c));
+    c->rec_buf = rec_buf;
+    c->rec_buf_sz = rec_buf_sz;
+    c->types = types;
+    c->offsets = offsets;
+    c->n_hdr_alloc = n_hdr_alloc;
+  } else {
+    c = shale_malloc_zero(sizeof(VdbeCursor));
+    if (!c) return NULL;
+  }
   c->type = (u8)type;
   v->csr[i] = c;
   return c;
@@ -216,9 +250,8 @@ static int csr_load_row(Vdbe *v, VdbeCursor *c) {
     rec = sorter_data(c->sorter, &nn);
     n = (u32)nn;
   } else {
-    n = btree_payload_size(c->bt);
     u32 nl = 0;
-    rec = btree_payload_fetch(c->bt, &nl);
+    rec = btree_payload_view(c->bt, &n, &nl);
     if (nl < n) {
       if (c->rec_buf_sz < n + 8) {
         u8 *b = sqlite3_realloc64(c->rec_buf, (u64)n + 64);
@@ -262,40 +295,56 @@ static int csr_load_row(Vdbe *v, VdbeCursor *c) {
   return SQLITE_OK;
 }
 
+/* Bytes of the body for serial type t (record_serial_len, inlined). */
+static inline u32 serial_len(u32 t) {
+  static const u8 lens[12] = {0, 1, 2, 3, 4, 6, 8, 8, 0, 0, 0, 0};
+  return t >= 12 ? (t - 12) / 2 : lens[t];
+}
+
 /* Parse header entries until field `col` is known (or the header ends). */
 static int csr_parse_to(VdbeCursor *c, int col) {
-  while (c->n_parsed <= col && c->hdr_pos < c->hdr_size) {
-    if (c->n_parsed >= c->n_hdr_alloc) {
+  int np = c->n_parsed;
+  u32 pos = c->hdr_pos, hsz = c->hdr_size;
+  const u8 *rec = c->rec;
+  u32 *types = c->types, *offsets = c->offsets;
+  while (np <= col && pos < hsz) {
+    if (np >= c->n_hdr_alloc) {
       int na = c->n_hdr_alloc * 2;
       u32 *t = sqlite3_realloc64(c->types, sizeof(u32) * (u64)na);
       if (!t) return SQLITE_NOMEM;
-      c->types = t;
+      c->types = types = t;
       u32 *o = sqlite3_realloc64(c->offsets, sizeof(u32) * (u64)(na + 1));
       if (!o) return SQLITE_NOMEM;
-      c->offsets = o;
+      c->offsets = offsets = o;
       c->n_hdr_alloc = na;
     }
     u64 t;
-    const u8 *p = c->rec + c->hdr_pos;
+    const u8 *p = rec + pos;
     int k;
     if (p[0] < 0x80) {
       t = p[0];
       k = 1;
     } else {
       u8 tmp[9] = {0};
-      u32 left = c->hdr_size - c->hdr_pos;
+      u32 left = hsz - pos;
       memcpy(tmp, p, left < 9 ? left : 9);
       k = varint_get(tmp, &t);
       if ((u32)k > left) return SQLITE_CORRUPT;
+      if (t > 0x7fffffff) return SQLITE_CORRUPT;
     }
-    if (t > 0x7fffffff) return SQLITE_CORRUPT;
-    c->hdr_pos += (u32)k;
-    c->types[c->n_parsed] = (u32)t;
-    u64 end = (u64)c->offsets[c->n_parsed] + record_serial_len((u32)t);
-    if (end > c->rec_n) return SQLITE_CORRUPT;
-    c->offsets[c->n_parsed + 1] = (u32)end;
-    c->n_parsed++;
+    pos += (u32)k;
+    types[np] = (u32)t;
+    u64 end = (u64)offsets[np] + serial_len((u32)t);
+    if (end > c->rec_n) {
+      c->n_parsed = np;
+      c->hdr_pos = pos - (u32)k;
+      return SQLITE_CORRUPT;
+    }
+    offsets[np + 1] = (u32)end;
+    np++;
   }
+  c->n_parsed = np;
+  c->hdr_pos = pos;
   return SQLITE_OK;
 }
 
@@ -313,9 +362,63 @@ static int csr_finish_seek(Vdbe *v, VdbeCursor *c) {
   return SQLITE_OK;
 }
 
+/* Decode field col of the cached row into out.  Integers, and text/blob
+** that fits out's buffer, are set inline; the rest goes through
+** record_field_get. */
+static inline int csr_decode(Vdbe *v, VdbeCursor *c, int col, Mem *out) {
+  u32 t = c->types[col];
+  u32 off = c->offsets[col];
+  const u8 *buf = c->rec + off;
+  if (!(out->flags & (MEM_Dyn | MEM_Agg | MEM_Obj | MEM_Ptr)) && !out->z16) {
+    if (t >= 1 && t <= 6) {
+      u32 len = serial_len(t);
+      u64 x = (buf[0] & 0x80) ? ~(u64)0 : 0;
+      for (u32 k = 0; k < len; k++) x = (x << 8) | buf[k];
+      out->i = (i64)x;
+      out->flags = MEM_Int;
+      out->z = NULL;
+      out->n = 0;
+      out->subtype = 0;
+      out->nochange = 0;
+      return SQLITE_OK;
+    }
+    if (t == 8 || t == 9) {
+      out->i = (i64)t - 8;
+      out->flags = MEM_Int;
+      out->z = NULL;
+      out->n = 0;
+      out->subtype = 0;
+      out->nochange = 0;
+      return SQLITE_OK;
+    }
+    if (t >= 12) {
+      u32 len = (t - 12) / 2;
+      int is_text = t & 1;
+      u8 enc = db_enc(v);
+      if ((!is_text || enc == SQLITE_UTF8) && len > 0 && out->zMalloc && (u32)out->szMalloc >= len + 2) {
+        memcpy(out->zMalloc, buf, len);
+        out->zMalloc[len] = 0;
+        out->zMalloc[len + 1] = 0;
+        out->z = out->zMalloc;
+        out->n = (int)len;
+        out->flags = (u16)((is_text ? MEM_Str : MEM_Blob) | MEM_Term);
+        out->subtype = 0;
+        out->nochange = 0;
+        return SQLITE_OK;
+      }
+    }
+  }
+  if (record_field_get(buf, c->rec_n - off, t, db_enc(v), out) < 0) return SQLITE_CORRUPT;
+  return SQLITE_OK;
+}
+
 /* Read column col of cursor c into out (NULL if missing). may PENDING. */
 static int csr_column(Vdbe *v, VdbeCursor *c, int col, Mem *out, const Mem *dflt) {
   int rc;
+  /* fast path: the row is cached and the field's header entry parsed */
+  if (c->cache_ok && c->cache_ctr == v->cache_ctr && col < c->n_parsed && !c->deferred && !c->null_row &&
+      c->type != CURTYPE_PSEUDO)
+    return csr_decode(v, c, col, out);
   if (c->deferred) {
     if (c->alt && c->alt_map && col + 1 <= c->alt_map[0] && c->alt_map[col + 1] > 0) {
       return csr_column(v, c->alt, c->alt_map[col + 1] - 1, out, dflt);
@@ -340,10 +443,7 @@ static int csr_column(Vdbe *v, VdbeCursor *c, int col, Mem *out, const Mem *dflt
     else mem_set_null(out);
     return SQLITE_OK;
   }
-  u32 t = c->types[col];
-  u32 off = c->offsets[col];
-  if (record_field_get(c->rec + off, c->rec_n - off, t, db_enc(v), out) < 0) return SQLITE_CORRUPT;
-  return SQLITE_OK;
+  return csr_decode(v, c, col, out);
 }
 
 static Btree *db_btree(Vdbe *v, int idb) {

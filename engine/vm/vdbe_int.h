@@ -62,6 +62,7 @@ typedef struct VdbeCursor {
   int n_hdr_alloc;
   u32 *types;
   u32 *offsets;    /* offsets[i] = start of field i; offsets[n_parsed] end */
+  struct VdbeCursor *pool_next; /* in Vdbe.csr_pool once closed */
 } VdbeCursor;
 
 /* A running trigger program. */
@@ -113,6 +114,8 @@ struct Vdbe {
   int n_csr;
   VdbeCursor **main_csr;
   int n_main_csr;
+  VdbeCursor *csr_pool; /* closed cursors kept for reuse (with their buffers) */
+  int n_csr_pool;
   u8 *once;             /* OP_Once flags by address */
   Mem *vars;            /* [n_var] */
   int n_var;
@@ -195,6 +198,7 @@ void vdbe_free_op_p4(VdbeOp *);
 const char *vdbe_p4_text(VdbeOp *op, char *buf, int n);
 /* vdbe_exec.c */
 void vdbe_cursor_close(Vdbe *, VdbeCursor *);
+void vdbe_cursor_pool_free(Vdbe *);
 int vdbe_halt(Vdbe *);           /* finish: commit/rollback; may PENDING */
 /* Text of a result code (SQLite's words). */
 const char *vdbe_errstr(int rc);
