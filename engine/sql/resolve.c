@@ -19,6 +19,7 @@ static void pseudo_table_free(Table *t) {
     sqlite3_free(t->cols[i].name);
     sqlite3_free(t->cols[i].type);
     sqlite3_free(t->cols[i].collate);
+    sqlite3_free(t->cols[i].src_table);
   }
   sqlite3_free(t->cols);
   sqlite3_free(t->name);
@@ -127,6 +128,8 @@ static int earlier_has(SrcList *src, int i, const char *name) {
 
 /* Is column `name` of item i a USING/NATURAL join column merged with an
 ** earlier item (so an unqualified reference means the left one)? */
+static int nested_find(const Table *t, const char *zTab, const char *zCol, int *n_match, int *tab_match);
+
 static int is_merged_join_col(SrcList *src, int i, const char *name) {
   if (i == 0) return 0;
   SrcItem *it = &src->a[i];
@@ -258,6 +261,26 @@ static int lookup_name(Parse *p, NameContext *nc, Expr *e) {
         SrcItem *it = &src->a[i];
         Table *t = (Table *)it->res_ptr;
         if (!t) continue;
+        if (it->nested) {
+          int n_match = 0, tab_match = 0;
+          int c = zDb ? -1 : nested_find(t, zTab, zCol, &n_match, &tab_match);
+          if (zDb || (zTab && !tab_match)) continue;
+          cnt_tab++;
+          if (!match_tab) {
+            match_tab = t;
+            match = it;
+            match_cursor = it->res_cursor;
+          }
+          if (c >= 0) {
+            if (!zTab && is_merged_join_col(src, i, zCol) && cnt > 0) continue;
+            cnt += n_match;
+            match = it;
+            match_tab = t;
+            match_cursor = it->res_cursor;
+            match_col = c;
+          }
+          continue;
+        }
         if (zTab) {
           const char *nm = item_name(it);
           if (!nm || shale_stricmp(nm, zTab)) continue;
@@ -695,9 +718,141 @@ static int select_refs_name(const Select *s, const char *name) {
 /* Marker stored in SrcItem.res_cursor's companion: recursive CTE reference
 ** items get a pseudo table whose `is_virtual` is 2 and `root` 0. */
 
+/* The planner runs a RIGHT or FULL JOIN only as the last FROM item.  Joins
+** are left-associative, so `a RIGHT JOIN b ON … JOIN c …` is `(a RIGHT JOIN
+** b ON …) JOIN c …`: the items up to such a join move into a nested FROM
+** subquery (SrcItem.nested) whose columns keep their table names. */
+static int nest_right_joins(Select *s) {
+  SrcList *src = s->from;
+  while (src && src->n > 2) {
+    int cut = -1;
+    for (int i = 1; i < src->n - 1 && cut < 0; i++)
+      if (src->a[i].join_type & (JT_RIGHT | JT_FULL)) cut = i;
+    if (cut < 0) break;
+    Select *sub = shale_malloc_zero(sizeof(Select));
+    SrcList *in = shale_malloc_zero(sizeof(SrcList));
+    SrcItem *items = shale_malloc_zero(sizeof(SrcItem) * (size_t)(cut + 1));
+    if (!sub || !in || !items) {
+      sqlite3_free(sub);
+      sqlite3_free(in);
+      sqlite3_free(items);
+      return SQLITE_NOMEM;
+    }
+    memcpy(items, src->a, sizeof(SrcItem) * (size_t)(cut + 1));
+    in->a = items;
+    in->n = in->alloc = cut + 1;
+    sub->from = in;
+    memset(&src->a[0], 0, sizeof(SrcItem));
+    src->a[0].subquery = sub;
+    src->a[0].nested = 1;
+    memmove(&src->a[1], &src->a[cut + 1], sizeof(SrcItem) * (size_t)(src->n - cut - 1));
+    src->n -= cut;
+  }
+  return SQLITE_OK;
+}
+
+static int setup_from(Parse *p, Select *s, NameContext *outer);
+static int is_merged_join_col(SrcList *src, int i, const char *name);
+
+/* The pseudo table of a nested FROM item: every column of every inner item
+** (as <item>.<column>), preceded by one unqualified column per USING /
+** NATURAL merged name (resolved inside, so a RIGHT/FULL partner coalesces). */
+static Table *setup_nested(Parse *p, SrcItem *it, NameContext *outer) {
+  Select *sub = it->subquery;
+  if (setup_from(p, sub, outer)) return NULL;
+  SrcList *in = sub->from;
+  ExprList *r = NULL;
+  int n_merged = 0;
+  for (int pass = 0; pass < 2; pass++)
+    for (int k = 0; k < in->n; k++) {
+      Table *t = (Table *)in->a[k].res_ptr;
+      for (int c = 0; t && c < t->n_col; c++) {
+        const char *nm = t->cols[c].name;
+        Expr *e = ast_expr_new(pass == 0 ? EX_ID : EX_COLUMN);
+        if (!e) return NULL;
+        e->text = shale_strdup(nm);
+        if (pass == 0) {
+          int dup = 0;
+          for (int j = 0; j < n_merged; j++)
+            if (!shale_stricmp(r->a[j].expr->text, nm)) dup = 1;
+          if (!is_merged_join_col(in, k, nm) || dup) {
+            ast_free_expr(e);
+            continue;
+          }
+          n_merged++;
+        } else {
+          make_column(e, in->a[k].res_cursor, c, t, 0);
+        }
+        r = ast_expr_list_append(r, e);
+        if (!r) return NULL;
+      }
+    }
+  sub->result = r;
+  if (resolve_select(p, sub, outer)) return NULL;
+  int n = r ? r->n : 0;
+  Table *nt = q_pseudo_table(p, n);
+  if (!nt) return NULL;
+  nt->hidden_rowid = 1;
+  int i = n_merged;
+  for (int k = 0; k < in->n; k++) {
+    Table *t = (Table *)in->a[k].res_ptr;
+    const char *tn = item_name(&in->a[k]);
+    for (int c = 0; t && c < t->n_col; c++, i++) {
+      nt->cols[i].src_table = shale_strdup(tn ? tn : "");
+      nt->cols[i].hidden = t->cols[c].hidden;
+    }
+  }
+  for (i = 0; i < n; i++) {
+    Column *c = &nt->cols[i];
+    Expr *e = r->a[i].expr;
+    c->name = shale_strdup(i < n_merged ? r->a[i].expr->text : (e->text ? e->text : "?"));
+    if (i < n_merged) {
+      /* the merged column's name is the one it was resolved from */
+      const Expr *x = e;
+      while (x && x->op == EX_FUNCTION && x->list) x = x->list->a[0].expr;
+      sqlite3_free(c->name);
+      c->name = x && x->text ? shale_strdup(x->text) : shale_strdup("?");
+    }
+    char aff = expr_affinity(p, e);
+    c->affinity = aff && aff != SQLITE_AFF_NONE ? aff : SQLITE_AFF_BLOB;
+    const char *dt = resolve_expr_decltype(e);
+    c->type = dt ? shale_strdup(dt) : NULL;
+    const char *coll = expr_collation_name(p, e);
+    c->collate = coll ? shale_strdup(coll) : NULL;
+  }
+  return nt;
+}
+
+/* Column of a nested pseudo table named by [zTab.]zCol: the merged column
+** first for an unqualified name; *n_match counts the candidates (more than
+** one: ambiguous); *tab_match tells whether zTab names an inner item. */
+static int nested_find(const Table *t, const char *zTab, const char *zCol, int *n_match, int *tab_match) {
+  int found = -1;
+  *n_match = 0;
+  *tab_match = 0;
+  for (int c = 0; c < t->n_col; c++) {
+    const Column *col = &t->cols[c];
+    if (zTab) {
+      if (!col->src_table || shale_stricmp(col->src_table, zTab)) continue;
+      *tab_match = 1;
+    } else if (!col->src_table) {
+      if (!shale_stricmp(col->name, zCol)) {
+        *n_match = 1;
+        return c;
+      }
+      continue;
+    }
+    if (shale_stricmp(col->name, zCol)) continue;
+    if (found < 0) found = c;
+    (*n_match)++;
+  }
+  return found;
+}
+
 static int setup_from(Parse *p, Select *s, NameContext *outer) {
   SrcList *from = s->from;
   if (!from) return SQLITE_OK;
+  if (nest_right_joins(s)) return SQLITE_NOMEM;
   for (int i = 0; i < from->n && !p->rc; i++) {
     SrcItem *it = &from->a[i];
     if (it->res_ptr) continue;
@@ -705,6 +860,12 @@ static int setup_from(Parse *p, Select *s, NameContext *outer) {
     if (it->func_args) {
       parse_error(p, "no such table-valued function: %s", it->name ? it->name : "");
       return p->rc;
+    }
+    if (it->nested) {
+      Table *t = setup_nested(p, it, outer);
+      if (!t) return p->rc ? p->rc : SQLITE_NOMEM;
+      it->res_ptr = t;
+      continue;
     }
     if (it->subquery) {
       resolve_select(p, it->subquery, outer);
@@ -932,6 +1093,44 @@ static int expand_star(Parse *p, Select *s) {
       SrcItem *it = &src->a[k];
       Table *t = (Table *)it->res_ptr;
       if (!t) continue;
+      if (it->nested) {
+        /* the inner items' columns in order, merged names once (as flat) */
+        SrcList *in = it->subquery->from;
+        int n_merged = 0;
+        while (n_merged < t->n_col && !t->cols[n_merged].src_table) n_merged++;
+        int ci = n_merged;
+        for (int q = 0; q < in->n; q++) {
+          Table *qt = (Table *)in->a[q].res_ptr;
+          const char *tn = item_name(&in->a[q]);
+          int nq = qt ? qt->n_col : 0;
+          int skip_item = e->table && (!tn || shale_stricmp(tn, e->table));
+          if (!skip_item) found = 1;
+          for (int c = 0; c < nq; c++) {
+            int col = ci + c;
+            const char *cname = t->cols[col].name;
+            if (skip_item || t->cols[col].hidden) continue;
+            if (!e->table) {
+              if (is_merged_join_col(in, q, cname)) continue;
+              for (int j = 0; j < n_merged; j++)
+                if (!shale_stricmp(t->cols[j].name, cname)) col = j;
+            }
+            Expr *ce = ast_expr_new(EX_COLUMN);
+            if (!ce) return SQLITE_NOMEM;
+            ce->text = shale_strdup(cname);
+            make_column(ce, it->res_cursor, col, t, 0);
+            if (!e->table) {
+              int pc = -1;
+              int pj = right_partner(src, k, cname, &pc);
+              if (pj >= 0) make_coalesce(p, ce, &src->a[pj], pc);
+            }
+            nl = ast_expr_list_append(nl, ce);
+            if (!nl) return SQLITE_NOMEM;
+            nl->a[nl->n - 1].span = shale_strdup(cname);
+          }
+          ci += nq;
+        }
+        continue;
+      }
       if (e->table) {
         const char *nm = item_name(it);
         if (!nm || shale_stricmp(nm, e->table)) continue;

@@ -27,6 +27,8 @@ struct Column {
   char *default_text;
   Expr *generated;     /* GENERATED ALWAYS AS */
   int generated_stored;
+  char *src_table;     /* nested FROM pseudo table: the FROM item's name; NULL
+                          for the merged (unqualified) USING/NATURAL column */
 };
 
 struct Index {
