@@ -763,26 +763,44 @@ static Table *setup_nested(Parse *p, SrcItem *it, NameContext *outer) {
   SrcList *in = sub->from;
   ExprList *r = NULL;
   int n_merged = 0;
+  const char *merged[64];
   for (int pass = 0; pass < 2; pass++)
     for (int k = 0; k < in->n; k++) {
       Table *t = (Table *)in->a[k].res_ptr;
       for (int c = 0; t && c < t->n_col; c++) {
         const char *nm = t->cols[c].name;
-        Expr *e = ast_expr_new(pass == 0 ? EX_ID : EX_COLUMN);
-        if (!e) return NULL;
-        e->text = shale_strdup(nm);
         if (pass == 0) {
+          /* a USING/NATURAL merged name: the left-most column of that name,
+          ** coalesced with a RIGHT/FULL partner (what an unqualified
+          ** reference means in the flat join) */
           int dup = 0;
           for (int j = 0; j < n_merged; j++)
-            if (!shale_stricmp(r->a[j].expr->text, nm)) dup = 1;
-          if (!is_merged_join_col(in, k, nm) || dup) {
-            ast_free_expr(e);
-            continue;
+            if (!shale_stricmp(merged[j], nm)) dup = 1;
+          if (dup || n_merged >= 64 || !is_merged_join_col(in, k, nm)) continue;
+          int k0 = -1, c0 = -1;
+          for (int kk = 0; kk < k && k0 < 0; kk++) {
+            Table *lt = (Table *)in->a[kk].res_ptr;
+            int nmatch = 0, tmatch = 0;
+            int cc = !lt ? -1 : in->a[kk].nested ? nested_find(lt, NULL, nm, &nmatch, &tmatch) : find_column(lt, nm);
+            if (cc >= 0) k0 = kk, c0 = cc;
           }
-          n_merged++;
-        } else {
-          make_column(e, in->a[k].res_cursor, c, t, 0);
+          if (k0 < 0) continue;
+          Expr *e = ast_expr_new(EX_COLUMN);
+          if (!e) return NULL;
+          e->text = shale_strdup(nm);
+          make_column(e, in->a[k0].res_cursor, c0, (Table *)in->a[k0].res_ptr, 0);
+          int pc = -1;
+          int pj = right_partner(in, k0, nm, &pc);
+          if (pj >= 0) make_coalesce(p, e, &in->a[pj], pc);
+          merged[n_merged++] = nm;
+          r = ast_expr_list_append(r, e);
+          if (!r) return NULL;
+          continue;
         }
+        Expr *e = ast_expr_new(EX_COLUMN);
+        if (!e) return NULL;
+        e->text = shale_strdup(nm);
+        make_column(e, in->a[k].res_cursor, c, t, 0);
         r = ast_expr_list_append(r, e);
         if (!r) return NULL;
       }
@@ -793,26 +811,23 @@ static Table *setup_nested(Parse *p, SrcItem *it, NameContext *outer) {
   Table *nt = q_pseudo_table(p, n);
   if (!nt) return NULL;
   nt->hidden_rowid = 1;
+  nt->n_merged = n_merged;
   int i = n_merged;
   for (int k = 0; k < in->n; k++) {
     Table *t = (Table *)in->a[k].res_ptr;
     const char *tn = item_name(&in->a[k]);
     for (int c = 0; t && c < t->n_col; c++, i++) {
-      nt->cols[i].src_table = shale_strdup(tn ? tn : "");
+      /* an inner nested item's columns keep their own table names (its
+      ** merged columns stay unqualified) */
+      const char *st = in->a[k].nested ? t->cols[c].src_table : (tn ? tn : "");
+      nt->cols[i].src_table = st ? shale_strdup(st) : NULL;
       nt->cols[i].hidden = t->cols[c].hidden;
     }
   }
   for (i = 0; i < n; i++) {
     Column *c = &nt->cols[i];
     Expr *e = r->a[i].expr;
-    c->name = shale_strdup(i < n_merged ? r->a[i].expr->text : (e->text ? e->text : "?"));
-    if (i < n_merged) {
-      /* the merged column's name is the one it was resolved from */
-      const Expr *x = e;
-      while (x && x->op == EX_FUNCTION && x->list) x = x->list->a[0].expr;
-      sqlite3_free(c->name);
-      c->name = x && x->text ? shale_strdup(x->text) : shale_strdup("?");
-    }
+    c->name = shale_strdup(i < n_merged ? merged[i] : (e->text ? e->text : "?"));
     char aff = expr_affinity(p, e);
     c->affinity = aff && aff != SQLITE_AFF_NONE ? aff : SQLITE_AFF_BLOB;
     const char *dt = resolve_expr_decltype(e);
@@ -849,10 +864,52 @@ static int nested_find(const Table *t, const char *zTab, const char *zCol, int *
   return found;
 }
 
+/* Does item i or a later one use `name` in its USING (or NATURAL) join? */
+static int in_later_using(SrcList *src, int i, const char *name) {
+  for (int j = i; j < src->n; j++) {
+    Table *t = (Table *)src->a[j].res_ptr;
+    if (j > 0 && t && find_column(t, name) >= 0 && is_merged_join_col(src, j, name)) return 1;
+  }
+  return 0;
+}
+
+static int has_right_join(const SrcList *src, int from) {
+  for (int j = from; src && j < src->n; j++)
+    if (src->a[j].join_type & (JT_RIGHT | JT_FULL)) return 1;
+  return 0;
+}
+
+/* With a RIGHT or FULL JOIN in the FROM clause, SQLite 3.40 requires every
+** further left-hand table holding a USING column to be USING-joined on it. */
+static int check_right_join_using(Parse *p, SrcList *src) {
+  for (int i = 1; i < src->n; i++) {
+    SrcItem *it = &src->a[i];
+    Table *t = (Table *)it->res_ptr;
+    if (!t || !(it->using_ || (it->join_type & JT_NATURAL))) continue;
+    for (int c = 0; c < t->n_col; c++) {
+      const char *name = t->cols[c].name;
+      if (!is_merged_join_col(src, i, name)) continue;
+      int seen = 0;
+      for (int k = 0; k < i; k++) {
+        Table *lt = (Table *)src->a[k].res_ptr;
+        if (!lt || find_column(lt, name) < 0) continue;
+        if (seen && !is_merged_join_col(src, k, name)) {
+          parse_error(p, "ambiguous reference to %s in USING()", name);
+          return p->rc;
+        }
+        seen = 1;
+      }
+    }
+  }
+  return SQLITE_OK;
+}
+
 static int setup_from(Parse *p, Select *s, NameContext *outer) {
   SrcList *from = s->from;
   if (!from) return SQLITE_OK;
-  if (nest_right_joins(s)) return SQLITE_NOMEM;
+  int flat = 1;
+  for (int i = 0; i < from->n; i++)
+    if (from->a[i].nested) flat = 0;
   for (int i = 0; i < from->n && !p->rc; i++) {
     SrcItem *it = &from->a[i];
     if (it->res_ptr) continue;
@@ -986,6 +1043,16 @@ static int setup_from(Parse *p, Select *s, NameContext *outer) {
     if (tab->db_index >= 0 && tab->db_index < 32) p->cookie_mask |= (u32)1 << tab->db_index;
     it->res_ptr = tab;
   }
+  if (p->rc || !has_right_join(from, 1)) return p->rc;
+  if (flat && check_right_join_using(p, from)) return p->rc;
+  if (nest_right_joins(s)) return SQLITE_NOMEM;
+  SrcItem *it = &s->from->a[0];
+  if (it->nested && !it->res_ptr) {
+    it->res_cursor = parse_alloc_cursor(p);
+    Table *t = setup_nested(p, it, outer);
+    if (!t) return p->rc ? p->rc : SQLITE_NOMEM;
+    it->res_ptr = t;
+  }
   return p->rc;
 }
 
@@ -1065,6 +1132,79 @@ static int setup_joins(Parse *p, SrcList *src) {
   return p->rc;
 }
 
+/* `*` / `tab.*` over a nested FROM item (SrcItem.nested): the inner items'
+** columns in order as the flat join would give them. */
+typedef struct StarCtx {
+  Parse *p;
+  ExprList *nl;
+  SrcItem *top;            /* the outermost nested item (its cursor is read) */
+  const char *tab;         /* tab.*, or NULL */
+  int found;
+  struct {
+    SrcList *src;
+    int k;
+  } lv[32];                /* enclosing FROM lists and the item of each */
+  int n_lv;
+} StarCtx;
+
+static int star_append(StarCtx *x, Expr *e, const char *name) {
+  x->nl = ast_expr_list_append(x->nl, e);
+  if (!x->nl) return SQLITE_NOMEM;
+  x->nl->a[x->nl->n - 1].span = shale_strdup(name);
+  return SQLITE_OK;
+}
+
+static int star_nested(StarCtx *x, SrcItem *nit, int base) {
+  Table *nt = (Table *)nit->res_ptr;
+  SrcList *in = nit->subquery->from;
+  int ci = nt->n_merged; /* this level's merged columns come first */
+  if (x->n_lv >= 32) return SQLITE_OK;
+  for (int q = 0; q < in->n; q++) {
+    Table *qt = (Table *)in->a[q].res_ptr;
+    int nq = qt ? qt->n_col : 0;
+    x->lv[x->n_lv].src = in;
+    x->lv[x->n_lv].k = q;
+    x->n_lv++;
+    if (in->a[q].nested) {
+      int rc = star_nested(x, &in->a[q], base + ci);
+      x->n_lv--;
+      if (rc) return rc;
+      ci += nq;
+      continue;
+    }
+    const char *tn = item_name(&in->a[q]);
+    int item_ok = !x->tab || (tn && !shale_stricmp(tn, x->tab));
+    if (item_ok) x->found = 1;
+    for (int c = 0; item_ok && c < nq; c++) {
+      const char *name = qt->cols[c].name;
+      if (qt->cols[c].hidden) continue;
+      if (!x->tab && is_merged_join_col(in, q, name)) continue;
+      /* SQLite: a column of a table left of a RIGHT JOIN that a later USING
+      ** names expands to an unqualified reference */
+      int ltorj = 0, using_ = 0;
+      for (int l = 0; l < x->n_lv; l++) {
+        if (has_right_join(x->lv[l].src, x->lv[l].k + 1)) ltorj = 1;
+        if (in_later_using(x->lv[l].src, x->lv[l].k + 1, name)) using_ = 1;
+      }
+      Expr *ce = ast_expr_new(ltorj && using_ ? EX_ID : EX_COLUMN);
+      if (!ce) return SQLITE_NOMEM;
+      ce->text = shale_strdup(name);
+      if (ce->op == EX_COLUMN) {
+        make_column(ce, x->top->res_cursor, base + ci + c, (Table *)x->top->res_ptr, 0);
+        if (!x->tab) {
+          int pc = -1;
+          int pj = right_partner(x->lv[0].src, x->lv[0].k, name, &pc);
+          if (pj >= 0) make_coalesce(x->p, ce, &x->lv[0].src->a[pj], pc);
+        }
+      }
+      if (star_append(x, ce, name)) return SQLITE_NOMEM;
+    }
+    x->n_lv--;
+    ci += nq;
+  }
+  return SQLITE_OK;
+}
+
 /* Expand * and t.* in the result list. */
 static int expand_star(Parse *p, Select *s) {
   ExprList *r = s->result;
@@ -1094,41 +1234,19 @@ static int expand_star(Parse *p, Select *s) {
       Table *t = (Table *)it->res_ptr;
       if (!t) continue;
       if (it->nested) {
-        /* the inner items' columns in order, merged names once (as flat) */
-        SrcList *in = it->subquery->from;
-        int n_merged = 0;
-        while (n_merged < t->n_col && !t->cols[n_merged].src_table) n_merged++;
-        int ci = n_merged;
-        for (int q = 0; q < in->n; q++) {
-          Table *qt = (Table *)in->a[q].res_ptr;
-          const char *tn = item_name(&in->a[q]);
-          int nq = qt ? qt->n_col : 0;
-          int skip_item = e->table && (!tn || shale_stricmp(tn, e->table));
-          if (!skip_item) found = 1;
-          for (int c = 0; c < nq; c++) {
-            int col = ci + c;
-            const char *cname = t->cols[col].name;
-            if (skip_item || t->cols[col].hidden) continue;
-            if (!e->table) {
-              if (is_merged_join_col(in, q, cname)) continue;
-              for (int j = 0; j < n_merged; j++)
-                if (!shale_stricmp(t->cols[j].name, cname)) col = j;
-            }
-            Expr *ce = ast_expr_new(EX_COLUMN);
-            if (!ce) return SQLITE_NOMEM;
-            ce->text = shale_strdup(cname);
-            make_column(ce, it->res_cursor, col, t, 0);
-            if (!e->table) {
-              int pc = -1;
-              int pj = right_partner(src, k, cname, &pc);
-              if (pj >= 0) make_coalesce(p, ce, &src->a[pj], pc);
-            }
-            nl = ast_expr_list_append(nl, ce);
-            if (!nl) return SQLITE_NOMEM;
-            nl->a[nl->n - 1].span = shale_strdup(cname);
-          }
-          ci += nq;
-        }
+        StarCtx x;
+        memset(&x, 0, sizeof(x));
+        x.p = p;
+        x.nl = nl;
+        x.top = it;
+        x.tab = e->table;
+        x.lv[0].src = src;
+        x.lv[0].k = k;
+        x.n_lv = 1;
+        int rc = star_nested(&x, it, 0);
+        nl = x.nl;
+        if (x.found) found = 1;
+        if (rc) return rc;
         continue;
       }
       if (e->table) {
@@ -1139,6 +1257,17 @@ static int expand_star(Parse *p, Select *s) {
       for (int c = 0; c < t->n_col; c++) {
         if (t->cols[c].hidden) continue;
         if (!e->table && is_merged_join_col(src, k, t->cols[c].name)) continue;
+        if (has_right_join(src, k + 1) && in_later_using(src, k + 1, t->cols[c].name)) {
+          /* SQLite: left of a RIGHT JOIN, a column a later USING names
+          ** expands to an unqualified reference (coalesced, or ambiguous) */
+          Expr *id = ast_expr_new(EX_ID);
+          if (!id) return SQLITE_NOMEM;
+          id->text = shale_strdup(t->cols[c].name);
+          nl = ast_expr_list_append(nl, id);
+          if (!nl) return SQLITE_NOMEM;
+          nl->a[nl->n - 1].span = shale_strdup(t->cols[c].name);
+          continue;
+        }
         Expr *ce = ast_expr_new(EX_COLUMN);
         if (!ce) return SQLITE_NOMEM;
         ce->text = shale_strdup(t->cols[c].name);
