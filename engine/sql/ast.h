@@ -148,6 +148,9 @@ typedef struct SrcItem {
   int not_indexed;  /* NOT INDEXED */
   void *res_ptr;   /* codegen private */
   int res_cursor;
+  int nested;      /* resolver: FROM items nested into `subquery` (a RIGHT/FULL
+                      JOIN that was not the last item); columns keep their
+                      table names (Column.src_table) */
 } SrcItem;
 
 struct SrcList {
