@@ -20,6 +20,7 @@ typedef struct Emit {
   ExprList *order_by;
   int n_ob;
   int reg_limit, reg_offset;
+  int reg_cap;         /* ORDER BY + LIMIT: rows still to keep (sorter_cur is then an ephemeral index) */
   int brk;             /* label: no more rows wanted */
   int queue_distinct;  /* SD_QUEUE_: distinct index cursor or -1 */
 } Emit;
@@ -122,9 +123,20 @@ static void emit_row(Parse *p, Emit *em, int r, int cont) {
         expr_code(p, it->expr, base + i);
     }
     for (int i = 0; i < n; i++) vdbe_add_op2(v, OP_SCopy, r + i, base + nk + i);
+    if (em->reg_cap) {
+      /* as in SQLite: keep at most LIMIT+OFFSET rows; once full, a row goes
+      ** in only if it sorts before the last kept one, which it replaces */
+      int ins = vdbe_make_label(v);
+      vdbe_add_op2(v, OP_IfNotZero, em->reg_cap, ins);
+      vdbe_add_op2(v, OP_Last, em->sorter_cur, 0);
+      vdbe_add_op4_int(v, OP_IdxLE, em->sorter_cur, cont, base, nk);
+      vdbe_add_op1(v, OP_Delete, em->sorter_cur);
+      vdbe_resolve_label(v, ins);
+    }
     int rec = parse_alloc_reg(p);
     vdbe_add_op3(v, OP_MakeRecord, base, nk + n, rec);
-    vdbe_add_op2(v, OP_SorterInsert, em->sorter_cur, rec);
+    if (em->reg_cap) vdbe_add_op4_int(v, OP_IdxInsert, em->sorter_cur, rec, base, nk + n);
+    else vdbe_add_op2(v, OP_SorterInsert, em->sorter_cur, rec);
     return;
   }
   if (em->reg_offset) vdbe_add_op3(v, OP_IfPos, em->reg_offset, cont, 1);
@@ -142,17 +154,18 @@ static void emit_sorted(Parse *p, Emit *em) {
   int r = parse_alloc_regs(p, n);
   int done = vdbe_make_label(v);
   int next = vdbe_make_label(v);
-  vdbe_add_op3(v, OP_OpenPseudo, pseudo, rec, nk + n);
+  if (!em->reg_cap) vdbe_add_op3(v, OP_OpenPseudo, pseudo, rec, nk + n);
   if (p->explain == 2) select_explain(p, "USE TEMP B-TREE FOR ORDER BY");
-  vdbe_add_op2(v, OP_SorterSort, em->sorter_cur, done);
+  vdbe_add_op2(v, em->reg_cap ? OP_Sort : OP_SorterSort, em->sorter_cur, done);
   int top = vdbe_current_addr(v);
-  vdbe_add_op3(v, OP_SorterData, em->sorter_cur, rec, pseudo);
+  if (!em->reg_cap) vdbe_add_op3(v, OP_SorterData, em->sorter_cur, rec, pseudo);
   if (em->reg_offset) vdbe_add_op3(v, OP_IfPos, em->reg_offset, next, 1);
-  for (int i = 0; i < n; i++) vdbe_add_op3(v, OP_Column, pseudo, nk + i, r + i);
+  int src = em->reg_cap ? em->sorter_cur : pseudo;
+  for (int i = 0; i < n; i++) vdbe_add_op3(v, OP_Column, src, nk + i, r + i);
   deliver(p, em, r, n);
   if (em->reg_limit) vdbe_add_op2(v, OP_DecrJumpZero, em->reg_limit, done);
   vdbe_resolve_label(v, next);
-  vdbe_add_op2(v, OP_SorterNext, em->sorter_cur, top);
+  vdbe_add_op2(v, em->reg_cap ? OP_Next : OP_SorterNext, em->sorter_cur, top);
   vdbe_resolve_label(v, done);
 }
 
@@ -201,7 +214,18 @@ static void setup_order_by(Parse *p, Emit *em, ExprList *ob, int n_res) {
   if (!ob || ob->n == 0) return;
   em->sorter_cur = parse_alloc_cursor(p);
   KeyInfo *k = sorter_keyinfo(p, ob, n_res, 1);
-  vdbe_add_op4(p->v, OP_SorterOpen, em->sorter_cur, ob->n + 1 + n_res, 0, k, P4_KEYINFO);
+  if (!em->reg_limit) {
+    vdbe_add_op4(p->v, OP_SorterOpen, em->sorter_cur, ob->n + 1 + n_res, 0, k, P4_KEYINFO);
+    return;
+  }
+  /* with a LIMIT, an ordered ephemeral index holding the best LIMIT+OFFSET
+  ** rows (top-N); a negative LIMIT keeps every row */
+  vdbe_add_op4(p->v, OP_OpenEphemeral, em->sorter_cur, ob->n + 1 + n_res, 0, k, P4_KEYINFO);
+  em->reg_cap = parse_alloc_reg(p);
+  if (em->reg_offset)
+    vdbe_add_op3(p->v, OP_OffsetLimit, em->reg_limit, em->reg_cap, em->reg_offset);
+  else
+    vdbe_add_op2(p->v, OP_SCopy, em->reg_limit, em->reg_cap);
 }
 
 static void setup_distinct(Parse *p, Emit *em, ExprList *result) {

@@ -2069,7 +2069,16 @@ int vdbe_exec(Vdbe *v) {
         c->key_info = keyinfo_ref(op->p4.pKeyInfo);
         if (c->key_info) c->key_info->enc = db_enc(v);
         c->n_field = op->p2;
-        i64 limit = db && db->sorter_mem_limit > 0 ? db->sorter_mem_limit : 16 * 1024 * 1024;
+        /* as in SQLite: the cache size (KiB if negative, else pages) bounds
+        ** the records kept in memory; at least 10 pages */
+        i64 limit = db->sorter_mem_limit;
+        if (limit <= 0) {
+          i64 cs = db->cache_size ? db->cache_size : -2000;
+          i64 pg = db->n_db > 0 && db->dbs[0].btree ? btree_get_page_size(db->dbs[0].btree) : 4096;
+          limit = cs < 0 ? -cs * 1024 : cs * pg;
+          if (limit < 10 * pg) limit = 10 * pg;
+          if (limit > ((i64)1 << 29)) limit = (i64)1 << 29;
+        }
         c->sorter = sorter_new(db->vfs, c->key_info, db_enc(v), limit);
         if (!c->sorter) ERR(SQLITE_NOMEM, "out of memory");
         v->stmt_status[SQLITE_STMTSTATUS_SORT]++;
@@ -2367,6 +2376,9 @@ int vdbe_exec(Vdbe *v) {
           r.n_field = (u16)(got < mx ? got : mx);
           r.enc = db_enc(v);
           res = record_compare((const u8 *)in3->z, in3->n, &r);
+          /* as in SQLite: a NULL key field never equals anything (UNIQUE) */
+          for (int i = 0; i < r.n_field && res == 0; i++)
+            if (f[i].flags & MEM_Null) res = -1;
           for (int i = 0; i < mx; i++) mem_release(&f[i]);
           (void)save;
         } else {
@@ -2433,10 +2445,18 @@ int vdbe_exec(Vdbe *v) {
       case OP_Last: {
         c = v->csr[op->p1];
         int empty = 0;
+        if (op->opcode == OP_SeekEnd && !btree_eof(c->bt) && !c->null_row) {
+          /* as in SQLite: a cursor used only for appending is already at
+          ** the end (or needs a re-seek, which btree_insert does itself) */
+          c->seek_result = -1;
+          break;
+        }
         CHECK_RC(btree_last(c->bt, &empty));
         c->null_row = (u8)empty;
         c->deferred = 0;
         c->cache_ok = 0;
+        /* OP_SeekEnd: the next OP_IdxInsert/Insert (USESEEKRESULT) appends */
+        c->seek_result = op->opcode == OP_SeekEnd && !empty ? -1 : 0;
         if (op->opcode == OP_Last && empty && op->p2) {
           v->pc = op->p2;
           continue;
