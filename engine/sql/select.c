@@ -2072,8 +2072,14 @@ static void code_compound(Parse *p, Select *last, SelectDest *dest) {
   int all_union_all = 1;
   for (int i = 0; i < na - 1; i++)
     if (arm_op(arms[i]) != CO_UNION_ALL) all_union_all = 0;
+  /* A multi-row VALUES list shows as one row of the plan, as in SQLite. */
+  int values_list = all_union_all && !ob && !last->limit;
+  for (int i = 0; i < na && values_list; i++)
+    if (!(arms[i]->flags & SELECT_F_VALUES)) values_list = 0;
   int save_parent = p->eqp_parent;
-  if (p->explain == 2) {
+  if (p->explain == 2 && values_list) {
+    select_explain(p, "SCAN %d CONSTANT ROWS", na);
+  } else if (p->explain == 2) {
     int id = vdbe_current_addr(v);
     select_explain(p, "COMPOUND QUERY");
     p->eqp_parent = id;
@@ -2083,7 +2089,7 @@ static void code_compound(Parse *p, Select *last, SelectDest *dest) {
   }
   if (all_union_all) {
     for (int i = na - 1; i >= 0 && !p->rc; i--) {
-      if (p->explain == 2) {
+      if (p->explain == 2 && !values_list) {
         int id0 = vdbe_current_addr(v);
         select_explain(p, i == na - 1 ? "LEFT-MOST SUBQUERY" : "UNION ALL");
         int sp = p->eqp_parent;
@@ -2091,6 +2097,8 @@ static void code_compound(Parse *p, Select *last, SelectDest *dest) {
         Emit arm_em = em;
         arm_em.distinct_cur = -1;
         if ((arms[i]->flags & SELECT_F_DISTINCT)) setup_distinct(p, &arm_em, arms[i]->result);
+        if ((!arms[i]->from || arms[i]->from->n == 0) && !select_is_agg(p, arms[i]))
+          select_explain(p, "SCAN CONSTANT ROW");
         code_simple_core(p, arms[i], &arm_em);
         p->eqp_parent = sp;
         continue;

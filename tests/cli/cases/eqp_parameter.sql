@@ -39,3 +39,8 @@ SELECT ?1, ?2, ?;
 .parameter set :only
 .help eqp
 .help param
+.eqp on
+INSERT INTO t VALUES(5,6),(7,8),(9,10);
+VALUES (1,2),(3,4);
+SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3;
+SELECT a FROM t WHERE a IN (SELECT b FROM t);
