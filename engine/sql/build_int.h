@@ -30,8 +30,6 @@ char *build_mprintf(const char *fmt, ...);
 Vdbe *parse_vdbe(Parse *);            /* the program being built */
 void parse_begin_write(Parse *, int idb); /* mark db written (OP_Transaction write) */
 void parse_begin_read(Parse *, int idb);
-/* A KeyInfo for an index (n_key key columns + rowid). */
-KeyInfo *build_index_keyinfo(Parse *, Index *);
 /* Open all indexes of tab for writing on consecutive cursors starting at
 ** *first; returns the number opened. */
 int build_open_indexes(Parse *, Table *, int op, int first_cursor);

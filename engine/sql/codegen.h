@@ -75,6 +75,7 @@ void schema_free(Schema *);
 Schema *schema_new(void);
 Table *schema_table_for_sqlite_schema(sqlite3 *, int idb); /* the built-in sqlite_schema Table */
 int table_column_index(const Table *, const char *name); /* -1 none; rowid names give -2 */
+KeyInfo *build_index_keyinfo(Parse *, Index *); /* the comparison of an index's records */
 Index *table_primary_key_index(const Table *);
 
 /* Expressions (expr.c). */

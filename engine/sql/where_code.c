@@ -79,20 +79,6 @@ void wh_explain_level(WhereInfo *w, WLevel *lv) {
 }
 
 /* ---------------------------------------------------------------- coding -- */
-KeyInfo *wh_build_index_keyinfo_q(Parse *p, Index *ix) {
-  KeyInfo *k = keyinfo_alloc(ix->n_key_col, ix->n_column - ix->n_key_col);
-  if (!k) return NULL;
-  k->enc = p->db->enc ? p->db->enc : SQLITE_UTF8;
-  for (int i = 0; i < ix->n_column; i++) {
-    if (k->sort_flags) k->sort_flags[i] = ix->sort_desc && ix->sort_desc[i] ? KEYINFO_ORDER_DESC : 0;
-    if (k->coll) {
-      const char *c = ix->collate ? ix->collate[i] : NULL;
-      k->coll[i] = (c && shale_stricmp(c, "BINARY") != 0) ? coll_find(p->db, c) : NULL;
-    }
-  }
-  return k;
-}
-
 void wh_open_level(WhereInfo *w, WLevel *lv) {
   Parse *p = w->p;
   Vdbe *v = p->v;
@@ -123,23 +109,23 @@ void wh_open_level(WhereInfo *w, WLevel *lv) {
     if (lv->plan == PLAN_INDEX && lv->idx != pk && !lv->covering) {
       /* secondary index on WITHOUT ROWID: the row is found by its PRIMARY
       ** KEY columns (stored in the index entry); open the table too */
-      KeyInfo *k = pk ? wh_build_index_keyinfo_q(p, pk) : NULL;
+      KeyInfo *k = pk ? build_index_keyinfo(p, pk) : NULL;
       vdbe_add_op4(v, OP_OpenRead, lv->cursor, (int)(pk ? pk->root : t->root), idb, k, P4_KEYINFO);
       lv->idx_cursor = parse_alloc_cursor(p);
-      vdbe_add_op4(v, OP_OpenRead, lv->idx_cursor, (int)lv->idx->root, idb, wh_build_index_keyinfo_q(p, lv->idx),
+      vdbe_add_op4(v, OP_OpenRead, lv->idx_cursor, (int)lv->idx->root, idb, build_index_keyinfo(p, lv->idx),
                    P4_KEYINFO);
       lv->pk_seek = 1;
       return;
     }
     if (lv->plan == PLAN_INDEX && lv->idx == pk) {
       lv->idx_cursor = lv->cursor;
-      KeyInfo *k = pk ? wh_build_index_keyinfo_q(p, pk) : NULL;
+      KeyInfo *k = pk ? build_index_keyinfo(p, pk) : NULL;
       vdbe_add_op4(v, OP_OpenRead, lv->cursor, (int)(pk ? pk->root : t->root), idb, k, P4_KEYINFO);
       lv->covering = 1; /* the table itself */
       return;
     }
     if (lv->plan != PLAN_INDEX) {
-      KeyInfo *k = pk ? wh_build_index_keyinfo_q(p, pk) : NULL;
+      KeyInfo *k = pk ? build_index_keyinfo(p, pk) : NULL;
       vdbe_add_op4(v, OP_OpenRead, lv->cursor, (int)(pk ? pk->root : t->root), idb, k, P4_KEYINFO);
       return;
     }
@@ -151,7 +137,7 @@ void wh_open_level(WhereInfo *w, WLevel *lv) {
   }
   if (lv->plan == PLAN_INDEX) {
     if (lv->idx_cursor <= 0 || lv->idx_cursor == lv->cursor) lv->idx_cursor = parse_alloc_cursor(p);
-    vdbe_add_op4(v, OP_OpenRead, lv->idx_cursor, (int)lv->idx->root, idb, wh_build_index_keyinfo_q(p, lv->idx),
+    vdbe_add_op4(v, OP_OpenRead, lv->idx_cursor, (int)lv->idx->root, idb, build_index_keyinfo(p, lv->idx),
                  P4_KEYINFO);
     if (lv->covering) {
       QState *q = q_state(p);
@@ -396,7 +382,7 @@ void wh_begin_level(WhereInfo *w, int li, u64 avail_before) {
         Index *ix = lv->idx;
         Table *t = lv->tab;
         int once = vdbe_add_op0(v, OP_Once);
-        KeyInfo *k = wh_build_index_keyinfo_q(p, ix);
+        KeyInfo *k = build_index_keyinfo(p, ix);
         vdbe_add_op4(v, OP_OpenAutoindex, cur, ix->n_column, 0, k, P4_KEYINFO);
         int r = parse_alloc_regs(p, ix->n_column), rec = parse_alloc_reg(p);
         int a = vdbe_add_op2(v, OP_Rewind, lv->cursor, 0);

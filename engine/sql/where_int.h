@@ -133,7 +133,6 @@ void wh_try_autoindex(WhereInfo *w, int li, u64 avail, Select *sel);
 
 /* where_code.c: EXPLAIN QUERY PLAN rows and the loop code of each level */
 void wh_explain_level(WhereInfo *w, WLevel *lv);
-KeyInfo *wh_build_index_keyinfo_q(Parse *p, Index *ix);
 void wh_open_level(WhereInfo *w, WLevel *lv);
 void wh_code_terms(WhereInfo *w, int li, u64 avail, int only_on);
 void wh_begin_level(WhereInfo *w, int li, u64 avail_before);

@@ -135,7 +135,7 @@ void wh_open_or_level(WhereInfo *w, WLevel *lv) {
     if (sl->plan == PLAN_INDEX) {
       sl->idx_cursor = parse_alloc_cursor(p);
       vdbe_add_op4(p->v, OP_OpenRead, sl->idx_cursor, (int)sl->idx->root, t->db_index,
-                   wh_build_index_keyinfo_q(p, sl->idx), P4_KEYINFO);
+                   build_index_keyinfo(p, sl->idx), P4_KEYINFO);
     }
   }
 }
