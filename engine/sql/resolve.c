@@ -748,6 +748,33 @@ static int nest_right_joins(Select *s) {
     memmove(&src->a[1], &src->a[cut + 1], sizeof(SrcItem) * (size_t)(src->n - cut - 1));
     src->n -= cut;
   }
+  /* a WITHOUT ROWID right operand (the planner's unmatched-row pass needs
+  ** rowids): the item alone is nested, the join stays outside */
+  SrcItem *last = src && src->n > 1 ? &src->a[src->n - 1] : NULL;
+  Table *lt = last ? (Table *)last->res_ptr : NULL;
+  if (last && (last->join_type & (JT_RIGHT | JT_FULL)) && lt && lt->without_rowid && !last->nested) {
+    Select *sub = shale_malloc_zero(sizeof(Select));
+    SrcList *in = shale_malloc_zero(sizeof(SrcList));
+    SrcItem *items = shale_malloc_zero(sizeof(SrcItem));
+    if (!sub || !in || !items) {
+      sqlite3_free(sub);
+      sqlite3_free(in);
+      sqlite3_free(items);
+      return SQLITE_NOMEM;
+    }
+    *items = *last;
+    items->join_type = 0;
+    items->on = NULL;
+    items->using_ = NULL;
+    in->a = items;
+    in->n = in->alloc = 1;
+    sub->from = in;
+    last->db = last->name = last->alias = last->indexed_by = NULL;
+    last->func_args = NULL;
+    last->subquery = sub;
+    last->nested = 1;
+    last->res_ptr = NULL;
+  }
   return SQLITE_OK;
 }
 
@@ -1046,8 +1073,9 @@ static int setup_from(Parse *p, Select *s, NameContext *outer) {
   if (p->rc || !has_right_join(from, 1)) return p->rc;
   if (flat && check_right_join_using(p, from)) return p->rc;
   if (nest_right_joins(s)) return SQLITE_NOMEM;
-  SrcItem *it = &s->from->a[0];
-  if (it->nested && !it->res_ptr) {
+  for (int i = 0; i < s->from->n; i++) {
+    SrcItem *it = &s->from->a[i];
+    if (!it->nested || it->res_ptr) continue;
     it->res_cursor = parse_alloc_cursor(p);
     Table *t = setup_nested(p, it, outer);
     if (!t) return p->rc ? p->rc : SQLITE_NOMEM;
@@ -1178,7 +1206,10 @@ static int star_nested(StarCtx *x, SrcItem *nit, int base) {
     for (int c = 0; item_ok && c < nq; c++) {
       const char *name = qt->cols[c].name;
       if (qt->cols[c].hidden) continue;
-      if (!x->tab && is_merged_join_col(in, q, name)) continue;
+      int merged = 0;
+      for (int l = 0; l < x->n_lv; l++)
+        if (is_merged_join_col(x->lv[l].src, x->lv[l].k, name)) merged = 1;
+      if (!x->tab && merged) continue;
       /* SQLite: a column of a table left of a RIGHT JOIN that a later USING
       ** names expands to an unqualified reference */
       int ltorj = 0, using_ = 0;
