@@ -4,24 +4,16 @@
 // the first time; otherwise shale-browser.wasm next to this script is
 // loaded.  In Node the same module works (storage 'file' as in edge.js).
 import { makeOpen, SqliteError, Database, Statement, codeName } from './core.js';
+import { wasmSource, importNodeOnly } from './wasm-source.js';
 import createShaleModule from './shale-browser.js';
 export { SqliteError, Database, Statement, codeName };
 export { MemoryStorage } from './memory-storage.js';
+export { PageStorage, mapPageStore } from './page-storage.js';
+export { HttpRangeStorage } from './http-storage.js';
 
-async function wasmSource(opts) {
-  if (opts.module) return opts.module;
-  if (opts.wasmBinary) return opts.wasmBinary;
-  const url = opts.wasmURL ?? new URL('./shale-browser.wasm', import.meta.url);
-  if (String(url).startsWith('file:') && globalThis.process?.versions?.node) {
-    const { readFile } = await import('node:fs/promises');
-    return await readFile(new URL(url));
-  }
-  const res = await fetch(url);
-  return await res.arrayBuffer();
-}
 
 export async function loadBrowserEngine(opts = {}) {
-  const src = await wasmSource(opts);
+  const src = await wasmSource(opts, () => new URL('./shale-browser.wasm', import.meta.url));
   let instance = null;
   let waitHook = () => 0;
   const Module = await createShaleModule({
@@ -49,9 +41,22 @@ export async function loadBrowserEngine(opts = {}) {
 }
 
 async function fileStorage(opts) {
-  const { NodeFileStorage } = await import('./node-storage.js');
+  const { NodeFileStorage } = await importNodeOnly('./node-storage.js');
   return new NodeFileStorage(opts);
 }
 
-export const open = makeOpen(loadBrowserEngine, { file: fileStorage });
+// 'opfs' and 'idb' (wasm/opfs_vfs/): loaded on first use.  Without OPFS
+// (older browsers, insecure contexts) 'opfs' falls back to IndexedDB.
+async function idbStorage(opts) {
+  const { createIdbStorage } = await import('./idb-storage.js');
+  return createIdbStorage(opts);
+}
+async function opfsStorage(opts) {
+  const m = await import('./opfs-storage.js');
+  if (!m.opfsAvailable() && opts.opfsFallback !== false) return idbStorage(opts);
+  if (!m.opfsAvailable()) throw new Error('OPFS is not available here');
+  return m.createOpfsStorage(opts);
+}
+
+export const open = makeOpen(loadBrowserEngine, { file: fileStorage, opfs: opfsStorage, idb: idbStorage });
 export default open;

@@ -22,6 +22,7 @@ const SQLITE_OPEN_CREATE = 0x4;
 
 const REQ_READ = 1, REQ_WRITE = 2, REQ_TRUNCATE = 3, REQ_SYNC = 4, REQ_CLOSE = 5, REQ_REMOVE = 6;
 
+const STORAGE_CLASSES = [undefined, 'integer', 'real', 'text', 'blob', 'null'];
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 const I64_MIN = -(2n ** 63n);
@@ -39,6 +40,15 @@ export class SqliteError extends Error {
 
 export function codeName(rc) {
   return CODE_NAMES[rc] ?? CODE_NAMES[rc & 0xff] ?? `SQLITE_UNKNOWN(${rc})`;
+}
+
+// A storage error's result code: the error's own `rc` (a storage may set
+// SQLITE_FULL, SQLITE_CANTOPEN, …), SQLITE_FULL for a browser quota error,
+// else SQLITE_IOERR.
+function storageErrorRc(err) {
+  if (err && Number.isInteger(err.rc) && err.rc > 0) return err.rc;
+  if (err && err.name === 'QuotaExceededError') return 13;
+  return SQLITE_IOERR;
 }
 
 function misuse(msg) {
@@ -99,20 +109,29 @@ class HostIO {
     this.waiters = [];
     this.idleWaiters = [];
   }
+  // One registration per open connection (two connections may share a
+  // path); the latest registration of a prefix wins until it is removed.
   register(prefix, storage) {
-    this.unregister(prefix);
     this.owners.push([prefix, storage]);
+    for (const k of [...this.byName.keys()]) if (k.startsWith(prefix)) this.byName.delete(k);
   }
   unregister(prefix) {
-    this.owners = this.owners.filter(([p]) => p !== prefix);
+    for (let i = this.owners.length - 1; i >= 0; i--) {
+      if (this.owners[i][0] === prefix) { this.owners.splice(i, 1); break; }
+    }
     for (const k of [...this.byName.keys()]) if (k.startsWith(prefix)) this.byName.delete(k);
+  }
+  // Nothing taken from the engine is still being performed or held back.
+  get busy() {
+    return this.running || this.queue.length > 0 || this.inflight.size > 0 || this.held.size > 0 ||
+      this.e.fn.shale_w_host_outstanding() > 0;
   }
   storageFor(name) {
     let s = this.byName.get(name);
     if (s) return s;
     let best = null;
     for (const [p, st] of this.owners) {
-      if (name.startsWith(p) && (!best || p.length > best[0].length)) best = [p, st];
+      if (name.startsWith(p) && (!best || p.length >= best[0].length)) best = [p, st];
     }
     if (best) this.byName.set(name, best[1]);
     return best ? best[1] : null;
@@ -150,7 +169,7 @@ class HostIO {
         try {
           rc = await this._perform(st, r, false);
         } catch (err) {
-          rc = SQLITE_IOERR;
+          rc = storageErrorRc(err);
           if (st && st.onError) st.onError(err, r);
         }
         this.inflight.delete(r);
@@ -296,7 +315,7 @@ const stmtReaper = typeof FinalizationRegistry === 'function'
   ? new FinalizationRegistry(({ db, cell }) => {
     if (cell.stmt && db.open) db._e.fn.shale_w_finalize(cell.stmt);
     cell.stmt = 0;
-    db._stmts.delete(cell.ref);
+    db._stmts.delete(cell);
   })
   : null;
 
@@ -308,6 +327,13 @@ export class Database {
     this.name = opts.name;
     this.storage = opts.storageKind;
     this._storage = opts.storage;
+    // Cross-tab lock of a storage shared with other tabs/Workers (null for
+    // the others): held from before the engine's first I/O of a transaction
+    // until a safe point after it (see _takeLock / _maybeRelease).
+    this._lock = opts.lock || null;
+    this._busyTimeout = opts.busyTimeout ?? 30000;
+    this._releasing = false;
+    if (this._lock) this._lock.onWanted = () => this._maybeRelease();
     this._path = opts.path;
     this._memHandle = opts.memHandle || 0;
     this._bigint = !!opts.bigint;
@@ -341,25 +367,105 @@ export class Database {
   // Drive a non-blocking engine call to completion.
   async _drive(call) {
     const io = this._e.io;
-    // Fast path: no other call in progress and the call needs no I/O.
-    if (!this._driving) {
+    // Fast path: no other call in progress, no cross-tab lock to take, and
+    // the call needs no I/O.
+    if (!this._driving && !(this._lock && !this._lock.held)) {
       const rc = call();
       io.pump();
-      if (rc !== SHALE_IO) return rc;
+      if (rc !== SHALE_IO) return this._settle(rc);
       this.ioWaits++;
       const release = await this._acquire();
+      let out;
       try {
         await io.waitProgress();
-        return await this._driveLocked(call);
+        await this._takeLock(); // (kept: a release needs the engine unlocked)
+        out = await this._driveLocked(call);
       } finally {
         release();
       }
+      return this._settle(out);
     }
     const release = await this._acquire();
+    let out;
     try {
-      return await this._driveLocked(call);
+      await this._takeLock();
+      out = await this._driveLocked(call);
     } finally {
       release();
+    }
+    return this._settle(out);
+  }
+  // A call finished.  When it ended a transaction (the connection is back in
+  // autocommit mode), resolve only once the storage confirmed every write
+  // (the journal's deletion is the commit point).  Then give the cross-tab
+  // lock to a context that asked for it.
+  async _settle(rc) {
+    const e = this._e;
+    if (this._storage && rc !== SQLITE_ROW && this.open && e.io.busy &&
+        e.fn.shale_w_get_autocommit(this._db)) {
+      await e.io.idle();
+    }
+    if (this._lock && this._lock.held && this._lock.wanted) this._maybeRelease();
+    return rc;
+  }
+  // Take the cross-tab lock (if this connection has one and lacks it).  If
+  // another context held it meanwhile, reload the file table and header
+  // mirror from the storage: the engine then sees the new change counter
+  // and drops its stale pages.  Called with the connection mutex held.
+  async _takeLock() {
+    const lock = this._lock;
+    if (!lock || lock.held) return;
+    let changed;
+    try {
+      changed = await lock.acquire(this._busyTimeout);
+    } catch (err) {
+      throw new SqliteError(`database is locked (${err.message})`, 'SQLITE_BUSY', 5);
+    }
+    if (!changed) return;
+    try {
+      await loadFileTable(this._e, this._storage, this._path, true);
+    } catch (err) {
+      lock.release();
+      throw new SqliteError(`disk I/O error (${err.message})`, codeName(storageErrorRc(err)), storageErrorRc(err));
+    }
+  }
+  // The engine holds no lock on the database file (no transaction open).
+  _engineUnlocked() {
+    const e = this._e;
+    return e.withString(this._path, (np) => e.fn.shale_w_host_lock_level(np)) === 0;
+  }
+  // Another context wants the lock: give it up at the next safe point (no
+  // transaction open, the storage confirmed every write and, for storages
+  // that buffer or hold exclusive handles, beforeRelease() ran).
+  async _maybeRelease() {
+    if (this._releasing) return;
+    this._releasing = true;
+    try {
+      const release = await this._acquire();
+      try {
+        const lock = this._lock;
+        if (!this.open || !lock.held || !lock.wanted || !this._engineUnlocked()) return;
+        await this._e.io.idle();
+        if (!this._engineUnlocked()) return;
+        if (this._storage.beforeRelease) await this._storage.beforeRelease(this._path);
+        lock.release(true);
+      } finally {
+        release();
+      }
+    } catch { /* the next call reports storage errors */ } finally {
+      this._releasing = false;
+    }
+  }
+  // PRAGMAs that cannot work on storage shared by tabs: WAL needs a WAL
+  // index in memory every tab shares; exclusive locking mode keeps pages
+  // cached across the lock hand-over.  Refused with a clear error.
+  _checkShared(sql) {
+    if (!this._lock) return;
+    const bad = /\bjournal_mode\s*(?:=|\()\s*['"`[]?\s*wal\b/i.test(sql) ? 'journal_mode=WAL'
+      : /\blocking_mode\s*(?:=|\()\s*['"`[]?\s*exclusive\b/i.test(sql) ? 'locking_mode=EXCLUSIVE' : null;
+    if (bad) {
+      throw new SqliteError(`PRAGMA ${bad} is not supported on storage '${this.storage}' ` +
+        '(shared by tabs: rollback journal, normal locking only)', 'SQLITE_ERROR', 1);
     }
   }
   async _driveLocked(call) {
@@ -404,6 +510,7 @@ export class Database {
   }
   async exec(sql) {
     this._check();
+    this._checkShared(sql);
     const e = this._e;
     const bytes = enc.encode(sql);
     const base = e.alloc(bytes, true);
@@ -434,6 +541,47 @@ export class Database {
       e.fn.shale_w_free(base);
     }
     return this;
+  }
+  // Yields the statements of a string of several, one at a time, each
+  // compiled after the previous one was consumed (so it sees its schema
+  // changes): { statement, start, end } with start/end the statement's
+  // character offsets in sql.  A compile error is thrown with `offset` in
+  // characters from the start of sql.  Statements not run are finalized
+  // when the caller stops early (or by close()).
+  async *statements(sql) {
+    this._check();
+    const e = this._e;
+    const bytes = enc.encode(sql);
+    const base = e.alloc(bytes, true);
+    const chars = (b) => dec.decode(bytes.subarray(0, b)).length;
+    try {
+      let off = 0;
+      while (off < bytes.length) {
+        let prepared;
+        try {
+          prepared = await this._prepareAt(base + off, bytes.length - off);
+        } catch (err) {
+          if (err instanceof SqliteError && err.offset !== undefined) err.offset = chars(err.offset + off);
+          throw err;
+        }
+        const { stmt, tail } = prepared;
+        if (!stmt) break;
+        const text = dec.decode(bytes.subarray(off, off + tail));
+        const start = chars(off);
+        let statement;
+        try {
+          statement = new Statement(this, text, stmt);
+        } catch (err) {
+          e.fn.shale_w_finalize(stmt);
+          throw err;
+        }
+        off += tail;
+        yield { statement, start, end: start + text.length };
+        if (tail === 0) break;
+      }
+    } finally {
+      e.fn.shale_w_free(base);
+    }
   }
   async _tagged(strings, values) {
     let sql = strings[0];
@@ -488,12 +636,26 @@ export class Database {
       e.fn.shale_w_free(p);
       return out;
     }
-    await e.io.idle();
-    return await this._storage.readAll(this._path);
+    const release = await this._acquire();
+    try {
+      await this._takeLock();
+      await e.io.idle();
+      return await this._storage.readAll(this._path);
+    } finally {
+      release();
+      this._settle(SQLITE_DONE);
+    }
   }
   async close() {
     if (!this.open) return;
-    for (const ref of [...this._stmts]) ref.deref()?.finalize();
+    // Cells, not Statements: one collected but not yet reaped still has its
+    // engine statement, which would make the close fail with SQLITE_BUSY.
+    for (const cell of [...this._stmts]) {
+      const st = cell.ref.deref();
+      if (st) st.finalize();
+      else if (cell.stmt) this._e.fn.shale_w_finalize(cell.stmt);
+      cell.stmt = 0;
+    }
     this._stmts.clear();
     const e = this._e;
     const rc = e.fn.shale_w_close(this._db);
@@ -502,7 +664,11 @@ export class Database {
     if (this._storage) {
       await e.io.idle();
       e.io.unregister(this._path);
-      if (this._storage.closeAll) await this._storage.closeAll(this._path);
+      try {
+        if (this._storage.closeAll) await this._storage.closeAll(this._path);
+      } finally {
+        this._lock?.close();
+      }
     }
     if (rc !== SQLITE_OK) throw new SqliteError(e.cstr(e.fn.shale_w_errstr(rc)), codeName(rc), rc);
   }
@@ -510,22 +676,27 @@ export class Database {
 
 // ------------------------------------------------------------- statement --
 export class Statement {
-  constructor(db, sql) {
+  // handle: an already compiled statement of sql to adopt (statements()).
+  constructor(db, sql, handle = 0) {
+    db._checkShared(sql);
     this.database = db;
     this.source = sql;
     // _cell holds the engine handle so the reaper can finalize it without
     // keeping this object alive.
     this._cell = { stmt: 0, ref: new WeakRef(this) };
-    db._stmts.add(this._cell.ref);
+    db._stmts.add(this._cell);
     stmtReaper?.register(this, { db, cell: this._cell }, this._cell);
     this._raw = false;
     this._bigint = db._bigint;
     this._busy = false;
     this._cols = null;
+    if (handle) { this._stmt = handle; return; }
     // Compile now when no I/O is needed (the usual case once the schema is
     // loaded); otherwise the first execution compiles.
     const e = db._e;
-    if (db._driving) return; // another call is waiting for I/O: compile later
+    // another call is waiting for I/O, or the cross-tab lock must be taken
+    // first: compile at the first execution
+    if (db._driving || (db._lock && !db._lock.held)) return;
     const bytes = enc.encode(sql);
     const p = e.alloc(bytes, true);
     try {
@@ -572,6 +743,8 @@ export class Statement {
   }
   raw(on = true) { this._raw = !!on; return this; }
   safeIntegers(on = true) { this._bigint = !!on; return this; }
+  /** True when the statement does not write the database (sqlite3_stmt_readonly). */
+  get readonly() { return this._stmt ? this.database._e.fn.shale_w_stmt_readonly(this._stmt) !== 0 : undefined; }
   get reader() { return this._stmt ? this.database._e.fn.shale_w_column_count(this._stmt) > 0 : undefined; }
   columns() {
     if (!this._stmt) throw misuse('The statement is not compiled yet: await stmt.ready() first');
@@ -588,7 +761,7 @@ export class Statement {
   set _stmt(v) { this._cell.stmt = v; }
   _forget() {
     stmtReaper?.unregister(this._cell);
-    this.database._stmts.delete(this._cell.ref);
+    this.database._stmts.delete(this._cell);
   }
   finalize() {
     if (this._stmt) this.database._e.fn.shale_w_finalize(this._stmt);
@@ -705,6 +878,17 @@ export class Statement {
       default: return null;
     }
   }
+  // The storage classes of the current row's values ('integer', 'real',
+  // 'text', 'blob', 'null'), e.g. to tell 1.0 from 1; valid while a row is
+  // current (inside iterate()).
+  rowTypes() {
+    const fn = this.database._e.fn;
+    if (!this._stmt) throw misuse('The statement is not compiled yet: await stmt.ready() first');
+    const n = fn.shale_w_column_count(this._stmt);
+    const out = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = STORAGE_CLASSES[fn.shale_w_column_type(this._stmt, i)] ?? 'null';
+    return out;
+  }
   _row() {
     const fn = this.database._e.fn;
     const n = fn.shale_w_column_count(this._stmt);
@@ -786,6 +970,49 @@ export class Statement {
 }
 
 // ------------------------------------------------------------------ open --
+const FILE_SUFFIXES = ['', '-journal', '-wal'];
+const MIRROR_BYTES = 65536;
+
+// Seed (or refresh) the host VFS's file table for a database: the sizes of
+// the database and its journal files, and the first 64 KiB of the database
+// (the header and page 1 are read at every transaction start; the mirror
+// serves them inline).  A storage may answer all of it in one round trip
+// (snapshot); otherwise size() and read().
+async function loadFileTable(e, storage, path, mirror) {
+  const fn = e.fn;
+  let sizes, head = null;
+  if (storage.snapshot) {
+    ({ sizes, head } = await storage.snapshot(path, FILE_SUFFIXES, MIRROR_BYTES));
+  } else {
+    sizes = [];
+    for (const s of FILE_SUFFIXES) sizes.push(await storage.size(path + s));
+    if (sizes[0] > 0 && mirror) head = await storage.read(path, 0, Math.min(sizes[0], MIRROR_BYTES));
+  }
+  FILE_SUFFIXES.forEach((s, i) => e.withString(path + s, (np) => fn.shale_w_host_set_file(np, sizes[i])));
+  if (head && head.length && mirror) {
+    const p = e.alloc(head);
+    e.withString(path, (np) => fn.shale_w_host_set_prefix(np, p, head.length));
+    fn.shale_w_free(p);
+  }
+}
+
+// open(name, { data }): the bytes become the database; journal files left
+// from an earlier database of that name would roll it back, so they go.  A
+// storage shared by tabs has no WAL: a WAL-mode image is marked rollback
+// (bytes 18/19 = 1), as sqlite3_deserialize does.
+async function importImage(storage, path, data, shared) {
+  let bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
+  if (shared && bytes.length >= 100 && (bytes[18] === 2 || bytes[19] === 2)) {
+    bytes = bytes.slice();
+    bytes[18] = 1;
+    bytes[19] = 1;
+  }
+  for (const s of ['-journal', '-wal']) {
+    if ((await storage.size(path + s)) >= 0) await storage.remove(path + s);
+  }
+  await storage.writeAll(path, bytes);
+}
+
 // makeOpen(loadEngine, defaults) builds the public open() for one build.
 // loadEngine() returns a promise of the raw engine; it is called once.
 export function makeOpen(loadEngine, defaultStorages = {}) {
@@ -797,6 +1024,9 @@ export function makeOpen(loadEngine, defaultStorages = {}) {
           const e = new Engine(raw);
           raw.setWaitHook(() => e.io.waitSync());
           return e;
+        }, (err) => {
+          enginePromise = null; // a failed load (bad URL, …) may be retried with other options
+          throw err;
         });
     }
     return enginePromise;
@@ -809,14 +1039,20 @@ export function makeOpen(loadEngine, defaultStorages = {}) {
     if (typeof kind === 'string' && kind !== 'memory') {
       const make = defaultStorages[kind];
       if (!make) throw new SqliteError(`storage '${kind}' is not available here`, 'SQLITE_CANTOPEN', 14);
-      storage = await make(opts);
+      try {
+        storage = await make(opts);
+      } catch (err) {
+        throw new SqliteError(`storage '${kind}' is not available here: ${err.message}`, 'SQLITE_CANTOPEN', 14);
+      }
+      if (storage.kind) kind = storage.kind; // 'opfs' falls back to 'idb' without OPFS
     } else if (typeof kind === 'object' && kind) {
       storage = kind;
       kind = 'custom';
     }
     if (opts.wrapStorage && storage) storage = opts.wrapStorage(storage);
     const flags = opts.readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-    let path, vfs, memHandle = 0;
+    let path, vfs, memHandle = 0, lock = null;
+    const busyTimeout = opts.busyTimeout ?? 30000;
     if (kind === 'memory') {
       path = `/shale-mem/${++dbCounter}/${name}`;
       vfs = 'memdb';
@@ -830,25 +1066,32 @@ export function makeOpen(loadEngine, defaultStorages = {}) {
     } else {
       path = storage.resolve ? storage.resolve(name) : name;
       vfs = 'host';
-      if (opts.data) await storage.writeAll(path, opts.data instanceof Uint8Array ? opts.data : new Uint8Array(opts.data));
-      for (const suffix of ['', '-journal', '-wal']) {
-        const size = await storage.size(path + suffix);
-        e.withString(path + suffix, (np) => fn.shale_w_host_set_file(np, size));
-      }
-      const size = await storage.size(path);
-      if (size > 0 && opts.mirrorHeader !== false) {
-        // The header and page 1 are read at every transaction start: give
-        // the host VFS the first bytes so it serves them inline.
-        const head = await storage.read(path, 0, Math.min(size, 65536));
-        const p = e.alloc(head);
-        e.withString(path, (np) => fn.shale_w_host_set_prefix(np, p, head.length));
-        fn.shale_w_free(p);
+      // A storage shared with other tabs/Workers gives a cross-tab lock;
+      // importing and reading the file table happen under it.
+      lock = storage.lock ? storage.lock(path) : null;
+      try {
+        if (lock) {
+          try {
+            await lock.acquire(busyTimeout);
+          } catch (err) {
+            throw new SqliteError(`database is locked (${err.message})`, 'SQLITE_BUSY', 5);
+          }
+        }
+        if (opts.data) await importImage(storage, path, opts.data, !!lock);
+        await loadFileTable(e, storage, path, opts.mirrorHeader !== false);
+      } catch (err) {
+        lock?.close();
+        if (err instanceof SqliteError) throw err;
+        const rc = storageErrorRc(err);
+        throw new SqliteError(`unable to open database file (${err.message})`, codeName(rc === SQLITE_IOERR ? 14 : rc),
+          rc === SQLITE_IOERR ? 14 : rc);
       }
       e.io.register(path, storage);
     }
     const rc = e.withString(path, (np) => e.withString(vfs, (vp) => fn.shale_w_open(np, flags, vp)));
     const dbp = e.scratchNum(0);
-    const db = new Database(e, dbp, { name, storageKind: kind, storage, path, memHandle, bigint: opts.bigint });
+    const db = new Database(e, dbp, { name, storageKind: kind, storage, path, memHandle, bigint: opts.bigint,
+      lock, busyTimeout });
     if (rc !== SQLITE_OK) {
       const err = db._error(rc);
       await db.close().catch(() => {});

@@ -5,8 +5,11 @@
 // to open() the first time; otherwise the file next to this script is
 // loaded.
 import { makeOpen, SqliteError, Database, Statement, codeName } from './core.js';
+import { wasmSource, importNodeOnly } from './wasm-source.js';
 export { SqliteError, Database, Statement, codeName };
 export { MemoryStorage } from './memory-storage.js';
+export { PageStorage, mapPageStore } from './page-storage.js';
+export { HttpRangeStorage } from './http-storage.js';
 
 const ERRNO_SUCCESS = 0, ERRNO_BADF = 8, ERRNO_NOSYS = 52;
 
@@ -63,17 +66,6 @@ function wasiImports(getMemory) {
   };
 }
 
-async function wasmSource(opts) {
-  if (opts.module) return opts.module;
-  if (opts.wasmBinary) return opts.wasmBinary;
-  const url = opts.wasmURL ?? new URL('./shale-edge.wasm', import.meta.url);
-  if (String(url).startsWith('file:') && globalThis.process?.versions?.node) {
-    const { readFile } = await import('node:fs/promises');
-    return await readFile(new URL(url));
-  }
-  const res = await fetch(url);
-  return await res.arrayBuffer();
-}
 
 export async function loadEdgeEngine(opts = {}) {
   let memory = null;
@@ -82,7 +74,7 @@ export async function loadEdgeEngine(opts = {}) {
     wasi_snapshot_preview1: wasiImports(() => memory),
     shale: { host_io_wait: () => waitHook() },
   };
-  const src = await wasmSource(opts);
+  const src = await wasmSource(opts, () => new URL('./shale-edge.wasm', import.meta.url));
   let instance;
   if (src instanceof WebAssembly.Module) instance = await WebAssembly.instantiate(src, imports);
   else instance = (await WebAssembly.instantiate(src, imports)).instance;
@@ -96,7 +88,7 @@ export async function loadEdgeEngine(opts = {}) {
 }
 
 async function fileStorage(opts) {
-  const { NodeFileStorage } = await import('./node-storage.js');
+  const { NodeFileStorage } = await importNodeOnly('./node-storage.js');
   return new NodeFileStorage(opts);
 }
 

@@ -551,6 +551,16 @@ const char *EXPORT(shale_w_host_file_name)(int id) {
   return NULL;
 }
 
+/* The strongest lock this instance's handles hold on the file (0 none,
+** 1 SHARED, 2 RESERVED, 3 PENDING, 4 EXCLUSIVE): 0 means no connection of
+** this instance has a transaction on it, so the cross-tab lock may go. */
+int EXPORT(shale_w_host_lock_level)(const char *name) {
+  HostEntry *e = entry_find(name);
+  if (!e) return 0;
+  if (e->writer) return e->writer->elock;
+  return e->nshared > 0 ? SQLITE_LOCK_SHARED : 0;
+}
+
 int EXPORT(shale_w_host_file_open_count)(const char *name) {
   HostEntry *e = entry_find(name);
   return e ? e->nopen : 0;

@@ -30,6 +30,8 @@ double shale_w_host_file_size(const char *name);
 int shale_w_host_file_id(const char *name);
 const char *shale_w_host_file_name(int id);
 int shale_w_host_file_open_count(const char *name);
+/* Strongest lock held on the file by this instance's handles (0 = none). */
+int shale_w_host_lock_level(const char *name);
 /* Next submitted request, or NULL: int[8] = {id, kind, file id, offset low,
 ** offset high, length (flags for sync), buffer pointer, 0}.  The request
 ** moves to the "taken" set until shale_w_complete(id, rc). */

@@ -72,7 +72,8 @@ $(WASM_OUT)/shale-browser.wasm: $(WASM_OUT)/shale-browser.js
 
 # ---- the JS glue next to the builds ----
 # (build/wasm/ then holds a runnable package: glue + both builds side by side)
-JS_GLUE_SRCS := $(wildcard js-glue/*.js js-glue/*.d.ts)
+# wasm/opfs_vfs/*.js (the browser storages) ship flat next to the glue.
+JS_GLUE_SRCS := $(wildcard js-glue/*.js js-glue/*.d.ts wasm/opfs_vfs/*.js)
 $(WASM_OUT)/.glue-stamp: $(JS_GLUE_SRCS)
 	@mkdir -p $(dir $@)
 	cp $(JS_GLUE_SRCS) $(WASM_OUT)/
@@ -97,12 +98,13 @@ jstest: npm-pack
 
 # tests/browser: headless Debian Chromium (playwright-core), bundlers (vite,
 # esbuild) and workerd against the npm tarball. Its node_modules come from
-# tests/browser/package-lock.json (npm ci, once).
+# tests/browser/package-lock.json (npm install --no-save, once: npm ci rejects
+# the lock npm 11 writes here, which omits other platforms' optional packages).
 BROWSER_DEPS := tests/browser/node_modules/.package-lock.json
 $(BROWSER_DEPS): tests/browser/package.json tests/browser/package-lock.json
-	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+	cd tests/browser && npm install --no-save --no-audit --no-fund --loglevel=error
 .PHONY: browsertest
-browsertest: npm-pack $(BROWSER_DEPS)
+browsertest: npm-pack $(BROWSER_DEPS) playground
 	cd tests/browser && node --test --test-concurrency=1 *.test.mjs
 
 # ---- npm package: npm-package/dist = build/wasm's glue + builds; tarball in build/ ----
@@ -112,3 +114,18 @@ npm-pack: wasm
 	rm -rf npm-package/dist && mkdir -p npm-package/dist
 	cd $(WASM_OUT) && cp $(NPM_DIST_FILES) $(CURDIR)/npm-package/dist/
 	cd npm-package && npm pack --silent --pack-destination $(abspath $(BUILD)) | tail -1
+
+# ---- the playground (examples/browser): static files in build/playground ----
+# CodeMirror and esbuild come from examples/browser/package-lock.json (npm ci, once).
+PLAYGROUND_OUT := $(BUILD)/playground
+PLAYGROUND_DEPS := examples/browser/node_modules/.package-lock.json
+PLAYGROUND_SRCS := $(wildcard examples/browser/src/*) examples/browser/index.html examples/browser/build.mjs
+$(PLAYGROUND_DEPS): examples/browser/package.json examples/browser/package-lock.json
+	cd examples/browser && npm ci --no-audit --no-fund --loglevel=error
+$(PLAYGROUND_OUT)/index.html: $(PLAYGROUND_SRCS) $(PLAYGROUND_DEPS) $(WASM_OUT)/shale-browser.js $(WASM_OUT)/.glue-stamp
+	cd examples/browser && SHALE_PKG_DIR=$(abspath $(WASM_OUT)) node build.mjs $(abspath $(PLAYGROUND_OUT))
+.PHONY: playground playground-serve
+playground: $(PLAYGROUND_OUT)/index.html
+playground-serve: playground
+	@echo "playground: http://localhost:8000/ (Ctrl-C to stop)"
+	cd $(PLAYGROUND_OUT) && python3 -m http.server 8000

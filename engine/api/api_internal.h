@@ -5,6 +5,7 @@
 
 #define DB_MAGIC_OPEN 0x5a1e0001
 #define DB_MAGIC_CLOSED 0x5a1e0dea
+#define DB_MAGIC_ZOMBIE 0x5a1e0b0e /* close_v2 called, statements remain */
 
 /* 1 if db is a usable open connection (misuse checks). */
 int api_db_ok(sqlite3 *db);
@@ -23,6 +24,17 @@ int api_db_ok(sqlite3 *db);
 ** a call that keeps answering PENDING with no I/O outstanding is an engine
 ** bug, reported as SQLITE_INTERNAL instead of spinning forever. */
 int api_wait_io(sqlite3 *db, int *idle_rounds);
+/* Leave db->mutex; a zombie connection (sqlite3_close_v2 with statements
+** open) whose last statement is gone is closed first. */
+void api_close_zombie_and_leave(sqlite3 *db);
+/* After a statement that ended in auto-commit mode: call the connection's
+** WAL hook for each database that committed to its WAL; a hook that
+** fails turns *rc (SQLITE_DONE) into SQLITE_ERROR, as in SQLite. */
+void api_run_wal_hooks(sqlite3 *db, int *rc);
+/* Lock waits the pagers handed back (SHALE_PENDING with a busy wait):
+** run the connection's busy handler for each and report its answer.
+** Returns 1 if there was any (the caller then re-executes). */
+int api_run_busy_waits(sqlite3 *db);
 /* Give every attached database's pager the connection's busy handler. */
 void api_apply_busy_handler(sqlite3 *db);
 /* Finish a public API call: the value to return to the caller (primary code

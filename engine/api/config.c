@@ -114,6 +114,7 @@ int sqlite3_db_status(sqlite3 *db, int op, int *cur, int *hi, int reset) {
       *cur += op == SQLITE_DBSTATUS_CACHE_HIT ? h : op == SQLITE_DBSTATUS_CACHE_MISS ? m : w;
     }
   }
+  if (op == SQLITE_DBSTATUS_DEFERRED_FKS) *cur = db->n_deferred_fk > 0;
   return op >= 0 && op <= 12 ? SQLITE_OK : SQLITE_ERROR;
 }
 

@@ -77,8 +77,12 @@ struct sqlite3 {
   void *trace_arg;
   int (*authorizer)(void *, int, const char *, const char *, const char *, const char *);
   void *auth_arg;
-  int (*wal_hook)(void *, sqlite3 *, const char *, int); /* not invoked yet */
+  int (*wal_hook)(void *, sqlite3 *, const char *, int); /* after each WAL commit */
   void *wal_arg;
+  int n_backup;              /* unfinished sqlite3_backup objects reading this db */
+  int wal_autockpt;          /* SQLite's default WAL hook while wal_hook is NULL:
+                             ** checkpoint at this many frames (0 = off); set by
+                             ** sqlite3_wal_autocheckpoint and PRAGMA wal_autocheckpoint */
 
   /* ---- databases (sql + vm) ---- */
   int n_db;

@@ -78,8 +78,15 @@ static int busy_dispatch(void *arg, int count) {
 }
 
 void api_apply_busy_handler(sqlite3 *db) {
-  for (int i = 0; i < db->n_db; i++)
-    if (db->dbs[i].btree) pager_set_busy_handler(btree_pager(db->dbs[i].btree), busy_dispatch, db);
+  for (int i = 0; i < db->n_db; i++) {
+    if (!db->dbs[i].btree) continue;
+    Pager *p = btree_pager(db->dbs[i].btree);
+    /* busy waits come back up as SHALE_PENDING and are waited for by
+    ** api_wait_io (the blocking API) or shale_io_wait (async hosts) */
+    pager_set_busy_defer(p, 1);
+    pager_set_busy_handler(p, db->busy_handler ? busy_dispatch : NULL, db);
+    pager_set_autocheckpoint(p, 0); /* the connection's wal hook decides */
+  }
 }
 
 int sqlite3_busy_handler(sqlite3 *db, int (*x)(void *, int), void *arg) {
@@ -171,6 +178,9 @@ int sqlite3_file_control(sqlite3 *db, const char *name, int op, void *arg) {
       Pager *p = btree_pager(db->dbs[i].btree);
       ShaleFile *f = pager_file(p);
       if (op == SQLITE_FCNTL_FILE_POINTER) {
+        /* a user VFS's adapter answers with the user's own sqlite3_file */
+        if (f && f->methods->file_control && f->methods->file_control(f, op, arg) == SQLITE_OK)
+          return SQLITE_OK;
         *(void **)arg = f;
         return SQLITE_OK;
       }
@@ -211,9 +221,43 @@ int sqlite3_wal_checkpoint(sqlite3 *db, const char *name) {
   return sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 }
 
+/* SQLite's default WAL hook is represented by wal_hook == NULL with
+** wal_autockpt > 0 (so PRAGMA wal_autocheckpoint, in the sql layer, can
+** install it too): once the WAL holds that many frames a PASSIVE checkpoint
+** is requested from the pager, run at its next read transaction, so the
+** hook never blocks (an async host's step returns at once). */
 int sqlite3_wal_autocheckpoint(sqlite3 *db, int n) {
   if (!api_db_ok(db)) return SQLITE_MISUSE;
-  for (int i = 0; i < db->n_db; i++)
-    if (db->dbs[i].btree) pager_set_autocheckpoint(btree_pager(db->dbs[i].btree), n);
+  db->wal_hook = NULL;
+  db->wal_arg = NULL;
+  db->wal_autockpt = n > 0 ? n : 0;
   return SQLITE_OK;
+}
+
+int api_run_busy_waits(sqlite3 *db) {
+  int any = 0;
+  for (int i = 0; i < db->n_db; i++) {
+    if (!db->dbs[i].btree) continue;
+    Pager *p = btree_pager(db->dbs[i].btree);
+    int count;
+    if (!pager_busy_waiting(p, &count)) continue;
+    any = 1;
+    int retry = db->busy_handler ? db->busy_handler(db->busy_arg, count) : 0;
+    pager_busy_answer(p, retry);
+  }
+  return any;
+}
+
+void api_run_wal_hooks(sqlite3 *db, int *rc) {
+  for (int i = 0; i < db->n_db; i++) {
+    if (!db->dbs[i].btree) continue;
+    Pager *p = btree_pager(db->dbs[i].btree);
+    int n = pager_wal_callback(p);
+    if (n <= 0 || *rc != SQLITE_DONE) continue;
+    if (db->wal_hook) {
+      if (db->wal_hook(db->wal_arg, db, db->dbs[i].name, n) != SQLITE_OK) *rc = SQLITE_ERROR;
+    } else if (db->wal_autockpt > 0 && n >= db->wal_autockpt) {
+      pager_checkpoint_soon(p);
+    }
+  }
 }

@@ -158,6 +158,7 @@ static int open_connection(const char *filename, sqlite3 **out, int flags, const
     return rc;
   }
   api_apply_busy_handler(db);
+  sqlite3_wal_autocheckpoint(db, 1000); /* SQLite's default */
   return SQLITE_OK;
 }
 
@@ -199,15 +200,9 @@ int sqlite3_open16(const void *filename, sqlite3 **ppDb) {
   return rc;
 }
 
-static int close_connection(sqlite3 *db) {
-  if (db == NULL) return SQLITE_OK;
-  if (!api_db_ok(db)) return SQLITE_MISUSE;
-  sqlite3_mutex_enter(db->mutex);
-  if (db->stmts != NULL) {
-    db_error(db, SQLITE_BUSY, "unable to close due to unfinalized statements or unfinished backups");
-    sqlite3_mutex_leave(db->mutex);
-    return SQLITE_BUSY;
-  }
+/* Close db for good: roll back, close every database, free everything.
+** Called with db->mutex held; leaves and frees it. */
+static void close_now_and_leave(sqlite3 *db) {
   for (int i = 0; i < db->n_db; i++) {
     DbSlot *slot = &db->dbs[i];
     int rc;
@@ -231,22 +226,51 @@ static int close_connection(sqlite3 *db) {
   sqlite3_mutex_leave(db->mutex);
   sqlite3_mutex_free(db->mutex);
   sqlite3_free(db);
+}
+
+/* sqlite3_close (v2 = 0): SQLITE_BUSY while statements are unfinalized.
+** sqlite3_close_v2: the connection becomes a zombie instead, unusable
+** except through its statements, and closes when the last one is
+** finalized (api_close_zombie_and_leave). */
+static int close_connection(sqlite3 *db, int v2) {
+  if (db == NULL) return SQLITE_OK;
+  if (!api_db_ok(db)) return SQLITE_MISUSE;
+  sqlite3_mutex_enter(db->mutex);
+  if (db->stmts != NULL || db->n_backup > 0) {
+    if (v2) {
+      db->magic = DB_MAGIC_ZOMBIE;
+      sqlite3_mutex_leave(db->mutex);
+      return SQLITE_OK;
+    }
+    db_error(db, SQLITE_BUSY, "unable to close due to unfinalized statements or unfinished backups");
+    sqlite3_mutex_leave(db->mutex);
+    return SQLITE_BUSY;
+  }
+  close_now_and_leave(db);
   return SQLITE_OK;
 }
 
-int sqlite3_close(sqlite3 *db) { return close_connection(db); }
+void api_close_zombie_and_leave(sqlite3 *db) {
+  if (db->magic == DB_MAGIC_ZOMBIE && db->stmts == NULL && db->n_backup == 0)
+    close_now_and_leave(db);
+  else sqlite3_mutex_leave(db->mutex);
+}
 
-/* Shale does not keep "zombie" connections: close_v2 with statements still
-** open reports SQLITE_BUSY like sqlite3_close. */
-int sqlite3_close_v2(sqlite3 *db) { return close_connection(db); }
+int sqlite3_close(sqlite3 *db) { return close_connection(db, 0); }
+int sqlite3_close_v2(sqlite3 *db) { return close_connection(db, 1); }
 
 int shale_io_wait(sqlite3 *db) {
   if (db == NULL || db->vfs == NULL) return SQLITE_MISUSE;
+  if (api_run_busy_waits(db)) return SQLITE_OK; /* a lock wait, not I/O */
   int n = db->vfs->poll ? db->vfs->poll(db->vfs, 1) : 0;
   return n < 0 ? -n : SQLITE_OK;
 }
 
 int api_wait_io(sqlite3 *db, int *idle_rounds) {
+  if (api_run_busy_waits(db)) {
+    *idle_rounds = 0;
+    return SQLITE_OK;
+  }
   int n = db->vfs && db->vfs->poll ? db->vfs->poll(db->vfs, 1) : 0;
   if (n < 0) return -n;
   if (n == 0 && ++*idle_rounds > 1000) {

@@ -61,6 +61,7 @@ static int step_common(sqlite3_stmt *p, int blocking) {
   }
   if (v->state == VDBE_READY) {
     db->interrupted = db->n_vdbe_active > 0 ? db->interrupted : 0;
+    if (db->n_db > 2) api_apply_busy_handler(db); /* ATTACHed databases too */
   }
   for (;;) {
     if (v->need_reprepare) {
@@ -91,6 +92,7 @@ static int step_common(sqlite3_stmt *p, int blocking) {
     }
     break;
   }
+  if (rc == SQLITE_DONE && db->autocommit) api_run_wal_hooks(db, &rc);
   if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
     /* like SQLite: errcode/errmsg report "another row available" etc. */
     if (db->err_msg) db_error_clear(db);
@@ -133,8 +135,9 @@ int sqlite3_finalize(sqlite3_stmt *p) {
   sqlite3_mutex_enter(db->mutex);
   int rc = vdbe_reset(v);
   vdbe_delete(v);
-  sqlite3_mutex_leave(db->mutex);
-  return api_result(db, rc);
+  rc = api_result(db, rc);
+  api_close_zombie_and_leave(db);
+  return rc;
 }
 
 /* ------------------------------------------------------------ bindings -- */

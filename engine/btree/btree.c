@@ -407,7 +407,10 @@ static int begin_trans_once(Btree *bt, int wrflag, int *schema_cookie) {
   }
   rc = load_page1(bt);
   if (rc) {
-    if (rc != SHALE_PENDING && !bt->cursors) {
+    /* Leave no half-begun transaction behind, PENDING included: the read
+    ** of page 1 stays in flight in the pager and the re-executed begin
+    ** starts the read transaction again and finds it there. */
+    if (!bt->cursors) {
       pager_end_read(bt->pager);
       bt->txn = 0;
     }
@@ -423,6 +426,7 @@ static int begin_trans_once(Btree *bt, int wrflag, int *schema_cookie) {
     rc = pager_begin_write(bt->pager, wrflag == 2);
     if (rc) return rc;
     bt->txn = 2;
+    bt->cookie_at_write = bt->page1 ? get4byte((u8 *)pager_data(bt->page1) + 40) : 0;
     bt->npage = pager_page_count(bt->pager);
     bt->dirty = 0;
     bt->hdr_done = 0;
@@ -448,17 +452,35 @@ int btree_begin_trans(Btree *bt, int wrflag, int *schema_cookie) {
     release_page1(bt);
     pager_end_read(bt->pager);
     bt->txn = 0;
-    if (!pager_invoke_busy(bt->pager, busy_count)) return rc;
+    /* the busy handler decides: inline, or (deferred) by the API layer,
+    ** which re-executes this call after waiting */
+    int r = pager_busy_step(bt->pager, SQLITE_LOCK_RESERVED, busy_count);
+    if (r != SQLITE_OK) return r == SHALE_PENDING ? r : rc;
   }
 }
 
-static void trip_cursors(Btree *bt) {
+/* Cursors at a full rollback.  trip_rc 0: all become invalid (eof).
+** Otherwise (SQLite's rule) write cursors -- all cursors if !write_only --
+** fail their next move with trip_rc; read cursors keep their place by key,
+** saved before anything changed. */
+static void trip_cursors(Btree *bt, int trip_rc, int write_only) {
   for (BtCursor *c = bt->cursors; c; c = c->next) {
-    bt_cursor_release(c);
-    c->state = CUR_INVALID;
     c->skip = 0;
     c->cnt_active = 0;
+    if (trip_rc && write_only && !c->wrflag && c->state == CUR_REQUIRESEEK) continue;
+    bt_cursor_release(c);
+    if (trip_rc && (!write_only || c->wrflag)) {
+      c->state = CUR_FAULT;
+      c->fault_rc = trip_rc;
+    } else if (!trip_rc || c->state != CUR_FAULT) {
+      c->state = CUR_INVALID;
+    }
   }
+}
+
+int btree_schema_changed(Btree *bt) {
+  return bt->txn == 2 && bt->page1 &&
+         get4byte((u8 *)pager_data(bt->page1) + 40) != bt->cookie_at_write;
 }
 
 static void end_txn(Btree *bt) {
@@ -496,11 +518,22 @@ int btree_commit(Btree *bt) {
   return SQLITE_OK;
 }
 
-int btree_rollback(Btree *bt) {
+int btree_rollback(Btree *bt) { return btree_rollback_trip(bt, SQLITE_OK, 0); }
+
+int btree_rollback_trip(Btree *bt, int trip_rc, int write_only) {
+  int keep_read = 0;
+  if (trip_rc && write_only && bt->txn) {
+    /* save read cursors first: may PENDING, nothing changed yet */
+    for (BtCursor *c = bt->cursors; c; c = c->next) {
+      if (c->wrflag) continue;
+      if (c->state == CUR_VALID) SHALE_TRY(bt_cursor_save(c));
+      keep_read = 1;
+    }
+  }
   bt_release_held(bt);
   bt->vac_nfin = 0;
   bt_clear_reset(bt);
-  trip_cursors(bt);
+  trip_cursors(bt, trip_rc, write_only);
   if (++bt->gen == 0) bt->gen = 1;
   if (bt->txn == 2) {
     int rc = pager_rollback(bt->pager);
@@ -513,13 +546,32 @@ int btree_rollback(Btree *bt) {
   bt->novfl = 0;
   if (bt->txn) {
     release_page1(bt);
-    pager_end_read(bt->pager);
-    bt->txn = 0;
+    if (keep_read) {
+      bt->txn = 1; /* surviving readers go on in a read transaction */
+    } else {
+      pager_end_read(bt->pager);
+      bt->txn = 0;
+    }
   }
   return SQLITE_OK;
 }
 
 int btree_txn_state(Btree *bt) { return bt->txn; }
+
+void btree_image_replaced(Btree *bt, Pgno n_pages) {
+  if (bt->txn != 2) return;
+  if (pager_page_count(bt->pager) > n_pages) pager_truncate_image(bt->pager, n_pages);
+  bt->npage = n_pages;
+  bt->dirty = 1;
+  if (++bt->gen == 0) bt->gen = 1; /* every page is validated again */
+  set_params(bt);
+  if (bt->page1) {
+    const u8 *a = pager_data(bt->page1);
+    bt->autovac = get4byte(a + 52) != 0;
+    bt->incrvac = get4byte(a + 64) != 0;
+  }
+  bt_scratch(bt); /* sized for the (unchanged) page size already */
+}
 
 int btree_savepoint(Btree *bt, int op, int index) {
   if (bt->txn != 2) return SQLITE_OK;
@@ -557,6 +609,10 @@ int btree_savepoint(Btree *bt, int op, int index) {
 int btree_get_meta(Btree *bt, int idx, u32 *value) {
   *value = 0;
   if (idx < 0 || idx > 15) return SQLITE_RANGE;
+  if (idx == BTREE_DATA_VERSION) {
+    *value = pager_data_version(bt->pager);
+    return SQLITE_OK;
+  }
   if (!bt->page1) {
     if (bt->txn == 1) {
       /* A btree_begin_trans() returned PENDING before page 1 arrived: finish

@@ -37,6 +37,7 @@ typedef struct BtCursor BtCursor;
 #define BTREE_USER_VERSION 6
 #define BTREE_INCR_VACUUM 7
 #define BTREE_APPLICATION_ID 8
+#define BTREE_DATA_VERSION 15 /* not in the header: the pager's data version */
 
 /* btree_insert / btree_delete flags */
 #define BTREE_SAVEPOSITION 0x02 /* leave cursor on (or next to) the changed entry */
@@ -59,6 +60,17 @@ Pager *btree_pager(Btree *);
 int btree_begin_trans(Btree *, int wrflag, int *schema_cookie);
 int btree_commit(Btree *);   /* may PENDING */
 int btree_rollback(Btree *); /* may PENDING; cursors become invalid */
+/* Rollback as SQLite's full ROLLBACK: write cursors (every cursor if
+** !write_only) fail their next move with trip_rc (SQLITE_ABORT_ROLLBACK);
+** read cursors keep their place by key and the b-tree keeps a read
+** transaction for them.  may PENDING. */
+int btree_rollback_trip(Btree *, int trip_rc, int write_only);
+/* After raw page writes through the pager inside a write transaction
+** (backup, deserialize): the image is now n_pages long (cut at commit);
+** pages are validated again and header parameters re-read from page 1. */
+void btree_image_replaced(Btree *, Pgno n_pages);
+/* 1 if this write transaction changed the schema cookie. */
+int btree_schema_changed(Btree *);
 int btree_txn_state(Btree *); /* 0 none, 1 read, 2 write */
 int btree_savepoint(Btree *, int op, int index); /* SAVEPOINT_* from pager.h */
 

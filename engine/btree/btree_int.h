@@ -81,6 +81,7 @@ struct Btree {
   Pgno npage;      /* logical image size during a write transaction */
   int dirty;       /* this write transaction changed something */
   int hdr_done;    /* commit: header fields already updated */
+  u32 cookie_at_write; /* schema cookie when the write transaction began */
   u32 gen;         /* validation generation; bumped by rollbacks */
   Pgno ic_next;    /* integrity_check prefetch progress (0: not started) */
   Pgno vac_nfin;   /* full auto_vacuum at commit: final size (0: idle) */

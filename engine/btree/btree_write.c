@@ -648,6 +648,7 @@ typedef struct BalPath {
   u8 mb[BT_MAX_DEPTH + 2];   /* GATHER prepared a balance at this level */
   u8 touched[BT_MAX_DEPTH + 2];
   int balanced;
+  u8 append; /* BTREE_APPEND insert: pack left siblings full (SQLite's bulk load) */
 } BalPath;
 
 static void sib_range(int np, int pidx, int *first, int *nold) {
@@ -916,11 +917,15 @@ static int balance_nonroot(Btree *bt, BalPath *bp, int L) {
     k = 1;
   }
   for (int b = k - 1; b >= 1; b--) {
+    /* running sums: recomputing them per moved cell was quadratic */
+    u32 left = 0, right = 0;
+    for (int x = st[b - 1]; x < en[b - 1]; x++) left += (u32)bt->bsz[x] + 2;
+    for (int x = st[b]; x < en[b]; x++) right += (u32)bt->bsz[x] + 2;
     for (;;) {
-      u32 left = 0, right = 0;
-      for (int x = st[b - 1]; x < en[b - 1]; x++) left += (u32)bt->bsz[x] + 2;
-      for (int x = st[b]; x < en[b]; x++) right += (u32)bt->bsz[x] + 2;
       if (en[b - 1] - st[b - 1] < 2) break;
+      /* appending in key order: leave the left pages full, or every few
+      ** appends would re-balance the nearly full rightmost siblings */
+      if (bp->append && right > 0) break;
       u32 nl, nr;
       if (leafint) {
         u32 s = (u32)bt->bsz[en[b - 1] - 1] + 2;
@@ -933,6 +938,8 @@ static int balance_nonroot(Btree *bt, BalPath *bp, int L) {
       if (nr > cap || nr > nl) break;
       en[b - 1]--;
       st[b]--;
+      left = nl;
+      right = nr;
     }
   }
   /* 4. page numbers: reuse the old siblings, allocate or free the rest */
@@ -1097,6 +1104,7 @@ static int gather_path(BtCursor *c, BalPath *bp) {
     bp->touched[i] = 0;
   }
   bp->balanced = 0;
+  bp->append = 0;
   return SQLITE_OK;
 }
 
@@ -1163,6 +1171,7 @@ int btree_insert(BtCursor *c, const BtreePayload *p, int flags, int seek_result)
   BalPath bp;
   rc = gather_path(c, &bp);
   if (rc) return op_end(bt, rc);
+  bp.append = (flags & BTREE_APPEND) && !intkey; /* tables: balance_quick */
   int D = c->depth;
   DbPage *tdp = c->pg[D];
   PV tv;
@@ -1235,7 +1244,6 @@ int btree_insert(BtCursor *c, const BtreePayload *p, int flags, int seek_result)
     c->state = CUR_VALID;
     c->skip = 0;
   }
-  SHALE_UNUSED(flags);
   return SQLITE_OK;
 fault:
   /* cannot happen when GATHER is right; the tree may be damaged */

@@ -50,6 +50,7 @@ typedef struct Shell {
   int n_errors;
   int row_count;          /* rows output by the current statement */
   int explain_auto;       /* .explain auto */
+  int autoeqp;            /* .eqp: 0 off, 1 on, 2 trigger, 3 full */
   sqlite3_stmt *stmt;     /* statement being output */
   int dump_mode;          /* .dump in progress: insert rows, no header */
 } Shell;
@@ -64,7 +65,12 @@ int shell_needs_quote(const char *);
 /* shell_commands.c */
 int shell_do_command(Shell *, char *line); /* 0 ok, 1 error, 2 exit */
 int shell_open_db(Shell *, int keep_alive);
+void shell_show_help(Shell *, const char *pattern);
 void shell_close_out(Shell *);
+
+/* shell_params.c: .parameter and binding from temp.sqlite_parameters */
+int shell_parameter_command(Shell *, int argc, char **argv);
+void shell_bind_parameters(Shell *, sqlite3_stmt *);
 
 /* shell_dump.c */
 int shell_dump(Shell *, const char *like);

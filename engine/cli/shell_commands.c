@@ -13,6 +13,9 @@ static const char *const help_text[] = {
     ".databases               List names and files of attached databases",
     ".dump ?OBJECTS?          Render database content as SQL",
     ".echo on|off             Turn command echo on or off",
+    ".eqp on|off|full|...     Enable or disable automatic EXPLAIN QUERY PLAN\n"
+    "   Other Modes:\n"
+    "      trigger               Like \"full\" but also show trigger bytecode",
     ".exit ?CODE?             Exit this program with return-code CODE",
     ".explain ?on|off|auto?   Change the EXPLAIN formatting mode.  Default: auto",
     ".headers on|off          Turn display of headers on or off",
@@ -24,6 +27,13 @@ static const char *const help_text[] = {
     ".once ?FILE?             Output for the next SQL command only to FILE",
     ".open ?OPTIONS? ?FILE?   Close existing database and reopen FILE",
     ".output ?FILE?           Send output to FILE or stdout if FILE is omitted",
+    ".parameter CMD ...       Manage SQL parameter bindings\n"
+    "   clear                   Erase all bindings\n"
+    "   init                    Initialize the TEMP table that holds bindings\n"
+    "   list                    List the current parameter bindings\n"
+    "   set PARAMETER VALUE     Given SQL parameter PARAMETER a value of VALUE\n"
+    "                           PARAMETER should start with one of: $ : @ ?\n"
+    "   unset PARAMETER         Remove PARAMETER from the binding table",
     ".print STRING...         Print literal STRING",
     ".quit                    Exit this program",
     ".read FILE               Read input from FILE",
@@ -299,7 +309,8 @@ static int cmd_output(Shell *p, int argc, char **argv, int once) {
 static void cmd_show(Shell *p) {
   FILE *o = p->out;
   fprintf(o, "%12.12s: %s\n", "echo", p->echo ? "on" : "off");
-  fprintf(o, "%12.12s: %s\n", "eqp", "off");
+  static const char *const eqp_names[] = {"off", "on", "trigger", "full"};
+  fprintf(o, "%12.12s: %s\n", "eqp", eqp_names[p->autoeqp]);
   fprintf(o, "%12.12s: %s\n", "explain", p->explain_auto ? "auto" : "off");
   fprintf(o, "%12.12s: %s\n", "headers", p->show_header ? "on" : "off");
   fprintf(o, "%12.12s: %s\n", "mode", shell_mode_names[p->mode]);
@@ -353,6 +364,28 @@ static int on_off(Shell *p, int argc, char **argv, int *flag, const char *usage)
   return 0;
 }
 
+/* .help: with no pattern the first line of every command, else every
+** entry containing the pattern, whole. */
+void shell_show_help(Shell *p, const char *pattern) {
+  for (size_t i = 0; i < sizeof(help_text) / sizeof(help_text[0]); i++) {
+    const char *h = help_text[i];
+    if (!pattern) fprintf(p->out, "%.*s\n", (int)strcspn(h, "\n"), h);
+    else if (strstr(h, pattern)) fprintf(p->out, "%s\n", h);
+  }
+}
+
+static int cmd_eqp(Shell *p, int argc, char **argv) {
+  if (argc != 2) {
+    fprintf(stderr, "Usage: .eqp off|on|trace|trigger|full\n");
+    return 1;
+  }
+  if (strcmp(argv[1], "full") == 0) p->autoeqp = 3;
+  else if (strcmp(argv[1], "trigger") == 0) p->autoeqp = 2;
+  else if (strcmp(argv[1], "trace") == 0) p->autoeqp = 3; /* SQLite's debug builds only */
+  else p->autoeqp = bool_value(argv[1]);
+  return 0;
+}
+
 /* Dispatch.  Like sqlite3, a command may be abbreviated to any prefix; the
 ** first command in this order that matches wins. */
 int shell_do_command(Shell *p, char *line) {
@@ -373,6 +406,7 @@ int shell_do_command(Shell *p, char *line) {
   else if (IS("databases", 2)) rc = cmd_databases(p);
   else if (IS("dump", 2)) rc = shell_dump(p, argc > 1 ? argv[1] : NULL);
   else if (IS("echo", 2)) rc = on_off(p, argc, argv, &p->echo, ".echo on|off");
+  else if (IS("eqp", 2)) rc = cmd_eqp(p, argc, argv);
   else if (IS("exit", 2) || IS("quit", 1)) {
     int code = argc > 1 && c[0] == 'e' ? atoi(argv[1]) : 0;
     free(copy);
@@ -389,8 +423,7 @@ int shell_do_command(Shell *p, char *line) {
       p->header_set = 1;
     }
   } else if (IS("help", 1)) {
-    for (size_t i = 0; i < sizeof(help_text) / sizeof(help_text[0]); i++)
-      if (argc < 2 || strstr(help_text[i], argv[1])) fprintf(p->out, "%s\n", help_text[i]);
+    shell_show_help(p, argc > 1 ? argv[1] : NULL);
   } else if (IS("import", 2)) rc = shell_import(p, argc, argv);
   else if (IS("indexes", 3) || IS("indices", 3)) rc = cmd_tables_or_indexes(p, argc, argv, 1);
   else if (IS("mode", 1)) rc = cmd_mode(p, argc, argv);
@@ -422,6 +455,7 @@ int shell_do_command(Shell *p, char *line) {
       rc = shell_open_db(p, 0) != SQLITE_OK;
     }
   } else if (IS("output", 1)) rc = cmd_output(p, argc, argv, 0);
+  else if (IS("parameter", 4)) rc = shell_parameter_command(p, argc, argv);
   else if (IS("print", 2)) {
     for (int i = 1; i < argc; i++) fprintf(p->out, "%s%s", i > 1 ? " " : "", argv[i]);
     fputc('\n', p->out);

@@ -639,6 +639,25 @@ static int output_eqp(Shell *p, sqlite3_stmt *st) {
   return rc;
 }
 
+/* .eqp on|full: the plan (and for full the bytecode) of each statement
+** before its results. */
+static void output_auto_eqp(Shell *p, sqlite3_stmt *st) {
+  if (sqlite3_stmt_isexplain(st)) return;
+  for (int pass = 0; pass < (p->autoeqp >= 2 ? 2 : 1); pass++) {
+    char *sql = sqlite3_mprintf("%s %s", pass ? "EXPLAIN" : "EXPLAIN QUERY PLAN", sqlite3_sql(st));
+    sqlite3_stmt *e = NULL;
+    if (sql && sqlite3_prepare_v2(p->db, sql, -1, &e, 0) == SQLITE_OK && e) {
+      shell_bind_parameters(p, e);
+      if (sqlite3_step(e) == SQLITE_ROW) {
+        if (pass) output_explain(p, e);
+        else output_eqp(p, e);
+      }
+    }
+    sqlite3_finalize(e);
+    sqlite3_free(sql);
+  }
+}
+
 /* ---------------------------------------------------------------- exec -- */
 
 static int is_columnar(int mode) {
@@ -741,6 +760,8 @@ int shell_exec(Shell *p, const char *sql, char **err_out) {
       continue;
     }
     if (p->echo) fprintf(p->out, "%s\n", sqlite3_sql(st));
+    shell_bind_parameters(p, st);
+    if (p->autoeqp) output_auto_eqp(p, st);
     int step_rc = output_statement(p, st);
     p->stmt = NULL;
     if (step_rc != SQLITE_DONE && step_rc != SQLITE_OK) {

@@ -31,6 +31,12 @@ int shale_prepare_async(struct sqlite3 *, const char *zSql, int nByte,
                         struct sqlite3_stmt **ppStmt, const char **pzTail);
 
 /* Run the connection's VFS until at least one outstanding I/O completes.
+** SHALE_IO also covers a lock wait: when a busy handler is set and a lock
+** SQLite would wait for is held by another connection, the step returns
+** SHALE_IO (never sleeping inside the engine); shale_io_wait() then runs
+** the busy handler once (it may sleep) and the next step retries the lock,
+** or gets SQLITE_BUSY if the handler gave up.  Without a busy handler the
+** step returns SQLITE_BUSY at once, as sqlite3_step does.
 ** Returns SQLITE_OK, or an error code from the VFS. */
 int shale_io_wait(struct sqlite3 *);
 

@@ -328,6 +328,11 @@ typedef void (*sqlite3_destructor_type)(void *);
 #define SQLITE_STMTSTATUS_SORT 2
 #define SQLITE_STMTSTATUS_AUTOINDEX 3
 #define SQLITE_STMTSTATUS_VM_STEP 4
+#define SQLITE_STMTSTATUS_REPREPARE 5
+#define SQLITE_STMTSTATUS_RUN 6
+#define SQLITE_STMTSTATUS_FILTER_MISS 7
+#define SQLITE_STMTSTATUS_FILTER_HIT 8
+#define SQLITE_STMTSTATUS_MEMUSED 99
 
 /* Authorizer / update hook action codes */
 #define SQLITE_DENY 1
@@ -474,6 +479,24 @@ SQLITE_API int sqlite3_wal_checkpoint(sqlite3 *db, const char *zDb);
 SQLITE_API int sqlite3_wal_checkpoint_v2(sqlite3 *db, const char *zDb, int eMode,
                                          int *pnLog, int *pnCkpt);
 SQLITE_API int sqlite3_wal_autocheckpoint(sqlite3 *db, int N);
+
+/* Online backup */
+SQLITE_API sqlite3_backup *sqlite3_backup_init(sqlite3 *pDest, const char *zDestName,
+                                               sqlite3 *pSource, const char *zSourceName);
+SQLITE_API int sqlite3_backup_step(sqlite3_backup *p, int nPage);
+SQLITE_API int sqlite3_backup_finish(sqlite3_backup *p);
+SQLITE_API int sqlite3_backup_remaining(sqlite3_backup *p);
+SQLITE_API int sqlite3_backup_pagecount(sqlite3_backup *p);
+
+/* Database images in memory */
+#define SQLITE_SERIALIZE_NOCOPY 0x001
+#define SQLITE_DESERIALIZE_FREEONCLOSE 1
+#define SQLITE_DESERIALIZE_RESIZEABLE 2
+#define SQLITE_DESERIALIZE_READONLY 4
+SQLITE_API unsigned char *sqlite3_serialize(sqlite3 *db, const char *zSchema,
+                                            sqlite3_int64 *piSize, unsigned int mFlags);
+SQLITE_API int sqlite3_deserialize(sqlite3 *db, const char *zSchema, unsigned char *pData,
+                                   sqlite3_int64 szDb, sqlite3_int64 szBuf, unsigned mFlags);
 SQLITE_API void *sqlite3_wal_hook(sqlite3 *, int (*)(void *, sqlite3 *, const char *, int),
                                   void *);
 

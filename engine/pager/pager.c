@@ -101,6 +101,12 @@ struct Pager {
   int journal_mode;
   int (*busy)(void *, int);
   void *busy_arg;
+  /* Deferred busy waits (pager_set_busy_defer): instead of calling the
+  ** handler, a lock wait returns SHALE_PENDING with busy_waiting set; the
+  ** caller runs the handler (pager_busy_answer) and re-executes. */
+  u8 busy_defer, busy_waiting, busy_declined;
+  int busy_level;      /* lock level being waited for */
+  int busy_count;      /* handler calls so far for this wait */
   u32 data_version;
   int hit, miss, nwrite;
   u32 autockpt;
@@ -177,6 +183,7 @@ struct Pager {
   int ws_set_version; /* header bytes 18/19 must be rewritten */
   Pgno trunc_next;    /* commit: next cut-off page to journal */
   int ckpt_due;       /* WAL auto-checkpoint pending */
+  u32 wal_cb_frames;  /* WAL size after our last commit, for the wal hook (0: none) */
   u32 own_frame;      /* log size right after our own last commit */
   Pgno wal_spill_max; /* highest page spilled to the WAL in this txn */
   int own_frame_valid;
@@ -695,6 +702,16 @@ void pager_set_busy_handler(Pager *p, int (*handler)(void *, int), void *arg) {
 
 void pager_set_autocheckpoint(Pager *p, int n) { p->autockpt = n > 0 ? (u32)n : 0; }
 
+int pager_wal_callback(Pager *p) {
+  int n = (int)p->wal_cb_frames;
+  p->wal_cb_frames = 0;
+  return n;
+}
+
+void pager_checkpoint_soon(Pager *p) {
+  if (p->wal) p->ckpt_due = 1;
+}
+
 u32 pager_data_version(Pager *p) { return p->data_version; }
 const char *pager_filename(Pager *p) { return p->path; }
 ShaleFile *pager_file(Pager *p) { return p->fd; }
@@ -721,21 +738,61 @@ void pager_truncate_image(Pager *p, Pgno n) {
 
 /* --------------------------------------------------------- lock wait --- */
 
+/* A wait for `level` succeeded: the next wait counts from 0 again. */
+static void busy_done(Pager *p, int level) {
+  if (p->busy_level == level) {
+    p->busy_level = 0;
+    p->busy_count = 0;
+    p->busy_declined = 0;
+  }
+}
+
+int pager_busy_step(Pager *p, int level, int count) {
+  if (p->busy == NULL) return SQLITE_BUSY;
+  if (!p->busy_defer) return p->busy(p->busy_arg, count) ? SQLITE_OK : SQLITE_BUSY;
+  if (p->busy_declined) {
+    p->busy_declined = 0;
+    p->busy_waiting = 0;
+    p->busy_count = 0;
+    p->busy_level = 0;
+    return SQLITE_BUSY;
+  }
+  p->busy_waiting = 1;
+  p->busy_level = level;
+  return SHALE_PENDING;
+}
+
+void pager_set_busy_defer(Pager *p, int on) { p->busy_defer = (u8)(on != 0); }
+
+int pager_busy_waiting(Pager *p, int *count) {
+  if (count) *count = p->busy_count;
+  return p->busy_waiting;
+}
+
+void pager_busy_answer(Pager *p, int retry) {
+  if (!p->busy_waiting) return;
+  p->busy_waiting = 0;
+  if (retry) p->busy_count++;
+  else p->busy_declined = 1;
+}
+
 static int pager_busy_wait(Pager *p, int level) {
   for (;;) {
     int rc = p->fd->methods->lock(p->fd, level);
     if (rc == SQLITE_OK) {
       p->lock = level;
       p->lock_tries = 0;
+      busy_done(p, level);
       return SQLITE_OK;
     }
     if (rc != SQLITE_BUSY) return rc;
     int got;
     p->fd->methods->file_control(p->fd, SQLITE_FCNTL_LOCKSTATE, &got);
     if (got > p->lock) p->lock = got;
-    if (p->busy == NULL || !p->busy(p->busy_arg, p->lock_tries++)) {
+    rc = pager_busy_step(p, level, p->lock_tries++);
+    if (rc != SQLITE_OK) {
       p->lock_tries = 0;
-      return SQLITE_BUSY;
+      return rc; /* SQLITE_BUSY, or SHALE_PENDING: the caller waits, then retries */
     }
   }
 }
@@ -1311,11 +1368,13 @@ int pager_begin_write(Pager *p, int exclusive) {
   if (p->wal) {
     rc = wal_begin_write(p->wal);
     if (rc != SQLITE_OK) return rc;
+    busy_done(p, SQLITE_LOCK_RESERVED);
   } else {
     if (p->lock < SQLITE_LOCK_RESERVED) {
       rc = p->fd->methods->lock(p->fd, SQLITE_LOCK_RESERVED);
       if (rc != SQLITE_OK) return rc;
       p->lock = SQLITE_LOCK_RESERVED;
+      busy_done(p, SQLITE_LOCK_RESERVED);
     }
     if (exclusive || p->exclusive_mode) {
       rc = pager_busy_wait(p, SQLITE_LOCK_EXCLUSIVE);
@@ -1988,6 +2047,7 @@ static int commit_wal(Pager *p) {
     wal_end_write(p->wal);
     p->own_frame = (u32)wal_frame_count(p->wal);
     p->own_frame_valid = 1;
+    if (p->nclist > 0) p->wal_cb_frames = p->own_frame;
     end_transaction(p);
     /* Auto-checkpoint: run by the next begin_read, before it takes a
     ** snapshot (our own read mark would otherwise hold the backfill). */

@@ -67,6 +67,19 @@ void pager_set_busy_handler(Pager *, int (*handler)(void *, int), void *arg);
 ** begin-read + begin-write after dropping their read lock, as SQLite does
 ** when a write transaction starts from no transaction and gets BUSY. */
 int pager_invoke_busy(Pager *, int count);
+/* Busy waits without blocking (the API layer's choice, so that no sleep
+** happens inside the engine): with defer on, a lock that SQLite would wait
+** for with the busy handler makes the call return SHALE_PENDING with
+** pager_busy_waiting() true; the caller runs the handler with the count
+** and reports its answer (retry, or give up: the re-executed call then
+** returns SQLITE_BUSY).  Without defer the handler is called inline. */
+void pager_set_busy_defer(Pager *, int on);
+int pager_busy_waiting(Pager *, int *count);
+void pager_busy_answer(Pager *, int retry);
+/* One busy-handler decision for a wait on `level` (count: inline mode's
+** call count): SQLITE_OK retry now, SQLITE_BUSY give up, SHALE_PENDING
+** deferred to the caller as above. */
+int pager_busy_step(Pager *, int level, int count);
 
 /* Read transaction: SHARED lock, hot-journal rollback, cache validation
 ** against the change counter, or a WAL read snapshot.  May PENDING. */
@@ -105,6 +118,11 @@ void pager_truncate_image(Pager *, Pgno n);
 ** May PENDING. */
 int pager_checkpoint(Pager *, int mode, int *n_log, int *n_ckpt);
 void pager_set_autocheckpoint(Pager *, int n_pages);
+/* Frames in the WAL after this connection's last commit (SQLite's wal hook
+** argument), then 0 until the next commit. */
+int pager_wal_callback(Pager *);
+/* Run a PASSIVE checkpoint at the next begin_read (non-blocking). */
+void pager_checkpoint_soon(Pager *);
 
 /* Incremented whenever another connection's commit invalidated our cache
 ** (schema reload trigger, PRAGMA data_version). */

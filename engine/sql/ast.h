@@ -68,7 +68,9 @@ typedef enum RaiseKind { RAISE_IGNORE, RAISE_ROLLBACK, RAISE_ABORT, RAISE_FAIL }
 
 struct Expr {
   ExprOp op;
-  int sub_op;      /* BinOp, UnOp, LikeOp, RaiseKind as the node needs */
+  int sub_op;      /* BinOp, UnOp, LikeOp, RaiseKind as the node needs;
+                      EX_SUBQUERY of UPDATE SET (a, b) = (SELECT …): the
+                      1-based column (u.i = number of columns assigned) */
   int flags;       /* EXPR_F_* */
   int pos;         /* byte offset in the SQL text (sqlite3_error_offset) */
   Expr *left;      /* operand / CASE base / CAST operand / IN lhs ... */
@@ -109,6 +111,7 @@ struct Expr {
 #define EXPR_F_HEX 0x0020       /* 0x... literal */
 #define EXPR_F_PAREN 0x0040     /* written in parentheses */
 #define EXPR_F_FROM_JOIN 0x0080 /* resolver: term came from ON/USING */
+#define EXPR_F_NOTNULL_ROWID 0x0100 /* resolver: rowid of a FROM subquery (SQLite folds IS [NOT] NULL on it) */
 
 typedef struct ExprListItem {
   Expr *expr;
@@ -145,6 +148,9 @@ typedef struct SrcItem {
   int not_indexed;  /* NOT INDEXED */
   void *res_ptr;   /* codegen private */
   int res_cursor;
+  int nested;      /* resolver: FROM items nested into `subquery` (a RIGHT/FULL
+                      JOIN that was not the last item); columns keep their
+                      table names (Column.src_table) */
 } SrcItem;
 
 struct SrcList {

@@ -378,28 +378,48 @@ char *build_index_colnames(Index *ix) {
   return sqlite3_str_finish(s);
 }
 
-/* Fill index ix (cursor icur open for writing) from table t (cursor tcur). */
+/* Fill index ix (cursor icur open for writing) from table t (cursor tcur).
+** As in SQLite, the keys go through a sorter first and are then appended to
+** the b-tree in order (OP_SeekEnd + OP_IdxInsert with the seek result): an
+** append needs no search and splits only the rightmost leaf.  A UNIQUE
+** index compares each sorted key with the previous one (OP_SorterCompare
+** treats NULLs as distinct). */
 void build_fill_index(Parse *p, Index *ix, int tcur, int icur) {
   Vdbe *v = p->v;
   int n = ix->n_column;
   int regs = parse_alloc_regs(p, n);
   int rrec = parse_alloc_reg(p);
+  int sorter = parse_alloc_cursor(p);
+  vdbe_add_op4(v, OP_SorterOpen, sorter, n, 0, build_index_keyinfo(p, ix), P4_KEYINFO);
   int rw = vdbe_add_op1(v, OP_Rewind, tcur);
   int top = vdbe_current_addr(v);
   int lnext = vdbe_make_label(v);
   build_index_key(p, ix, tcur, 0, regs, lnext);
-  if (ix->unique) {
-    int ok = vdbe_add_op4_int(v, OP_NoConflict, icur, 0, regs, ix->n_key_col);
-    char *msg = build_index_colnames(ix);
-    vdbe_add_op4(v, OP_Halt, SQLITE_CONSTRAINT_UNIQUE, OE_ABORT, 0, msg, P4_DYNAMIC);
-    vdbe_change_p5(v, 2);
-    vdbe_jump_here(v, ok);
-  }
   vdbe_add_op3(v, OP_MakeRecord, regs, n, rrec);
-  vdbe_add_op4_int(v, OP_IdxInsert, icur, rrec, regs, n);
+  vdbe_add_op2(v, OP_SorterInsert, sorter, rrec);
   vdbe_resolve_label(v, lnext);
   vdbe_add_op2(v, OP_Next, tcur, top);
   vdbe_jump_here(v, rw);
+  int srt = vdbe_add_op1(v, OP_SorterSort, sorter);
+  int loop;
+  if (ix->unique) {
+    int first = vdbe_add_op0(v, OP_Goto);
+    loop = vdbe_current_addr(v);
+    vdbe_add_op4_int(v, OP_SorterCompare, sorter, first, rrec, ix->n_key_col);
+    char *msg = build_index_colnames(ix);
+    vdbe_add_op4(v, OP_Halt, SQLITE_CONSTRAINT_UNIQUE, OE_ABORT, 0, msg, P4_DYNAMIC);
+    vdbe_change_p5(v, 2);
+    vdbe_jump_here(v, first);
+  } else {
+    loop = vdbe_current_addr(v);
+  }
+  vdbe_add_op3(v, OP_SorterData, sorter, rrec, icur);
+  vdbe_add_op1(v, OP_SeekEnd, icur);
+  vdbe_add_op2(v, OP_IdxInsert, icur, rrec);
+  vdbe_change_p5(v, OPFLAG_USESEEKRESULT | OPFLAG_APPEND);
+  vdbe_add_op2(v, OP_SorterNext, sorter, loop);
+  vdbe_jump_here(v, srt);
+  vdbe_add_op1(v, OP_Close, sorter);
 }
 
 int codegen_create_index(Parse *p, Stmt *st) {

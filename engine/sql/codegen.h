@@ -50,6 +50,7 @@ struct Parse {
   void *extra;           /* per-file private state */
   void *query;           /* query half's state (select_int.h); freed by codegen_query_cleanup */
   int returning_cur1;    /* statement half: RETURNING buffer cursor + 1 (0 = none) */
+  int factor_const;      /* expr_code computes row-independent subexpressions once (OP_Once) */
 };
 
 /* Errors: record the first one (printf-style, SQLite's wording). */

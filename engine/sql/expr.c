@@ -774,6 +774,41 @@ static void code_is_truth(Parse *p, Expr *e, int target) {
   vdbe_add_op4_int(p->v, OP_IsTrue, r, target, p3, p4);
 }
 
+/* A value that is the same for every row of one execution: constants,
+** parameters, deterministic functions of them. */
+static int expr_row_independent(const Expr *e) {
+  if (!e) return 1;
+  if (e->op == EX_VARIABLE) return 1;
+  switch (e->op) {
+    case EX_ID: case EX_DOT: case EX_COLUMN: case EX_AGG_COLUMN: case EX_SUBQUERY: case EX_EXISTS:
+    case EX_IN_SELECT: case EX_IN_TABLE: case EX_RAISE: case EX_STAR: case EX_VECTOR:
+      return 0;
+    case EX_FUNCTION: {
+      const FuncDef *f = (const FuncDef *)e->res_ptr;
+      if (!f || !(f->flags & SQLITE_DETERMINISTIC) || (f->flags & FUNC_AGGREGATE) || e->over) return 0;
+      break;
+    }
+    default:
+      break;
+  }
+  if (!expr_row_independent(e->left) || !expr_row_independent(e->right) || !expr_row_independent(e->extra))
+    return 0;
+  if (e->list)
+    for (int i = 0; i < e->list->n; i++)
+      if (!expr_row_independent(e->list->a[i].expr)) return 0;
+  return 1;
+}
+
+/* Worth computing once: more than a literal or a parameter. */
+static int expr_worth_factoring(const Expr *e) {
+  switch (e->op) {
+    case EX_FUNCTION: case EX_BINARY: case EX_CAST: case EX_CASE: case EX_BETWEEN: case EX_LIKE:
+      return expr_row_independent(e);
+    default:
+      return 0;
+  }
+}
+
 int expr_code(Parse *p, Expr *e, int target) {
   Vdbe *v = p->v;
   if (!e) {
@@ -781,6 +816,18 @@ int expr_code(Parse *p, Expr *e, int target) {
     return target;
   }
   if (p->rc) return target;
+  if (p->factor_const && expr_worth_factoring(e)) {
+    /* computed the first time this point is reached in an execution, as
+    ** SQLite's constants factored into the Init prologue */
+    int r = parse_alloc_reg(p);
+    int once = vdbe_add_op0(v, OP_Once);
+    p->factor_const = 0;
+    expr_code(p, e, r);
+    p->factor_const = 1;
+    vdbe_jump_here(v, once);
+    vdbe_add_op2(v, OP_Copy, r, target);
+    return target;
+  }
   switch (e->op) {
     case EX_NULL:
       vdbe_add_op2(v, OP_Null, 0, target);
@@ -985,6 +1032,16 @@ int expr_code(Parse *p, Expr *e, int target) {
       break;
     case EX_SUBQUERY: {
       int n = vector_size(e);
+      if (e->sub_op > 0) {
+        /* UPDATE … SET (a, b) = (SELECT …): column sub_op of the row */
+        if (n != e->u.i) {
+          parse_error(p, "%d columns assigned %d values", (int)e->u.i, n);
+          break;
+        }
+        int r = code_subquery_regs(p, e, n);
+        vdbe_add_op2(v, OP_Copy, r + e->sub_op - 1, target);
+        break;
+      }
       if (n > 1) {
         parse_error(p, "sub-select returns %d columns - expected 1", n);
         break;

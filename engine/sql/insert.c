@@ -33,6 +33,27 @@ static void walk_to_regs(Expr *e, int cursor, int base, Table *t) {
   walk_to_regs(e->right, cursor, base, t);
   walk_to_regs(e->extra, cursor, base, t);
   walk_list_to_regs(e->list, cursor, base, t);
+  /* excluded.* referenced from inside a subquery */
+  for (Select *s = e->select; s; s = s->prior) {
+    walk_list_to_regs(s->result, cursor, base, t);
+    walk_to_regs(s->where, cursor, base, t);
+    walk_list_to_regs(s->group_by, cursor, base, t);
+    walk_to_regs(s->having, cursor, base, t);
+    walk_list_to_regs(s->order_by, cursor, base, t);
+    walk_to_regs(s->limit, cursor, base, t);
+    walk_to_regs(s->offset, cursor, base, t);
+    if (s->from)
+      for (int i = 0; i < s->from->n; i++) {
+        walk_to_regs(s->from->a[i].on, cursor, base, t);
+        if (s->from->a[i].subquery) {
+          Expr tmp;
+          memset(&tmp, 0, sizeof(tmp));
+          tmp.op = EX_SUBQUERY;
+          tmp.select = s->from->a[i].subquery;
+          walk_to_regs(&tmp, cursor, base, t);
+        }
+      }
+  }
 }
 
 /* Resolve a copy of e against t's columns held in registers (rowid at base,
@@ -250,7 +271,7 @@ void insert_check_constraints(Parse *p, WriteCtx *w) {
       vdbe_add_op4(v, OP_Function, 0, w->reg_data + i, rt, typeof_fn, P4_FUNCDEF);
       vdbe_change_p5(v, 1);
       static const char *const kinds[4] = {"integer", "real", "text", "blob"};
-      static const char *const upper[4] = {"INTEGER", "REAL", "TEXT", "BLOB"};
+      static const char *const upper[4] = {"INT", "REAL", "TEXT", "BLOB"}; /* SQLite's value type names */
       for (int k = 0; k < 4; k++) {
         if (strcmp(kinds[k], allowed) == 0) continue;
         if (k == 0 && strcmp(allowed, "real") == 0) continue; /* integers are stored in REAL columns */

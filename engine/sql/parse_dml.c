@@ -18,7 +18,8 @@ int p_conflict_algo(Parser *p) {
 
 /* setlist ::= nm = expr | (idlist) = expr, ... ; vectors are expanded:
 ** (a,b) = (x,y) gives a=x, b=y; (a,b) = (SELECT ...) gives one
-** EX_SUBQUERY copy per column with sub_op = 1-based column number. */
+** EX_SUBQUERY copy per column with sub_op = 1-based column number and
+** u.i = the number of columns assigned. */
 static int setlist_follow(int t) {
   switch (t) {
     case TK_COMMA: case TK_FROM: case TK_WHERE: case TK_RETURNING: case TK_ORDER:
@@ -70,6 +71,7 @@ ExprList *p_setlist(Parser *p) {
             p_oom(p);
           } else {
             x->sub_op = i + 1;
+            x->u.i = cols->n; /* columns assigned: checked against the subquery's */
           }
           if (x == e) e = NULL;
         } else {

@@ -323,8 +323,15 @@ int codegen_pragma(Parse *p, Stmt *st) {
     return p->rc;
   }
   if (IS("wal_autocheckpoint")) {
+    /* as sqlite3_wal_autocheckpoint(): SQLite's default WAL hook with N */
+    if (val) {
+      i64 n = get_int(val);
+      db->wal_hook = NULL;
+      db->wal_arg = NULL;
+      db->wal_autockpt = n > 0 ? (int)n : 0;
+    }
     set_col1(p, "wal_autocheckpoint");
-    emit_row(p, "i", (i64)(val ? get_int(val) : 1000));
+    emit_row(p, "i", (i64)(db->wal_hook ? 0 : db->wal_autockpt));
     return p->rc;
   }
   if (IS("integrity_check") || IS("quick_check")) {
@@ -459,8 +466,9 @@ int codegen_pragma(Parse *p, Stmt *st) {
     return p->rc;
   }
   if (IS("data_version")) {
-    set_col1(p, "data_version");
-    emit_row(p, "i", (i64)1);
+    /* read-only: changes when another connection commits (checked by the
+    ** read transaction the statement opens) */
+    read_cookie_pragma(p, idb, "data_version", BTREE_DATA_VERSION, NULL);
     return p->rc;
   }
   /* Unknown pragmas are ignored, as in SQLite. */

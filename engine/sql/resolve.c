@@ -19,6 +19,7 @@ static void pseudo_table_free(Table *t) {
     sqlite3_free(t->cols[i].name);
     sqlite3_free(t->cols[i].type);
     sqlite3_free(t->cols[i].collate);
+    sqlite3_free(t->cols[i].src_table);
   }
   sqlite3_free(t->cols);
   sqlite3_free(t->name);
@@ -127,6 +128,8 @@ static int earlier_has(SrcList *src, int i, const char *name) {
 
 /* Is column `name` of item i a USING/NATURAL join column merged with an
 ** earlier item (so an unqualified reference means the left one)? */
+static int nested_find(const Table *t, const char *zTab, const char *zCol, int *n_match, int *tab_match);
+
 static int is_merged_join_col(SrcList *src, int i, const char *name) {
   if (i == 0) return 0;
   SrcItem *it = &src->a[i];
@@ -248,6 +251,7 @@ static int lookup_name(Parse *p, NameContext *nc, Expr *e) {
   for (NameContext *n = nc; n; n = n->outer, depth++) {
     int cnt = 0, cnt_tab = 0;
     SrcItem *match = NULL;
+    int subq_rowid = 0;
     Table *match_tab = NULL;
     int match_cursor = 0, match_col = -1;
     if (n->nc_flags & NC_NOCOLS) continue;
@@ -257,6 +261,26 @@ static int lookup_name(Parse *p, NameContext *nc, Expr *e) {
         SrcItem *it = &src->a[i];
         Table *t = (Table *)it->res_ptr;
         if (!t) continue;
+        if (it->nested) {
+          int n_match = 0, tab_match = 0;
+          int c = zDb ? -1 : nested_find(t, zTab, zCol, &n_match, &tab_match);
+          if (zDb || (zTab && !tab_match)) continue;
+          cnt_tab++;
+          if (!match_tab) {
+            match_tab = t;
+            match = it;
+            match_cursor = it->res_cursor;
+          }
+          if (c >= 0) {
+            if (!zTab && is_merged_join_col(src, i, zCol) && cnt > 0) continue;
+            cnt += n_match;
+            match = it;
+            match_tab = t;
+            match_cursor = it->res_cursor;
+            match_col = c;
+          }
+          continue;
+        }
         if (zTab) {
           const char *nm = item_name(it);
           if (!nm || shale_stricmp(nm, zTab)) continue;
@@ -323,9 +347,25 @@ static int lookup_name(Parse *p, NameContext *nc, Expr *e) {
       return SQLITE_OK;
     }
     if (cnt == 0 && cnt_tab == 1 && match_tab && resolve_is_rowid_name(zCol) && !match_tab->without_rowid &&
-        (match && !match->subquery ? 1 : n->table != NULL)) {
+        !match_tab->hidden_rowid && (match || n->table != NULL)) {
       cnt = 1;
       match_col = -1;
+      /* The rowid of a FROM subquery (or view) is SQLite's accident: NULL
+      ** when it is flattened (flat_subst) or run as a co-routine (the first
+      ** FROM item, alone or before an outer/cross join), else the row
+      ** number in the table it is materialized into. */
+      if (match && match->subquery && src) {
+        /* SQLite's rowid column never "can be NULL": x IS NULL folds to 0 */
+        int outer = 0;
+        for (int i = 0; i < src->n; i++)
+          if ((src->a[i].join_type & JT_RIGHT) || (&src->a[i] == match && (match->join_type & JT_LEFT))) outer = 1;
+        if (!outer) subq_rowid = 1;
+        if (match == &src->a[0] && (src->n == 1 || (src->a[1].join_type & (JT_OUTER | JT_CROSS)))) {
+          e->op = EX_NULL;
+          if (subq_rowid) e->flags |= EXPR_F_NOTNULL_ROWID;
+          return SQLITE_OK;
+        }
+      }
     }
     /* result-column aliases */
     if (cnt == 0 && !zTab && n->result && (n->nc_flags & NC_ALIAS)) {
@@ -357,6 +397,7 @@ static int lookup_name(Parse *p, NameContext *nc, Expr *e) {
     }
     if (cnt == 1) {
       make_column(e, match_cursor, match_col, match_tab, depth);
+      if (subq_rowid) e->flags |= EXPR_F_NOTNULL_ROWID;
       if (!zTab && src && match && match_col >= 0) {
         int pc = -1;
         int pj = right_partner(src, (int)(match - src->a), zCol, &pc);
@@ -410,16 +451,32 @@ static int resolve_function(Parse *p, NameContext *nc, Expr *e) {
 #endif
   if (e->over) {
     if (!is_agg && !f->x_value) {
-      parse_error_at(p, e->pos, "%s may not be used as a window function", e->text);
+      parse_error_at(p, e->pos, "%s() may not be used as a window function", e->text);
       return p->rc;
     }
-    /* window functions: arguments resolved like ordinary expressions */
+    if (!nc->allow_agg || (nc->nc_flags & (NC_INAGG | NC_GROUPBY | NC_NOWIN))) {
+      parse_error_at(p, e->pos, "misuse of window function %s()", e->text);
+      return p->rc;
+    }
+    if (e->flags & EXPR_F_DISTINCT) {
+      parse_error_at(p, e->pos, "DISTINCT is not supported for window functions");
+      return p->rc;
+    }
+    if (e->extra && (f->flags & FUNC_WINDOW)) {
+      parse_error(p, "FILTER clause may only be used with aggregate window functions");
+      return p->rc;
+    }
+    /* window functions: arguments resolved like ordinary expressions (no
+    ** window function inside) */
+    int saved = nc->nc_flags;
+    nc->nc_flags |= NC_NOWIN;
     resolve_expr_list(p, nc, e->list);
     if (e->extra) resolve_walk(p, nc, e->extra);
     if (e->over) {
       resolve_expr_list(p, nc, e->over->partition_by);
       resolve_expr_list(p, nc, e->over->order_by);
     }
+    nc->nc_flags = saved;
     return p->rc;
   }
   if (!is_agg) {
@@ -517,6 +574,20 @@ static int resolve_walk(Parse *p, NameContext *nc, Expr *e) {
     case EX_STAR:
       parse_error_at(p, e->pos, "near \"*\": syntax error");
       return p->rc;
+    case EX_ISNULL:
+    case EX_NOTNULL: {
+      /* SQLite's "NOT NULL strength reduction" on a subquery's rowid (its
+      ** only case here whose result differs): the test folds to a constant */
+      if (resolve_walk(p, nc, e->left)) return p->rc;
+      const Expr *x = e->left;
+      while (x && x->op == EX_UNARY && (x->sub_op == UN_PLUS || x->sub_op == UN_NEG)) x = x->left;
+      if (x && (x->flags & EXPR_F_NOTNULL_ROWID)) {
+        e->op = e->op == EX_NOTNULL ? EX_TRUE : EX_FALSE;
+        ast_free_expr(e->left);
+        e->left = NULL;
+      }
+      return p->rc;
+    }
     default:
       break;
   }
@@ -647,9 +718,198 @@ static int select_refs_name(const Select *s, const char *name) {
 /* Marker stored in SrcItem.res_cursor's companion: recursive CTE reference
 ** items get a pseudo table whose `is_virtual` is 2 and `root` 0. */
 
+/* The planner runs a RIGHT or FULL JOIN only as the last FROM item.  Joins
+** are left-associative, so `a RIGHT JOIN b ON … JOIN c …` is `(a RIGHT JOIN
+** b ON …) JOIN c …`: the items up to such a join move into a nested FROM
+** subquery (SrcItem.nested) whose columns keep their table names. */
+static int nest_right_joins(Select *s) {
+  SrcList *src = s->from;
+  while (src && src->n > 2) {
+    int cut = -1;
+    for (int i = 1; i < src->n - 1 && cut < 0; i++)
+      if (src->a[i].join_type & (JT_RIGHT | JT_FULL)) cut = i;
+    if (cut < 0) break;
+    Select *sub = shale_malloc_zero(sizeof(Select));
+    SrcList *in = shale_malloc_zero(sizeof(SrcList));
+    SrcItem *items = shale_malloc_zero(sizeof(SrcItem) * (size_t)(cut + 1));
+    if (!sub || !in || !items) {
+      sqlite3_free(sub);
+      sqlite3_free(in);
+      sqlite3_free(items);
+      return SQLITE_NOMEM;
+    }
+    memcpy(items, src->a, sizeof(SrcItem) * (size_t)(cut + 1));
+    in->a = items;
+    in->n = in->alloc = cut + 1;
+    sub->from = in;
+    memset(&src->a[0], 0, sizeof(SrcItem));
+    src->a[0].subquery = sub;
+    src->a[0].nested = 1;
+    memmove(&src->a[1], &src->a[cut + 1], sizeof(SrcItem) * (size_t)(src->n - cut - 1));
+    src->n -= cut;
+  }
+  return SQLITE_OK;
+}
+
+static int setup_from(Parse *p, Select *s, NameContext *outer);
+static int is_merged_join_col(SrcList *src, int i, const char *name);
+
+/* The pseudo table of a nested FROM item: every column of every inner item
+** (as <item>.<column>), preceded by one unqualified column per USING /
+** NATURAL merged name (resolved inside, so a RIGHT/FULL partner coalesces). */
+static Table *setup_nested(Parse *p, SrcItem *it, NameContext *outer) {
+  Select *sub = it->subquery;
+  if (setup_from(p, sub, outer)) return NULL;
+  SrcList *in = sub->from;
+  ExprList *r = NULL;
+  int n_merged = 0;
+  const char *merged[64];
+  for (int pass = 0; pass < 2; pass++)
+    for (int k = 0; k < in->n; k++) {
+      Table *t = (Table *)in->a[k].res_ptr;
+      for (int c = 0; t && c < t->n_col; c++) {
+        const char *nm = t->cols[c].name;
+        if (pass == 0) {
+          /* a USING/NATURAL merged name: the left-most column of that name,
+          ** coalesced with a RIGHT/FULL partner (what an unqualified
+          ** reference means in the flat join) */
+          int dup = 0;
+          for (int j = 0; j < n_merged; j++)
+            if (!shale_stricmp(merged[j], nm)) dup = 1;
+          if (dup || n_merged >= 64 || !is_merged_join_col(in, k, nm)) continue;
+          int k0 = -1, c0 = -1;
+          for (int kk = 0; kk < k && k0 < 0; kk++) {
+            Table *lt = (Table *)in->a[kk].res_ptr;
+            int nmatch = 0, tmatch = 0;
+            int cc = !lt ? -1 : in->a[kk].nested ? nested_find(lt, NULL, nm, &nmatch, &tmatch) : find_column(lt, nm);
+            if (cc >= 0) k0 = kk, c0 = cc;
+          }
+          if (k0 < 0) continue;
+          Expr *e = ast_expr_new(EX_COLUMN);
+          if (!e) return NULL;
+          e->text = shale_strdup(nm);
+          make_column(e, in->a[k0].res_cursor, c0, (Table *)in->a[k0].res_ptr, 0);
+          int pc = -1;
+          int pj = right_partner(in, k0, nm, &pc);
+          if (pj >= 0) make_coalesce(p, e, &in->a[pj], pc);
+          merged[n_merged++] = nm;
+          r = ast_expr_list_append(r, e);
+          if (!r) return NULL;
+          continue;
+        }
+        Expr *e = ast_expr_new(EX_COLUMN);
+        if (!e) return NULL;
+        e->text = shale_strdup(nm);
+        make_column(e, in->a[k].res_cursor, c, t, 0);
+        r = ast_expr_list_append(r, e);
+        if (!r) return NULL;
+      }
+    }
+  sub->result = r;
+  if (resolve_select(p, sub, outer)) return NULL;
+  int n = r ? r->n : 0;
+  Table *nt = q_pseudo_table(p, n);
+  if (!nt) return NULL;
+  nt->hidden_rowid = 1;
+  nt->n_merged = n_merged;
+  int i = n_merged;
+  for (int k = 0; k < in->n; k++) {
+    Table *t = (Table *)in->a[k].res_ptr;
+    const char *tn = item_name(&in->a[k]);
+    for (int c = 0; t && c < t->n_col; c++, i++) {
+      /* an inner nested item's columns keep their own table names (its
+      ** merged columns stay unqualified) */
+      const char *st = in->a[k].nested ? t->cols[c].src_table : (tn ? tn : "");
+      nt->cols[i].src_table = st ? shale_strdup(st) : NULL;
+      nt->cols[i].hidden = t->cols[c].hidden;
+    }
+  }
+  for (i = 0; i < n; i++) {
+    Column *c = &nt->cols[i];
+    Expr *e = r->a[i].expr;
+    c->name = shale_strdup(i < n_merged ? merged[i] : (e->text ? e->text : "?"));
+    char aff = expr_affinity(p, e);
+    c->affinity = aff && aff != SQLITE_AFF_NONE ? aff : SQLITE_AFF_BLOB;
+    const char *dt = resolve_expr_decltype(e);
+    c->type = dt ? shale_strdup(dt) : NULL;
+    const char *coll = expr_collation_name(p, e);
+    c->collate = coll ? shale_strdup(coll) : NULL;
+  }
+  return nt;
+}
+
+/* Column of a nested pseudo table named by [zTab.]zCol: the merged column
+** first for an unqualified name; *n_match counts the candidates (more than
+** one: ambiguous); *tab_match tells whether zTab names an inner item. */
+static int nested_find(const Table *t, const char *zTab, const char *zCol, int *n_match, int *tab_match) {
+  int found = -1;
+  *n_match = 0;
+  *tab_match = 0;
+  for (int c = 0; c < t->n_col; c++) {
+    const Column *col = &t->cols[c];
+    if (zTab) {
+      if (!col->src_table || shale_stricmp(col->src_table, zTab)) continue;
+      *tab_match = 1;
+    } else if (!col->src_table) {
+      if (!shale_stricmp(col->name, zCol)) {
+        *n_match = 1;
+        return c;
+      }
+      continue;
+    }
+    if (shale_stricmp(col->name, zCol)) continue;
+    if (found < 0) found = c;
+    (*n_match)++;
+  }
+  return found;
+}
+
+/* Does item i or a later one use `name` in its USING (or NATURAL) join? */
+static int in_later_using(SrcList *src, int i, const char *name) {
+  for (int j = i; j < src->n; j++) {
+    Table *t = (Table *)src->a[j].res_ptr;
+    if (j > 0 && t && find_column(t, name) >= 0 && is_merged_join_col(src, j, name)) return 1;
+  }
+  return 0;
+}
+
+static int has_right_join(const SrcList *src, int from) {
+  for (int j = from; src && j < src->n; j++)
+    if (src->a[j].join_type & (JT_RIGHT | JT_FULL)) return 1;
+  return 0;
+}
+
+/* With a RIGHT or FULL JOIN in the FROM clause, SQLite 3.40 requires every
+** further left-hand table holding a USING column to be USING-joined on it. */
+static int check_right_join_using(Parse *p, SrcList *src) {
+  for (int i = 1; i < src->n; i++) {
+    SrcItem *it = &src->a[i];
+    Table *t = (Table *)it->res_ptr;
+    if (!t || !(it->using_ || (it->join_type & JT_NATURAL))) continue;
+    for (int c = 0; c < t->n_col; c++) {
+      const char *name = t->cols[c].name;
+      if (!is_merged_join_col(src, i, name)) continue;
+      int seen = 0;
+      for (int k = 0; k < i; k++) {
+        Table *lt = (Table *)src->a[k].res_ptr;
+        if (!lt || find_column(lt, name) < 0) continue;
+        if (seen && !is_merged_join_col(src, k, name)) {
+          parse_error(p, "ambiguous reference to %s in USING()", name);
+          return p->rc;
+        }
+        seen = 1;
+      }
+    }
+  }
+  return SQLITE_OK;
+}
+
 static int setup_from(Parse *p, Select *s, NameContext *outer) {
   SrcList *from = s->from;
   if (!from) return SQLITE_OK;
+  int flat = 1;
+  for (int i = 0; i < from->n; i++)
+    if (from->a[i].nested) flat = 0;
   for (int i = 0; i < from->n && !p->rc; i++) {
     SrcItem *it = &from->a[i];
     if (it->res_ptr) continue;
@@ -657,6 +917,12 @@ static int setup_from(Parse *p, Select *s, NameContext *outer) {
     if (it->func_args) {
       parse_error(p, "no such table-valued function: %s", it->name ? it->name : "");
       return p->rc;
+    }
+    if (it->nested) {
+      Table *t = setup_nested(p, it, outer);
+      if (!t) return p->rc ? p->rc : SQLITE_NOMEM;
+      it->res_ptr = t;
+      continue;
     }
     if (it->subquery) {
       resolve_select(p, it->subquery, outer);
@@ -691,6 +957,7 @@ static int setup_from(Parse *p, Select *s, NameContext *outer) {
         Table *t = subquery_table(p, first, cte->columns, cte->name);
         if (!t) return p->rc ? p->rc : SQLITE_NOMEM;
         t->is_virtual = 2; /* marks a recursive CTE result */
+        t->hidden_rowid = 1;
         it->res_ptr = t;
         /* recursive arms: the self reference reads the "current row" table */
         for (int k = na - 2; k >= 0; k--) {
@@ -709,6 +976,7 @@ static int setup_from(Parse *p, Select *s, NameContext *outer) {
                 }
                 ct->name = shale_strdup(cte->name);
                 ct->is_virtual = 3; /* recursive reference: reads the queue row */
+                ct->hidden_rowid = 1;
                 si->res_ptr = ct;
               }
             }
@@ -743,6 +1011,7 @@ static int setup_from(Parse *p, Select *s, NameContext *outer) {
       if (p->rc) return p->rc;
       Table *t = subquery_table(p, it->subquery, cte->columns, cte->name);
       if (!t) return p->rc ? p->rc : SQLITE_NOMEM;
+      t->hidden_rowid = 1;
       it->res_ptr = t;
       continue;
     }
@@ -773,6 +1042,16 @@ static int setup_from(Parse *p, Select *s, NameContext *outer) {
     }
     if (tab->db_index >= 0 && tab->db_index < 32) p->cookie_mask |= (u32)1 << tab->db_index;
     it->res_ptr = tab;
+  }
+  if (p->rc || !has_right_join(from, 1)) return p->rc;
+  if (flat && check_right_join_using(p, from)) return p->rc;
+  if (nest_right_joins(s)) return SQLITE_NOMEM;
+  SrcItem *it = &s->from->a[0];
+  if (it->nested && !it->res_ptr) {
+    it->res_cursor = parse_alloc_cursor(p);
+    Table *t = setup_nested(p, it, outer);
+    if (!t) return p->rc ? p->rc : SQLITE_NOMEM;
+    it->res_ptr = t;
   }
   return p->rc;
 }
@@ -853,6 +1132,79 @@ static int setup_joins(Parse *p, SrcList *src) {
   return p->rc;
 }
 
+/* `*` / `tab.*` over a nested FROM item (SrcItem.nested): the inner items'
+** columns in order as the flat join would give them. */
+typedef struct StarCtx {
+  Parse *p;
+  ExprList *nl;
+  SrcItem *top;            /* the outermost nested item (its cursor is read) */
+  const char *tab;         /* tab.*, or NULL */
+  int found;
+  struct {
+    SrcList *src;
+    int k;
+  } lv[32];                /* enclosing FROM lists and the item of each */
+  int n_lv;
+} StarCtx;
+
+static int star_append(StarCtx *x, Expr *e, const char *name) {
+  x->nl = ast_expr_list_append(x->nl, e);
+  if (!x->nl) return SQLITE_NOMEM;
+  x->nl->a[x->nl->n - 1].span = shale_strdup(name);
+  return SQLITE_OK;
+}
+
+static int star_nested(StarCtx *x, SrcItem *nit, int base) {
+  Table *nt = (Table *)nit->res_ptr;
+  SrcList *in = nit->subquery->from;
+  int ci = nt->n_merged; /* this level's merged columns come first */
+  if (x->n_lv >= 32) return SQLITE_OK;
+  for (int q = 0; q < in->n; q++) {
+    Table *qt = (Table *)in->a[q].res_ptr;
+    int nq = qt ? qt->n_col : 0;
+    x->lv[x->n_lv].src = in;
+    x->lv[x->n_lv].k = q;
+    x->n_lv++;
+    if (in->a[q].nested) {
+      int rc = star_nested(x, &in->a[q], base + ci);
+      x->n_lv--;
+      if (rc) return rc;
+      ci += nq;
+      continue;
+    }
+    const char *tn = item_name(&in->a[q]);
+    int item_ok = !x->tab || (tn && !shale_stricmp(tn, x->tab));
+    if (item_ok) x->found = 1;
+    for (int c = 0; item_ok && c < nq; c++) {
+      const char *name = qt->cols[c].name;
+      if (qt->cols[c].hidden) continue;
+      if (!x->tab && is_merged_join_col(in, q, name)) continue;
+      /* SQLite: a column of a table left of a RIGHT JOIN that a later USING
+      ** names expands to an unqualified reference */
+      int ltorj = 0, using_ = 0;
+      for (int l = 0; l < x->n_lv; l++) {
+        if (has_right_join(x->lv[l].src, x->lv[l].k + 1)) ltorj = 1;
+        if (in_later_using(x->lv[l].src, x->lv[l].k + 1, name)) using_ = 1;
+      }
+      Expr *ce = ast_expr_new(ltorj && using_ ? EX_ID : EX_COLUMN);
+      if (!ce) return SQLITE_NOMEM;
+      ce->text = shale_strdup(name);
+      if (ce->op == EX_COLUMN) {
+        make_column(ce, x->top->res_cursor, base + ci + c, (Table *)x->top->res_ptr, 0);
+        if (!x->tab) {
+          int pc = -1;
+          int pj = right_partner(x->lv[0].src, x->lv[0].k, name, &pc);
+          if (pj >= 0) make_coalesce(x->p, ce, &x->lv[0].src->a[pj], pc);
+        }
+      }
+      if (star_append(x, ce, name)) return SQLITE_NOMEM;
+    }
+    x->n_lv--;
+    ci += nq;
+  }
+  return SQLITE_OK;
+}
+
 /* Expand * and t.* in the result list. */
 static int expand_star(Parse *p, Select *s) {
   ExprList *r = s->result;
@@ -881,6 +1233,22 @@ static int expand_star(Parse *p, Select *s) {
       SrcItem *it = &src->a[k];
       Table *t = (Table *)it->res_ptr;
       if (!t) continue;
+      if (it->nested) {
+        StarCtx x;
+        memset(&x, 0, sizeof(x));
+        x.p = p;
+        x.nl = nl;
+        x.top = it;
+        x.tab = e->table;
+        x.lv[0].src = src;
+        x.lv[0].k = k;
+        x.n_lv = 1;
+        int rc = star_nested(&x, it, 0);
+        nl = x.nl;
+        if (x.found) found = 1;
+        if (rc) return rc;
+        continue;
+      }
       if (e->table) {
         const char *nm = item_name(it);
         if (!nm || shale_stricmp(nm, e->table)) continue;
@@ -889,6 +1257,17 @@ static int expand_star(Parse *p, Select *s) {
       for (int c = 0; c < t->n_col; c++) {
         if (t->cols[c].hidden) continue;
         if (!e->table && is_merged_join_col(src, k, t->cols[c].name)) continue;
+        if (has_right_join(src, k + 1) && in_later_using(src, k + 1, t->cols[c].name)) {
+          /* SQLite: left of a RIGHT JOIN, a column a later USING names
+          ** expands to an unqualified reference (coalesced, or ambiguous) */
+          Expr *id = ast_expr_new(EX_ID);
+          if (!id) return SQLITE_NOMEM;
+          id->text = shale_strdup(t->cols[c].name);
+          nl = ast_expr_list_append(nl, id);
+          if (!nl) return SQLITE_NOMEM;
+          nl->a[nl->n - 1].span = shale_strdup(t->cols[c].name);
+          continue;
+        }
         Expr *ce = ast_expr_new(EX_COLUMN);
         if (!ce) return SQLITE_NOMEM;
         ce->text = shale_strdup(t->cols[c].name);
@@ -1115,10 +1494,12 @@ static int resolve_one(Parse *p, Select *s, NameContext *outer, int is_last_of_c
   resolve_expr_list(p, &nc, s->result);
   int agg_in_result = nc.has_agg;
   /* WINDOW clause definitions */
+  nc.nc_flags |= NC_NOWIN;
   for (Window *w = s->windows; w && !p->rc; w = w->next) {
     resolve_expr_list(p, &nc, w->partition_by);
     resolve_expr_list(p, &nc, w->order_by);
   }
+  nc.nc_flags &= ~NC_NOWIN;
   /* ON clauses */
   nc.allow_agg = 0;
   if (s->from)
@@ -1135,7 +1516,7 @@ static int resolve_one(Parse *p, Select *s, NameContext *outer, int is_last_of_c
   if (p->rc) return p->rc;
   /* HAVING */
   nc.allow_agg = 1;
-  nc.nc_flags = NC_ALIAS;
+  nc.nc_flags = NC_ALIAS | NC_NOWIN;
   if (s->having) {
     resolve_walk(p, &nc, s->having);
     if (!p->rc && !s->group_by && !agg_in_result) {
@@ -1145,6 +1526,7 @@ static int resolve_one(Parse *p, Select *s, NameContext *outer, int is_last_of_c
     }
   }
   if (p->rc) return p->rc;
+  nc.nc_flags &= ~NC_NOWIN;
   /* ORDER BY of a simple select */
   if (s->order_by && !has_prior) resolve_order_by(p, &nc, s, s->order_by, "ORDER", 0);
   SHALE_UNUSED(is_last_of_compound);

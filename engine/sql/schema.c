@@ -89,6 +89,7 @@ void table_free(Table *t) {
     sqlite3_free(c->collate);
     if (c->default_value) ast_free_expr(c->default_value);
     sqlite3_free(c->default_text);
+    sqlite3_free(c->src_table);
     if (c->generated) ast_free_expr(c->generated);
   }
   sqlite3_free(t->cols);

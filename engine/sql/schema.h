@@ -27,6 +27,8 @@ struct Column {
   char *default_text;
   Expr *generated;     /* GENERATED ALWAYS AS */
   int generated_stored;
+  char *src_table;     /* nested FROM pseudo table: the FROM item's name; NULL
+                          for the merged (unqualified) USING/NATURAL column */
 };
 
 struct Index {
@@ -72,6 +74,8 @@ struct Table {
   u8 without_rowid;
   u8 strict;
   u8 is_view;
+  u8 hidden_rowid;      /* a CTE's pseudo table: "rowid" names no column (SQLite) */
+  int n_merged;         /* nested FROM pseudo table: its leading USING-merged columns */
   u8 is_virtual;
   u8 pk_on_conflict;    /* ConflictAlgo of the PRIMARY KEY */
   Select *view_select;  /* views: the SELECT */

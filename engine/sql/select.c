@@ -6,6 +6,7 @@
 ** column names.
 */
 #include "select_int.h"
+#include <math.h>
 
 #define SD_DELETE_ 100 /* internal: delete matching rows from an index (EXCEPT) */
 #define SD_QUEUE_ 101  /* internal: recursive CTE queue (+ optional distinct index) */
@@ -19,6 +20,7 @@ typedef struct Emit {
   ExprList *order_by;
   int n_ob;
   int reg_limit, reg_offset;
+  int reg_cap;         /* ORDER BY + LIMIT: rows still to keep (sorter_cur is then an ephemeral index) */
   int brk;             /* label: no more rows wanted */
   int queue_distinct;  /* SD_QUEUE_: distinct index cursor or -1 */
 } Emit;
@@ -121,9 +123,20 @@ static void emit_row(Parse *p, Emit *em, int r, int cont) {
         expr_code(p, it->expr, base + i);
     }
     for (int i = 0; i < n; i++) vdbe_add_op2(v, OP_SCopy, r + i, base + nk + i);
+    if (em->reg_cap) {
+      /* as in SQLite: keep at most LIMIT+OFFSET rows; once full, a row goes
+      ** in only if it sorts before the last kept one, which it replaces */
+      int ins = vdbe_make_label(v);
+      vdbe_add_op2(v, OP_IfNotZero, em->reg_cap, ins);
+      vdbe_add_op2(v, OP_Last, em->sorter_cur, 0);
+      vdbe_add_op4_int(v, OP_IdxLE, em->sorter_cur, cont, base, nk);
+      vdbe_add_op1(v, OP_Delete, em->sorter_cur);
+      vdbe_resolve_label(v, ins);
+    }
     int rec = parse_alloc_reg(p);
     vdbe_add_op3(v, OP_MakeRecord, base, nk + n, rec);
-    vdbe_add_op2(v, OP_SorterInsert, em->sorter_cur, rec);
+    if (em->reg_cap) vdbe_add_op4_int(v, OP_IdxInsert, em->sorter_cur, rec, base, nk + n);
+    else vdbe_add_op2(v, OP_SorterInsert, em->sorter_cur, rec);
     return;
   }
   if (em->reg_offset) vdbe_add_op3(v, OP_IfPos, em->reg_offset, cont, 1);
@@ -141,17 +154,18 @@ static void emit_sorted(Parse *p, Emit *em) {
   int r = parse_alloc_regs(p, n);
   int done = vdbe_make_label(v);
   int next = vdbe_make_label(v);
-  vdbe_add_op3(v, OP_OpenPseudo, pseudo, rec, nk + n);
+  if (!em->reg_cap) vdbe_add_op3(v, OP_OpenPseudo, pseudo, rec, nk + n);
   if (p->explain == 2) select_explain(p, "USE TEMP B-TREE FOR ORDER BY");
-  vdbe_add_op2(v, OP_SorterSort, em->sorter_cur, done);
+  vdbe_add_op2(v, em->reg_cap ? OP_Sort : OP_SorterSort, em->sorter_cur, done);
   int top = vdbe_current_addr(v);
-  vdbe_add_op3(v, OP_SorterData, em->sorter_cur, rec, pseudo);
+  if (!em->reg_cap) vdbe_add_op3(v, OP_SorterData, em->sorter_cur, rec, pseudo);
   if (em->reg_offset) vdbe_add_op3(v, OP_IfPos, em->reg_offset, next, 1);
-  for (int i = 0; i < n; i++) vdbe_add_op3(v, OP_Column, pseudo, nk + i, r + i);
+  int src = em->reg_cap ? em->sorter_cur : pseudo;
+  for (int i = 0; i < n; i++) vdbe_add_op3(v, OP_Column, src, nk + i, r + i);
   deliver(p, em, r, n);
   if (em->reg_limit) vdbe_add_op2(v, OP_DecrJumpZero, em->reg_limit, done);
   vdbe_resolve_label(v, next);
-  vdbe_add_op2(v, OP_SorterNext, em->sorter_cur, top);
+  vdbe_add_op2(v, em->reg_cap ? OP_Next : OP_SorterNext, em->sorter_cur, top);
   vdbe_resolve_label(v, done);
 }
 
@@ -200,7 +214,18 @@ static void setup_order_by(Parse *p, Emit *em, ExprList *ob, int n_res) {
   if (!ob || ob->n == 0) return;
   em->sorter_cur = parse_alloc_cursor(p);
   KeyInfo *k = sorter_keyinfo(p, ob, n_res, 1);
-  vdbe_add_op4(p->v, OP_SorterOpen, em->sorter_cur, ob->n + 1 + n_res, 0, k, P4_KEYINFO);
+  if (!em->reg_limit) {
+    vdbe_add_op4(p->v, OP_SorterOpen, em->sorter_cur, ob->n + 1 + n_res, 0, k, P4_KEYINFO);
+    return;
+  }
+  /* with a LIMIT, an ordered ephemeral index holding the best LIMIT+OFFSET
+  ** rows (top-N); a negative LIMIT keeps every row */
+  vdbe_add_op4(p->v, OP_OpenEphemeral, em->sorter_cur, ob->n + 1 + n_res, 0, k, P4_KEYINFO);
+  em->reg_cap = parse_alloc_reg(p);
+  if (em->reg_offset)
+    vdbe_add_op3(p->v, OP_OffsetLimit, em->reg_limit, em->reg_cap, em->reg_offset);
+  else
+    vdbe_add_op2(p->v, OP_SCopy, em->reg_limit, em->reg_cap);
 }
 
 static void setup_distinct(Parse *p, Emit *em, ExprList *result) {
@@ -631,7 +656,15 @@ static void code_aggregate(Parse *p, Select *s, Emit *em, int brk) {
   }
   for (int i = 0; i < ai.n_col; i++) ai.cols[i].sorter_col = n_sc++;
   int sorter = parse_alloc_cursor(p);
-  KeyInfo *k = sorter_keyinfo(p, gb, n_sc - n_gb - 1, 0);
+  /* as SQLite: with an ORDER BY of as many terms, the groups are sorted in
+  ** its directions (ties of the ORDER BY then come out in that order) */
+  int gb_dirs = s->order_by && !s->prior && s->order_by->n == n_gb;
+  if (gb_dirs)
+    for (int j = 0; j < n_gb; j++) {
+      gb->a[j].sort_desc = s->order_by->a[j].sort_desc;
+      gb->a[j].nulls = 0;
+    }
+  KeyInfo *k = sorter_keyinfo(p, gb, n_sc - n_gb - 1, 1);
   vdbe_add_op4(v, OP_SorterOpen, sorter, n_sc, 0, k, P4_KEYINFO);
   WhereInfo *w = where_begin_sel(p, s, s->from, s->where, NULL, 0);
   if (!w || p->rc) {
@@ -756,10 +789,12 @@ typedef struct WinFunc {
   int n_arg;
   int ftype, stype, etype;   /* frame: 1 ROWS 2 RANGE 3 GROUPS; bounds as ast.h (6: next group) */
   Expr *soff, *eoff;
-  int arg_col;               /* first W column of its arguments */
+  int arg_col;               /* first W column of its arguments (then its FILTER value, if any) */
   int kind;                  /* 0 aggregate-style, 1 lag, 2 lead */
+  int exclude;               /* EXCLUDE: 0 NO OTHERS, 1 CURRENT ROW, 2 GROUP, 3 TIES */
   int acc, fs, fe, prev_s, prev_e, res, final_reg, idx_in_spec;
   int rs, re;                /* RANGE offsets: frame start / end pointers */
+  int gsp, gsg, gep, geg;    /* GROUPS offsets: first row and number of the start / end groups */
 } WinFunc;
 
 typedef struct WinSpec {
@@ -808,10 +843,13 @@ static void win_collect(Expr *e, Expr **out, int *n) {
     for (int i = 0; i < e->list->n; i++) win_collect(e->list->a[i].expr, out, n);
 }
 
+/* the WINDOW clause definition a name refers to: the last one of that
+** name (SQLite keeps the clause in reverse order and takes the first match) */
 static Window *win_lookup(Select *s, const char *name) {
+  Window *found = NULL;
   for (Window *w = s->windows; w; w = w->next)
-    if (w->name && !shale_stricmp(w->name, name)) return w;
-  return NULL;
+    if (w->name && !shale_stricmp(w->name, name)) found = w;
+  return found;
 }
 
 static int list_same(Parse *p, ExprList *a, ExprList *b);
@@ -820,16 +858,20 @@ static int list_same(Parse *p, ExprList *a, ExprList *b);
 static void jmp_if(Parse *p, int op, int lhs, int rhs, int label) { vdbe_add_op3(p->v, op, rhs, label, lhs); }
 
 /* Scan forward with cursor wd from the row at r_from while the n key
-** columns starting at col equal those of that row (and rowid <= r_limit if
-** r_limit); the last such rowid goes to r_out. */
+** columns starting at col equal those of the current row of wc (of the row
+** r_from itself when wc < 0) and rowid <= r_limit if r_limit; the last such
+** rowid goes to r_out. */
 static void win_scan_group(Parse *p, int wc, int wd, int col, int n, ExprList *keys, int r_from, int r_limit,
                            int r_out) {
   Vdbe *v = p->v;
   int rk = parse_alloc_regs(p, n), rt = parse_alloc_regs(p, n), rr = parse_alloc_reg(p);
   int done = vdbe_make_label(v), same = vdbe_make_label(v);
-  for (int k = 0; k < n; k++) vdbe_add_op3(v, OP_Column, wc, col + k, rk + k);
+  if (wc >= 0)
+    for (int k = 0; k < n; k++) vdbe_add_op3(v, OP_Column, wc, col + k, rk + k);
   vdbe_add_op2(v, OP_SCopy, r_from, r_out);
   vdbe_add_op3(v, OP_SeekRowid, wd, done, r_from);
+  if (wc < 0)
+    for (int k = 0; k < n; k++) vdbe_add_op3(v, OP_Column, wd, col + k, rk + k);
   int loop = vdbe_current_addr(v);
   int a = vdbe_add_op2(v, OP_Next, wd, 0);
   vdbe_add_op2(v, OP_Goto, 0, done);
@@ -848,6 +890,17 @@ static void win_scan_group(Parse *p, int wc, int wd, int col, int n, ExprList *k
   vdbe_resolve_label(v, done);
 }
 
+/* Load the arguments of wf from the row of wd, or jump to l_skip when its
+** FILTER rejects the row. */
+static void win_load_args(Parse *p, WinFunc *wf, int wd, int r_args, int l_skip) {
+  Vdbe *v = p->v;
+  if (wf->e->extra) {
+    vdbe_add_op3(v, OP_Column, wd, wf->arg_col + wf->n_arg, r_args);
+    vdbe_add_op3(v, OP_IfNot, r_args, l_skip, 1);
+  }
+  for (int j = 0; j < wf->n_arg; j++) vdbe_add_op3(v, OP_Column, wd, wf->arg_col + j, r_args + j);
+}
+
 static void win_step_rows(Parse *p, WinFunc *wf, int wd, int r_from_reg, int r_to, int op, int r_args) {
   /* while r_from_reg <= r_to (op Step) / < r_to (op Inverse): do op on row, ++ */
   Vdbe *v = p->v;
@@ -859,7 +912,7 @@ static void win_step_rows(Parse *p, WinFunc *wf, int wd, int r_from_reg, int r_t
     jmp_if(p, OP_Ge, r_from_reg, r_to, done);
   int nf = vdbe_make_label(v);
   vdbe_add_op3(v, OP_SeekRowid, wd, nf, r_from_reg);
-  for (int j = 0; j < wf->n_arg; j++) vdbe_add_op3(v, OP_Column, wd, wf->arg_col + j, r_args + j);
+  win_load_args(p, wf, wd, r_args, nf);
   vdbe_add_op4(v, op, 0, r_args, wf->acc, (void *)wf->f, P4_FUNCDEF);
   vdbe_change_p5(v, (u16)wf->n_arg);
   vdbe_resolve_label(v, nf);
@@ -868,11 +921,73 @@ static void win_step_rows(Parse *p, WinFunc *wf, int wd, int r_from_reg, int r_t
   vdbe_resolve_label(v, done);
 }
 
-static int win_offset_reg(Parse *p, Expr *e) {
-  int r = parse_alloc_reg(p);
+/* A frame offset into a fresh register, checked as SQLite does at run time:
+** ROWS and GROUPS take a non-negative integer, RANGE a non-negative number
+** (after numeric affinity; NULL, text and blobs are errors). */
+static int win_offset_reg(Parse *p, Expr *e, int is_start, int range) {
+  Vdbe *v = p->v;
+  int r = parse_alloc_reg(p), rz = parse_alloc_reg(p);
+  int l_err = vdbe_make_label(v), l_ok = vdbe_make_label(v);
   expr_code(p, e, r);
-  vdbe_add_op2(p->v, OP_MustBeInt, r, 0);
+  vdbe_add_op2(v, OP_Integer, 0, rz);
+  if (range) {
+    double *inf = sqlite3_malloc64(sizeof(double));
+    if (!inf) {
+      p->rc = SQLITE_NOMEM;
+      return r;
+    }
+    *inf = INFINITY;
+    int rinf = parse_alloc_reg(p);
+    vdbe_add_op4(v, OP_Affinity, r, 1, 0, (void *)"C", P4_STATIC);
+    vdbe_add_op2(v, OP_IsNull, r, l_err);
+    jmp_if(p, OP_Lt, r, rz, l_err);
+    vdbe_add_op4(v, OP_Real, 0, rinf, 0, inf, P4_REAL);
+    jmp_if(p, OP_Le, r, rinf, l_ok); /* text and blobs sort after every number */
+  } else {
+    vdbe_add_op2(v, OP_MustBeInt, r, l_err);
+    jmp_if(p, OP_Ge, r, rz, l_ok);
+  }
+  vdbe_resolve_label(v, l_err);
+  vdbe_add_op4(v, OP_Halt, SQLITE_ERROR, OE_ABORT, 0,
+               sqlite3_mprintf("frame %s offset must be a non-negative %s", is_start ? "starting" : "ending",
+                               range ? "number" : "integer"),
+               P4_DYNAMIC);
+  vdbe_resolve_label(v, l_ok);
   return r;
+}
+
+/* GROUPS offsets: move the pointer (first row r_ptr of group number r_grp
+** of the partition) forward a group at a time until group r_target or the
+** end of the partition (r_ptr = r_pe + 1). */
+static void win_group_advance(Parse *p, int wd, int np, int no, ExprList *order, int r_ptr, int r_grp, int r_target,
+                              int r_pe) {
+  Vdbe *v = p->v;
+  int l_loop = vdbe_current_addr(v), l_done = vdbe_make_label(v);
+  jmp_if(p, OP_Ge, r_grp, r_target, l_done);
+  jmp_if(p, OP_Gt, r_ptr, r_pe, l_done);
+  if (no > 0)
+    win_scan_group(p, -1, wd, np, no, order, r_ptr, r_pe, r_ptr);
+  else
+    vdbe_add_op2(v, OP_SCopy, r_pe, r_ptr);
+  vdbe_add_op2(v, OP_AddImm, r_ptr, 1);
+  vdbe_add_op2(v, OP_AddImm, r_grp, 1);
+  vdbe_add_op2(v, OP_Goto, 0, l_loop);
+  vdbe_resolve_label(v, l_done);
+}
+
+/* Is row r_t excluded from the frame of row r_i (peers r_gs..r_ge)? */
+static void win_jump_if_excluded(Parse *p, int exclude, int r_t, int r_i, int r_gs, int r_ge, int l_skip) {
+  Vdbe *v = p->v;
+  if (exclude == 1) {
+    jmp_if(p, OP_Eq, r_t, r_i, l_skip);
+    return;
+  }
+  int l_keep = vdbe_make_label(v);
+  jmp_if(p, OP_Lt, r_t, r_gs, l_keep);
+  jmp_if(p, OP_Gt, r_t, r_ge, l_keep);
+  if (exclude == 3) jmp_if(p, OP_Eq, r_t, r_i, l_keep);
+  vdbe_add_op2(v, OP_Goto, 0, l_skip);
+  vdbe_resolve_label(v, l_keep);
 }
 
 /* A query with both aggregates and window functions: the aggregate part
@@ -1021,14 +1136,6 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
   Vdbe *v = p->v;
   Expr *wfe[MAX_WIN];
   int n_wf = 0;
-  if (s->group_by || select_is_agg(p, s)) {
-    if (!window_split_aggregate(p, s)) {
-      if (!p->rc) parse_error(p, "window functions together with aggregates are not supported here");
-      return;
-    }
-    materialize_from(p, s);
-    if (p->rc) return;
-  }
   for (int i = 0; s->result && i < s->result->n; i++) win_collect(s->result->a[i].expr, wfe, &n_wf);
   for (int i = 0; s->order_by && i < s->order_by->n; i++) win_collect(s->order_by->a[i].expr, wfe, &n_wf);
   WinFunc wf[MAX_WIN];
@@ -1058,6 +1165,14 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
         parse_error(p, "no such window: %s", w->base);
         return;
       }
+      const char *what = w->partition_by ? "PARTITION clause"
+                         : bw->order_by && w->order_by ? "ORDER BY clause"
+                         : bw->frame_type ? "frame specification"
+                         : NULL;
+      if (what) {
+        parse_error(p, "cannot override %s of window: %s", what, w->base);
+        return;
+      }
       part = bw->partition_by;
       if (!order) order = bw->order_by;
       if (!ft) {
@@ -1077,27 +1192,20 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
         ft = 1, st = 1, et = 5;
       }
     }
-    if (!shale_stricmp(nm, "row_number")) ft = 1, st = 1, et = 3;
-    else if (!shale_stricmp(nm, "rank") || !shale_stricmp(nm, "dense_rank")) ft = 2, st = 1, et = 3;
-    else if (!shale_stricmp(nm, "percent_rank")) ft = 3, st = 3, et = 5;
-    else if (!shale_stricmp(nm, "cume_dist")) ft = 3, st = 6, et = 5;
-    else if (!shale_stricmp(nm, "ntile")) ft = 1, st = 3, et = 5;
-    else if (!shale_stricmp(nm, "lag")) f->kind = 1;
-    else if (!shale_stricmp(nm, "lead")) f->kind = 2;
+    /* the ranking functions ignore the frame and its EXCLUDE (as SQLite) */
+    if (!shale_stricmp(nm, "row_number")) ft = 1, st = 1, et = 3, ex = 0;
+    else if (!shale_stricmp(nm, "rank") || !shale_stricmp(nm, "dense_rank")) ft = 2, st = 1, et = 3, ex = 0;
+    else if (!shale_stricmp(nm, "percent_rank")) ft = 3, st = 3, et = 5, ex = 0;
+    else if (!shale_stricmp(nm, "cume_dist")) ft = 3, st = 6, et = 5, ex = 0;
+    else if (!shale_stricmp(nm, "ntile")) ft = 1, st = 3, et = 5, ex = 0;
+    else if (!shale_stricmp(nm, "lag")) f->kind = 1, ex = 0;
+    else if (!shale_stricmp(nm, "lead")) f->kind = 2, ex = 0;
     else if (!shale_stricmp(nm, "first_value") || !shale_stricmp(nm, "nth_value")) f->kind = 3;
-    if (ex) {
-      parse_error(p, "EXCLUDE in window frames is not supported");
-      return;
-    }
-    if (ft == 3 && ((st == 2 || st == 4) || (et == 2 || et == 4))) {
-      parse_error(p, "GROUPS frames with offsets are not supported");
-      return;
-    }
     if (ft == 2 && (st == 2 || st == 4 || et == 2 || et == 4) && (!order || order->n != 1)) {
-      parse_error(p, "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY term");
+      parse_error(p, "RANGE with offset PRECEDING/FOLLOWING requires one ORDER BY expression");
       return;
     }
-    f->ftype = ft, f->stype = st, f->etype = et, f->soff = so, f->eoff = eo;
+    f->ftype = ft, f->stype = st, f->etype = et, f->soff = so, f->eoff = eo, f->exclude = ex;
     int sp = -1;
     for (int k = 0; k < n_spec && sp < 0; k++)
       if (list_same(p, spec[k].part, part) && list_same(p, spec[k].order, order)) sp = k;
@@ -1108,6 +1216,22 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
     }
     f->spec = sp;
     f->idx_in_spec = spec[sp].n_wf++;
+  }
+  if (s->group_by || select_is_agg(p, s)) {
+    /* SQLite's innermost subquery (the last window's) sorts the groups in
+    ** the directions of that window's PARTITION BY + ORDER BY when they
+    ** have as many terms as the GROUP BY: ties between groups follow. */
+    WinSpec *in = &spec[n_spec - 1];
+    int np = in->part ? in->part->n : 0, no = in->order ? in->order->n : 0;
+    if (s->group_by && n_spec > 0 && s->group_by->n == np + no)
+      for (int j = 0; j < np + no; j++)
+        s->group_by->a[j].sort_desc = j < np ? in->part->a[j].sort_desc : in->order->a[j - np].sort_desc;
+    if (!window_split_aggregate(p, s)) {
+      if (!p->rc) parse_error(p, "window functions together with aggregates are not supported here");
+      return;
+    }
+    materialize_from(p, s);
+    if (p->rc) return;
   }
   /* column references */
   AggInfo ai;
@@ -1158,21 +1282,25 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
     agg_rewrite(&ai, wf[i].soff);
     agg_rewrite(&ai, wf[i].eoff);
   }
-  int r_seq = parse_alloc_reg(p);
-  for (int k = 0; k < n_spec && !p->rc; k++) {
+  int r_seq = parse_alloc_reg(p), r_ins = parse_alloc_reg(p);
+  /* SQLite nests one subquery per distinct window, the first window
+  ** outermost: the last window sorts the scanned rows, each earlier one sorts
+  ** the rows in the order the window after it produced (ties keep that
+  ** order), and the output follows the first window. */
+  for (int k = n_spec - 1; k >= 0 && !p->rc; k--) {
     WinSpec *sp = &spec[k];
     int np = sp->part ? sp->part->n : 0, no = sp->order ? sp->order->n : 0;
     int na = 0;
     for (int i = 0; i < n_wf; i++)
       if (wf[i].spec == k) {
-        wf[i].arg_col = np + no + 1 + na;
-        na += wf[i].n_arg;
+        wf[i].arg_col = np + no + 2 + na;
+        na += wf[i].n_arg + (wf[i].e->extra ? 1 : 0);
       }
-    int ncol = np + no + 1 + na;
+    int ncol = np + no + 2 + na;
     sp->n_cols = ncol;
-    /* sorter: [part][order][seq] + args */
+    /* sorter: key [part][order][insertion number], then the T0 rowid and the args */
     int sorter = parse_alloc_cursor(p);
-    KeyInfo *ki = keyinfo_alloc(np + no + 1, na);
+    KeyInfo *ki = keyinfo_alloc(np + no + 1, na + 1);
     if (!ki) {
       p->rc = SQLITE_NOMEM;
       break;
@@ -1191,19 +1319,34 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
     }
     vdbe_add_op4(v, OP_SorterOpen, sorter, ncol, 0, ki, P4_KEYINFO);
     int base = parse_alloc_regs(p, ncol);
-    int a = vdbe_add_op2(v, OP_Rewind, t0, 0);
+    int src = k == n_spec - 1 ? t0 : spec[k + 1].w_cur;
+    int src_np = k == n_spec - 1 ? 0 : (spec[k + 1].part ? spec[k + 1].part->n : 0);
+    int src_no = k == n_spec - 1 ? 0 : (spec[k + 1].order ? spec[k + 1].order->n : 0);
+    int l_next = vdbe_make_label(v);
+    vdbe_add_op2(v, OP_Integer, 0, r_ins);
+    int a = vdbe_add_op2(v, OP_Rewind, src, 0);
     int top = vdbe_current_addr(v);
+    if (src == t0) {
+      vdbe_add_op2(v, OP_Rowid, t0, base + np + no + 1);
+    } else {
+      vdbe_add_op3(v, OP_Column, src, src_np + src_no + 1, base + np + no + 1);
+      vdbe_add_op3(v, OP_SeekRowid, t0, l_next, base + np + no + 1);
+    }
     for (int i = 0; i < nc; i++) vdbe_add_op3(v, OP_Column, t0, i, ai.cols[i].reg);
     for (int j = 0; j < np; j++) expr_code(p, sp->part->a[j].expr, base + j);
     for (int j = 0; j < no; j++) expr_code(p, sp->order->a[j].expr, base + np + j);
-    vdbe_add_op2(v, OP_Rowid, t0, base + np + no);
+    vdbe_add_op2(v, OP_AddImm, r_ins, 1);
+    vdbe_add_op2(v, OP_SCopy, r_ins, base + np + no);
     for (int i = 0; i < n_wf; i++)
       if (wf[i].spec == k)
         for (int j = 0; j < wf[i].n_arg; j++) expr_code(p, wf[i].e->list->a[j].expr, base + wf[i].arg_col + j);
+    for (int i = 0; i < n_wf; i++)
+      if (wf[i].spec == k && wf[i].e->extra) expr_code(p, wf[i].e->extra, base + wf[i].arg_col + wf[i].n_arg);
     int rec = parse_alloc_reg(p);
     vdbe_add_op3(v, OP_MakeRecord, base, ncol, rec);
     vdbe_add_op2(v, OP_SorterInsert, sorter, rec);
-    vdbe_add_op2(v, OP_Next, t0, top);
+    vdbe_resolve_label(v, l_next);
+    vdbe_add_op2(v, OP_Next, src, top);
     vdbe_jump_here(v, a);
     /* sorted rows into W (rowids 1..N) */
     sp->w_cur = parse_alloc_cursor(p);
@@ -1226,6 +1369,7 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
     int r_i = parse_alloc_reg(p), r_ps = parse_alloc_reg(p), r_pe = parse_alloc_reg(p);
     int r_gs = parse_alloc_reg(p), r_ge = parse_alloc_reg(p);
     int r_s = parse_alloc_reg(p), r_e = parse_alloc_reg(p), r_t = parse_alloc_reg(p);
+    int r_gn = parse_alloc_reg(p); /* number of the current peer group in the partition, from 0 */
     int max_args = 1;
     for (int i = 0; i < n_wf; i++)
       if (wf[i].spec == k && wf[i].n_arg > max_args) max_args = wf[i].n_arg;
@@ -1240,6 +1384,10 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
       wf[i].prev_e = parse_alloc_reg(p);
       wf[i].rs = parse_alloc_reg(p);
       wf[i].re = parse_alloc_reg(p);
+      wf[i].gsp = parse_alloc_reg(p);
+      wf[i].gsg = parse_alloc_reg(p);
+      wf[i].gep = parse_alloc_reg(p);
+      wf[i].geg = parse_alloc_reg(p);
       wf[i].res = r_out + wf[i].idx_in_spec;
     }
     int l_done = vdbe_make_label(v);
@@ -1269,12 +1417,18 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
       vdbe_add_op2(v, OP_SCopy, r_ps, wf[i].rs);
       vdbe_add_op2(v, OP_SCopy, r_ps, wf[i].re);
       vdbe_add_op2(v, OP_AddImm, wf[i].re, -1);
+      vdbe_add_op2(v, OP_SCopy, r_ps, wf[i].gsp);
+      vdbe_add_op2(v, OP_Integer, 0, wf[i].gsg);
+      vdbe_add_op2(v, OP_SCopy, r_ps, wf[i].gep);
+      vdbe_add_op2(v, OP_Integer, 0, wf[i].geg);
     }
     vdbe_add_op2(v, OP_Integer, 0, r_ge);
+    vdbe_add_op2(v, OP_Integer, -1, r_gn);
     vdbe_resolve_label(v, l_oldpart);
     int l_oldgroup = vdbe_make_label(v);
     jmp_if(p, OP_Le, r_i, r_ge, l_oldgroup);
     vdbe_add_op2(v, OP_SCopy, r_i, r_gs);
+    vdbe_add_op2(v, OP_AddImm, r_gn, 1);
     if (no > 0)
       win_scan_group(p, wc, wd, np, no, sp->order, r_i, r_pe, r_ge);
     else
@@ -1320,8 +1474,7 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
         } else if (f->stype == 3) {
           vdbe_add_op2(v, OP_SCopy, r_gs, r_s);
         } else {
-          int ro = parse_alloc_reg(p);
-          expr_code(p, f->soff, ro);
+          int ro = win_offset_reg(p, f->soff, 1, 1);
           int add = (f->stype == 4) != desc;
           vdbe_add_op3(v, add ? OP_Add : OP_Subtract, ro, rk, rt);
           int l_loop = vdbe_current_addr(v), l_d = vdbe_make_label(v), l_adv = vdbe_make_label(v);
@@ -1341,8 +1494,7 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
         } else if (f->etype == 3) {
           vdbe_add_op2(v, OP_SCopy, r_ge, r_e);
         } else {
-          int ro = parse_alloc_reg(p);
-          expr_code(p, f->eoff, ro);
+          int ro = win_offset_reg(p, f->eoff, 0, 1);
           int add = (f->etype == 4) != desc;
           vdbe_add_op3(v, add ? OP_Add : OP_Subtract, ro, rk, rt);
           int l_loop = vdbe_current_addr(v), l_d = vdbe_make_label(v), l_adv = vdbe_make_label(v);
@@ -1360,9 +1512,11 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
           vdbe_add_op2(v, OP_SCopy, f->re, r_e);
         }
         vdbe_add_op2(v, OP_Goto, 0, l_bd);
+        /* a NULL key: an offset bound stops at the NULL peers' edge, an
+        ** UNBOUNDED one still reaches the partition's */
         vdbe_resolve_label(v, l_null);
-        vdbe_add_op2(v, OP_SCopy, r_gs, r_s);
-        vdbe_add_op2(v, OP_SCopy, r_ge, r_e);
+        vdbe_add_op2(v, OP_SCopy, f->stype == 1 ? r_ps : r_gs, r_s);
+        vdbe_add_op2(v, OP_SCopy, f->etype == 5 ? r_pe : r_ge, r_e);
         vdbe_resolve_label(v, l_bd);
       }
       /* frame start */
@@ -1371,7 +1525,18 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
         case 3: vdbe_add_op2(v, OP_SCopy, f->ftype == 1 ? r_i : r_gs, r_s); break;
         case 6: vdbe_add_op2(v, OP_SCopy, r_ge, r_s); vdbe_add_op2(v, OP_AddImm, r_s, 1); break;
         case 2: {
-          int ro = win_offset_reg(p, f->soff);
+          int ro = win_offset_reg(p, f->soff, 1, 0);
+          if (f->ftype == 3) {
+            /* first row of group max(current - N, 0) */
+            int l_pos = vdbe_make_label(v);
+            vdbe_add_op3(v, OP_Subtract, ro, r_gn, r_t);
+            vdbe_add_op2(v, OP_IfPos, r_t, l_pos);
+            vdbe_add_op2(v, OP_Integer, 0, r_t);
+            vdbe_resolve_label(v, l_pos);
+            win_group_advance(p, wd, np, no, sp->order, f->gsp, f->gsg, r_t, r_pe);
+            vdbe_add_op2(v, OP_SCopy, f->gsp, r_s);
+            break;
+          }
           vdbe_add_op3(v, OP_Subtract, ro, r_i, r_s);
           int ok = vdbe_make_label(v);
           jmp_if(p, OP_Ge, r_s, r_ps, ok);
@@ -1380,7 +1545,14 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
           break;
         }
         case 4: {
-          int ro = win_offset_reg(p, f->soff);
+          int ro = win_offset_reg(p, f->soff, 1, 0);
+          if (f->ftype == 3) {
+            /* first row of group current + N (past the partition: empty) */
+            vdbe_add_op3(v, OP_Add, ro, r_gn, r_t);
+            win_group_advance(p, wd, np, no, sp->order, f->gsp, f->gsg, r_t, r_pe);
+            vdbe_add_op2(v, OP_SCopy, f->gsp, r_s);
+            break;
+          }
           vdbe_add_op3(v, OP_Add, ro, r_i, r_s);
           break;
         }
@@ -1389,13 +1561,38 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
       if (!range_off) switch (f->etype) {
         case 5: vdbe_add_op2(v, OP_SCopy, r_pe, r_e); break;
         case 3: vdbe_add_op2(v, OP_SCopy, f->ftype == 1 ? r_i : r_ge, r_e); break;
-        case 2: {
-          int ro = win_offset_reg(p, f->eoff);
-          vdbe_add_op3(v, OP_Subtract, ro, r_i, r_e);
-          break;
-        }
+        case 2:
         case 4: {
-          int ro = win_offset_reg(p, f->eoff);
+          int ro = win_offset_reg(p, f->eoff, 0, 0);
+          if (f->ftype == 3) {
+            /* last row of group current -/+ N; before the partition: empty */
+            int l_in = vdbe_make_label(v), l_last = vdbe_make_label(v), l_gdone = vdbe_make_label(v);
+            vdbe_add_op3(v, f->etype == 2 ? OP_Subtract : OP_Add, ro, r_gn, r_t);
+            if (f->etype == 2) {
+              int rz = parse_alloc_reg(p);
+              vdbe_add_op2(v, OP_Integer, 0, rz);
+              jmp_if(p, OP_Ge, r_t, rz, l_in);
+              vdbe_add_op2(v, OP_SCopy, r_ps, r_e);
+              vdbe_add_op2(v, OP_AddImm, r_e, -1);
+              vdbe_add_op2(v, OP_Goto, 0, l_gdone);
+            }
+            vdbe_resolve_label(v, l_in);
+            win_group_advance(p, wd, np, no, sp->order, f->gep, f->geg, r_t, r_pe);
+            jmp_if(p, OP_Le, f->gep, r_pe, l_last);
+            vdbe_add_op2(v, OP_SCopy, r_pe, r_e);
+            vdbe_add_op2(v, OP_Goto, 0, l_gdone);
+            vdbe_resolve_label(v, l_last);
+            if (no > 0)
+              win_scan_group(p, -1, wd, np, no, sp->order, f->gep, r_pe, r_e);
+            else
+              vdbe_add_op2(v, OP_SCopy, r_pe, r_e);
+            vdbe_resolve_label(v, l_gdone);
+            break;
+          }
+          if (f->etype == 2) {
+            vdbe_add_op3(v, OP_Subtract, ro, r_i, r_e);
+            break;
+          }
           vdbe_add_op3(v, OP_Add, ro, r_i, r_e);
           int ok = vdbe_make_label(v);
           jmp_if(p, OP_Le, r_e, r_pe, ok);
@@ -1418,9 +1615,31 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
                        shale_strdup("second argument to nth_value must be a positive integer"), P4_DYNAMIC);
           vdbe_jump_here(v, ok);
         }
+        int l_null = vdbe_make_label(v), l_end = vdbe_make_label(v);
+        if (f->exclude) {
+          /* the N-th row of the frame that EXCLUDE leaves in */
+          int l_loop, l_next = vdbe_make_label(v), l_found = vdbe_make_label(v);
+          vdbe_add_op2(v, OP_SCopy, r_s, r_t);
+          l_loop = vdbe_current_addr(v);
+          jmp_if(p, OP_Gt, r_t, r_e, l_null);
+          jmp_if(p, OP_Gt, r_t, r_pe, l_null);
+          win_jump_if_excluded(p, f->exclude, r_t, r_i, r_gs, r_ge, l_next);
+          vdbe_add_op3(v, OP_IfPos, r_n, l_next, 1);
+          vdbe_resolve_label(v, l_next);
+          vdbe_add_op2(v, OP_IfNot, r_n, l_found);
+          vdbe_add_op2(v, OP_AddImm, r_t, 1);
+          vdbe_add_op2(v, OP_Goto, 0, l_loop);
+          vdbe_resolve_label(v, l_found);
+          vdbe_add_op3(v, OP_SeekRowid, wd, l_null, r_t);
+          vdbe_add_op3(v, OP_Column, wd, f->arg_col, f->res);
+          vdbe_add_op2(v, OP_Goto, 0, l_end);
+          vdbe_resolve_label(v, l_null);
+          vdbe_add_op2(v, OP_Null, 0, f->res);
+          vdbe_resolve_label(v, l_end);
+          continue;
+        }
         vdbe_add_op3(v, OP_Add, r_n, r_s, r_t);
         vdbe_add_op2(v, OP_AddImm, r_t, -1);
-        int l_null = vdbe_make_label(v), l_end = vdbe_make_label(v);
         vdbe_add_op2(v, OP_IsNull, r_t, l_null);
         jmp_if(p, OP_Lt, r_t, r_s, l_null);
         jmp_if(p, OP_Gt, r_t, r_e, l_null);
@@ -1431,6 +1650,27 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
         vdbe_resolve_label(v, l_null);
         vdbe_add_op2(v, OP_Null, 0, f->res);
         vdbe_resolve_label(v, l_end);
+        continue;
+      }
+      if (f->exclude) {
+        /* EXCLUDE: the frame minus the excluded rows, stepped afresh for
+        ** every row (as SQLite's full scan) */
+        int l_loop, l_next = vdbe_make_label(v), l_done = vdbe_make_label(v);
+        vdbe_add_op2(v, OP_Null, 0, f->acc);
+        vdbe_add_op2(v, OP_SCopy, r_s, r_t);
+        l_loop = vdbe_current_addr(v);
+        jmp_if(p, OP_Gt, r_t, r_e, l_done);
+        jmp_if(p, OP_Gt, r_t, r_pe, l_done);
+        win_jump_if_excluded(p, f->exclude, r_t, r_i, r_gs, r_ge, l_next);
+        vdbe_add_op3(v, OP_SeekRowid, wd, l_next, r_t);
+        win_load_args(p, f, wd, r_args, l_next);
+        vdbe_add_op4(v, OP_AggStep, 0, r_args, f->acc, (void *)f->f, P4_FUNCDEF);
+        vdbe_change_p5(v, (u16)f->n_arg);
+        vdbe_resolve_label(v, l_next);
+        vdbe_add_op2(v, OP_AddImm, r_t, 1);
+        vdbe_add_op2(v, OP_Goto, 0, l_loop);
+        vdbe_resolve_label(v, l_done);
+        vdbe_add_op4(v, OP_AggValue, f->acc, f->n_arg, f->res, (void *)f->f, P4_FUNCDEF);
         continue;
       }
       int l_compute = vdbe_make_label(v), l_fin = vdbe_make_label(v);
@@ -1466,7 +1706,7 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
     }
     {
       int rec2 = parse_alloc_reg(p);
-      vdbe_add_op3(v, OP_Column, wc, np + no, r_seq);
+      vdbe_add_op3(v, OP_Column, wc, np + no + 1, r_seq);
       vdbe_add_op3(v, OP_MakeRecord, r_out, sp->n_wf, rec2);
       vdbe_add_op3(v, OP_Insert, sp->r_cur, rec2, r_seq);
     }
@@ -1485,7 +1725,7 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
   vdbe_add_op2(v, OP_Rewind, last->w_cur, l_end);
   int top4 = vdbe_current_addr(v);
   int cont = vdbe_make_label(v);
-  vdbe_add_op3(v, OP_Column, last->w_cur, np + no, r_seq);
+  vdbe_add_op3(v, OP_Column, last->w_cur, np + no + 1, r_seq);
   vdbe_add_op3(v, OP_SeekRowid, t0, cont, r_seq);
   for (int i = 0; i < nc; i++) vdbe_add_op3(v, OP_Column, t0, i, ai.cols[i].reg);
   for (int k = 0; k < n_spec; k++) {
@@ -1543,7 +1783,11 @@ static void flat_subst(Expr *e, int cursor, ExprList *res, int depth) {
   if (!e) return;
   if (e->op == EX_COLUMN && e->res_cursor == cursor) {
     int c = e->res_column;
-    if (c < 0 || c >= res->n) return;
+    if (c < 0) {
+      e->op = EX_NULL; /* the rowid of a flattened subquery (as SQLite) */
+      return;
+    }
+    if (c >= res->n) return;
     Expr *cp = ast_dup_expr(res->a[c].expr);
     if (!cp) return;
     flat_add_depth(cp, depth);

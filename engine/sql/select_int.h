@@ -35,6 +35,7 @@ int q_remap_find(Parse *, int cursor, int column, int *idx_column); /* index cur
 #define NC_INAGG 0x04     /* inside an aggregate's arguments */
 #define NC_NOCOLS 0x08    /* LIMIT/OFFSET: no columns */
 #define NC_INFUNC 0x10    /* inside a scalar function's arguments */
+#define NC_NOWIN 0x20     /* window functions not allowed (HAVING, WINDOW clause, inside a window) */
 
 /* resolve.c */
 int resolve_select(Parse *, Select *, NameContext *outer);

@@ -373,6 +373,10 @@ static int field_pair_compare(const u8 *pa, u32 ta, const u8 *pb, u32 tb, u8 enc
 }
 
 int record_compare_records(KeyInfo *ki, const u8 *a, int na, const u8 *b, int nb, u8 enc) {
+  return record_compare_records_from(ki, a, na, b, nb, enc, 0);
+}
+
+int record_compare_records_from(KeyInfo *ki, const u8 *a, int na, const u8 *b, int nb, u8 enc, int first) {
   const u8 *ea = a + na, *eb = b + nb;
   u64 ha, hb;
   int ka = get_varint_b(a, ea, &ha), kb = get_varint_b(b, eb, &hb);
@@ -390,6 +394,11 @@ int record_compare_records(KeyInfo *ki, const u8 *a, int na, const u8 *b, int nb
     u32 ta = (u32)ta64, tb = (u32)tb64;
     u32 la = record_serial_len(ta), lb = record_serial_len(tb);
     if ((u64)oa + la > (u64)na || (u64)ob + lb > (u64)nb) return 0;
+    if (i < first) { /* already known equal: skip */
+      oa += la;
+      ob += lb;
+      continue;
+    }
     const CollSeq *coll = ki && ki->coll ? ki->coll[i] : NULL;
     int rc;
     if (is_int_type(ta) && is_int_type(tb)) {

@@ -48,5 +48,7 @@ int record_compare_cb(void *arg, const void *entry_key, int n_entry_key);
 int record_unpack(const u8 *rec, int n, u8 enc, UnpackedRecord *key, int max);
 /* Compare two records under a KeyInfo (sorter, ephemeral indexes). */
 int record_compare_records(KeyInfo *ki, const u8 *a, int na, const u8 *b, int nb, u8 enc);
+/* The same, for records whose first `first` fields are known to be equal. */
+int record_compare_records_from(KeyInfo *ki, const u8 *a, int na, const u8 *b, int nb, u8 enc, int first);
 
 #endif

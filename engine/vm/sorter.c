@@ -1,23 +1,51 @@
 /*
-** sorter.c — external merge sort for OP_Sorter*.  In-memory records are
-** sorted with a merge sort under the KeyInfo; past mem_limit bytes a sorted
-** run is written to an anonymous temp file (varint length + record, one
-** after the other); sorter_sort() then k-way merges the runs (plus what is
-** still in memory).  All I/O is submitted through the VFS; a PENDING write
-** or read keeps its progress here and the call is simply repeated.
+** sorter.c — external merge sort for OP_Sorter*.
+**
+** In memory: each record is copied into an arena behind a small SKey that
+** caches its first two key fields (an integer, or the offset and length of a
+** BINARY-collated text); an array of pointers is merge-sorted with a
+** comparator that decides most pairs from the cached fields and otherwise
+** compares the records field by field from the first undecided field.
+**
+** Past mem_limit bytes the sorted records are written as a run to an
+** anonymous temp file (varint length + record, one after the other).
+** sorter_sort() then merges the runs and what is still in memory through a
+** binary heap (ties go to the earlier source: the sort is stable).  All I/O
+** is submitted through the VFS; a PENDING write or read keeps its progress
+** in the Sorter and the call is simply repeated.
 */
 #include "sorter.h"
 #include "record.h"
 #include "vdbe.h"
 
-#define SORTER_BLOCK 65536
+#define SORTER_READ 16384   /* initial read buffer of a run */
+#define SORTER_ARENA 65536  /* arena block size */
 
+/* Cached key field kinds. */
+#define KT_SLOW 0 /* compare through the records */
+#define KT_INT 1  /* k = the integer */
+#define KT_TEXT 2 /* BINARY text: k = offset << 32 | length */
+
+typedef struct SKey {
+  i64 k[2];
+  u8 t[2];
+} SKey;
+
+/* An in-memory record: the key cache, then n record bytes. */
 typedef struct SRec {
-  u8 *p;
+  SKey key;
   int n;
-  u8 kt;  /* first key field: 0 other (full compare), 1 integer, 2 binary text */
-  i64 k;  /* integer value, or (offset << 32 | length) of the text */
 } SRec;
+#define SREC_DATA(r) ((const u8 *)((r) + 1))
+
+/* What is sorted: a record and an order-preserving 64-bit image of its first
+** field (the integer with the sign bit flipped, or the first 8 bytes of a
+** text, big-endian), meaningful while every record's first field has the
+** same cached kind (Sorter.homog). */
+typedef struct SEnt {
+  u64 pfx;
+  SRec *r;
+} SEnt;
 
 typedef struct SRun {
   i64 start, end;   /* byte range in the file */
@@ -26,10 +54,11 @@ typedef struct SRun {
   int buf_sz;
   int buf_n;        /* valid bytes */
   int buf_pos;      /* parse position */
-  int cur_n;        /* current record (at cur_off in buf), -1 = eof */
+  int cur_n;        /* current record (at cur_off in buf); -1 eof, -2 not loaded */
   int cur_off;
   int reading;      /* a read is outstanding into buf+buf_n */
   int read_n;
+  SKey key;         /* key cache of the current record */
   ShaleIo io;
 } SRun;
 
@@ -40,14 +69,20 @@ typedef struct SBlock {
 } SBlock;
 
 struct Sorter {
-  SBlock *blocks;   /* arena for in-memory records */
   ShaleVfs *vfs;
   KeyInfo *ki;
   u8 enc;
   i64 mem_limit;
+  int n_cmp;        /* fields compared */
+  u8 fast[2];       /* key field i may be cached (BINARY text allowed) */
+  u8 flip[2];       /* key field i is DESC */
   /* in-memory records */
-  SRec *recs;
+  SBlock *blocks;   /* arena in use */
+  SBlock *spare;    /* emptied blocks, reused */
+  SEnt *recs, *tmp;
   int n_rec, n_alloc;
+  u8 kind0;         /* cached kind of the first record's first field */
+  u8 homog;         /* every record's first field has that kind (not KT_SLOW) */
   i64 mem_used;
   /* spill */
   ShaleFile *file;
@@ -58,15 +93,16 @@ struct Sorter {
   i64 wbuf_n;
   int writing;
   ShaleIo wio;
-  /* output */
-  int sorted;
-  int mem_pos;      /* next in-memory record (in merge: the memory source) */
-  int cur_src;      /* -1 memory, else run index; -2 none */
-  const u8 *cur;
-  int cur_n;
-  int advance_src;  /* source to advance before choosing (-3 none) */
-  int started;
+  /* output: a heap of sources; source n_run is the memory */
+  int started, sorted;
+  int mem_pos;
+  int *heap;
+  int n_heap;
 };
+
+static int binary_coll(const CollSeq *c) {
+  return !c || !c->x_cmp || (c->name && shale_stricmp(c->name, "BINARY") == 0);
+}
 
 Sorter *sorter_new(ShaleVfs *vfs, KeyInfo *ki, u8 enc, i64 mem_limit) {
   Sorter *s = shale_malloc_zero(sizeof(Sorter));
@@ -75,24 +111,43 @@ Sorter *sorter_new(ShaleVfs *vfs, KeyInfo *ki, u8 enc, i64 mem_limit) {
   s->ki = keyinfo_ref(ki);
   s->enc = enc ? enc : SQLITE_UTF8;
   s->mem_limit = mem_limit > 0 ? mem_limit : 8 * 1024 * 1024;
-  s->advance_src = -3;
-  s->cur_src = -2;
+  s->homog = 1;
+  s->n_cmp = ki ? ki->n_all_field : 0x7fff;
+  for (int i = 0; i < 2; i++) {
+    s->fast[i] = !ki || i >= ki->n_all_field || !ki->coll || binary_coll(ki->coll[i]);
+    s->flip[i] = ki && i < ki->n_all_field && ki->sort_flags && (ki->sort_flags[i] & KEYINFO_ORDER_DESC);
+  }
   return s;
 }
 
-static void free_recs(Sorter *s) {
+static void free_blocks(SBlock *b) {
+  while (b) {
+    SBlock *n = b->next;
+    sqlite3_free(b);
+    b = n;
+  }
+}
+
+/* Forget the in-memory records; keep one arena block for reuse. */
+static void clear_recs(Sorter *s) {
   while (s->blocks) {
     SBlock *b = s->blocks;
     s->blocks = b->next;
-    sqlite3_free(b);
+    if (!s->spare && b->size == SORTER_ARENA) {
+      b->next = NULL;
+      s->spare = b;
+    } else {
+      sqlite3_free(b);
+    }
   }
   s->n_rec = 0;
   s->mem_used = 0;
+  s->homog = 1;
 }
 
 void sorter_reset(Sorter *s) {
   if (!s) return;
-  free_recs(s);
+  clear_recs(s);
   for (int i = 0; i < s->n_run; i++) sqlite3_free(s->runs[i].buf);
   sqlite3_free(s->runs);
   s->runs = NULL;
@@ -103,103 +158,178 @@ void sorter_reset(Sorter *s) {
   if (s->file) s->file->methods->close(s->file);
   s->file = NULL;
   s->file_end = 0;
+  s->started = 0;
   s->sorted = 0;
   s->mem_pos = 0;
-  s->cur_src = -2;
-  s->cur = NULL;
-  s->advance_src = -3;
-  s->started = 0;
+  s->n_heap = 0;
 }
 
 void sorter_free(Sorter *s) {
   if (!s) return;
   sorter_reset(s);
+  free_blocks(s->spare);
   sqlite3_free(s->recs);
+  sqlite3_free(s->tmp);
+  sqlite3_free(s->heap);
   keyinfo_unref(s->ki);
   sqlite3_free(s);
 }
 
 int sorter_n_runs(Sorter *s) { return s ? s->n_run : 0; }
 
-static int cmp(Sorter *s, const u8 *a, int na, const u8 *b, int nb) {
-  return record_compare_records(s->ki, a, na, b, nb, s->enc);
-}
+/* ------------------------------------------------------------ comparison */
 
-/* Describe the first key field of a record for the fast comparison. */
-static void first_key(Sorter *s, SRec *r) {
-  r->kt = 0;
-  const u8 *p = r->p;
-  int n = r->n;
-  if (n < 2 || p[0] >= 0x80 || p[0] < 2 || p[1] >= 0x80 || p[0] > n) return;
-  u32 t = p[1];
-  u32 off = p[0];
-  if (t >= 1 && t <= 6) {
+/* Fill the key cache from the record header (anything unusual: KT_SLOW). */
+static void key_make(const Sorter *s, const u8 *p, int n, SKey *k) {
+  k->t[0] = k->t[1] = KT_SLOW;
+  if (n < 2 || p[0] >= 0x80 || p[0] > n) return;
+  u32 hend = p[0], off = hend, h = 1;
+  for (int i = 0; i < 2 && h < hend; i++) {
+    u32 t = p[h++];
+    if (t >= 0x80) return;
     u32 len = record_serial_len(t);
     if (off + len > (u32)n) return;
-    u64 x = (p[off] & 0x80) ? ~(u64)0 : 0;
-    for (u32 k = 0; k < len; k++) x = (x << 8) | p[off + k];
-    r->k = (i64)x;
-    r->kt = 1;
-  } else if (t == 8 || t == 9) {
-    r->k = (i64)t - 8;
-    r->kt = 1;
-  } else if (t >= 13 && (t & 1) &&
-             (!s->ki || !s->ki->coll || !s->ki->coll[0] || !s->ki->coll[0]->x_cmp ||
-              (s->ki->coll[0]->name && shale_stricmp(s->ki->coll[0]->name, "BINARY") == 0))) {
-    u32 len = (t - 13) / 2;
-    if (off + len > (u32)n) return;
-    r->k = ((i64)off << 32) | (i64)len;
-    r->kt = 2;
+    if (t >= 1 && t <= 6) {
+      u64 x = (p[off] & 0x80) ? ~(u64)0 : 0;
+      for (u32 j = 0; j < len; j++) x = (x << 8) | p[off + j];
+      k->k[i] = (i64)x;
+      k->t[i] = KT_INT;
+    } else if (t == 8 || t == 9) {
+      k->k[i] = (i64)t - 8;
+      k->t[i] = KT_INT;
+    } else if (t >= 13 && (t & 1) && s->fast[i]) {
+      k->k[i] = ((i64)off << 32) | (i64)len;
+      k->t[i] = KT_TEXT;
+    } else {
+      return;
+    }
+    off += len;
   }
 }
 
-static int cmp_rec(Sorter *s, const SRec *a, const SRec *b) {
-  if (a->kt && a->kt == b->kt) {
+/* Compare two records with their key caches, fields before `from` being
+** known equal: <0, 0, >0. */
+static int cmp_keyed(const Sorter *s, const SKey *ka, const u8 *pa, int na, const SKey *kb, const u8 *pb,
+                     int nb, int from) {
+  int i = from;
+  for (; i < 2 && i < s->n_cmp; i++) {
+    u8 t = ka->t[i];
+    if (t == KT_SLOW || t != kb->t[i]) break;
     int c;
-    if (a->kt == 1) {
-      c = a->k < b->k ? -1 : a->k > b->k;
+    if (t == KT_INT) {
+      c = ka->k[i] < kb->k[i] ? -1 : ka->k[i] > kb->k[i];
     } else {
-      u32 la = (u32)(a->k & 0xffffffff), lb = (u32)(b->k & 0xffffffff);
+      u32 la = (u32)ka->k[i], lb = (u32)kb->k[i];
       u32 m = la < lb ? la : lb;
-      c = m ? memcmp(a->p + (a->k >> 32), b->p + (b->k >> 32), m) : 0;
+      c = m ? memcmp(pa + (ka->k[i] >> 32), pb + (kb->k[i] >> 32), m) : 0;
       if (!c) c = la < lb ? -1 : la > lb;
     }
-    if (c) {
-      if (s->ki && s->ki->sort_flags && (s->ki->sort_flags[0] & KEYINFO_ORDER_DESC)) c = -c;
-      return c;
-    }
+    if (c) return s->flip[i] ? -c : c;
   }
-  return cmp(s, a->p, a->n, b->p, b->n);
+  if (i >= s->n_cmp) return 0;
+  return record_compare_records_from(s->ki, pa, na, pb, nb, s->enc, i);
 }
 
-/* Stable merge sort of s->recs. */
+static int cmp_srec(const Sorter *s, const SRec *a, const SRec *b, int from) {
+  return cmp_keyed(s, &a->key, SREC_DATA(a), a->n, &b->key, SREC_DATA(b), b->n, from);
+}
+
+/* The sort's comparison: the prefixes first when they are comparable. */
+static inline int cmp_ent(const Sorter *s, const SEnt *a, const SEnt *b) {
+  if (s->homog) {
+    if (a->pfx != b->pfx) return (a->pfx < b->pfx) != s->flip[0] ? -1 : 1;
+    /* equal integers are equal first fields; equal text prefixes are not */
+    return cmp_srec(s, a->r, b->r, s->kind0 == KT_INT ? 1 : 0);
+  }
+  return cmp_srec(s, a->r, b->r, 0);
+}
+
+static u64 prefix_of(const SRec *r) {
+  if (r->key.t[0] == KT_INT) return (u64)r->key.k[0] ^ ((u64)1 << 63);
+  if (r->key.t[0] != KT_TEXT) return 0;
+  const u8 *z = SREC_DATA(r) + (r->key.k[0] >> 32);
+  u32 len = (u32)r->key.k[0];
+  u64 x = 0;
+  for (u32 i = 0; i < 8; i++) x = (x << 8) | (i < len ? z[i] : 0);
+  return x;
+}
+
+/* ------------------------------------------------------------ in memory */
+
+/* Stable merge sort of s->recs (pointers).  Merging two neighbouring runs
+** that are already in order is a copy. */
 static int sort_mem(Sorter *s) {
   int n = s->n_rec;
   if (n < 2) return SQLITE_OK;
-  SRec *tmp = sqlite3_malloc64(sizeof(SRec) * (u64)n);
-  if (!tmp) return SQLITE_NOMEM;
-  SRec *a = s->recs, *b = tmp;
-  for (int w = 1; w < n; w *= 2) {
+  if (!s->tmp) {
+    s->tmp = sqlite3_malloc64(sizeof(SEnt) * (u64)s->n_alloc);
+    if (!s->tmp) return SQLITE_NOMEM;
+  }
+  SEnt *a = s->recs;
+  /* insertion sort of short runs */
+  const int W = 8;
+  for (int lo = 0; lo < n; lo += W) {
+    int hi = lo + W < n ? lo + W : n;
+    for (int i = lo + 1; i < hi; i++) {
+      SEnt x = a[i];
+      int j = i;
+      while (j > lo && cmp_ent(s, &x, &a[j - 1]) < 0) {
+        a[j] = a[j - 1];
+        j--;
+      }
+      a[j] = x;
+    }
+  }
+  SEnt *b = s->tmp;
+  for (int w = W; w < n; w *= 2) {
     for (int lo = 0; lo < n; lo += 2 * w) {
       int mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+      if (mid >= hi || cmp_ent(s, &a[mid - 1], &a[mid]) <= 0) {
+        memcpy(b + lo, a + lo, sizeof(SEnt) * (size_t)(hi - lo));
+        continue;
+      }
       int i = lo, j = mid, k = lo;
       while (i < mid && j < hi) {
-        if (cmp_rec(s, &a[j], &a[i]) < 0) b[k++] = a[j++];
+        if (cmp_ent(s, &a[j], &a[i]) < 0) b[k++] = a[j++];
         else b[k++] = a[i++];
       }
       while (i < mid) b[k++] = a[i++];
       while (j < hi) b[k++] = a[j++];
     }
-    SRec *t = a;
+    SEnt *t = a;
     a = b;
     b = t;
   }
   if (a != s->recs) {
-    memcpy(s->recs, a, sizeof(SRec) * (u64)n);
+    /* the sorted array is the scratch one: swap the roles */
+    s->tmp = s->recs;
+    s->recs = a;
   }
-  sqlite3_free(tmp);
   return SQLITE_OK;
 }
+
+static void *arena_alloc(Sorter *s, size_t need) {
+  if (!s->blocks || s->blocks->size - s->blocks->used < need) {
+    SBlock *b;
+    if (need <= SORTER_ARENA && s->spare) {
+      b = s->spare;
+      s->spare = NULL;
+    } else {
+      size_t bs = need > SORTER_ARENA ? need : SORTER_ARENA;
+      b = sqlite3_malloc64(sizeof(SBlock) + bs);
+      if (!b) return NULL;
+      b->size = bs;
+    }
+    b->used = 0;
+    b->next = s->blocks;
+    s->blocks = b;
+  }
+  void *p = s->blocks->data + s->blocks->used;
+  s->blocks->used += need;
+  return p;
+}
+
+/* ------------------------------------------------------------ spilling */
 
 /* Finish (or continue) writing the current run. */
 static int spill_finish(Sorter *s) {
@@ -214,9 +344,9 @@ static int spill_finish(Sorter *s) {
   r->start = s->file_end;
   r->end = s->file_end + s->wbuf_n;
   r->off = r->start;
-  r->cur_n = -1;
+  r->cur_n = -2;
   s->file_end = r->end;
-  free_recs(s);
+  clear_recs(s);
   return SQLITE_OK;
 }
 
@@ -234,25 +364,28 @@ static int spill(Sorter *s) {
   rc = sort_mem(s);
   if (rc) return rc;
   i64 total = 0;
-  for (int i = 0; i < s->n_rec; i++) total += varint_len((u64)s->recs[i].n) + s->recs[i].n;
+  for (int i = 0; i < s->n_rec; i++) total += varint_len((u64)s->recs[i].r->n) + s->recs[i].r->n;
+  SRun *nr = sqlite3_realloc64(s->runs, sizeof(SRun) * (u64)(s->n_run + 1));
+  if (!nr) return SQLITE_NOMEM;
+  s->runs = nr;
   s->wbuf = sqlite3_malloc64((u64)total + 1);
   if (!s->wbuf) return SQLITE_NOMEM;
   i64 k = 0;
   for (int i = 0; i < s->n_rec; i++) {
-    k += varint_put(s->wbuf + k, (u64)s->recs[i].n);
-    memcpy(s->wbuf + k, s->recs[i].p, (size_t)s->recs[i].n);
-    k += s->recs[i].n;
+    const SRec *r = s->recs[i].r;
+    k += varint_put(s->wbuf + k, (u64)r->n);
+    memcpy(s->wbuf + k, SREC_DATA(r), (size_t)r->n);
+    k += r->n;
   }
   s->wbuf_n = total;
-  SRun *nr = sqlite3_realloc64(s->runs, sizeof(SRun) * (u64)(s->n_run + 1));
-  if (!nr) return SQLITE_NOMEM;
-  s->runs = nr;
   shale_io_init(&s->wio);
   s->writing = 1;
   rc = s->file->methods->write(s->file, s->wbuf, (int)total, s->file_end, &s->wio);
   if (rc == SHALE_PENDING) return SHALE_PENDING;
   if (rc != SQLITE_OK && !s->wio.done) {
     s->writing = 0;
+    sqlite3_free(s->wbuf);
+    s->wbuf = NULL;
     return rc;
   }
   s->wio.done = 1;
@@ -265,39 +398,37 @@ int sorter_insert(Sorter *s, const void *rec, int n) {
     int rc = spill_finish(s);
     if (rc) return rc;
   }
-  if (s->n_rec > 0 && s->mem_used + n > s->mem_limit) {
+  i64 cost = (i64)n + varint_len((u64)n); /* counted as SQLite does: the record */
+  if (s->n_rec > 0 && s->mem_used + cost > s->mem_limit) {
     int rc = spill(s);
     if (rc) return rc;
   }
   if (s->n_rec >= s->n_alloc) {
-    int na = s->n_alloc ? s->n_alloc * 2 : 64;
-    SRec *r = sqlite3_realloc64(s->recs, sizeof(SRec) * (u64)na);
+    int na = s->n_alloc ? s->n_alloc * 2 : 256;
+    SEnt *r = sqlite3_realloc64(s->recs, sizeof(SEnt) * (u64)na);
     if (!r) return SQLITE_NOMEM;
     s->recs = r;
+    sqlite3_free(s->tmp); /* re-made at the new size when sorting */
+    s->tmp = NULL;
     s->n_alloc = na;
   }
-  size_t need = ((size_t)n + 7) & ~(size_t)7;
-  if (!s->blocks || s->blocks->size - s->blocks->used < need) {
-    size_t bs = need > 65536 ? need : 65536;
-    SBlock *b = sqlite3_malloc64(sizeof(SBlock) + bs);
-    if (!b) return SQLITE_NOMEM;
-    b->next = s->blocks;
-    b->used = 0;
-    b->size = bs;
-    s->blocks = b;
-  }
-  u8 *p = s->blocks->data + s->blocks->used;
-  s->blocks->used += need;
-  memcpy(p, rec, (size_t)n);
-  s->recs[s->n_rec].p = p;
-  s->recs[s->n_rec].n = n;
-  first_key(s, &s->recs[s->n_rec]);
+  SRec *r = arena_alloc(s, (sizeof(SRec) + (size_t)n + 7) & ~(size_t)7);
+  if (!r) return SQLITE_NOMEM;
+  r->n = n;
+  memcpy((u8 *)(r + 1), rec, (size_t)n);
+  key_make(s, SREC_DATA(r), n, &r->key);
+  if (s->n_rec == 0) s->kind0 = r->key.t[0];
+  if (r->key.t[0] != s->kind0 || s->kind0 == KT_SLOW || s->n_cmp < 1) s->homog = 0;
+  s->recs[s->n_rec].r = r;
+  s->recs[s->n_rec].pfx = prefix_of(r);
   s->n_rec++;
-  s->mem_used += n + 32;
+  s->mem_used += cost;
   return SQLITE_OK;
 }
 
-/* Make the run's current record available.  may PENDING. */
+/* ------------------------------------------------------------ merging */
+
+/* Make the run's next record current.  may PENDING (call again). */
 static int run_load(Sorter *s, SRun *r) {
   for (;;) {
     if (r->reading) {
@@ -322,6 +453,7 @@ static int run_load(Sorter *s, SRun *r) {
         r->cur_off = r->buf_pos + hl;
         r->cur_n = (int)len;
         r->buf_pos += hl + (int)len;
+        key_make(s, r->buf + r->cur_off, r->cur_n, &r->key);
         return SQLITE_OK;
       }
       if (r->off >= r->end) return SQLITE_CORRUPT;
@@ -335,10 +467,9 @@ static int run_load(Sorter *s, SRun *r) {
       r->buf_n -= r->buf_pos;
       r->buf_pos = 0;
     }
-    int need = SORTER_BLOCK;
-    if (r->buf_n + need > r->buf_sz || !r->buf) {
-      int ns = r->buf_sz ? r->buf_sz * 2 : SORTER_BLOCK * 2;
-      while (ns < r->buf_n + need) ns *= 2;
+    if (!r->buf || r->buf_n * 2 > r->buf_sz) {
+      /* a record longer than half the buffer: grow it */
+      int ns = r->buf_sz ? r->buf_sz * 2 : SORTER_READ;
       u8 *nb = sqlite3_realloc64(r->buf, (u64)ns);
       if (!nb) return SQLITE_NOMEM;
       r->buf = nb;
@@ -357,27 +488,41 @@ static int run_load(Sorter *s, SRun *r) {
   }
 }
 
-static void choose(Sorter *s) {
-  const u8 *best = NULL;
-  int bn = 0, bsrc = -2;
-  if (s->mem_pos < s->n_rec) {
-    best = s->recs[s->mem_pos].p;
-    bn = s->recs[s->mem_pos].n;
-    bsrc = -1;
+/* Current record of source src. */
+static const u8 *src_rec(const Sorter *s, int src, int *n, const SKey **key) {
+  if (src == s->n_run) {
+    const SRec *r = s->recs[s->mem_pos].r;
+    *n = r->n;
+    *key = &r->key;
+    return SREC_DATA(r);
   }
-  for (int i = 0; i < s->n_run; i++) {
-    SRun *r = &s->runs[i];
-    if (r->cur_n < 0) continue;
-    const u8 *p = r->buf + r->cur_off;
-    if (!best || cmp(s, p, r->cur_n, best, bn) < 0) {
-      best = p;
-      bn = r->cur_n;
-      bsrc = i;
-    }
+  const SRun *r = &s->runs[src];
+  *n = r->cur_n;
+  *key = &r->key;
+  return r->buf + r->cur_off;
+}
+
+/* Heap order: smaller record first; on a tie the earlier source. */
+static int src_less(const Sorter *s, int x, int y) {
+  int nx, ny;
+  const SKey *kx, *ky;
+  const u8 *px = src_rec(s, x, &nx, &kx), *py = src_rec(s, y, &ny, &ky);
+  int c = cmp_keyed(s, kx, px, nx, ky, py, ny, 0);
+  return c < 0 || (c == 0 && x < y);
+}
+
+static void heap_down(Sorter *s, int i) {
+  int n = s->n_heap;
+  for (;;) {
+    int l = 2 * i + 1, m = i;
+    if (l < n && src_less(s, s->heap[l], s->heap[m])) m = l;
+    if (l + 1 < n && src_less(s, s->heap[l + 1], s->heap[m])) m = l + 1;
+    if (m == i) return;
+    int t = s->heap[i];
+    s->heap[i] = s->heap[m];
+    s->heap[m] = t;
+    i = m;
   }
-  s->cur_src = bsrc;
-  s->cur = best;
-  s->cur_n = bn;
 }
 
 int sorter_sort(Sorter *s, int *empty) {
@@ -389,9 +534,11 @@ int sorter_sort(Sorter *s, int *empty) {
   if (!s->started) {
     rc = sort_mem(s);
     if (rc) return rc;
+    sqlite3_free(s->heap);
+    s->heap = sqlite3_malloc64(sizeof(int) * (u64)(s->n_run + 1));
+    if (!s->heap) return SQLITE_NOMEM;
     s->started = 1;
     s->mem_pos = 0;
-    for (int i = 0; i < s->n_run; i++) s->runs[i].cur_n = -2; /* not loaded */
   }
   for (int i = 0; i < s->n_run; i++) {
     if (s->runs[i].cur_n == -2 || s->runs[i].reading) {
@@ -399,28 +546,37 @@ int sorter_sort(Sorter *s, int *empty) {
       if (rc) return rc;
     }
   }
+  s->n_heap = 0;
+  for (int i = 0; i < s->n_run; i++)
+    if (s->runs[i].cur_n >= 0) s->heap[s->n_heap++] = i;
+  if (s->n_rec > 0) s->heap[s->n_heap++] = s->n_run;
+  for (int i = s->n_heap / 2 - 1; i >= 0; i--) heap_down(s, i);
   s->sorted = 1;
-  s->advance_src = -3;
-  choose(s);
-  *empty = s->cur_src == -2;
+  *empty = s->n_heap == 0;
   return SQLITE_OK;
 }
 
 int sorter_next(Sorter *s) {
-  if (!s->sorted || s->cur_src == -2) return SQLITE_DONE;
-  if (s->advance_src == -3) s->advance_src = s->cur_src;
-  if (s->advance_src == -1) {
-    s->mem_pos++;
-  } else if (s->advance_src >= 0) {
-    int rc = run_load(s, &s->runs[s->advance_src]);
+  if (!s->sorted || s->n_heap == 0) return SQLITE_DONE;
+  int src = s->heap[0], more;
+  if (src == s->n_run) {
+    more = ++s->mem_pos < s->n_rec;
+  } else {
+    /* may PENDING: the heap is unchanged and the call is repeated */
+    int rc = run_load(s, &s->runs[src]);
     if (rc) return rc;
+    more = s->runs[src].cur_n >= 0;
   }
-  s->advance_src = -3;
-  choose(s);
-  return s->cur_src == -2 ? SQLITE_DONE : SQLITE_OK;
+  if (!more) s->heap[0] = s->heap[--s->n_heap];
+  if (s->n_heap > 1) heap_down(s, 0);
+  return s->n_heap ? SQLITE_OK : SQLITE_DONE;
 }
 
 const void *sorter_data(Sorter *s, int *n) {
-  *n = s->cur ? s->cur_n : 0;
-  return s->cur;
+  if (!s->sorted || s->n_heap == 0) {
+    *n = 0;
+    return NULL;
+  }
+  const SKey *k;
+  return src_rec(s, s->heap[0], n, &k);
 }

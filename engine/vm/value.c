@@ -42,7 +42,32 @@ void mem_init(Mem *m, sqlite3 *db) {
 #define MEM_NEEDS_CLEAR(m) /* MEM_Agg: see mem_finalize_agg */ \
   (((m)->flags & (MEM_Dyn | MEM_Agg | MEM_Obj | MEM_Ptr)) || (m)->z16)
 
+/* An accumulator dropped before its OP_AggFinal (a window function's state
+** at a partition change or at the end of the program, a statement reset
+** mid-aggregate) still owns whatever its xStep allocated: run xFinal into a
+** throwaway result so the function frees it, as SQLite's
+** sqlite3VdbeMemFinalize does when a register holding MEM_Agg is released. */
+static void mem_finalize_agg(Mem *m) {
+  const FuncDef *def = m->u.def;
+  if (!def || !def->x_final) return;
+  sqlite3_context ctx;
+  memset(&ctx, 0, sizeof ctx);
+  Mem out;
+  mem_init(&out, m->db);
+  ctx.out = &out;
+  ctx.def = def;
+  ctx.agg = m;
+  ctx.db = m->db;
+  def->x_final(&ctx);
+  mem_release(&out);
+  sqlite3_free(ctx.err);
+}
+
 static void mem_clear_slow(Mem *m) {
+  if (m->flags & MEM_Agg) {
+    mem_finalize_agg(m);
+    m->u.def = NULL;
+  }
   if ((m->flags & MEM_Dyn) && m->xDel && m->z) m->xDel(m->z);
   if ((m->flags & (MEM_Obj | MEM_Ptr)) && m->xDel && m->u.p) m->xDel(m->u.p);
   if (m->z16) {

@@ -23,6 +23,7 @@ void btree_cursor_set_record_compare(BtCursor *c,
 enum { OE_None = 0, OE_Rollback, OE_Abort, OE_Fail, OE_Ignore, OE_Replace };
 
 const char *vdbe_errstr(int rc) {
+  if (rc == SQLITE_ABORT_ROLLBACK) return "abort due to ROLLBACK";
   switch (rc & 0xff) {
     case SQLITE_OK: return "not an error";
     case SQLITE_ERROR: return "SQL logic error";
@@ -520,23 +521,34 @@ static void savepoints_clear(sqlite3 *db) {
 }
 
 /* Roll back every b-tree's transaction.  Loops on PENDING (rollback must
-** finish; it only touches the journal/cache). */
+** finish; it only touches the journal/cache).  Like SQLite's
+** sqlite3RollbackAll(db, SQLITE_ABORT_ROLLBACK): other statements' write
+** cursors (all cursors if the transaction changed a schema) fail their
+** next step with SQLITE_ABORT_ROLLBACK; readers go on.
+** v->rb_had_write bits: 1 a write transaction was rolled back, 2 the
+** schema check was done, 4 it found a schema change. */
 static int rollback_all(Vdbe *v) {
   sqlite3 *db = v->db;
   int rc = SQLITE_OK;
   int had_write = 0;
+  if (!(v->rb_had_write & 2)) {
+    v->rb_had_write |= 2;
+    for (int i = 0; i < db->n_db; i++)
+      if (db->dbs[i].btree && btree_schema_changed(db->dbs[i].btree)) v->rb_had_write |= 4;
+  }
+  int write_only = !(v->rb_had_write & 4);
   for (int i = 0; i < db->n_db; i++) {
     Btree *bt = db->dbs[i].btree;
     if (!bt || btree_txn_state(bt) == 0) continue;
     if (btree_txn_state(bt) == 2) had_write = 1;
-    int r = btree_rollback(bt);
+    int r = btree_rollback_trip(bt, SQLITE_ABORT_ROLLBACK, write_only);
     if (r == SHALE_PENDING) {
       v->rb_had_write |= (u8)had_write;
       return SHALE_PENDING; /* called again; finished b-trees are skipped */
     }
     if (r && !rc) rc = r;
   }
-  had_write |= v->rb_had_write;
+  had_write |= v->rb_had_write & 1;
   v->rb_had_write = 0;
   db->autocommit = 1;
   db->n_statement = 0;
@@ -2057,7 +2069,16 @@ int vdbe_exec(Vdbe *v) {
         c->key_info = keyinfo_ref(op->p4.pKeyInfo);
         if (c->key_info) c->key_info->enc = db_enc(v);
         c->n_field = op->p2;
-        i64 limit = db && db->sorter_mem_limit > 0 ? db->sorter_mem_limit : 16 * 1024 * 1024;
+        /* as in SQLite: the cache size (KiB if negative, else pages) bounds
+        ** the records kept in memory; at least 10 pages */
+        i64 limit = db->sorter_mem_limit;
+        if (limit <= 0) {
+          i64 cs = db->cache_size ? db->cache_size : -2000;
+          i64 pg = db->n_db > 0 && db->dbs[0].btree ? btree_get_page_size(db->dbs[0].btree) : 4096;
+          limit = cs < 0 ? -cs * 1024 : cs * pg;
+          if (limit < 10 * pg) limit = 10 * pg;
+          if (limit > ((i64)1 << 29)) limit = (i64)1 << 29;
+        }
         c->sorter = sorter_new(db->vfs, c->key_info, db_enc(v), limit);
         if (!c->sorter) ERR(SQLITE_NOMEM, "out of memory");
         v->stmt_status[SQLITE_STMTSTATUS_SORT]++;
@@ -2355,6 +2376,9 @@ int vdbe_exec(Vdbe *v) {
           r.n_field = (u16)(got < mx ? got : mx);
           r.enc = db_enc(v);
           res = record_compare((const u8 *)in3->z, in3->n, &r);
+          /* as in SQLite: a NULL key field never equals anything (UNIQUE) */
+          for (int i = 0; i < r.n_field && res == 0; i++)
+            if (f[i].flags & MEM_Null) res = -1;
           for (int i = 0; i < mx; i++) mem_release(&f[i]);
           (void)save;
         } else {
@@ -2421,10 +2445,18 @@ int vdbe_exec(Vdbe *v) {
       case OP_Last: {
         c = v->csr[op->p1];
         int empty = 0;
+        if (op->opcode == OP_SeekEnd && !btree_eof(c->bt) && !c->null_row) {
+          /* as in SQLite: a cursor used only for appending is already at
+          ** the end (or needs a re-seek, which btree_insert does itself) */
+          c->seek_result = -1;
+          break;
+        }
         CHECK_RC(btree_last(c->bt, &empty));
         c->null_row = (u8)empty;
         c->deferred = 0;
         c->cache_ok = 0;
+        /* OP_SeekEnd: the next OP_IdxInsert/Insert (USESEEKRESULT) appends */
+        c->seek_result = op->opcode == OP_SeekEnd && !empty ? -1 : 0;
         if (op->opcode == OP_Last && empty && op->p2) {
           v->pc = op->p2;
           continue;
@@ -2463,7 +2495,7 @@ int vdbe_exec(Vdbe *v) {
         c->deferred = 0;
         if (rc == SQLITE_OK) {
           c->null_row = 0;
-          if (op->p5 == 0 || 1) v->stmt_status[SQLITE_STMTSTATUS_FULLSCAN_STEP]++;
+          if (c->type != CURTYPE_SORTER) v->stmt_status[SQLITE_STMTSTATUS_FULLSCAN_STEP]++;
           v->pc = op->p2;
           continue;
         }
@@ -2990,7 +3022,18 @@ int vdbe_reset(Vdbe *v) {
   }
   if (v->state == VDBE_HALT && (v->counted_active || v->want_commit)) {
     while ((rc = vdbe_halt(v)) == SHALE_PENDING) {
-      if (v->db && v->db->vfs && v->db->vfs->poll) v->db->vfs->poll(v->db->vfs, 1);
+      sqlite3 *db = v->db;
+      int lock_wait = 0;
+      /* a lock wait handed back by a pager (busy defer): the busy handler
+      ** decides here, as the API layer's wait loop would */
+      for (int i = 0; db && i < db->n_db; i++) {
+        int n;
+        if (!db->dbs[i].btree || !pager_busy_waiting(btree_pager(db->dbs[i].btree), &n)) continue;
+        lock_wait = 1;
+        pager_busy_answer(btree_pager(db->dbs[i].btree),
+                          db->busy_handler ? db->busy_handler(db->busy_arg, n) : 0);
+      }
+      if (!lock_wait && db && db->vfs && db->vfs->poll) db->vfs->poll(db->vfs, 1);
     }
   }
   rc = (v->rc == SQLITE_DONE || v->rc == SQLITE_ROW) ? SQLITE_OK : v->rc;

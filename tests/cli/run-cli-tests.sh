@@ -2,7 +2,8 @@
 # Differential tests of the CLI: every tests/cli/cases/*.sql script is fed on
 # stdin to the sqlite3 shell and to ours; stdout, stderr and the exit code
 # must be identical.  A first line "-- args: ..." gives command-line
-# arguments (the database defaults to in-memory).
+# arguments (the database defaults to in-memory).  terminal_test.py then
+# types at the interactive prompt on a pseudo-terminal (line editing, history).
 # Usage: run-cli-tests.sh SHELL [RESULTS_FILE]
 set -u
 shell=$(cd "$(dirname "$1")" && pwd)/$(basename "$1"); results=${2:-}
@@ -31,6 +32,12 @@ for case in "$here"/cases/*.sql; do
   fi
 done
 rm -rf "$tmp"
+# Interactive use on a pseudo-terminal: line editing and history.
+term_out=$(python3 "$here/terminal_test.py" "$shell" 2>&1)
+echo "$term_out" | grep -v '^ok '
+tp=$(echo "$term_out" | sed -n 's/^terminal tests: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+tf=$(echo "$term_out" | sed -n 's/^terminal tests: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+pass=$((pass+${tp:-0})); fail=$((fail+${tf:-1}))
 echo "cli tests: $pass passed, $fail failed, $known known failures"
 [ -n "$results" ] && echo "$pass $fail $known" > "$results"
 [ "$fail" -eq 0 ]

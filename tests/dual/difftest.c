@@ -4,6 +4,9 @@
 ** dual_api.h); any difference in results or in success/failure is reported
 ** with a minimal reproducer (the data is shrunk while the difference stays).
 **
+** Queries with parameters run twice on one prepared statement, binding
+** ?1..?3 to random integers, reals, texts or NULL each time.
+**
 ** Usage: difftest [-seed S] [-count N] [-queries Q] [-v] LIBSHALE LIBSQLITE3
 ** Prints "difftest: N passed, M failed" (one case = one query).
 */
@@ -125,6 +128,24 @@ static void gen_scenario(Rng *r, Scenario *sc) {
 
 static void gen_expr(Rng *r, Str *s, const Table *const *from, int nfrom, int depth);
 
+/* Values bound to ?1..?3 of a query (unbound ones are NULL). */
+typedef struct Params { /* two sets: the statement runs once with each */
+  int type[6]; /* 0 NULL, 1 integer, 2 real, 3 text */
+  long long i[6];
+  double f[6];
+  char t[6][8];
+} Params;
+
+static void gen_params(Rng *r, Params *pp) {
+  static const char *const texts[] = {"5", " 7", "2.5", "abc", "a", "10", "-3", ""};
+  for (int k = 0; k < 6; k++) {
+    pp->type[k] = (int)rnd(r, 4);
+    pp->i[k] = (int)rnd(r, 13) - 4;
+    pp->f[k] = ((int)rnd(r, 20) - 6) / 2.0;
+    snprintf(pp->t[k], sizeof pp->t[k], "%s", texts[rnd(r, 8)]);
+  }
+}
+
 static void gen_column(Rng *r, Str *s, const Table *const *from, int nfrom) {
   const Table *t = from[rnd(r, (unsigned)nfrom)];
   sadd(s, "%s.%s", t->name, t->cols[rnd(r, (unsigned)t->ncol)]);
@@ -227,6 +248,83 @@ static void gen_expr(Rng *r, Str *s, const Table *const *from, int nfrom, int de
   }
 }
 
+/* A value that does not depend on the table it bounds: a literal, a bound
+** parameter, a column of the other table in the FROM clause, a subquery or
+** an expression over a literal. */
+static void gen_bound(Rng *r, Str *s, const Table *t, const Table *const *from, int nfrom) {
+  switch (rnd(r, 8)) {
+    case 0: sadd(s, "?%d", 1 + (int)rnd(r, 3)); break;
+    case 1:
+      if (nfrom == 2) {
+        const Table *o = from[0] == t ? from[1] : from[0];
+        sadd(s, "%s.%s", o->name, o->cols[rnd(r, (unsigned)o->ncol)]);
+      } else {
+        sadd(s, "?%d", 1 + (int)rnd(r, 3));
+      }
+      break;
+    case 2: sadd(s, "(SELECT "); gen_value(r, s); sadd(s, ")"); break;
+    case 3:
+      sadd(s, "abs(");
+      if (rnd(r, 2)) sadd(s, "?%d", 1 + (int)rnd(r, 3));
+      else gen_value(r, s);
+      sadd(s, ")");
+      break;
+    case 4:
+      if (rnd(r, 2)) sadd(s, "?%d", 1 + (int)rnd(r, 3));
+      else gen_value(r, s);
+      sadd(s, "||''");
+      break;
+    case 5: {
+      static const char *const types[] = {"INTEGER", "TEXT", "REAL"};
+      sadd(s, "CAST(");
+      gen_value(r, s);
+      sadd(s, " AS %s)", types[rnd(r, 3)]);
+      break;
+    }
+    default: gen_value(r, s); break;
+  }
+}
+
+/* Conjunctions of range / equality constraints on columns of one table,
+** the shapes the planner turns into rowid and index seeks. */
+static void gen_range(Rng *r, Str *s, const Table *const *from, int nfrom) {
+  const Table *t = from[rnd(r, (unsigned)nfrom)];
+  int n = 1 + (int)rnd(r, 3);
+  sadd(s, "(");
+  for (int i = 0; i < n; i++) {
+    const char *c = t->cols[rnd(r, (unsigned)t->ncol)];
+    if (i) sadd(s, " AND ");
+    switch (rnd(r, 9)) {
+      case 0:
+        sadd(s, "%s.%s BETWEEN ", t->name, c);
+        gen_bound(r, s, t, from, nfrom);
+        sadd(s, " AND ");
+        gen_bound(r, s, t, from, nfrom);
+        break;
+      case 1:
+        gen_bound(r, s, t, from, nfrom);
+        sadd(s, " %s %s.%s", rnd(r, 2) ? "<" : ">=", t->name, c);
+        break;
+      case 2: sadd(s, "%s.%s IS ", t->name, c); gen_bound(r, s, t, from, nfrom); break;
+      case 3: sadd(s, "%s.%s IS NULL", t->name, c); break;
+      case 4:
+        sadd(s, "%s.%s IN (", t->name, c);
+        gen_bound(r, s, t, from, nfrom);
+        sadd(s, ", ");
+        gen_bound(r, s, t, from, nfrom);
+        sadd(s, ")");
+        break;
+      default: {
+        static const char *const ops[] = {"=", "<", "<=", ">", ">=", "=="};
+        sadd(s, "%s.%s %s ", t->name, c, ops[rnd(r, 6)]);
+        gen_bound(r, s, t, from, nfrom);
+        break;
+      }
+    }
+  }
+  sadd(s, ")");
+}
+
 /* A query whose result is compared as a multiset unless it has a total
 ** ORDER BY (then in order). Returns 1 if ordered. */
 static int gen_query(Rng *r, const Scenario *sc, Str *q) {
@@ -276,7 +374,12 @@ static int gen_query(Rng *r, const Scenario *sc, Str *q) {
   }
   if (rnd(r, 4)) {
     sadd(q, " WHERE ");
-    gen_expr(r, q, from, nfrom, 0);
+    if (rnd(r, 3) == 0) gen_range(r, q, from, nfrom);
+    else gen_expr(r, q, from, nfrom, 0);
+    if (rnd(r, 4) == 0) {
+      sadd(q, " %s ", rnd(r, 3) ? "AND" : "OR");
+      gen_range(r, q, from, nfrom);
+    }
   }
   if (kind == 2) { /* ORDER BY every result column plus LIMIT: compared in order */
     sadd(q, " ORDER BY ");
@@ -326,7 +429,54 @@ static void sort_lines(char *text) {
   free(copy);
 }
 
-static Result run_query(const Api *a, sqlite3 *db, const char *sql, int ordered) {
+static void bind_params(const Api *a, sqlite3_stmt *st, const Params *pp, int set) {
+  for (int k = 0; k < 3 && pp; k++) {
+    int i = set * 3 + k;
+    if (pp->type[i] == 1) a->bind_int64(st, k + 1, pp->i[i]);
+    else if (pp->type[i] == 2) a->bind_double(st, k + 1, pp->f[i]);
+    else if (pp->type[i] == 3) a->bind_text(st, k + 1, pp->t[i], -1, SQLITE_TRANSIENT);
+    else a->bind_text(st, k + 1, NULL, 0, SQLITE_TRANSIENT);
+  }
+}
+
+/* Step st to the end: its rows as text (sorted unless ordered), or NULL
+** after an error (message in *out). */
+static int run_rows(const Api *a, sqlite3 *db, sqlite3_stmt *st, int ordered, Str *out) {
+  Str rows = {0};
+  sadd(&rows, "%s", "");
+  int rc, ncol = a->column_count(st);
+  while ((rc = a->step(st)) == SQLITE_ROW) {
+    for (int i = 0; i < ncol; i++) {
+      int t = a->column_type(st, i);
+      if (t == SQLITE_BLOB) {
+        const unsigned char *b = a->column_text(st, i);
+        int n = a->column_bytes(st, i);
+        sadd(&rows, "%sb:", i ? "|" : "");
+        for (int k = 0; k < n; k++) sadd(&rows, "%02x", b[k]);
+      } else {
+        const unsigned char *z = a->column_text(st, i);
+        sadd(&rows, "%s%c:%s", i ? "|" : "", "?ifstbn"[t], z ? (const char *)z : "");
+      }
+    }
+    sadd(&rows, "\n");
+  }
+  if (rc != SQLITE_DONE) {
+    free(out->z);
+    out->z = NULL, out->n = out->cap = 0;
+    sadd(out, "error: %s", a->errmsg(db));
+    free(rows.z);
+    return 0;
+  }
+  if (!ordered) sort_lines(rows.z);
+  sadd(out, "%s", rows.z);
+  free(rows.z);
+  return 1;
+}
+
+/* A query with parameters runs twice on one prepared statement, with two
+** sets of values (a re-bound statement must not reuse the first run's
+** seek keys or computed constants). */
+static Result run_query(const Api *a, sqlite3 *db, const char *sql, const Params *pp, int ordered) {
   Result res = {0, NULL};
   Str out = {0};
   sadd(&out, "%s", "");
@@ -336,31 +486,17 @@ static Result run_query(const Api *a, sqlite3 *db, const char *sql, int ordered)
     res.text = out.z;
     return res;
   }
-  int rc, ncol = a->column_count(st);
-  while ((rc = a->step(st)) == SQLITE_ROW) {
-    for (int i = 0; i < ncol; i++) {
-      int t = a->column_type(st, i);
-      if (t == SQLITE_BLOB) {
-        const unsigned char *b = a->column_text(st, i);
-        int n = a->column_bytes(st, i);
-        sadd(&out, "%sb:", i ? "|" : "");
-        for (int k = 0; k < n; k++) sadd(&out, "%02x", b[k]);
-      } else {
-        const unsigned char *z = a->column_text(st, i);
-        sadd(&out, "%s%c:%s", i ? "|" : "", "?ifstbn"[t], z ? (const char *)z : "");
-      }
+  int runs = strchr(sql, '?') ? 2 : 1;
+  res.ok = 1;
+  for (int set = 0; set < runs && res.ok; set++) {
+    if (set) {
+      a->reset(st);
+      sadd(&out, "-- rebound:\n");
     }
-    sadd(&out, "\n");
-  }
-  if (rc != SQLITE_DONE) {
-    free(out.z);
-    out.z = NULL, out.n = out.cap = 0;
-    sadd(&out, "error: %s", a->errmsg(db));
-  } else {
-    res.ok = 1;
+    if (runs > 1) bind_params(a, st, pp, set);
+    res.ok = run_rows(a, db, st, ordered, &out);
   }
   a->finalize(st);
-  if (res.ok && !ordered) sort_lines(out.z);
   res.text = out.z;
   return res;
 }
@@ -375,12 +511,12 @@ static sqlite3 *setup(const Api *a, const Scenario *sc, const char *keep) {
   return db;
 }
 
-static int differs(const Api *apis, const Scenario *sc, const char *keep, const char *q, int ordered,
-                   Result *out) {
+static int differs(const Api *apis, const Scenario *sc, const char *keep, const char *q, const Params *pp,
+                   int ordered, Result *out) {
   Result r[2];
   for (int k = 0; k < 2; k++) {
     sqlite3 *db = setup(&apis[k], sc, keep);
-    r[k] = db ? run_query(&apis[k], db, q, ordered) : (Result){0, strdup("error: open failed")};
+    r[k] = db ? run_query(&apis[k], db, q, pp, ordered) : (Result){0, strdup("error: open failed")};
     if (db) apis[k].close(db);
   }
   /* Both failing counts as agreement (messages are checked elsewhere). */
@@ -394,19 +530,28 @@ static int differs(const Api *apis, const Scenario *sc, const char *keep, const 
   return diff;
 }
 
-static void report(const Api *apis, const Scenario *sc, const char *query, int ordered, unsigned long long seed) {
+static void report(const Api *apis, const Scenario *sc, const char *query, const Params *pp, int ordered,
+                   unsigned long long seed) {
   char *keep = malloc((size_t)sc->ninsert + 1);
   memset(keep, 1, (size_t)sc->ninsert + 1);
   for (int i = 0; i < sc->ninsert; i++) { /* shrink the data */
     keep[i] = 0;
-    if (!differs(apis, sc, keep, query, ordered, NULL)) keep[i] = 1;
+    if (!differs(apis, sc, keep, query, pp, ordered, NULL)) keep[i] = 1;
   }
   Result r[2];
-  differs(apis, sc, keep, query, ordered, r);
+  differs(apis, sc, keep, query, pp, ordered, r);
   printf("---- difference (seed %llu); reproducer:\n%s", seed, sc->schema);
   for (int i = 0; i < sc->ninsert; i++)
     if (keep[i]) printf("%s\n", sc->inserts[i]);
-  printf("%s;\n-- shale:\n%s\n-- sqlite:\n%s\n", query, r[0].text, r[1].text);
+  printf("%s;\n", query);
+  for (int k = 0; k < 6 && strchr(query, '?'); k++) {
+    const char *run = k < 3 ? "first run" : "second run";
+    if (pp->type[k] == 1) printf("-- %s: ?%d = %lld\n", run, k % 3 + 1, pp->i[k]);
+    else if (pp->type[k] == 2) printf("-- %s: ?%d = %g\n", run, k % 3 + 1, pp->f[k]);
+    else if (pp->type[k] == 3) printf("-- %s: ?%d = '%s' (text)\n", run, k % 3 + 1, pp->t[k]);
+    else printf("-- %s: ?%d = NULL\n", run, k % 3 + 1);
+  }
+  printf("-- shale:\n%s\n-- sqlite:\n%s\n", r[0].text, r[1].text);
   free(r[0].text);
   free(r[1].text);
   free(keep);
@@ -438,10 +583,12 @@ int main(int argc, char **argv) {
     for (int qi = 0; qi < queries; qi++) {
       Str q = {0};
       int ordered = gen_query(&r, &sc, &q);
+      Params pp;
+      gen_params(&r, &pp);
       if (verbose) printf("%s\n", q.z);
-      if (differs(apis, &sc, NULL, q.z, ordered, NULL)) {
+      if (differs(apis, &sc, NULL, q.z, &pp, ordered, NULL)) {
         fail++;
-        if (reported++ < 5) report(apis, &sc, q.z, ordered, seed + (unsigned long long)c);
+        if (reported++ < 5) report(apis, &sc, q.z, &pp, ordered, seed + (unsigned long long)c);
       } else {
         pass++;
       }

@@ -33,6 +33,7 @@ typedef struct Api {
   int (*finalize)(sqlite3_stmt *);
   int (*bind_int64)(sqlite3_stmt *, int, long long);
   int (*bind_text)(sqlite3_stmt *, int, const char *, int, void (*)(void *));
+  int (*bind_double)(sqlite3_stmt *, int, double);
   int (*column_count)(sqlite3_stmt *);
   int (*column_type)(sqlite3_stmt *, int);
   long long (*column_int64)(sqlite3_stmt *, int);
@@ -69,6 +70,7 @@ static void dual_load(Api *a, const char *name, const char *path) {
   DUAL_LOAD(finalize, "sqlite3_finalize");
   DUAL_LOAD(bind_int64, "sqlite3_bind_int64");
   DUAL_LOAD(bind_text, "sqlite3_bind_text");
+  DUAL_LOAD(bind_double, "sqlite3_bind_double");
   DUAL_LOAD(column_count, "sqlite3_column_count");
   DUAL_LOAD(column_type, "sqlite3_column_type");
   DUAL_LOAD(column_int64, "sqlite3_column_int64");

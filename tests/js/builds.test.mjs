@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { wasmDir } from './helpers.mjs';
+import { wasmDir, repo } from './helpers.mjs';
 
 const mod = (f) => new WebAssembly.Module(fs.readFileSync(path.join(wasmDir, f)));
 
@@ -31,4 +31,20 @@ it('browser build: no Asyncify, no shared memory, gzip size within 250 KiB', () 
   assert.ok(!/SharedArrayBuffer|Asyncify|JSPI|WebAssembly\.Suspending/.test(js), 'loader uses no SAB/Asyncify/JSPI');
   const gz = zlib.gzipSync(bytes, { level: 9 }).length;
   assert.ok(gz <= 250 * 1024, `gzip size ${gz}`);
+});
+
+it('codes.js names every result code of engine/include/sqlite3.h', async () => {
+  const { CODE_NAMES } = await import(path.join(wasmDir, 'codes.js'));
+  const h = fs.readFileSync(path.join(repo, 'engine/include/sqlite3.h'), 'utf8');
+  const section = h.slice(h.indexOf('/* Primary result codes */'), h.indexOf('/* Flags for sqlite3_open_v2'));
+  const value = {};
+  for (const [, name, expr] of section.matchAll(/#define (SQLITE_\w+) (.+)/g)) {
+    const m = /^\((SQLITE_\w+) \| \((\d+) << 8\)\)$/.exec(expr.trim());
+    value[name] = m ? value[m[1]] | (Number(m[2]) << 8) : Number(expr);
+  }
+  assert.ok(Object.keys(value).length > 100);
+  for (const [name, v] of Object.entries(value)) {
+    assert.ok(Number.isInteger(v), name);
+    assert.equal(CODE_NAMES[v], name, `${name} = ${v}`);
+  }
 });

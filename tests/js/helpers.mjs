@@ -54,6 +54,10 @@ export const storages = [
     const st = new api.MemoryStorage({ syncMethods: false });
     return () => ({ storage: st });
   } },
+  { name: 'PageStorage over a Map (odd page size, small batches), delayed+reordered', setup: (api) => {
+    const st = new api.PageStorage(api.mapPageStore(), { pageSize: 1000, batch: 3 });
+    return () => ({ storage: st, wrapStorage: (s) => delayed(s, 7) });
+  } },
 ];
 
 let n = 0;

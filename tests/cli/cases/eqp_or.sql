@@ -1,0 +1,35 @@
+-- EXPLAIN QUERY PLAN of MULTI-INDEX OR (one lookup per disjunct), in joins,
+-- LEFT JOIN ON clauses, correlated subqueries, UPDATE and DELETE: sqlite3's tree.
+create table o(id integer primary key, a int, b text, c real, d);
+create index oa on o(a);
+create index ob on o(b);
+create index oc on o(c desc);
+create index oad on o(a, d);
+create table p(k integer primary key, v int, w text);
+EXPLAIN QUERY PLAN select id from o where a = 1 or b = 'x';
+EXPLAIN QUERY PLAN select id from o where a = 1 or id = 5;
+EXPLAIN QUERY PLAN select id from o where id = 2 or id = 8 or b = 'w';
+EXPLAIN QUERY PLAN select id from o where a = 2 or b = 'x' or c > 5;
+EXPLAIN QUERY PLAN select id from o where a between 1 and 2 or b > 'x';
+EXPLAIN QUERY PLAN select id from o where (a = 1 and d > 15) or (b = 'x' and c < 3);
+EXPLAIN QUERY PLAN select id from o where a = ? or b = 'y';
+EXPLAIN QUERY PLAN select id from o where a = '1' or b = 8;
+EXPLAIN QUERY PLAN select id from o where a is null or b is null;
+EXPLAIN QUERY PLAN select id from o where a in (1, 5) or b in ('w', 'y');
+EXPLAIN QUERY PLAN select id from o where (a = 1 or b = 'x') and c > 1;
+EXPLAIN QUERY PLAN select id from o where a = 1 or b = 'x' or a = 2;
+EXPLAIN QUERY PLAN select id from o where a = 2 or a = 5 or b = 'z';
+EXPLAIN QUERY PLAN select id from o where a = 1 or b = 'x' order by id desc;
+EXPLAIN QUERY PLAN select id, b from o where a = 8 or b = 'x' order by b, id;
+EXPLAIN QUERY PLAN select count(*) from o where a = 1 or b = 'x';
+EXPLAIN QUERY PLAN select p.k, o.id from p, o where o.a = p.v or o.b = p.w;
+EXPLAIN QUERY PLAN select p.k, o.id from p left join o on o.a = p.v or o.b = p.w;
+EXPLAIN QUERY PLAN select p.k, o.id from p left join o on (o.a = p.v or o.b = p.w) and o.c > 2;
+EXPLAIN QUERY PLAN select p.k, (select count(*) from o where o.a = p.v or o.b = p.w) from p;
+EXPLAIN QUERY PLAN select p.k from p where exists (select 1 from o where o.a = p.v or o.id = p.k);
+EXPLAIN QUERY PLAN select id from o where (a = 1 or b = 'x') and (a = 2 or c > 4);
+EXPLAIN QUERY PLAN select id from o where a = 1 or b = 'x' or d = 8;
+EXPLAIN QUERY PLAN select id from o where a = 1 or 0;
+EXPLAIN QUERY PLAN select id from o where a = 1 or b collate nocase = 'y';
+EXPLAIN QUERY PLAN update o set d = d + 1 where a = 2 or b = 'w';
+EXPLAIN QUERY PLAN delete from o where a = 1 or b = 'x' or id = 8;
