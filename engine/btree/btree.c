@@ -1168,6 +1168,13 @@ int btree_table_moveto(BtCursor *c, i64 rowid, int *res) {
 
 /* The full key of an index cell (reading overflow into bt->keybuf). */
 static int cell_full_key(Btree *bt, u8 flags, const u8 *cell, const u8 **key, u32 *n) {
+  /* the common case: an index cell whose key is all on the page */
+  const u8 *p = cell + (flags == PTF_INDEX_INTERIOR ? 4 : 0);
+  if (p[0] < 0x80 && p[0] <= bt->max_local && flags != PTF_TABLE_LEAF && flags != PTF_TABLE_INTERIOR) {
+    *n = p[0];
+    *key = p + 1;
+    return SQLITE_OK;
+  }
   CellInfo ci;
   bt_parse_cell(bt, flags, cell, &ci);
   *n = ci.npay;

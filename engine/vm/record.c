@@ -264,19 +264,27 @@ static int field_compare(const u8 *p, u32 t, u8 enc, const Mem *b, const CollSeq
   return c;
 }
 
-static i64 get_int_field(const u8 *p, u32 t) {
+static inline i64 get_int_field(const u8 *p, u32 t) {
+  static const u8 ilens[7] = {0, 1, 2, 3, 4, 6, 8};
   if (t == 8) return 0;
   if (t == 9) return 1;
-  u32 len = record_serial_len(t);
+  u32 len = ilens[t];
   u64 x = (p[0] & 0x80) ? ~(u64)0 : 0;
   for (u32 k = 0; k < len; k++) x = (x << 8) | p[k];
   return (i64)x;
 }
 
 int record_compare(const u8 *rec, int n, UnpackedRecord *key) {
+  static const u8 lens[12] = {0, 1, 2, 3, 4, 6, 8, 8, 0, 0, 0, 0};
   const u8 *end = rec + n;
   u64 hsz;
-  int k = get_varint_b(rec, end, &hsz);
+  int k;
+  if (n > 0 && rec[0] < 0x80) {
+    hsz = rec[0];
+    k = 1;
+  } else {
+    k = get_varint_b(rec, end, &hsz);
+  }
   if (!k || hsz > (u64)n || hsz < (u64)k) {
     key->corrupt = 1;
     return 0;
@@ -284,15 +292,20 @@ int record_compare(const u8 *rec, int n, UnpackedRecord *key) {
   const u8 *hp = rec + k, *hend = rec + hsz;
   u32 off = (u32)hsz;
   KeyInfo *ki = key->key_info;
+  int utf8 = key->enc == SQLITE_UTF8 || key->enc == 0;
   for (int i = 0; i < key->n_field && hp < hend; i++) {
     u64 t;
-    int m = get_varint_b(hp, hend, &t);
-    if (!m || t > 0xffffffffu) {
-      key->corrupt = 1;
-      return 0;
+    if (hp[0] < 0x80) {
+      t = *hp++;
+    } else {
+      int m = get_varint_b(hp, hend, &t);
+      if (!m || t > 0xffffffffu) {
+        key->corrupt = 1;
+        return 0;
+      }
+      hp += m;
     }
-    hp += m;
-    u32 len = record_serial_len((u32)t);
+    u32 len = t >= 12 ? (u32)((t - 12) / 2) : lens[t];
     if ((u64)off + len > (u64)n) {
       key->corrupt = 1;
       return 0;
@@ -312,8 +325,7 @@ int record_compare(const u8 *rec, int n, UnpackedRecord *key) {
     } else if (bf == MEM_Int && ((t >= 1 && t <= 6) || t == 8 || t == 9)) {
       i64 x = get_int_field(rec + off, (u32)t);
       rc = x < b->i ? -1 : x > b->i;
-    } else if (bf == MEM_Str && t >= 13 && (t & 1) && !coll && (key->enc == SQLITE_UTF8 || key->enc == 0) &&
-               !(b->flags & MEM_Zero)) {
+    } else if (bf == MEM_Str && t >= 13 && (t & 1) && !coll && utf8 && !(b->flags & MEM_Zero)) {
       u32 m = len < (u32)b->n ? len : (u32)b->n;
       rc = m ? memcmp(rec + off, b->z, m) : 0;
       if (!rc) rc = len < (u32)b->n ? -1 : len > (u32)b->n;
