@@ -960,11 +960,7 @@ export class Statement {
     const e = this.database._e;
     const fn = e.fn;
     const st = this._stmt;
-    if (this._nColsOf !== st) {
-      this._nCols = fn.shale_w_column_count(st);
-      this._nColsOf = st;
-    }
-    const n = this._nCols;
+    const n = fn.shale_w_column_count(st); // (may change when the engine re-prepares)
     const buf = e.rowBuf(n * 16);
     fn.shale_w_row(st, n, buf);
     e._views();
@@ -1071,9 +1067,17 @@ export class Statement {
         if (rc !== SQLITE_ROW) break; // rows are discarded
       }
       const changes = fn.shale_w_changes64(db._db);
-      fn.shale_w_last_insert_rowid(db._db);
-      const big = db._e.scratchI64(0);
-      const lastInsertRowid = this._bigint ? big : Number(big);
+      const lo = fn.shale_w_last_insert_rowid(db._db);
+      let lastInsertRowid;
+      if (this._bigint) {
+        lastInsertRowid = db._e.scratchI64(0);
+      } else {
+        // the high half from scratch[0]; hi * 2^32 is exact, so the sum
+        // rounds once, as Number(BigInt) does
+        const e = db._e;
+        e._views();
+        lastInsertRowid = e._i32[(e._scratch >> 2) + 1] * 4294967296 + (lo >>> 0);
+      }
       return { changes, lastInsertRowid };
     } finally {
       this._end();
