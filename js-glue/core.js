@@ -994,8 +994,9 @@ export class Statement {
         const n = i32[k + 1];
         const p = i32[k + 2] >>> 0;
         const u8 = e._u8;
-        if (n <= 32) {
-          // short ASCII text: cheaper than a TextDecoder call
+        if (n <= 16) {
+          // short ASCII text: a loop beats a TextDecoder call in browsers
+          // (emscripten's UTF8ToString uses the same cut-off)
           let s = '';
           let j = 0;
           for (; j < n; j++) {

@@ -48,7 +48,7 @@ for (const build of builds) {
 
     it('text: empty, ASCII and non-ASCII around the short-string paths, lone surrogates', async () => {
       const q = db.prepare('SELECT ? AS v, length(?1) AS n, hex(?1) AS h');
-      const texts = ['', 'a', 'x'.repeat(31), 'y'.repeat(32), 'z'.repeat(33), 'q'.repeat(64), 'w'.repeat(65),
+      const texts = ['', 'a', 'p'.repeat(16), 'o'.repeat(17), 'x'.repeat(15) + 'é', 'x'.repeat(31), 'y'.repeat(32), 'z'.repeat(33), 'q'.repeat(64), 'w'.repeat(65),
         'é', 'caf\u00e9', 'a'.repeat(40) + '€', '€' + 'b'.repeat(70), '😀 emoji', 'x'.repeat(31) + 'é',
         '中文字符'.repeat(50), 'tab\tnew\nline', 'x'.repeat(100000)];
       for (const s of texts) {
