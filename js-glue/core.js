@@ -27,6 +27,7 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 const I64_MIN = -(2n ** 63n);
 const I64_MAX = 2n ** 63n - 1n;
+const TEMP_MAX = 65536; // parameters up to this size are bound through Engine.tempBuf
 
 export class SqliteError extends Error {
   constructor(message, code, rc, offset) {
@@ -911,8 +912,17 @@ export class Statement {
       const u = BigInt.asUintN(64, v);
       rc = fn.shale_w_bind_int64(st, i, Number(u & 0xffffffffn) | 0, Number(u >> 32n) | 0);
     } else if (typeof v === 'string') {
-      // encoded into a reused buffer (the engine copies bound text)
+      // encoded into a reused buffer (the engine copies bound text); a
+      // large value gets its own allocation, so the buffer stays small
       const max = v.length * 3;
+      if (max > TEMP_MAX) {
+        const b = enc.encode(v);
+        const p = e.alloc(b, true);
+        rc = fn.shale_w_bind_text(st, i, p, b.length);
+        fn.shale_w_free(p);
+        if (rc !== SQLITE_OK) throw this.database._error(rc);
+        return;
+      }
       const p = e.tempBuf(max + 1);
       const u8 = e.u8;
       let n;
@@ -934,9 +944,11 @@ export class Statement {
     } else if (v instanceof Uint8Array || v instanceof ArrayBuffer || ArrayBuffer.isView(v)) {
       const b = v instanceof Uint8Array ? v : v instanceof ArrayBuffer ? new Uint8Array(v)
         : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-      const p = e.tempBuf(b.length);
-      e.u8.set(b, p);
+      const big = b.length > TEMP_MAX; // (as for text)
+      const p = big ? e.alloc(b) : e.tempBuf(b.length);
+      if (!big) e.u8.set(b, p);
       rc = fn.shale_w_bind_blob(st, i, p, b.length);
+      if (big) fn.shale_w_free(p);
     } else {
       throw new SqliteError(`Unsupported parameter type: ${typeof v}`, 'SQLITE_MISMATCH', 20);
     }

@@ -62,6 +62,15 @@ for (const build of builds) {
       // many parameters in one statement (the buffer is reused per parameter)
       const m = await db.prepare('SELECT ? || ? || ? AS v').get('é'.repeat(10), 'b'.repeat(300), 'c');
       assert.equal(m.v, 'é'.repeat(10) + 'b'.repeat(300) + 'c');
+      // blobs below and above the reused buffer's limit (64 KiB)
+      const bq = db.prepare('SELECT ? AS v, length(?1) AS n, hex(substr(?1, -2)) AS h');
+      for (const len of [1, 65536, 65537, 300000]) {
+        const bytes = new Uint8Array(len).map((_, i) => (i * 13) & 255);
+        const r = await bq.get(bytes);
+        assert.equal(r.n, len);
+        assert.deepEqual(r.v, bytes);
+        assert.equal(r.h, Buffer.from(bytes.subarray(-2)).toString('hex').toUpperCase());
+      }
     });
 
     it('rows: every storage class, in object and raw mode, many columns', async () => {
