@@ -27,6 +27,7 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 const I64_MIN = -(2n ** 63n);
 const I64_MAX = 2n ** 63n - 1n;
+const TEMP_MAX = 65536; // parameters up to this size are bound through Engine.tempBuf
 
 export class SqliteError extends Error {
   constructor(message, code, rc, offset) {
@@ -62,10 +63,53 @@ class Engine {
     this._memory = raw.memory;
     this.io = new HostIO(this);
     this._scratch = this.fn.shale_w_scratch();
+    this._buf = null;
+    this._temp = 0; this._tempCap = 0;
+    this._row = 0; this._rowCap = 0;
   }
-  get u8() { return new Uint8Array(this._memory().buffer); }
+  // Views of the wasm memory, rebuilt only when it grew (a grown memory has
+  // a new buffer): one view per call was a measurable part of a step.
+  _views() {
+    const b = this._memory().buffer;
+    if (b !== this._buf) {
+      this._buf = b;
+      this._u8 = new Uint8Array(b);
+      this._i32 = new Int32Array(b);
+      this._f64 = new Float64Array(b);
+      this._dv = new DataView(b);
+    }
+  }
+  get u8() { this._views(); return this._u8; }
   scratchI64(slot) {
-    return new DataView(this._memory().buffer).getBigInt64(this._scratch + slot * 8, true);
+    this._views();
+    return this._dv.getBigInt64(this._scratch + slot * 8, true);
+  }
+  // A reusable buffer in wasm memory of at least n bytes (for parameters
+  // the engine copies, and row buffers); valid until the next call.
+  tempBuf(n) {
+    if (n > this._tempCap) {
+      if (this._temp) this.fn.shale_w_free(this._temp);
+      this._temp = 0;
+      const cap = Math.max(n, 256);
+      const p = this.fn.shale_w_malloc(cap);
+      if (!p) { this._tempCap = 0; throw new SqliteError('out of memory', 'SQLITE_NOMEM', 7); }
+      this._temp = p;
+      this._tempCap = cap;
+    }
+    return this._temp;
+  }
+  // Same, for row buffers (a row is read while parameters are not bound).
+  rowBuf(n) {
+    if (n > this._rowCap) {
+      if (this._row) this.fn.shale_w_free(this._row);
+      this._row = 0;
+      const cap = Math.max(n, 256);
+      const p = this.fn.shale_w_malloc(cap);
+      if (!p) { this._rowCap = 0; throw new SqliteError('out of memory', 'SQLITE_NOMEM', 7); }
+      this._row = p;
+      this._rowCap = cap;
+    }
+    return this._row;
   }
   scratchNum(slot) { return Number(this.scratchI64(slot)); }
   cstr(ptr) {
@@ -366,25 +410,38 @@ export class Database {
   }
   // Drive a non-blocking engine call to completion.
   async _drive(call) {
-    const io = this._e.io;
+    return this._driveNow(call);
+  }
+  // The same, but synchronous when it can be: returns the rc itself when the
+  // call needed no I/O and nothing remains to settle (the usual case, and
+  // always on storage 'memory'), else a promise of it.  The step loops use
+  // this so that a run()/get()/all() costs one promise, not one per step.
+  _driveNow(call) {
     // Fast path: no other call in progress, no cross-tab lock to take, and
     // the call needs no I/O.
     if (!this._driving && !(this._lock && !this._lock.held)) {
       const rc = call();
-      io.pump();
-      if (rc !== SHALE_IO) return this._settle(rc);
+      this._e.io.pump();
+      if (rc !== SHALE_IO) return this._settleNow(rc);
       this.ioWaits++;
-      const release = await this._acquire();
-      let out;
-      try {
-        await io.waitProgress();
-        await this._takeLock(); // (kept: a release needs the engine unlocked)
-        out = await this._driveLocked(call);
-      } finally {
-        release();
-      }
-      return this._settle(out);
+      return this._driveAfterIO(call);
     }
+    return this._driveQueued(call);
+  }
+  async _driveAfterIO(call) {
+    const io = this._e.io;
+    const release = await this._acquire();
+    let out;
+    try {
+      await io.waitProgress();
+      await this._takeLock(); // (kept: a release needs the engine unlocked)
+      out = await this._driveLocked(call);
+    } finally {
+      release();
+    }
+    return this._settle(out);
+  }
+  async _driveQueued(call) {
     const release = await this._acquire();
     let out;
     try {
@@ -404,6 +461,16 @@ export class Database {
     if (this._storage && rc !== SQLITE_ROW && this.open && e.io.busy &&
         e.fn.shale_w_get_autocommit(this._db)) {
       await e.io.idle();
+    }
+    if (this._lock && this._lock.held && this._lock.wanted) this._maybeRelease();
+    return rc;
+  }
+  // _settle without a promise when there is nothing to wait for.
+  _settleNow(rc) {
+    const e = this._e;
+    if (this._storage && rc !== SQLITE_ROW && this.open && e.io.busy &&
+        e.fn.shale_w_get_autocommit(this._db)) {
+      return this._settle(rc);
     }
     if (this._lock && this._lock.held && this._lock.wanted) this._maybeRelease();
     return rc;
@@ -530,7 +597,11 @@ export class Database {
         off += tail;
         try {
           let rc;
-          do { rc = await this._drive(() => e.fn.shale_w_step(stmt)); } while (rc === SQLITE_ROW);
+          const step = () => e.fn.shale_w_step(stmt);
+          do {
+            rc = this._driveNow(step);
+            if (typeof rc !== 'number') rc = await rc;
+          } while (rc === SQLITE_ROW);
           if (rc !== SQLITE_DONE) throw this._error(rc);
         } finally {
           e.fn.shale_w_finalize(stmt);
@@ -787,10 +858,19 @@ export class Statement {
       }
     }
     fn.shale_w_clear_bindings(st);
-    const count = fn.shale_w_bind_parameter_count(st);
+    // the parameter names of this compiled statement, read once
+    if (this._paramsOf !== st) {
+      const count = fn.shale_w_bind_parameter_count(st);
+      const names = new Array(count + 1);
+      for (let i = 1; i <= count; i++) names[i] = e.cstr(fn.shale_w_bind_parameter_name(st, i));
+      this._paramNames = names;
+      this._paramsOf = st;
+    }
+    const names = this._paramNames;
+    const count = names.length - 1;
     let next = 0;
     for (let i = 1; i <= count; i++) {
-      const name = e.cstr(fn.shale_w_bind_parameter_name(st, i));
+      const name = names[i];
       let value;
       if (name && name[0] !== '?') {
         const key = name.slice(1);
@@ -832,52 +912,49 @@ export class Statement {
       const u = BigInt.asUintN(64, v);
       rc = fn.shale_w_bind_int64(st, i, Number(u & 0xffffffffn) | 0, Number(u >> 32n) | 0);
     } else if (typeof v === 'string') {
-      const b = enc.encode(v);
-      const p = e.alloc(b, true);
-      rc = fn.shale_w_bind_text(st, i, p, b.length);
-      fn.shale_w_free(p);
+      // encoded into a reused buffer (the engine copies bound text); a
+      // large value gets its own allocation, so the buffer stays small
+      const max = v.length * 3;
+      if (max > TEMP_MAX) {
+        const b = enc.encode(v);
+        const p = e.alloc(b, true);
+        rc = fn.shale_w_bind_text(st, i, p, b.length);
+        fn.shale_w_free(p);
+        if (rc !== SQLITE_OK) throw this.database._error(rc);
+        return;
+      }
+      const p = e.tempBuf(max + 1);
+      const u8 = e.u8;
+      let n;
+      if (v.length <= 64) {
+        // short ASCII strings: a plain loop beats TextEncoder's call overhead
+        n = 0;
+        for (; n < v.length; n++) {
+          const c = v.charCodeAt(n);
+          if (c >= 0x80) break;
+          u8[p + n] = c;
+        }
+        if (n < v.length) n = enc.encodeInto(v, u8.subarray(p, p + max)).written;
+      } else {
+        n = enc.encodeInto(v, u8.subarray(p, p + max)).written;
+      }
+      rc = fn.shale_w_bind_text(st, i, p, n);
     } else if (typeof v === 'boolean') {
       rc = fn.shale_w_bind_int64(st, i, v ? 1 : 0, 0);
     } else if (v instanceof Uint8Array || v instanceof ArrayBuffer || ArrayBuffer.isView(v)) {
       const b = v instanceof Uint8Array ? v : v instanceof ArrayBuffer ? new Uint8Array(v)
         : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-      const p = e.alloc(b);
+      const big = b.length > TEMP_MAX; // (as for text)
+      const p = big ? e.alloc(b) : e.tempBuf(b.length);
+      if (!big) e.u8.set(b, p);
       rc = fn.shale_w_bind_blob(st, i, p, b.length);
-      fn.shale_w_free(p);
+      if (big) fn.shale_w_free(p);
     } else {
       throw new SqliteError(`Unsupported parameter type: ${typeof v}`, 'SQLITE_MISMATCH', 20);
     }
     if (rc !== SQLITE_OK) throw this.database._error(rc);
   }
   // ---- reading
-  _value(i) {
-    const e = this.database._e;
-    const fn = e.fn;
-    const st = this._stmt;
-    switch (fn.shale_w_column_type(st, i)) {
-      case 1: {
-        fn.shale_w_column_int64(st, i);
-        const v = e.scratchI64(0);
-        if (this._bigint) return v;
-        if (v > 9007199254740991n || v < -9007199254740991n) {
-          throw new RangeError('The integer in column ' + i + ' is too large for a JavaScript number (use { bigint: true })');
-        }
-        return Number(v);
-      }
-      case 2: return fn.shale_w_column_double(st, i);
-      case 3: {
-        const p = fn.shale_w_column_text(st, i);
-        const n = fn.shale_w_column_bytes(st, i);
-        return dec.decode(e.u8.subarray(p, p + n));
-      }
-      case 4: {
-        const p = fn.shale_w_column_blob(st, i);
-        const n = fn.shale_w_column_bytes(st, i);
-        return n ? e.u8.slice(p, p + n) : new Uint8Array(0);
-      }
-      default: return null;
-    }
-  }
   // The storage classes of the current row's values ('integer', 'real',
   // 'text', 'blob', 'null'), e.g. to tell 1.0 from 1; valid while a row is
   // current (inside iterate()).
@@ -889,24 +966,79 @@ export class Statement {
     for (let i = 0; i < n; i++) out[i] = STORAGE_CLASSES[fn.shale_w_column_type(this._stmt, i)] ?? 'null';
     return out;
   }
+  // The current row, read with one engine call (shale_w_row fills 16 bytes
+  // per column: type, byte count, value or pointer).
   _row() {
-    const fn = this.database._e.fn;
-    const n = fn.shale_w_column_count(this._stmt);
+    const e = this.database._e;
+    const fn = e.fn;
+    const st = this._stmt;
+    const n = fn.shale_w_column_count(st); // (may change when the engine re-prepares)
+    const buf = e.rowBuf(n * 16);
+    fn.shale_w_row(st, n, buf);
+    e._views();
     if (this._raw) {
       const a = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = this._value(i);
+      for (let i = 0; i < n; i++) a[i] = this._cell16(e, buf + i * 16, i);
       return a;
     }
     if (!this._cols) this._cols = this.columns().map((c) => c.name);
+    const cols = this._cols;
     const o = {};
-    for (let i = 0; i < n; i++) o[this._cols[i]] = this._value(i);
+    for (let i = 0; i < n; i++) o[cols[i]] = this._cell16(e, buf + i * 16, i);
     return o;
   }
-  async _begin(params) {
+  // One column's value from a shale_w_row entry at byte address a.
+  _cell16(e, a, i) {
+    const i32 = e._i32;
+    const k = a >> 2;
+    switch (i32[k]) {
+      case 1: {
+        const lo = i32[k + 2], hi = i32[k + 3];
+        if (this._bigint) return (BigInt(hi) << 32n) | BigInt(lo >>> 0);
+        const v = hi * 4294967296 + (lo >>> 0);
+        if (hi < -2097152 || hi > 2097151 || !Number.isSafeInteger(v)) {
+          throw new RangeError('The integer in column ' + i + ' is too large for a JavaScript number (use { bigint: true })');
+        }
+        return v;
+      }
+      case 2: return e._f64[(a + 8) >> 3];
+      case 3: {
+        const n = i32[k + 1];
+        const p = i32[k + 2] >>> 0;
+        const u8 = e._u8;
+        if (n <= 16) {
+          // short ASCII text: a loop beats a TextDecoder call in browsers
+          // (emscripten's UTF8ToString uses the same cut-off)
+          let s = '';
+          let j = 0;
+          for (; j < n; j++) {
+            const c = u8[p + j];
+            if (c >= 0x80) break;
+            s += String.fromCharCode(c);
+          }
+          if (j === n) return s;
+        }
+        return dec.decode(u8.subarray(p, p + n));
+      }
+      case 4: {
+        const n = i32[k + 1];
+        const p = i32[k + 2] >>> 0;
+        return n ? e._u8.slice(p, p + n) : new Uint8Array(0);
+      }
+      default: return null;
+    }
+  }
+  // Checks, compiles if needed, resets and binds.  Returns a promise only
+  // when the statement must be compiled first.
+  _begin(params) {
     this.database._check();
     if (this._finalized) throw misuse('The statement has been finalized');
     if (this._busy) throw misuse('This statement is busy executing a query');
-    await this.ready();
+    if (!this._stmt) return this.ready().then(() => this._bindNow(params));
+    this._bindNow(params);
+    return undefined;
+  }
+  _bindNow(params) {
     this._busy = true;
     try {
       this.database._e.fn.shale_w_reset(this._stmt);
@@ -916,10 +1048,20 @@ export class Statement {
       throw err;
     }
   }
-  async _step() {
+  // One step: the rc (ROW or DONE) when no I/O was needed, else a promise
+  // of it; an error is thrown (or rejects).
+  _step() {
     const db = this.database;
-    const rc = await db._drive(() => db._e.fn.shale_w_step(this._stmt));
-    if (rc !== SQLITE_ROW && rc !== SQLITE_DONE) throw db._error(rc);
+    if (!this._stepCall) {
+      const fn = db._e.fn;
+      this._stepCall = () => fn.shale_w_step(this._stmt);
+    }
+    const rc = db._driveNow(this._stepCall);
+    if (typeof rc === 'number') return this._stepped(rc);
+    return rc.then((r) => this._stepped(r));
+  }
+  _stepped(rc) {
+    if (rc !== SQLITE_ROW && rc !== SQLITE_DONE) throw this.database._error(rc);
     return rc;
   }
   _end() {
@@ -927,42 +1069,70 @@ export class Statement {
     this._busy = false;
   }
   async run(...params) {
-    await this._begin(params);
+    const begun = this._begin(params);
+    if (begun) await begun;
     const db = this.database;
     const fn = db._e.fn;
     try {
-      while ((await this._step()) === SQLITE_ROW) { /* discard rows */ }
+      for (;;) {
+        let rc = this._step();
+        if (typeof rc !== 'number') rc = await rc;
+        if (rc !== SQLITE_ROW) break; // rows are discarded
+      }
       const changes = fn.shale_w_changes64(db._db);
-      fn.shale_w_last_insert_rowid(db._db);
-      const big = db._e.scratchI64(0);
-      const lastInsertRowid = this._bigint ? big : Number(big);
+      const lo = fn.shale_w_last_insert_rowid(db._db);
+      let lastInsertRowid;
+      if (this._bigint) {
+        lastInsertRowid = db._e.scratchI64(0);
+      } else {
+        // the high half from scratch[0]; hi * 2^32 is exact, so the sum
+        // rounds once, as Number(BigInt) does
+        const e = db._e;
+        e._views();
+        lastInsertRowid = e._i32[(e._scratch >> 2) + 1] * 4294967296 + (lo >>> 0);
+      }
       return { changes, lastInsertRowid };
     } finally {
       this._end();
     }
   }
   async get(...params) {
-    await this._begin(params);
+    const begun = this._begin(params);
+    if (begun) await begun;
     try {
-      return (await this._step()) === SQLITE_ROW ? this._row() : undefined;
+      let rc = this._step();
+      if (typeof rc !== 'number') rc = await rc;
+      return rc === SQLITE_ROW ? this._row() : undefined;
     } finally {
       this._end();
     }
   }
   async all(...params) {
-    await this._begin(params);
+    const begun = this._begin(params);
+    if (begun) await begun;
     try {
       const rows = [];
-      while ((await this._step()) === SQLITE_ROW) rows.push(this._row());
+      for (;;) {
+        let rc = this._step();
+        if (typeof rc !== 'number') rc = await rc;
+        if (rc !== SQLITE_ROW) break;
+        rows.push(this._row());
+      }
       return rows;
     } finally {
       this._end();
     }
   }
   async *iterate(...params) {
-    await this._begin(params);
+    const begun = this._begin(params);
+    if (begun) await begun;
     try {
-      while ((await this._step()) === SQLITE_ROW) yield this._row();
+      for (;;) {
+        let rc = this._step();
+        if (typeof rc !== 'number') rc = await rc;
+        if (rc !== SQLITE_ROW) break;
+        yield this._row();
+      }
     } finally {
       this._end();
     }

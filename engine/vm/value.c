@@ -1109,4 +1109,7 @@ CollSeq *func_context_collseq(sqlite3_context *c) { return c ? c->coll : NULL; }
 void func_context_skip(sqlite3_context *c) {
   if (c) c->skip = 1;
 }
-i64 func_context_now_ms(sqlite3_context *c) { return c ? c->now_ms : 0; }
+i64 func_context_now_ms(sqlite3_context *c) {
+  if (c && c->vdbe) return vdbe_statement_time_ms(c->vdbe);
+  return c ? c->now_ms : 0;
+}

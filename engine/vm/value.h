@@ -68,7 +68,7 @@ struct sqlite3_context {
   char *err;          /* error message (UTF-8), owned */
   CollSeq *coll;
   int arg_count;
-  i64 now_ms;
+  i64 now_ms;         /* used only when vdbe is NULL */
   u8 skip;
 };
 
@@ -81,6 +81,7 @@ typedef struct AuxData {
   struct AuxData *next;
 } AuxData;
 
+i64 vdbe_statement_time_ms(struct Vdbe *); /* vdbe_exec.c */
 void mem_init(Mem *, sqlite3 *db);
 void mem_release(Mem *);              /* frees; leaves NULL */
 void mem_set_null(Mem *);

@@ -1037,13 +1037,21 @@ static int start_run(Vdbe *v) {
       db->n_vdbe_write++;
       v->is_writer_counted = 1;
     }
-    if (db->vfs && db->vfs->current_time_ms) {
-      i64 t = 0;
-      db->vfs->current_time_ms(db->vfs, &t);
-      v->start_time_ms = t;
-    }
+    v->have_start_time = 0; /* the clock is read when 'now' is first needed */
   }
   return SQLITE_OK;
+}
+
+/* The statement's time ('now' for date functions): read from the VFS once
+** per run, on first use (as SQLite does), not at every statement start. */
+i64 vdbe_statement_time_ms(Vdbe *v) {
+  if (!v->have_start_time) {
+    i64 t = 0;
+    if (v->db && v->db->vfs && v->db->vfs->current_time_ms) v->db->vfs->current_time_ms(v->db->vfs, &t);
+    v->start_time_ms = t;
+    v->have_start_time = 1;
+  }
+  return v->start_time_ms;
 }
 
 static int seek_table(VdbeCursor *c, int oc, Mem *key, int *jump) {

@@ -169,7 +169,8 @@ struct Vdbe {
   u32 cache_ctr;
   i64 n_change;
   i64 n_change_sub;     /* changes made by trigger programs */
-  i64 start_time_ms;
+  i64 start_time_ms;     /* read lazily: see vdbe_statement_time_ms() */
+  u8 have_start_time;
   int stmt_status[8];
   VdbeFrame *frame;     /* current trigger frame */
   int n_frame;
