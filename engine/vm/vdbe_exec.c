@@ -722,10 +722,12 @@ int vdbe_halt(Vdbe *v) {
         v->want_commit = 2; /* roll back instead */
       }
     }
-    if (v->want_commit == 2) {
-      rc = rollback_all(v);
-      if (rc == SHALE_PENDING) return rc;
-    }
+    if (v->want_commit == 1) v->want_commit = 0;
+  }
+  if (v->want_commit == 2) {
+    /* the failed commit's rollback; a PENDING brings us back here */
+    rc = rollback_all(v);
+    if (rc == SHALE_PENDING) return rc;
     v->want_commit = 0;
   }
   if (v->counted_active) {
