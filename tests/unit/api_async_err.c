@@ -6,7 +6,8 @@
 ** see api_vfs_shim.c): the failed autocommit statement is rolled back at
 ** once, so the next statement on the connection works, and the file holds
 ** only what was committed.  The same with WAL, and with the rollback-journal
-** modes' failure at each write of the commit.
+** modes' failure at each write of the commit; and a commit hook's
+** rollback, which PENDINGs as well.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +57,32 @@ static void one(const char *mode, int nth, int sticky, int *nfail) {
   CHECK_INT(sqlite3_close(db), SQLITE_OK);
 }
 
+static int reject(void *arg) {
+  (*(int *)arg)++;
+  return 1;
+}
+
+/* A commit hook that turns the commit into a rollback: that rollback reads
+** the journal, which PENDINGs too; it must complete all the same. */
+static void commit_hook_rollback(const char *mode) {
+  char out[512], sql[256];
+  au_unlink_db(g_db);
+  sqlite3 *db = NULL;
+  CHECK_INT(sqlite3_open_v2(g_db, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, "pending"), SQLITE_OK);
+  snprintf(sql, sizeof sql, "PRAGMA journal_mode=%s; CREATE TABLE t(x); INSERT INTO t VALUES('before')", mode);
+  CHECK_INT(au_query(db, sql, out, sizeof out), SQLITE_OK);
+  int calls = 0;
+  sqlite3_commit_hook(db, reject, &calls);
+  CHECK_INT(sqlite3_exec(db, "INSERT INTO t VALUES('a')", 0, 0, 0), SQLITE_CONSTRAINT);
+  CHECK_INT(sqlite3_extended_errcode(db), SQLITE_CONSTRAINT_COMMITHOOK);
+  CHECK_INT(calls, 1);
+  CHECK_INT(sqlite3_get_autocommit(db), 1);
+  sqlite3_commit_hook(db, NULL, NULL);
+  CHECK_INT(au_query(db, "INSERT INTO t VALUES('b'); SELECT group_concat(x) FROM t", out, sizeof out), SQLITE_OK);
+  CHECK_STR(out, "before,b");
+  CHECK_INT(sqlite3_close(db), SQLITE_OK);
+}
+
 int main(void) {
   setenv("SHALE_PENDING_EVERY_READ", "1", 1);
   snprintf(g_db, sizeof g_db, "/tmp/shale_api_async_err_%d.db", (int)getpid());
@@ -73,6 +100,7 @@ int main(void) {
     if (nfail < want) fprintf(stderr, "api_async_err %s: only %d INSERTs failed\n", modes[m], nfail);
     CHECK(nfail >= want);
   }
+  for (int m = 0; m < 4; m++) commit_hook_rollback(modes[m]);
   shale_faulty_set_base(NULL);
   shale_faulty_reset();
   au_unlink_db(g_db);
