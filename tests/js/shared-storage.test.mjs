@@ -183,19 +183,21 @@ test('storage errors become SqliteError: a quota error is SQLITE_FULL; nothing o
 // SQLite rolls the failed autocommit transaction back at once, so the next
 // statement works (the rollback itself goes through the async storage).
 test('after a failed commit the next statement on the connection succeeds', async () => {
-  const api = await builds[0].load();
-  const mem = new api.MemoryStorage({ syncMethods: false });
-  const view = quotaView(api, mem);
-  const db = await api.open('q2.db', { storage: view });
-  await db.exec('CREATE TABLE t(x)');
-  view.full = true;
-  await assert.rejects(db.exec("INSERT INTO t VALUES ('a')"),
-    (e) => e.name === 'SqliteError' && e.code.startsWith('SQLITE_FULL'));
-  view.full = false;
-  try {
-    await db.exec("INSERT INTO t VALUES ('b')");
-    assert.deepEqual(await db.prepare('SELECT group_concat(x) AS xs FROM t').get(), { xs: 'b' });
-  } finally {
-    await db.close();
+  for (const b of builds) {
+    const api = await b.load();
+    const mem = new api.MemoryStorage({ syncMethods: false });
+    const view = quotaView(api, mem);
+    const db = await api.open('q2.db', { storage: view });
+    await db.exec('CREATE TABLE t(x)');
+    view.full = true;
+    await assert.rejects(db.exec("INSERT INTO t VALUES ('a')"),
+      (e) => e.name === 'SqliteError' && e.code.startsWith('SQLITE_FULL'), b.name);
+    view.full = false;
+    try {
+      await db.exec("INSERT INTO t VALUES ('b')");
+      assert.deepEqual(await db.prepare('SELECT group_concat(x) AS xs FROM t').get(), { xs: 'b' }, b.name);
+    } finally {
+      await db.close();
+    }
   }
 });
