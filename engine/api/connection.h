@@ -62,6 +62,8 @@ struct sqlite3 {
   int busy_timeout_ms;
   int (*busy_handler)(void *, int);
   void *busy_arg;
+  int (*set_busy_timeout)(sqlite3 *, int); /* sqlite3_busy_timeout, for PRAGMA
+                             ** busy_timeout (the sql layer may not call api) */
   int (*progress)(void *);
   void *progress_arg;
   int progress_ops;

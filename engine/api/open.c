@@ -158,6 +158,7 @@ static int open_connection(const char *filename, sqlite3 **out, int flags, const
     return rc;
   }
   api_apply_busy_handler(db);
+  db->set_busy_timeout = sqlite3_busy_timeout;
   sqlite3_wal_autocheckpoint(db, 1000); /* SQLite's default */
   return SQLITE_OK;
 }

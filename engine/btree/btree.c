@@ -535,9 +535,18 @@ int btree_rollback_trip(Btree *bt, int trip_rc, int write_only) {
   bt_clear_reset(bt);
   trip_cursors(bt, trip_rc, write_only);
   if (++bt->gen == 0) bt->gen = 1;
+  int rc = SQLITE_OK;
   if (bt->txn == 2) {
-    int rc = pager_rollback(bt->pager);
-    if (rc) return rc;
+    rc = pager_rollback(bt->pager);
+    if (rc == SHALE_PENDING) return rc;
+    /* An error here (the journal could not be finalized) still ends the
+    ** transaction: the pager dropped it and left the journal hot, so the
+    ** b-tree must not think it is writing (like SQLite's BtreeRollback);
+    ** the pager lost its read lock too, so readers cannot go on. */
+    if (rc != SQLITE_OK && keep_read) {
+      trip_cursors(bt, trip_rc, 0);
+      keep_read = 0;
+    }
     bt->dirty = 0;
     bt->hdr_done = 0;
     /* page 1 may have been created in this transaction */
@@ -553,7 +562,7 @@ int btree_rollback_trip(Btree *bt, int trip_rc, int write_only) {
       bt->txn = 0;
     }
   }
-  return SQLITE_OK;
+  return rc;
 }
 
 int btree_txn_state(Btree *bt) { return bt->txn; }

@@ -431,7 +431,9 @@ int codegen_pragma(Parse *p, Stmt *st) {
     return p->rc;
   }
   if (IS("busy_timeout")) {
-    if (val) db->busy_timeout_ms = (int)get_int(val);
+    /* exactly sqlite3_busy_timeout(db, N): installs (or, N <= 0, removes)
+    ** the sleeping handler, replacing any sqlite3_busy_handler */
+    if (val && db->set_busy_timeout) db->set_busy_timeout(db, (int)get_int(val));
     set_col1(p, "timeout");
     emit_row(p, "i", (i64)db->busy_timeout_ms);
     return p->rc;

@@ -580,8 +580,8 @@ static int commit_all(Vdbe *v) {
       for (int i = 0; i < db->n_db; i++)
         if (db->dbs[i].btree && btree_txn_state(db->dbs[i].btree) == 2) any_write = 1;
       if (any_write && db->commit_hook(db->commit_arg)) {
+        /* vdbe_halt rolls back (want_commit == 2), through PENDING */
         v->committing = 0;
-        rollback_all(v);
         return SQLITE_CONSTRAINT_COMMITHOOK;
       }
     }
@@ -720,12 +720,16 @@ int vdbe_halt(Vdbe *v) {
         ** auto-commit mode: the statement fails and its changes roll back. */
         set_error(v, rc, NULL);
         v->want_commit = 2; /* roll back instead */
+      } else if (rc == SQLITE_CONSTRAINT_COMMITHOOK) {
+        v->want_commit = 2;
       }
     }
-    if (v->want_commit == 2) {
-      rc = rollback_all(v);
-      if (rc == SHALE_PENDING) return rc;
-    }
+    if (v->want_commit == 1) v->want_commit = 0;
+  }
+  if (v->want_commit == 2) {
+    /* the failed commit's rollback; a PENDING brings us back here */
+    rc = rollback_all(v);
+    if (rc == SHALE_PENDING) return rc;
     v->want_commit = 0;
   }
   if (v->counted_active) {

@@ -132,6 +132,32 @@ static void test_counts(const char *vfs) {
   CHECK(dt >= 100 && dt < 2000);
   CHECK_INT(ex(a, "ROLLBACK"), SQLITE_OK);
   CHECK_INT(ex(b, "INSERT INTO t VALUES(6)"), SQLITE_OK);
+
+  /* PRAGMA busy_timeout is sqlite3_busy_timeout: it reports the timeout,
+  ** installs the waiting handler (replacing a custom one), 0 removes it */
+  CHECK_INT(au_query(b, "PRAGMA busy_timeout", out, sizeof(out)), SQLITE_OK);
+  CHECK_STR(out, "120");
+  sqlite3_busy_handler(b, handler, &bz);
+  CHECK_INT(au_query(b, "PRAGMA busy_timeout", out, sizeof(out)), SQLITE_OK);
+  CHECK_STR(out, "0");
+  CHECK_INT(au_query(b, "PRAGMA busy_timeout=150", out, sizeof(out)), SQLITE_OK);
+  CHECK_STR(out, "150");
+  CHECK_INT(ex(a, "BEGIN IMMEDIATE"), SQLITE_OK);
+  bz.calls = 0;
+  t0 = now_ms();
+  CHECK_INT(ex(b, "INSERT INTO t VALUES(7)"), SQLITE_BUSY);
+  dt = now_ms() - t0;
+  CHECK(dt >= 130 && dt < 2000);
+  CHECK_INT(bz.calls, 0); /* the custom handler was replaced */
+  CHECK_INT(au_query(b, "PRAGMA busy_timeout=0", out, sizeof(out)), SQLITE_OK);
+  CHECK_STR(out, "0");
+  t0 = now_ms();
+  CHECK_INT(ex(b, "INSERT INTO t VALUES(7)"), SQLITE_BUSY);
+  CHECK(now_ms() - t0 < 100);
+  CHECK_INT(au_query(b, "PRAGMA busy_timeout=-5; PRAGMA busy_timeout", out, sizeof(out)), SQLITE_OK);
+  CHECK_STR(out, "0\n0");
+  CHECK_INT(ex(a, "ROLLBACK"), SQLITE_OK);
+  CHECK_INT(ex(b, "INSERT INTO t VALUES(7)"), SQLITE_OK);
   sqlite3_close(b);
   sqlite3_close(a);
   au_unlink_db(g_db);
