@@ -622,11 +622,13 @@ static void code_aggregate(Parse *p, Select *s, Emit *em, int brk) {
     }
     int reg_hit = 0;
     agg_update(p, &ai, -1, &reg_hit);
-    if (!reg_hit) reg_hit = reg_use;
-    int a = vdbe_add_op1(v, OP_If, reg_hit);
-    for (int i = 0; i < ai.n_col; i++) expr_code(p, ai.cols[i].e, ai.cols[i].reg);
-    vdbe_jump_here(v, a);
-    vdbe_add_op2(v, OP_Integer, 1, reg_use);
+    if (ai.n_col > 0) { /* bare columns: from the min/max row, else the first row */
+      if (!reg_hit) reg_hit = reg_use;
+      int a = vdbe_add_op1(v, OP_If, reg_hit);
+      for (int i = 0; i < ai.n_col; i++) expr_code(p, ai.cols[i].e, ai.cols[i].reg);
+      vdbe_jump_here(v, a);
+      vdbe_add_op2(v, OP_Integer, 1, reg_use);
+    }
     if (mm_active) vdbe_add_op2(v, OP_Goto, 0, where_break_label(w));
     where_end(w);
     ast_free_expr_list(mm_ob);
@@ -733,11 +735,13 @@ static void code_aggregate(Parse *p, Select *s, Emit *em, int brk) {
   vdbe_jump_here(v, b);
   int reg_hit = 0;
   agg_update(p, &ai, pseudo, &reg_hit);
-  if (!reg_hit) reg_hit = reg_use;
-  int c = vdbe_add_op1(v, OP_If, reg_hit);
-  for (int i = 0; i < ai.n_col; i++) vdbe_add_op3(v, OP_Column, pseudo, ai.cols[i].sorter_col, ai.cols[i].reg);
-  vdbe_jump_here(v, c);
-  vdbe_add_op2(v, OP_Integer, 1, reg_use);
+  if (ai.n_col > 0) { /* columns: from the min/max row, else the group's first row */
+    if (!reg_hit) reg_hit = reg_use;
+    int c = vdbe_add_op1(v, OP_If, reg_hit);
+    for (int i = 0; i < ai.n_col; i++) vdbe_add_op3(v, OP_Column, pseudo, ai.cols[i].sorter_col, ai.cols[i].reg);
+    vdbe_jump_here(v, c);
+    vdbe_add_op2(v, OP_Integer, 1, reg_use);
+  }
   vdbe_add_op2(v, OP_SorterNext, sorter, top);
   /* last group */
   int d = vdbe_add_op1(v, OP_IfNot, reg_has);
