@@ -379,7 +379,6 @@ static int nv_full_pathname(sqlite3_vfs *d, const char *name, int n, char *out) 
 /* The clock, randomness and sleep methods of a descriptor are often copied
 ** into a user's shim VFS and called with the shim as their argument (SQLite's
 ** own methods ignore it); such a call uses the default backend. */
-static int nv_open(sqlite3_vfs *d, sqlite3_filename name, sqlite3_file *f, int flags, int *out_flags);
 static ShaleVfs *native_or_default(sqlite3_vfs *d) {
   if (d && d->xOpen == nv_open && d->pAppData) return native_of(d);
   return shale_vfs_find(NULL);

@@ -1140,7 +1140,6 @@ int btree_insert(BtCursor *c, const BtreePayload *p, int flags, int seek_result)
   /* 2. the new cell */
   NewCell nc;
   build_cell(bt, intkey, p, &nc);
-  if (nc.sz > bt->usable - 8 - 100 && 0) return SQLITE_TOOBIG;
   /* Overwrite in place: a table row replaced by one whose cell has the same
   ** size, neither with overflow pages.  Only the leaf changes and every cell
   ** stays where it is, so other cursors keep their positions. */
@@ -1160,7 +1159,6 @@ int btree_insert(BtCursor *c, const BtreePayload *p, int flags, int seek_result)
         memcpy(oc, nc.cell, nc.sz);
         bt->dirty = 1;
         c->skip = 0;
-        SHALE_UNUSED(flags);
         return SQLITE_OK;
       }
     }

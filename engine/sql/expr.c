@@ -148,13 +148,19 @@ char *expr_affinity_string(Parse *p, ExprList *l) {
 }
 
 /* ------------------------------------------------------------ constness -- */
-int expr_is_constant(const Expr *e) {
+/* The one walk behind expr_is_constant and expr_row_independent: literals
+** and deterministic non-aggregate functions of them; with per_execution,
+** parameters count as constants too and row values (which do not fit one
+** register) do not. */
+static int const_walk(const Expr *e, int per_execution) {
   if (!e) return 1;
   switch (e->op) {
-    case EX_NULL: case EX_INTEGER: case EX_FLOAT: case EX_STRING: case EX_BLOB:
-    case EX_TRUE: case EX_FALSE:
-      return 1;
-    case EX_ID: case EX_DOT: case EX_COLUMN: case EX_AGG_COLUMN: case EX_VARIABLE:
+    case EX_VARIABLE:
+      return per_execution;
+    case EX_VECTOR:
+      if (per_execution) return 0;
+      break;
+    case EX_ID: case EX_DOT: case EX_COLUMN: case EX_AGG_COLUMN:
     case EX_SUBQUERY: case EX_EXISTS: case EX_IN_SELECT: case EX_IN_TABLE: case EX_RAISE:
     case EX_STAR:
       return 0;
@@ -166,12 +172,16 @@ int expr_is_constant(const Expr *e) {
     default:
       break;
   }
-  if (!expr_is_constant(e->left) || !expr_is_constant(e->right) || !expr_is_constant(e->extra)) return 0;
+  if (!const_walk(e->left, per_execution) || !const_walk(e->right, per_execution) ||
+      !const_walk(e->extra, per_execution))
+    return 0;
   if (e->list)
     for (int i = 0; i < e->list->n; i++)
-      if (!expr_is_constant(e->list->a[i].expr)) return 0;
+      if (!const_walk(e->list->a[i].expr, per_execution)) return 0;
   return 1;
 }
+
+int expr_is_constant(const Expr *e) { return const_walk(e, 0); }
 
 static int sel_has_outer_ref(const Select *s, int level);
 static int expr_has_outer_ref(const Expr *e, int level) {
@@ -776,28 +786,7 @@ static void code_is_truth(Parse *p, Expr *e, int target) {
 
 /* A value that is the same for every row of one execution: constants,
 ** parameters, deterministic functions of them. */
-static int expr_row_independent(const Expr *e) {
-  if (!e) return 1;
-  if (e->op == EX_VARIABLE) return 1;
-  switch (e->op) {
-    case EX_ID: case EX_DOT: case EX_COLUMN: case EX_AGG_COLUMN: case EX_SUBQUERY: case EX_EXISTS:
-    case EX_IN_SELECT: case EX_IN_TABLE: case EX_RAISE: case EX_STAR: case EX_VECTOR:
-      return 0;
-    case EX_FUNCTION: {
-      const FuncDef *f = (const FuncDef *)e->res_ptr;
-      if (!f || !(f->flags & SQLITE_DETERMINISTIC) || (f->flags & FUNC_AGGREGATE) || e->over) return 0;
-      break;
-    }
-    default:
-      break;
-  }
-  if (!expr_row_independent(e->left) || !expr_row_independent(e->right) || !expr_row_independent(e->extra))
-    return 0;
-  if (e->list)
-    for (int i = 0; i < e->list->n; i++)
-      if (!expr_row_independent(e->list->a[i].expr)) return 0;
-  return 1;
-}
+static int expr_row_independent(const Expr *e) { return const_walk(e, 1); }
 
 /* Worth computing once: more than a literal or a parameter. */
 static int expr_worth_factoring(const Expr *e) {

@@ -157,6 +157,34 @@ static double log_est(i64 n) {
   return d;
 }
 
+/* The columns of level lv's table that the query reads (all of them when
+** there is no SELECT to look at, e.g. UPDATE/DELETE). */
+static ColUse level_col_use(WhereInfo *w, WLevel *lv, Select *sel) {
+  ColUse u;
+  memset(&u, 0, sizeof(u));
+  u.cursor = lv->cursor;
+  if (sel)
+    wh_col_use_select(&u, sel);
+  else
+    u.cols = ~(u64)0;
+  for (int i = 0; i < w->n_term; i++) wh_col_use_expr(&u, w->terms[i].e);
+  return u;
+}
+
+/* Does index ix hold every column in u (so the table need not be read)? */
+static int index_covers(const Table *t, const Index *ix, const ColUse *u) {
+  if (u->rowid && t->without_rowid) return 0;
+  if (u->cols & ((u64)1 << 63)) return 0;
+  for (int c = 0; c < t->n_col && c < 63; c++) {
+    if (!(u->cols & ((u64)1 << c)) || c == t->ipk) continue;
+    int in = 0;
+    for (int j = 0; j < ix->n_column; j++)
+      if (ix->columns[j] == c) in = 1;
+    if (!in) return 0;
+  }
+  return 1;
+}
+
 void wh_plan_level_one(WhereInfo *w, int li, u64 avail, Select *sel) {
   Parse *p = w->p;
   WLevel *lv = &w->lv[li];
@@ -217,14 +245,7 @@ void wh_plan_level_one(WhereInfo *w, int li, u64 avail, Select *sel) {
     }
   }
   /* columns used, for covering */
-  ColUse u;
-  memset(&u, 0, sizeof(u));
-  u.cursor = lv->cursor;
-  if (sel)
-    wh_col_use_select(&u, sel);
-  else
-    u.cols = ~(u64)0;
-  for (int i = 0; i < w->n_term; i++) wh_col_use_expr(&u, w->terms[i].e);
+  ColUse u = level_col_use(w, lv, sel);
   for (Index *ix = t->indexes; ix; ix = ix->next) {
     if (ix->where) continue; /* partial indexes: not used */
     if (lv->item->indexed_by && shale_stricmp(lv->item->indexed_by, ix->name)) continue;
@@ -283,16 +304,7 @@ void wh_plan_level_one(WhereInfo *w, int li, u64 avail, Select *sel) {
       continue;
     }
     /* covering? */
-    int covering = !u.rowid || !t->without_rowid;
-    if (u.cols & ((u64)1 << 63)) covering = 0;
-    for (int c = 0; c < t->n_col && c < 63 && covering; c++) {
-      if (!(u.cols & ((u64)1 << c))) continue;
-      int in = 0;
-      if (c == t->ipk) in = 1;
-      for (int j = 0; j < ix->n_column; j++)
-        if (ix->columns[j] == c) in = 1;
-      if (!in) covering = 0;
-    }
+    int covering = index_covers(t, ix, &u);
     double c = n_rows;
     for (int k = 0; k < n_eq; k++) c /= (ix->unique && k == ix->n_key_col - 1) ? n_rows : 10.0;
     for (int k = 0; k < n_eq; k++)
@@ -330,16 +342,9 @@ void wh_plan_level_one(WhereInfo *w, int li, u64 avail, Select *sel) {
     Index *bestix = NULL;
     for (Index *ix = t->indexes; ix; ix = ix->next) {
       if (ix->where || ix->n_key_col >= n_tab) continue;
-      int ok = 1;
+      int ok = index_covers(t, ix, &u);
       for (int j = 0; j < ix->n_key_col; j++)
         if (ix->columns[j] == -2) ok = 0;
-      for (int c = 0; c < t->n_col && c < 63 && ok; c++) {
-        if (!(u.cols & ((u64)1 << c)) || c == t->ipk) continue;
-        int in = 0;
-        for (int j = 0; j < ix->n_column; j++)
-          if (ix->columns[j] == c) in = 1;
-        if (!in) ok = 0;
-      }
       if (ok && (!bestix || ix->n_key_col < bestix->n_key_col)) bestix = ix;
     }
     if (bestix) {
@@ -464,22 +469,8 @@ static int order_from_plan(WhereInfo *w, ExprList *ob, Select *sel) {
     if (ok) {
       if (lv->plan == PLAN_SCAN) {
         /* full index scan in order */
-        ColUse u;
-        memset(&u, 0, sizeof(u));
-        u.cursor = lv->cursor;
-        if (sel)
-          wh_col_use_select(&u, sel);
-        else
-          u.cols = ~(u64)0;
-        for (int i = 0; i < w->n_term; i++) wh_col_use_expr(&u, w->terms[i].e);
-        int covering = !(u.cols & ((u64)1 << 63));
-        for (int c = 0; c < t->n_col && c < 63 && covering; c++) {
-          if (!(u.cols & ((u64)1 << c))) continue;
-          int in = c == t->ipk;
-          for (int q = 0; q < ix->n_column; q++)
-            if (ix->columns[q] == c) in = 1;
-          if (!in) covering = 0;
-        }
+        ColUse u = level_col_use(w, lv, sel);
+        int covering = index_covers(t, ix, &u);
         lv->plan = PLAN_INDEX;
         lv->idx = ix;
         lv->n_eq = 0;
