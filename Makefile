@@ -93,13 +93,13 @@ clitest: $(CLI)
 
 # The C API tests that use only SQLite's public API, linked with the system
 # libsqlite3: their expectations are SQLite's own behaviour.
-API_ORACLE_TESTS = api_vfs api_lifecycle api_backup api_walhook api_busy
+API_ORACLE_TESTS = api_vfs api_lifecycle api_backup api_walhook api_busy api_vfs_shim
 api-oracle:
 	@mkdir -p $(BUILD)/api-oracle; ok=0; bad=0; \
 	for t in $(API_ORACLE_TESTS); do \
 	  $(CC) -std=c11 -g -D_GNU_SOURCE -Itests/unit -o $(BUILD)/api-oracle/$$t tests/unit/$$t.c tests/unit/testlib.c -lsqlite3 -lpthread \
 	    && $(BUILD)/api-oracle/$$t && ok=$$((ok+1)) || bad=$$((bad+1)); \
-	done; echo "api-oracle: $$ok passed, $$bad failed"; [ $$bad -eq 0 ]
+	done; echo "api-oracle: $$ok passed, $$bad failed"; echo "$$ok $$bad" > $(BUILD)/results-api-oracle; [ $$bad -eq 0 ]
 
 # Files written by each engine read back in the other; kill -9 recovery.
 compattest: $(CLI)
@@ -117,12 +117,13 @@ browsertest-results:
 	  p=$$(sed -n 's/^# pass //p' $(BUILD)/browsertest.log); f=$$(sed -n 's/^# fail //p' $(BUILD)/browsertest.log); \
 	  echo "$${p:-0} $${f:-1}" > $(BUILD)/results-browser
 
-NATIVE_RESULTS = $(BUILD)/results-unit $(BUILD)/results-slt $(BUILD)/results-cli $(BUILD)/results-diff $(BUILD)/results-compat
+NATIVE_RESULTS = $(BUILD)/results-api-oracle $(BUILD)/results-unit $(BUILD)/results-slt $(BUILD)/results-cli $(BUILD)/results-diff $(BUILD)/results-compat
 
 # Every native suite, even when one fails (make asan runs this under sanitizers).
 test-native: all
 	@rm -f $(NATIVE_RESULTS)
 	-@$(MAKE) --no-print-directory unit
+	-@$(MAKE) --no-print-directory api-oracle
 	-@$(MAKE) --no-print-directory sqltest
 	-@$(MAKE) --no-print-directory clitest
 	-@$(MAKE) --no-print-directory difftest
