@@ -64,8 +64,8 @@ class Engine {
     this.io = new HostIO(this);
     this._scratch = this.fn.shale_w_scratch();
     this._buf = null;
-    this._temp = 0; this._tempCap = 0;
-    this._row = 0; this._rowCap = 0;
+    this._tempBuf = { ptr: 0, cap: 0 };
+    this._rowBuf = { ptr: 0, cap: 0 };
   }
   // Views of the wasm memory, rebuilt only when it grew (a grown memory has
   // a new buffer): one view per call was a measurable part of a step.
@@ -84,33 +84,25 @@ class Engine {
     this._views();
     return this._dv.getBigInt64(this._scratch + slot * 8, true);
   }
-  // A reusable buffer in wasm memory of at least n bytes (for parameters
-  // the engine copies, and row buffers); valid until the next call.
-  tempBuf(n) {
-    if (n > this._tempCap) {
-      if (this._temp) this.fn.shale_w_free(this._temp);
-      this._temp = 0;
+  // A buffer in wasm memory of at least n bytes, kept and reused (grown when
+  // too small); valid until the next call for the same buffer.
+  _grow(buf, n) {
+    if (n > buf.cap) {
+      if (buf.ptr) this.fn.shale_w_free(buf.ptr);
+      buf.ptr = 0;
+      buf.cap = 0;
       const cap = Math.max(n, 256);
       const p = this.fn.shale_w_malloc(cap);
-      if (!p) { this._tempCap = 0; throw new SqliteError('out of memory', 'SQLITE_NOMEM', 7); }
-      this._temp = p;
-      this._tempCap = cap;
+      if (!p) throw new SqliteError('out of memory', 'SQLITE_NOMEM', 7);
+      buf.ptr = p;
+      buf.cap = cap;
     }
-    return this._temp;
+    return buf.ptr;
   }
-  // Same, for row buffers (a row is read while parameters are not bound).
-  rowBuf(n) {
-    if (n > this._rowCap) {
-      if (this._row) this.fn.shale_w_free(this._row);
-      this._row = 0;
-      const cap = Math.max(n, 256);
-      const p = this.fn.shale_w_malloc(cap);
-      if (!p) { this._rowCap = 0; throw new SqliteError('out of memory', 'SQLITE_NOMEM', 7); }
-      this._row = p;
-      this._rowCap = cap;
-    }
-    return this._row;
-  }
+  // For parameters the engine copies.
+  tempBuf(n) { return this._grow(this._tempBuf, n); }
+  // For row buffers (a row is read while parameters are not bound).
+  rowBuf(n) { return this._grow(this._rowBuf, n); }
   scratchNum(slot) { return Number(this.scratchI64(slot)); }
   cstr(ptr) {
     if (!ptr) return null;

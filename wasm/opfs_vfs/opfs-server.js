@@ -131,3 +131,26 @@ export class OpfsServer {
   }
   async info() { return { unsafe: this.unsafe }; }
 }
+
+// The worker's message loop: { id, op, args, mode } in, { id, result } or
+// { id, error } out, one operation at a time.  Used by opfs-worker.js and,
+// as source text, by the blob: worker of opfs-storage.js, so it must use
+// nothing from its module.
+export function workerLoop(Server) {
+  let server = null;
+  let chain = Promise.resolve(); // one operation at a time, in arrival order
+  const serve = async ({ id, op, args, mode }) => {
+    try {
+      if (!server) server = new Server({ mode });
+      const result = await server[op](...args);
+      const transfer = [];
+      if (result instanceof Uint8Array) transfer.push(result.buffer);
+      else if (result && result.head instanceof Uint8Array) transfer.push(result.head.buffer);
+      self.postMessage({ id, result }, transfer);
+    } catch (err) {
+      self.postMessage({ id, error: { name: err?.name || 'Error', message: String(err?.message || err) } });
+    }
+  };
+  self.onmessage = (ev) => { chain = chain.then(() => serve(ev.data)); };
+  self.postMessage({ ready: true });
+}

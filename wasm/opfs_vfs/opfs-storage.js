@@ -8,7 +8,7 @@
 // COOP/COEP headers are needed.  When the engine itself runs in a dedicated
 // Worker, the same OpfsServer runs in-process instead (no second Worker).
 // Multi-tab: a TabLock per database (tab-lock.js).
-import { OpfsServer } from './opfs-server.js';
+import { OpfsServer, workerLoop } from './opfs-server.js';
 import { TabLock } from './tab-lock.js';
 
 function inDedicatedWorker() {
@@ -83,7 +83,7 @@ class InProcessLink {
 }
 
 // The default worker is built from this module's own OpfsServer class (it
-// imports nothing) and a copy of opfs-worker.js's loop, as a blob: URL, so
+// imports nothing) and the same loop as opfs-worker.js (workerLoop), as a blob: URL, so
 // it works wherever a bundler put this file (Vite, esbuild, …) with no
 // worker file to emit or copy.  opfs-worker.js stays for { opfsWorkerURL }
 // (e.g. a CSP without blob: in worker-src).
@@ -94,25 +94,6 @@ function inlineWorkerURL() {
     inlineURL = URL.createObjectURL(new Blob([src], { type: 'text/javascript' }));
   }
   return inlineURL;
-}
-// Runs inside the worker (source text only: it must use nothing from here).
-function workerLoop(Server) {
-  let server = null;
-  let chain = Promise.resolve(); // one operation at a time, in arrival order
-  const serve = async ({ id, op, args, mode }) => {
-    try {
-      if (!server) server = new Server({ mode });
-      const result = await server[op](...args);
-      const transfer = [];
-      if (result instanceof Uint8Array) transfer.push(result.buffer);
-      else if (result && result.head instanceof Uint8Array) transfer.push(result.head.buffer);
-      self.postMessage({ id, result }, transfer);
-    } catch (err) {
-      self.postMessage({ id, error: { name: err?.name || 'Error', message: String(err?.message || err) } });
-    }
-  };
-  self.onmessage = (ev) => { chain = chain.then(() => serve(ev.data)); };
-  self.postMessage({ ready: true });
 }
 
 const links = new Map(); // mode + worker -> link (one worker per realm and handle mode)
