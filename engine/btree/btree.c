@@ -118,15 +118,18 @@ int bt_validate(Btree *bt, DbPage *dp) {
     /* the cell header (at most 4 + 9 + 9 bytes) is read from a padded copy
     ** so that nothing past the page is touched before the size is known */
     u8 tmp[32];
-    u32 m = U - off < 24 ? U - off : 24;
-    memset(tmp, 0, sizeof tmp);
-    memcpy(tmp, v.a + off, m);
+    const u8 *cp = v.a + off;
+    if (U - off < 24) {
+      memset(tmp, 0, sizeof tmp);
+      memcpy(tmp, cp, U - off);
+      cp = tmp;
+    }
     u32 sz;
     if (v.flags == PTF_TABLE_INTERIOR) {
       u64 k;
-      sz = 4 + (u32)varint_get(tmp + 4, &k);
+      sz = 4 + (u32)varint_get(cp + 4, &k);
     } else {
-      const u8 *p = tmp + (v.flags == PTF_INDEX_INTERIOR ? 4 : 0);
+      const u8 *p = cp + (v.flags == PTF_INDEX_INTERIOR ? 4 : 0);
       u32 np;
       p += varint_get32(p, &np);
       if (v.flags == PTF_TABLE_LEAF) {
@@ -134,7 +137,7 @@ int bt_validate(Btree *bt, DbPage *dp) {
         p += varint_get(p, &k);
       }
       u32 local = bt_local_size(bt, v.flags, np);
-      sz = (u32)(p - tmp) + local + (local < np ? 4 : 0);
+      sz = (u32)(p - cp) + local + (local < np ? 4 : 0);
     }
     if (sz < 4) sz = 4;
     if (off + sz > U) return corrupt(bt, v.pgno, "cell extends off page");

@@ -472,6 +472,13 @@ static void cache_drop(Pager *p) {
 
 static void compute_cache_max(Pager *p) {
   int n = p->cache_size;
+  if (p->memory) {
+    /* an in-memory database lives in the cache, as in SQLite: evicting a
+    ** page would only copy it back from the memdb image and validate it
+    ** again on every touch */
+    p->cache_max = 0x7fffffff;
+    return;
+  }
   if (n < 0) {
     i64 per = (i64)p->page_size + p->extra + (i64)sizeof(DbPage);
     i64 m = (-(i64)n * 1024) / per;

@@ -266,12 +266,15 @@ int codegen_pragma(Parse *p, Stmt *st) {
     return p->rc;
   }
   if (IS("cache_size")) {
+    Btree *bt = db->dbs[idb].btree;
     if (val) {
-      db->cache_size = (int)get_int(val);
+      int n = (int)get_int(val);
+      if (idb == 0) db->cache_size = n; /* also bounds the sorter's memory */
+      if (bt) pager_set_cache_size(btree_pager(bt), n);
       return p->rc;
     }
     set_col1(p, "cache_size");
-    emit_row(p, "i", (i64)(db->cache_size ? db->cache_size : -2000));
+    emit_row(p, "i", (i64)(bt ? pager_get_cache_size(btree_pager(bt)) : db->cache_size));
     return p->rc;
   }
   if (IS("journal_mode")) {
