@@ -103,6 +103,16 @@ struct sqlite3 {
   i64 n_deferred_fk;         /* vm: deferred foreign key violations */
   i64 sorter_mem_limit;      /* vm: sorter bytes in memory before spilling (0 = default) */
   int cache_size;            /* PRAGMA cache_size for new attachments */
+  /* virtual tables: the sql layer's module registry (sql/vtab.c), the
+  ** table whose xCreate/xConnect runs (for sqlite3_declare_vtab), and the
+  ** OP_VCreate / OP_VDestroy callbacks the sql layer installs */
+  void *vtab_modules;
+  void *vtab_declaring;
+  int (*vtab_create)(sqlite3 *, int idb, const char *name, char **err);
+  int (*vtab_destroy)(sqlite3 *, int idb, const char *name, char **err);
+  void **vtrans;             /* vm: VTables in the transaction (xBegin called) */
+  int n_vtrans;
+  u8 vtab_on_conflict;       /* vm: sqlite3_vtab_on_conflict during xUpdate */
   int temp_store;
 
   /* ---- func layer ---- */

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include "api_internal.h"
 #include "../sql/codegen.h"
+#include "../sql/vtab.h"
 
 int api_db_ok(sqlite3 *db) { return db != NULL && db->magic == DB_MAGIC_OPEN; }
 
@@ -219,6 +220,8 @@ static void close_now_and_leave(sqlite3 *db) {
   }
   if (!db->autocommit && db->rollback_hook) db->rollback_hook(db->rollback_arg);
   sqlite3_free(db->dbs);
+  vdbe_vtab_end(db, 0);     /* virtual tables still in a transaction: xRollback */
+  vtab_registry_free(db);   /* after the schemas: their tables hold modules */
   func_registry_clear(db);
   if (db->trace && (db->trace_mask & SQLITE_TRACE_CLOSE))
     db->trace(SQLITE_TRACE_CLOSE, db->trace_arg, db, NULL);

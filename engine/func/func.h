@@ -103,4 +103,8 @@ int func_glob_match(const u8 *pattern, const u8 *str);
 ** Returns 0 for anything else (including user overrides). */
 int func_like_info(const FuncDef *f, int *nocase, char wc[3]);
 
+/* json_each / json_tree (json_each.c): eponymous-only virtual table
+** modules; json_tree is json_each_module with a non-NULL pClientData. */
+extern const sqlite3_module json_each_module;
+
 #endif

@@ -23,45 +23,10 @@
 #define JSON_SUBTYPE 74 /* 'J' */
 #define JSON_MAX_DEPTH 2000
 
-enum { J_NULL, J_TRUE, J_FALSE, J_INT, J_REAL, J_STRING, J_ARRAY, J_OBJECT };
+#include "json_int.h"
+
 static const char *const jtype_names[] = {"null", "true", "false", "integer",
                                           "real", "text", "array", "object"};
-
-#define JF_RAW 0x01     /* string content is raw text (escape when rendering) */
-#define JF_ESCAPE 0x02  /* string contains backslash escapes */
-#define JF_REMOVE 0x04
-#define JF_REPLACE 0x08
-#define JF_PATCH 0x10
-#define JF_LABEL 0x20
-
-typedef struct JNode JNode;
-struct JNode {
-  u8 type;
-  u8 flags;
-  int i_replace;       /* argument index for JF_REPLACE */
-  JNode *patch;        /* JF_PATCH: render this instead */
-  const char *z;       /* token text (strings with their quotes unless RAW) */
-  u32 n;
-  JNode **kid;         /* arrays / objects */
-  int nkid, akid;
-};
-
-/* Node arena: blocks never move, so JNode pointers stay valid. */
-#define JBLOCK 64
-typedef struct JBlock {
-  struct JBlock *next;
-  int used;
-  JNode nodes[JBLOCK];
-} JBlock;
-
-typedef struct JParse {
-  JBlock *blocks;
-  JNode *root;
-  const char *json; /* the text being parsed */
-  int oom;
-  int n_err;        /* path errors reported */
-  int depth;
-} JParse;
 
 static JNode *jnew(JParse *p, u8 type, const char *z, u32 n) {
   if (p->blocks == NULL || p->blocks->used == JBLOCK) {
@@ -1076,3 +1041,17 @@ void fn_json_group_array_value(sqlite3_context *ctx) { jagg_result(ctx, 0, ']', 
 void fn_json_group_array_final(sqlite3_context *ctx) { jagg_result(ctx, 1, ']', "[]"); }
 void fn_json_group_object_value(sqlite3_context *ctx) { jagg_result(ctx, 0, '}', "{}"); }
 void fn_json_group_object_final(sqlite3_context *ctx) { jagg_result(ctx, 1, '}', "{}"); }
+
+/* ---- the parser as json_each.c uses it (json_int.h) ---- */
+int json_parse_text(JParse *p, const char *z) { return jparse(p, z, NULL); }
+void json_parse_free(JParse *p) { jparse_free(p); }
+void json_node_result(JNode *x, sqlite3_context *ctx) { jreturn(x, ctx, NULL); }
+const char *json_type_name(int type) { return jtype_names[type]; }
+JNode *json_lookup_root(JParse *p, const char *path, const char **err) {
+  *err = NULL;
+  if (path[0] != '$') {
+    *err = path;
+    return NULL;
+  }
+  return lookup_step(p, p->root, path + 1, NULL, err);
+}

@@ -148,6 +148,8 @@ typedef struct SrcItem {
   int not_indexed;  /* NOT INDEXED */
   void *res_ptr;   /* codegen private */
   int res_cursor;
+  int tvf_on;      /* resolver: `on` holds table-valued function arguments
+                      (hidden column = argument terms, sql/vtab.c) */
   int nested;      /* resolver: FROM items nested into `subquery` (a RIGHT/FULL
                       JOIN that was not the last item); columns keep their
                       table names (Column.src_table) */

@@ -5,6 +5,7 @@
 ** (P4 NULL: the SQL layer reloads that database's schema).
 */
 #include "build_int.h"
+#include "vtab.h"
 #include <ctype.h>
 
 /* --------------------------------------------------------- text helpers -- */
@@ -557,6 +558,7 @@ int codegen_drop(Parse *p, Stmt *st) {
     parse_error(p, "use DROP VIEW to delete view %s", t->name);
     return p->rc;
   }
+  if (t->vt) return vtab_code_drop(p, t, idb);
   parse_begin_write(p, idb);
   if (!t->is_view && fkey_active(p, t)) {
     /* foreign keys: an implicit DELETE FROM first (checks and actions, no

@@ -5,6 +5,7 @@
 ** entries first), firing triggers and producing RETURNING rows.
 */
 #include "build_int.h"
+#include "vtab.h"
 #include "select_int.h" /* where_begin: the planner drives the first pass */
 
 /* A one-item FROM list for the target table, for name resolution. */
@@ -238,6 +239,7 @@ int codegen_delete(Parse *p, Stmt *st) {
   SrcItem *target = st->u.del.target;
   Table *t = schema_locate_table(p, target->db, target->name, 1);
   if (!t) return p->rc;
+  if (t->vt) return vtab_code_delete(p, st, t);
   int instead = 0;
   if (t->is_view) {
     Trigger *trs[1];

@@ -224,6 +224,14 @@ int expr_subquery_is_correlated(const Select *s) { return sel_has_outer_ref(s, 0
 static void code_column(Parse *p, Table *t, int cursor, int col, int target) {
   Vdbe *v = p->v;
   int icol = 0;
+  if (t && t->vt) {
+    /* virtual table: the module's xColumn / xRowid */
+    if (col < 0)
+      vdbe_add_op2(v, OP_VRowid, cursor, target);
+    else
+      vdbe_add_op3(v, OP_VColumn, cursor, col, target);
+    return;
+  }
   int idx_cur = q_remap_find(p, cursor, col, &icol);
   if (idx_cur >= 0) {
     if (t && t->root && (col < 0 || col == t->ipk) && !t->without_rowid)

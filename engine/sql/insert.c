@@ -8,6 +8,7 @@
 ** NEW.* / OLD.* (Parse.new_base / old_base).
 */
 #include "build_int.h"
+#include "vtab.h"
 
 /* --------------------------------------------- column refs -> registers -- */
 static void walk_to_regs(Expr *e, int cursor, int base, Table *t);
@@ -815,6 +816,7 @@ int codegen_insert(Parse *p, Stmt *st) {
   Vdbe *v = p->v;
   Table *t = schema_locate_table(p, st->u.insert.db, st->u.insert.table, 1);
   if (!t) return p->rc;
+  if (t->vt) return vtab_code_insert(p, st, t);
   if (t->is_view) {
     Trigger *trs[1];
     if (schema_triggers_for(db, t, ST_INSERT, 2, trs, 1) == 0) {

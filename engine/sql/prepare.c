@@ -5,6 +5,7 @@
 ** Parse helpers every code generator file uses.
 */
 #include "build_int.h"
+#include "vtab.h"
 #include <stdarg.h>
 
 /* ---------------------------------------------------------------- errors -- */
@@ -125,9 +126,7 @@ static int dispatch2(Parse *p, Stmt *st) {
     case ST_CREATE_INDEX: return codegen_create_index(p, st);
     case ST_CREATE_VIEW: return codegen_create_view(p, st);
     case ST_CREATE_TRIGGER: return codegen_create_trigger(p, st);
-    case ST_CREATE_VIRTUAL_TABLE:
-      parse_error(p, "no such module: %s", st->u.create_vtab.module ? st->u.create_vtab.module : "");
-      return p->rc;
+    case ST_CREATE_VIRTUAL_TABLE: return codegen_create_vtab(p, st);
     case ST_DROP_TABLE:
     case ST_DROP_INDEX:
     case ST_DROP_VIEW:
@@ -220,6 +219,8 @@ static int prepare_once(sqlite3 *db, const char *zSql, int nBytes, unsigned prep
   *out = NULL;
   if (tail) *tail = zSql;
   db->schema_reload = schema_reload_callback;
+  db->vtab_create = vtab_create_callback;
+  db->vtab_destroy = vtab_destroy_callback;
   int rc = load_all_schemas(db);
   if (rc != SQLITE_OK) return rc;
 

@@ -6,6 +6,7 @@
 ** ORDER BY / GROUP BY terms to result columns.
 */
 #include "select_int.h"
+#include "vtab.h"
 
 /* ------------------------------------------------------------ Q state -- */
 QState *q_state(Parse *p) {
@@ -942,8 +943,21 @@ static int setup_from(Parse *p, Select *s, NameContext *outer) {
     if (it->res_ptr) continue;
     it->res_cursor = parse_alloc_cursor(p);
     if (it->func_args) {
-      parse_error(p, "no such table-valued function: %s", it->name ? it->name : "");
-      return p->rc;
+      /* FROM mod(args): an eponymous (or named) virtual table */
+      Table *tab = it->name ? schema_find_table(p->db, it->db, it->name, NULL) : NULL;
+      if (!tab && it->name) tab = vtab_eponymous(p, it->db, it->name);
+      if (p->rc) return p->rc;
+      if (!tab || !tab->vt) {
+        if (tab)
+          parse_error(p, "'%s' is not a function", it->name);
+        else
+          parse_error(p, "no such table-valued function: %s", it->name ? it->name : "");
+        return p->rc;
+      }
+      if (vtab_connect(p, tab) || vtab_add_func_args(p, it, tab)) return p->rc;
+      if (tab->db_index >= 0 && tab->db_index < 32) p->cookie_mask |= (u32)1 << tab->db_index;
+      it->res_ptr = tab;
+      continue;
     }
     if (it->nested) {
       Table *t = setup_nested(p, it, outer);
@@ -1063,10 +1077,6 @@ static int setup_from(Parse *p, Select *s, NameContext *outer) {
       if (!it->alias) it->alias = shale_strdup(tab->name);
       continue;
     }
-    if (tab->is_virtual) {
-      parse_error(p, "no such module: %s", tab->name);
-      return p->rc;
-    }
     if (tab->db_index >= 0 && tab->db_index < 32) p->cookie_mask |= (u32)1 << tab->db_index;
     it->res_ptr = tab;
   }
@@ -1154,7 +1164,7 @@ static int setup_joins(Parse *p, SrcList *src) {
       for (int k = 0; k < it->using_->n; k++) add_join_term(p, src, i, it->using_->names[k], 1);
     }
   }
-  if (src->n > 0 && (src->a[0].on || src->a[0].using_)) {
+  if (src->n > 0 && ((src->a[0].on && !src->a[0].tvf_on) || src->a[0].using_)) {
     parse_error(p, "a JOIN clause is required before %s", src->a[0].on ? "ON" : "USING");
   }
   return p->rc;

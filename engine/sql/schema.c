@@ -7,6 +7,7 @@
 ** schema; the retry starts over (the pages read so far stay cached).
 */
 #include "build_int.h"
+#include "vtab.h"
 #include "../util/utf.h"
 #include "../vm/record.h"
 #include <stdarg.h>
@@ -108,6 +109,7 @@ void table_free(Table *t) {
     sqlite3_free(fk);
     fk = nx;
   }
+  if (t->vt) vtab_info_free(t->vt);
   if (t->checks) ast_free_expr(t->checks);
   if (t->check_list) ast_free_expr_list(t->check_list);
   if (t->view_select) ast_free_select(t->view_select);
@@ -255,6 +257,8 @@ Table *schema_locate_table(Parse *p, const char *db_name, const char *name, int 
     return NULL;
   }
   Table *t = schema_find_table(db, db_name, name, NULL);
+  if (!t) t = vtab_eponymous(p, db_name, name);
+  if (p->rc) return NULL;
   if (!t) {
     if (db_name)
       parse_error(p, "no such table: %s.%s", db_name, name);
@@ -266,6 +270,7 @@ Table *schema_locate_table(Parse *p, const char *db_name, const char *name, int 
     parse_error(p, "cannot modify %s because it is a view", t->name);
     return NULL;
   }
+  if (t->vt && vtab_connect(p, t)) return NULL;
   return t;
 }
 
@@ -1198,8 +1203,17 @@ static int schema_add_object(sqlite3 *db, int idb, Schema *s, SchemaRow *r, char
       }
       break;
     }
+    case ST_CREATE_VIRTUAL_TABLE: {
+      /* connected (xConnect) on first use: vtab_connect */
+      Table *t = vtab_table_from_create(db, st, idb);
+      if (t) {
+        t->sql = sql;
+        sql = NULL;
+        table_free(hash_insert(&s->tables, t->name, t));
+      }
+      break;
+    }
     default:
-      /* virtual tables etc.: not supported yet; ignore */
       break;
   }
   if (e) {

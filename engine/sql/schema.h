@@ -76,7 +76,8 @@ struct Table {
   u8 is_view;
   u8 hidden_rowid;      /* a CTE's pseudo table: "rowid" names no column (SQLite) */
   int n_merged;         /* nested FROM pseudo table: its leading USING-merged columns */
-  u8 is_virtual;
+  u8 is_virtual;         /* 1 virtual table (vt set); 2/3 recursive CTE pseudo tables */
+  struct VtabInfo *vt;   /* virtual table: module, arguments, connection (vtab.h) */
   u8 pk_on_conflict;    /* ConflictAlgo of the PRIMARY KEY */
   Select *view_select;  /* views: the SELECT */
   IdList *view_columns; /* views: column names list, or NULL */

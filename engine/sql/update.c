@@ -4,6 +4,7 @@
 ** index entries and the row, AFTER triggers, RETURNING.
 */
 #include "build_int.h"
+#include "vtab.h"
 
 SrcList *build_target_src(Parse *p, SrcItem *target, Table *t, int cursor);
 void build_free_target_src(SrcList *src);
@@ -48,6 +49,7 @@ int codegen_update(Parse *p, Stmt *st) {
   SrcItem *target = st->u.update.target;
   Table *t = schema_locate_table(p, target->db, target->name, 1);
   if (!t) return p->rc;
+  if (t->vt) return vtab_code_update(p, st, t);
   if (t->is_view) {
     Trigger *trs[1];
     if (schema_triggers_for(db, t, ST_UPDATE, 2, trs, 1) == 0) {

@@ -256,6 +256,10 @@ static double level_cost(WhereInfo *w, int k, int i, u64 avail, Select *sel, dou
       if (lv->n_eq == 0 && !lv->lo && !lv->hi) cost = rows * 1.5;
       break;
     case PLAN_MULTI_OR: cost = out = lv->cost / 2; break;
+    case PLAN_VTAB:
+      cost = lv->cost;
+      out = lv->vt_rows > 1 ? lv->vt_rows : 1;
+      break;
     default: cost = rows; out = rows; break;
   }
   /* WHERE terms that become testable here filter the output */
@@ -299,6 +303,7 @@ static WhereInfo *where_begin_inner(Parse *p, Select *sel, SrcList *src, Expr *w
 /* Release a plan: restore the remap depth and free its synthesized terms. */
 void wh_free(Parse *p, WhereInfo *w) {
   wh_free_or(w);
+  wh_free_vtab(w);
   QState *q = (QState *)p->query;
   if (q) q->n_remap = w->remap_base;
   for (int i = 0; i < w->n_synth; i++) {
@@ -339,12 +344,13 @@ static WhereInfo *where_begin_inner(Parse *p, Select *sel, SrcList *src, Expr *w
     return w;
   }
   wh_add_terms(w, where, -1, 1);
+  w->order_by = order_by;
   w->right = -1;
   for (int i = 0; i < n; i++) {
     SrcItem *it = &src->a[i];
     if (i > 0 && (it->join_type & (JT_RIGHT | JT_FULL))) {
       Table *rt = (Table *)it->res_ptr;
-      if (i != n - 1 || w->right >= 0 || (rt && rt->without_rowid)) {
+      if (i != n - 1 || w->right >= 0 || (rt && (rt->without_rowid || rt->vt))) {
         parse_error(p, "RIGHT and FULL OUTER JOINs are not currently supported");
         return w;
       }

@@ -4,6 +4,7 @@
 ** coded at the innermost level where all their tables are available.
 */
 #include "where_int.h"
+#include "vtab.h"
 #include <stdarg.h>
 
 /* --------------------------------------------------------------- explain -- */
@@ -35,6 +36,9 @@ void wh_explain_level(WhereInfo *w, WLevel *lv) {
     case PLAN_PSEUDO:
     case PLAN_ONEROW:
       select_explain(p, "%s %s%s", scan, name, lj);
+      return;
+    case PLAN_VTAB:
+      wh_explain_vtab(w, lv, name, lj);
       return;
     case PLAN_ROWID_EQ:
       select_explain(p, "SEARCH %s USING INTEGER PRIMARY KEY (rowid=?)%s", name, lj);
@@ -84,6 +88,11 @@ void wh_open_level(WhereInfo *w, WLevel *lv) {
   Vdbe *v = p->v;
   Table *t = lv->tab;
   if (lv->plan == PLAN_PSEUDO || lv->plan == PLAN_ONEROW) return;
+  if (lv->plan == PLAN_VTAB) {
+    VTable *vt = t->vt ? vtab_table_vtable(t) : NULL;
+    if (vt) vdbe_add_op4(v, OP_VOpen, lv->cursor, 0, 0, vtable_ref(vt), P4_VTAB);
+    return;
+  }
   if (lv->plan == PLAN_MULTI_OR) {
     wh_open_or_level(w, lv);
     return;
@@ -318,6 +327,9 @@ void wh_begin_level(WhereInfo *w, int li, u64 avail_before) {
       break;
     case PLAN_MULTI_OR:
       wh_code_or_level(w, lv);
+      break;
+    case PLAN_VTAB:
+      wh_code_vtab_level(w, lv);
       break;
     case PLAN_ROWID_EQ: {
       int r = parse_alloc_reg(p);

@@ -32,7 +32,8 @@ enum { WO_EQ = 1, WO_IN, WO_IS, WO_ISNULL, WO_LT, WO_LE, WO_GT, WO_GE };
 #define WO_IS_HI(op) ((op) == WO_LT || (op) == WO_LE)   /* upper bound */
 #define WO_NULL_OK(op) ((op) == WO_IS || (op) == WO_ISNULL) /* a NULL key matches NULLs */
 
-enum { PLAN_SCAN, PLAN_ROWID_EQ, PLAN_ROWID_RANGE, PLAN_INDEX, PLAN_PSEUDO, PLAN_ONEROW, PLAN_MULTI_OR };
+enum { PLAN_SCAN, PLAN_ROWID_EQ, PLAN_ROWID_RANGE, PLAN_INDEX, PLAN_PSEUDO, PLAN_ONEROW, PLAN_MULTI_OR, PLAN_VTAB };
+#define VT_MAX_ARG 32
 
 typedef struct WLevel {
   int from;            /* index in the SrcList */
@@ -74,6 +75,16 @@ typedef struct WLevel {
   int or_sub_level;    /* a disjunct's loop: seek the table row even from a
                        ** covering index; EXPLAIN as a LEFT JOIN if or_left_join */
   int or_left_join;
+  /* PLAN_VTAB: what xBestIndex chose (where_vtab.c) */
+  int vt_idx_num;
+  const char *vt_idx_str;   /* module's string (owned by WhereInfo.vt_strs when it must be freed) */
+  int vt_n_arg;
+  WTerm *vt_arg[VT_MAX_ARG]; /* argv of xFilter, in argvIndex order */
+  int vt_arg_left[VT_MAX_ARG];
+  u8 vt_omit[VT_MAX_ARG];
+  int vt_order;             /* orderByConsumed */
+  int vt_impossible;        /* xBestIndex said SQLITE_CONSTRAINT */
+  double vt_rows;
 } WLevel;
 
 struct WhereInfo {
@@ -98,6 +109,8 @@ struct WhereInfo {
   Expr *synth[64];     /* synthesized expressions, freed by where_end */
   u8 synth_shallow[64]; /* a node over the parent's operands: free the node only */
   int n_synth;
+  ExprList *order_by;  /* the caller's ORDER BY (offered to xBestIndex) */
+  struct VtStr *vt_strs; /* idxStr strings to free (where_vtab.c) */
 };
 
 /* Column usage of one cursor across the statement, for covering checks. */
@@ -136,6 +149,12 @@ void wh_explain_level(WhereInfo *w, WLevel *lv);
 void wh_open_level(WhereInfo *w, WLevel *lv);
 void wh_code_terms(WhereInfo *w, int li, u64 avail, int only_on);
 void wh_begin_level(WhereInfo *w, int li, u64 avail_before);
+
+/* where_vtab.c: virtual tables (xBestIndex, VOpen/VFilter/VNext) */
+void wh_plan_vtab(WhereInfo *w, int li, u64 avail);
+void wh_code_vtab_level(WhereInfo *w, WLevel *lv);
+void wh_explain_vtab(WhereInfo *w, WLevel *lv, const char *name, const char *lj);
+void wh_free_vtab(WhereInfo *w);
 
 /* where_or.c: MULTI-INDEX OR (one index or rowid lookup per disjunct,
 ** rowids de-duplicated in a RowSet, the loop body as a subroutine) */

@@ -375,6 +375,10 @@ void wh_plan_level_one(WhereInfo *w, int li, u64 avail, Select *sel) {
 /* Plan level li: the best single plan, then maybe a MULTI-INDEX OR. */
 void wh_plan_level(WhereInfo *w, int li, u64 avail, Select *sel) {
   w->lv[li].cost = -1;
+  if (w->lv[li].tab && w->lv[li].tab->vt) {
+    wh_plan_vtab(w, li, avail);
+    return;
+  }
   wh_plan_level_one(w, li, avail, sel);
   if (!w->p->rc) wh_plan_or(w, li, avail);
 }
@@ -487,6 +491,11 @@ static int order_from_plan(WhereInfo *w, ExprList *ob, Select *sel) {
 
 void wh_plan_order_by(WhereInfo *w, ExprList *ob, Select *sel) {
   if (!ob || w->n_level == 0) return;
+  if (w->lv[0].plan == PLAN_VTAB) {
+    /* only when every ORDER BY term went to xBestIndex (wh_plan_vtab) */
+    w->order_ok = w->lv[0].vt_order && w->n_level == 1;
+    return;
+  }
   if (order_from_plan(w, ob, sel)) return;
   /* A range with one bound keeps a quarter of the rows by the estimate;
   ** sorting those costs more than walking the whole table in ORDER BY

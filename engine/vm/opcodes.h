@@ -53,7 +53,9 @@
   X(RowSetRead) X(RowSetTest) X(Program) X(Param) X(FkCounter) X(FkIfZero)   \
   X(MemMax) X(OffsetLimit) X(Checkpoint) X(JournalMode) X(Vacuum)            \
   X(IncrVacuum) X(Expire) X(Pagecount) X(MaxPgcnt) X(ClrSubtype)             \
-  X(Abortable) X(ReleaseReg) X(Trace) X(CursorHint) X(VarCheck)
+  X(Abortable) X(ReleaseReg) X(Trace) X(CursorHint) X(VarCheck)          \
+  X(VBegin) X(VCreate) X(VDestroy) X(VOpen) X(VFilter) X(VColumn) X(VNext)  \
+  X(VRowid) X(VUpdate)
 
 enum {
 #define SHALE_OPCODE_ENUM(name) OP_##name,

@@ -70,6 +70,7 @@ struct sqlite3_context {
   int arg_count;
   i64 now_ms;         /* used only when vdbe is NULL */
   u8 skip;
+  u8 vtab_nochange;   /* OP_VColumn with OPFLAG_NOCHNG: sqlite3_vtab_nochange() */
 };
 
 /* AuxData kept per statement: one per (op, arg). */

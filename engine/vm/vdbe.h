@@ -35,6 +35,7 @@ enum {
   P4_TABLE,      /* void* Table (codegen's, not freed; OP_Insert names) */
   P4_INTARRAY,   /* int* owned: first element is the count */
   P4_BLOB,       /* P4_DYNAMIC holding raw bytes; length in p1 or p3 */
+  P4_VTAB,       /* VTable* (vdbe_vtab.h), one reference owned by the op */
 };
 
 struct VdbeOp {

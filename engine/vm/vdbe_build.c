@@ -340,6 +340,9 @@ void vdbe_free_op_p4(VdbeOp *o) {
     case P4_KEYINFO:
       keyinfo_unref(o->p4.pKeyInfo);
       break;
+    case P4_VTAB:
+      vtable_unref(o->p4.p);
+      break;
     case P4_FUNCCTX:
       if (o->p4.p) {
         sqlite3_context *c = o->p4.p;
@@ -471,6 +474,9 @@ const char *vdbe_p4_text(VdbeOp *op, char *buf, int n) {
     }
     case P4_SUBPROGRAM:
       snprintf(buf, (size_t)n, "program");
+      break;
+    case P4_VTAB:
+      snprintf(buf, (size_t)n, "vtab:%p", op->p4.p ? (void *)((VTable *)op->p4.p)->vtab : NULL);
       break;
     case P4_INTARRAY: {
       int *a = op->p4.ai;

@@ -161,6 +161,7 @@ static int csr_compare_records(void *ctx, const void *a, int na, const void *b, 
 
 void vdbe_cursor_close(Vdbe *v, VdbeCursor *c) {
   if (!c) return;
+  if (c->vcsr || c->vtable) vdbe_vtab_cursor_close(c);
   if (c->bt) btree_cursor_close(c->bt);
   if (c->ephem && --c->ephem->ref <= 0) {
     btree_close(c->ephem->bt);
@@ -221,6 +222,8 @@ static VdbeCursor *csr_new(Vdbe *v, int i, int type) {
   v->csr[i] = c;
   return c;
 }
+
+VdbeCursor *vdbe_cursor_new(Vdbe *v, int i, int type) { return csr_new(v, i, type); }
 
 static i64 max_len(sqlite3 *db) {
   return db && db->limits[SQLITE_LIMIT_LENGTH] > 0 ? db->limits[SQLITE_LIMIT_LENGTH] : 1000000000;
@@ -550,6 +553,7 @@ static int rollback_all(Vdbe *v) {
   }
   had_write |= v->rb_had_write & 1;
   v->rb_had_write = 0;
+  vdbe_vtab_end(db, 0);
   db->autocommit = 1;
   db->n_statement = 0;
   db->n_deferred_fk = 0;
@@ -574,6 +578,12 @@ static int stmt_savepoint(Vdbe *v, int op) {
 static int commit_all(Vdbe *v) {
   sqlite3 *db = v->db;
   if (!v->committing) {
+    char *verr = NULL;
+    int vrc = vdbe_vtab_sync(db, &verr);
+    if (vrc) {
+      set_error(v, vrc, verr);
+      return vrc;
+    }
     v->committing = 1;
     if (db->commit_hook) {
       int any_write = 0;
@@ -597,6 +607,7 @@ static int commit_all(Vdbe *v) {
     }
   }
   v->committing = 0;
+  vdbe_vtab_end(db, 1);
   return SQLITE_OK;
 }
 
@@ -2433,6 +2444,13 @@ int vdbe_exec(Vdbe *v) {
           mem_set_int(out, c->moveto_rowid);
         } else if (c->type == CURTYPE_PSEUDO) {
           mem_set_int(out, mem_int_value(&mem[c->pseudo_reg]));
+        } else if (c->type == CURTYPE_VTAB) {
+          char *msg = NULL;
+          rc = vdbe_vtab_rowid(c, out, &msg);
+          if (rc) {
+            set_error(v, rc, msg);
+            goto abort_due_to_error;
+          }
         } else if (btree_eof(c->bt)) {
           mem_set_null(out);
         } else {
@@ -2980,6 +2998,28 @@ int vdbe_exec(Vdbe *v) {
         mem[op->p1].flags &= (u16)~MEM_Subtype;
         mem[op->p1].subtype = 0;
         break;
+      case OP_VBegin:
+      case OP_VCreate:
+      case OP_VDestroy:
+      case OP_VOpen:
+      case OP_VFilter:
+      case OP_VColumn:
+      case OP_VNext:
+      case OP_VRowid:
+      case OP_VUpdate: {
+        int jump = 0;
+        char *msg = NULL;
+        rc = vdbe_vtab_op(v, op, &jump, &msg);
+        if (rc) {
+          set_error(v, rc, msg ? msg : shale_strdup(vdbe_errstr(rc)));
+          goto abort_due_to_error;
+        }
+        if (jump) {
+          v->pc = op->p2;
+          continue;
+        }
+        break;
+      }
       default:
         ERR(SQLITE_INTERNAL, "unsupported opcode %s", op->opcode < OP__COUNT ? shale_opcode_names[op->opcode] : "?");
     }

@@ -12,8 +12,9 @@
 #include "sorter.h"
 #include "../btree/btree.h"
 #include "../api/connection.h"
+#include "vdbe_vtab.h"
 
-enum { CURTYPE_BTREE = 0, CURTYPE_SORTER, CURTYPE_PSEUDO };
+enum { CURTYPE_BTREE = 0, CURTYPE_SORTER, CURTYPE_PSEUDO, CURTYPE_VTAB };
 
 /* An ephemeral b-tree database shared by a cursor and its OpenDup copies. */
 typedef struct EphemDb {
@@ -63,6 +64,9 @@ typedef struct VdbeCursor {
   u32 *types;
   u32 *offsets;    /* offsets[i] = start of field i; offsets[n_parsed] end */
   struct VdbeCursor *pool_next; /* in Vdbe.csr_pool once closed */
+  /* virtual table (CURTYPE_VTAB) */
+  sqlite3_vtab_cursor *vcsr;
+  VTable *vtable;
 } VdbeCursor;
 
 /* A running trigger program. */
@@ -200,6 +204,7 @@ const char *vdbe_p4_text(VdbeOp *op, char *buf, int n);
 /* vdbe_exec.c */
 void vdbe_cursor_close(Vdbe *, VdbeCursor *);
 void vdbe_cursor_pool_free(Vdbe *);
+VdbeCursor *vdbe_cursor_new(Vdbe *, int i, int type); /* replaces cursor i */
 int vdbe_halt(Vdbe *);           /* finish: commit/rollback; may PENDING */
 /* Text of a result code (SQLite's words). */
 const char *vdbe_errstr(int rc);
