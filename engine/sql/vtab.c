@@ -432,7 +432,6 @@ int vtab_code_drop(Parse *p, Table *t, int idb) {
     return p->rc;
   }
   parse_begin_write(p, idb);
-  vtab_code_begin(p, t);
   build_delete_schema_rows(p, idb, 2, t->name, NULL);
   vdbe_add_op4(p->v, OP_VDestroy, idb, 0, 0, shale_strdup(t->name), P4_DYNAMIC);
   build_change_cookie(p, idb);
@@ -471,6 +470,14 @@ int vtab_destroy_callback(sqlite3 *db, int idb, const char *name, char **err) {
   Table *t = find_in(db, idb, name);
   if (!t || !t->vt->vtable) return SQLITE_OK;
   VTable *vt = t->vt->vtable;
+  /* leaves the transaction: no xSync/xCommit on a destroyed table */
+  for (int i = 0; i < db->n_vtrans; i++)
+    if (db->vtrans[i] == vt) {
+      db->vtrans[i] = db->vtrans[--db->n_vtrans];
+      vt->in_txn = 0;
+      vtable_unref(vt);
+      break;
+    }
   int (*x)(sqlite3_vtab *) = vt->vtab->pModule->xDestroy ? vt->vtab->pModule->xDestroy : vt->vtab->pModule->xDisconnect;
   int rc = x ? x(vt->vtab) : SQLITE_OK;
   if (rc) {
