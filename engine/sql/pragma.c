@@ -5,6 +5,7 @@
 ** written with OP_ReadCookie / OP_SetCookie inside a transaction.
 */
 #include "build_int.h"
+#include "vtab.h"
 #include "../pager/pager.h"
 #include <stdlib.h>
 #include <stdarg.h>
@@ -137,6 +138,7 @@ int codegen_pragma(Parse *p, Stmt *st) {
     if (!val) return p->rc;
     Table *t = schema_find_table(db, dbn, val, NULL);
     if (t && t->is_view && build_view_columns(p, t)) return p->rc;
+    if (t && t->vt && vtab_connect(p, t)) return p->rc;
     if (t) pragma_table_info(p, t, IS("table_xinfo"));
     return p->rc;
   }

@@ -3010,6 +3010,7 @@ int vdbe_exec(Vdbe *v) {
         int jump = 0;
         char *msg = NULL;
         rc = vdbe_vtab_op(v, op, &jump, &msg);
+        if (rc == SHALE_PENDING) goto io_or_error; /* a pragma_* table's nested statement */
         if (rc) {
           set_error(v, rc, msg ? msg : shale_strdup(vdbe_errstr(rc)));
           goto abort_due_to_error;

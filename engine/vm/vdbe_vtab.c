@@ -70,6 +70,10 @@ int vdbe_vtab_rowid(VdbeCursor *c, Mem *out, char **err) {
   return SQLITE_OK;
 }
 
+sqlite3_value *vdbe_row_value(Vdbe *v, int i) {
+  return v && v->result && i >= 0 && i < v->n_result ? &v->result[i] : NULL;
+}
+
 static VdbeCursor *vcursor(Vdbe *v, int i) {
   if (i < 0 || i >= v->n_csr || !v->csr[i] || v->csr[i]->type != CURTYPE_VTAB) return NULL;
   return v->csr[i];

@@ -52,6 +52,10 @@ int vdbe_vtab_op(struct Vdbe *, struct VdbeOp *, int *jump, char **err);
 /* OP_Rowid on a virtual-table cursor. */
 int vdbe_vtab_rowid(struct VdbeCursor *, sqlite3_value *out, char **err);
 void vdbe_vtab_cursor_close(struct VdbeCursor *);
+/* The current result row of a statement (a nested PRAGMA run by the
+** pragma_* virtual tables): value i, NULL past the end. */
+sqlite3_value *vdbe_row_value(struct Vdbe *, int i);
+
 /* Transaction end: xSync then xCommit (commit) or xRollback of every
 ** virtual table that joined the transaction (OP_VBegin). */
 int vdbe_vtab_sync(sqlite3 *, char **err);
