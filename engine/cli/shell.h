@@ -65,6 +65,8 @@ int shell_needs_quote(const char *);
 /* shell_commands.c */
 int shell_do_command(Shell *, char *line); /* 0 ok, 1 error, 2 exit */
 int shell_open_db(Shell *, int keep_alive);
+/* shell_series.c: generate_series, built into the shell as in sqlite3 */
+int shell_register_series(sqlite3 *);
 void shell_show_help(Shell *, const char *pattern);
 void shell_close_out(Shell *);
 

@@ -120,6 +120,7 @@ int shell_open_db(Shell *p, int keep_alive) {
     p->db = NULL;
     return rc;
   }
+  shell_register_series(p->db);
   return SQLITE_OK;
 }
 

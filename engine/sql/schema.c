@@ -295,7 +295,7 @@ int schema_triggers_for(sqlite3 *db, Table *tab, int event, int time, Trigger **
 /* The built-in sqlite_schema table: created on first use, kept in the hash. */
 static Table *make_schema_table(int idb) {
   static const char *const names[5] = {"type", "name", "tbl_name", "rootpage", "sql"};
-  static const char *const types[5] = {"text", "text", "text", "int", "text"};
+  static const char *const types[5] = {"TEXT", "TEXT", "TEXT", "INT", "TEXT"};
   Table *t = shale_malloc_zero(sizeof(Table));
   if (!t) return NULL;
   t->name = shale_strdup(idb == 1 ? "sqlite_temp_master" : "sqlite_master");
