@@ -6,6 +6,7 @@
 ** DROP COLUMN rewrites the text and every row.
 */
 #include "build_int.h"
+#include "vtab.h"
 
 static int is_ident_tok(const char *t, int n) {
   if (n <= 0) return 0;
@@ -517,8 +518,12 @@ static void drop_column(Parse *p, Table *t, const char *cname) {
 int codegen_alter(Parse *p, Stmt *st) {
   Table *t = schema_locate_table(p, st->u.alter.db, st->u.alter.table, 1);
   if (!t) return p->rc;
-  if (shale_strnicmp(t->name, "sqlite_", 7) == 0) {
+  if (shale_strnicmp(t->name, "sqlite_", 7) == 0 || (t->vt && t->vt->epo_of)) {
     parse_error(p, "table %s may not be altered", t->name);
+    return p->rc;
+  }
+  if (t->vt) {
+    parse_error(p, "virtual tables may not be altered");
     return p->rc;
   }
   int idb = t->db_index;

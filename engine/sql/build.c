@@ -428,6 +428,10 @@ int codegen_create_index(Parse *p, Stmt *st) {
   const char *name = st->u.create_index.name;
   Table *t = schema_locate_table(p, st->u.create_index.db, st->u.create_index.table, 1);
   if (!t) return p->rc;
+  if (t->vt) {
+    parse_error(p, "virtual tables may not be indexed");
+    return p->rc;
+  }
   int idb = t->db_index;
   if (st->u.create_index.db) {
     int d = schema_db_index(db, st->u.create_index.db);
@@ -536,6 +540,10 @@ int codegen_drop(Parse *p, Stmt *st) {
   int idb = 0;
   Table *t = schema_find_table(db, dbn, name, &idb);
   int is_view = st->kind == ST_DROP_VIEW;
+  if (!t && !is_view && vtab_eponymous(p, dbn, name)) {
+    parse_error(p, "table %s may not be dropped", name);
+    return p->rc;
+  }
   if (!t) {
     if (st->u.drop.if_exists) return SQLITE_OK;
     if (dbn)

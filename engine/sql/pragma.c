@@ -96,6 +96,8 @@ static void pragma_index_info(Parse *p, Index *ix, int extended) {
   int n = extended ? ix->n_column : ix->n_key_col;
   for (int i = 0; i < n; i++) {
     int c = ix->columns[i];
+    /* a key column that is the INTEGER PRIMARY KEY is named as such */
+    if (c == -1 && i < ix->n_key_col && ix->table->ipk >= 0) c = ix->table->ipk;
     const char *nm = c >= 0 ? ix->table->cols[c].name : NULL;
     if (extended)
       emit_row(p, "iisisi", (i64)i, (i64)c, nm, (i64)ix->sort_desc[i], ix->collate[i] ? ix->collate[i] : "BINARY",
@@ -212,6 +214,7 @@ int codegen_pragma(Parse *p, Stmt *st) {
       Schema *s = db->dbs[i].schema;
       if (!s || (dbn && i != idb)) continue;
       if (i == 1 && !db->dbs[i].btree) {
+        if (val && shale_stricmp(val, "sqlite_temp_schema")) continue;
         emit_row(p, "sssiii", "temp", "sqlite_temp_schema", "table", (i64)5, (i64)0, (i64)0);
         continue;
       }

@@ -950,8 +950,10 @@ static int setup_from(Parse *p, Select *s, NameContext *outer) {
       if (!tab || !tab->vt) {
         if (tab)
           parse_error(p, "'%s' is not a function", it->name);
+        else if (it->db)
+          parse_error(p, "no such table: %s.%s", it->db, it->name ? it->name : "");
         else
-          parse_error(p, "no such table-valued function: %s", it->name ? it->name : "");
+          parse_error(p, "no such table: %s", it->name ? it->name : "");
         return p->rc;
       }
       if (vtab_connect(p, tab) || vtab_add_func_args(p, it, tab)) return p->rc;

@@ -11,6 +11,7 @@
 ** (recursive triggers are treated as off).
 */
 #include "build_int.h"
+#include "vtab.h"
 
 typedef struct TrigFrame {
   const void *tr; /* the Trigger, or another key (foreign key actions) */
@@ -35,6 +36,11 @@ int codegen_create_trigger(Parse *p, Stmt *st) {
     }
   }
   Table *t = schema_find_table(db, temp ? NULL : dbn, st->u.create_trigger.table, NULL);
+  if (!t) t = vtab_eponymous(p, temp ? NULL : dbn, st->u.create_trigger.table);
+  if (t && t->vt) {
+    parse_error(p, "cannot create triggers on virtual tables");
+    return p->rc;
+  }
   if (!t) {
     parse_error(p, "no such table: %s%s%s", dbn && !temp ? dbn : "", dbn && !temp ? "." : "",
                 st->u.create_trigger.table);

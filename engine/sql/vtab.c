@@ -310,7 +310,7 @@ Table *vtab_table_from_create(sqlite3 *db, Stmt *st, int idb) {
 /* -------------------------------------------------------- eponymous -- */
 Table *vtab_eponymous(Parse *p, const char *db_name, const char *name) {
   sqlite3 *db = p->db;
-  if (db_name && shale_stricmp(db_name, "main")) return NULL;
+  SHALE_UNUSED(db_name); /* SQLite ignores the schema of an eponymous table */
   VtabModule *mod = vtab_find_module(db, name);
   if (!mod || !mod->m->xConnect) return NULL;
   /* eponymous: xCreate missing (eponymous-only) or the same as xConnect */
