@@ -180,9 +180,19 @@ static SubProgram *compile_trigger(Parse *p, Trigger *tr, Table *t, int on_error
     if (resolve_expr(&sub, &nc, w) == SQLITE_OK) expr_code_jump_if_false(&sub, w, end, 1);
     ast_free_expr(w);
   }
+  /* each step is compiled from a copy: resolving writes into the tree
+  ** (cursors, table-valued function arguments), and the trigger is compiled
+  ** again for every statement that fires it */
+  Stmt *copies[64];
+  int n_copies = 0;
   for (TriggerStep *s = tr->steps; s && sub.rc == SQLITE_OK; s = s->next) {
-    Stmt *st = s->stmt;
-    if (!st) continue;
+    if (!s->stmt) continue;
+    Stmt *st = n_copies < 64 ? ast_dup_stmt(s->stmt) : s->stmt;
+    if (!st) {
+      sub.rc = SQLITE_NOMEM;
+      break;
+    }
+    if (st != s->stmt) copies[n_copies++] = st;
     /* ON CONFLICT of the outer statement applies to the steps by default */
     if (on_error != OE_DEFAULT) {
       if (st->kind == ST_INSERT && st->u.insert.or_conflict == OE_DEFAULT) st->u.insert.or_conflict = on_error;
@@ -217,6 +227,7 @@ static SubProgram *compile_trigger(Parse *p, Trigger *tr, Table *t, int on_error
   vdbe_resolve_label(v, end);
   vdbe_add_op0(v, OP_Halt);
   codegen_query_cleanup(&sub);
+  for (int i = 0; i < n_copies; i++) ast_free_stmt(copies[i]);
   if (sub.rc != SQLITE_OK) {
     if (p->rc == SQLITE_OK) {
       p->rc = sub.rc;

@@ -33,7 +33,7 @@ enum { WO_EQ = 1, WO_IN, WO_IS, WO_ISNULL, WO_LT, WO_LE, WO_GT, WO_GE };
 #define WO_NULL_OK(op) ((op) == WO_IS || (op) == WO_ISNULL) /* a NULL key matches NULLs */
 
 enum { PLAN_SCAN, PLAN_ROWID_EQ, PLAN_ROWID_RANGE, PLAN_INDEX, PLAN_PSEUDO, PLAN_ONEROW, PLAN_MULTI_OR, PLAN_VTAB };
-#define VT_MAX_ARG 32
+#define VT_MAX_ARG 16
 
 typedef struct WLevel {
   int from;            /* index in the SrcList */
