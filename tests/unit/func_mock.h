@@ -40,12 +40,12 @@ static i64 mock_changes = 3, mock_total = 42, mock_rowid = 7;
 
 /* json_each.c (virtual table modules) is part of the layer; its calls into
 ** the SQL layer are never made by these tests. */
-int sqlite3_declare_vtab(sqlite3 *db, const char *z) {
+__attribute__((weak)) int sqlite3_declare_vtab(sqlite3 *db, const char *z) {
   (void)db;
   (void)z;
   return SQLITE_ERROR;
 }
-int sqlite3_vtab_config(sqlite3 *db, int op, ...) {
+__attribute__((weak)) int sqlite3_vtab_config(sqlite3 *db, int op, ...) {
   (void)db;
   (void)op;
   return SQLITE_OK;

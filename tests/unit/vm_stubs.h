@@ -12,4 +12,7 @@ WEAK int sqlite3_compileoption_used(const char *z) { (void)z; return 0; }
 WEAK const char *sqlite3_compileoption_get(int n) { (void)n; return 0; }
 WEAK const char *sqlite3_sourceid(void) { return ""; }
 WEAK const char *sqlite3_libversion(void) { return "3.40.1"; }
+/* func/json_each.c (a virtual-table module) declares its schema through the API */
+WEAK int sqlite3_declare_vtab(sqlite3 *db, const char *z) { (void)db; (void)z; return SQLITE_ERROR; }
+WEAK int sqlite3_vtab_config(sqlite3 *db, int op, ...) { (void)db; (void)op; return SQLITE_OK; }
 #endif
