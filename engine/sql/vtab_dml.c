@@ -22,6 +22,17 @@ static void code_vupdate(Parse *p, Table *t, int set_rowid, int argc, int reg, i
   vdbe_change_p5(p->v, (u16)on_error_of(or_conflict));
 }
 
+/* Does the SELECT read table t (so its rows must be gathered first)? */
+static int select_reads(const Select *s, const Table *t) {
+  for (; s; s = s->prior)
+    for (int i = 0; s->from && i < s->from->n; i++) {
+      const SrcItem *it = &s->from->a[i];
+      if (it->name && !shale_stricmp(it->name, t->name)) return 1;
+      if (it->subquery && select_reads(it->subquery, t)) return 1;
+    }
+  return 0;
+}
+
 static int dml_unsupported(Parse *p, Table *t, int returning, Upsert *upsert) {
   if (upsert) {
     parse_error(p, "UPSERT not implemented for virtual table \"%s\"", t->name);
@@ -85,7 +96,7 @@ int vtab_code_insert(Parse *p, Stmt *st, Table *t) {
   parse_begin_write(p, t->db_index);
   vtab_code_begin(p, t);
   int regs = parse_alloc_regs(p, n_col + 2);
-  int loop_end = vdbe_make_label(v), loop_top = 0, reg_yield = 0, reg_src = 0;
+  int loop_end = vdbe_make_label(v), loop_top = 0, reg_yield = 0, reg_src = 0, tmp = -1;
   if (n_val > 0) {
     reg_yield = parse_alloc_regs(p, n_val + 1);
     reg_src = reg_yield + 1;
@@ -102,8 +113,25 @@ int vtab_code_insert(Parse *p, Stmt *st, Table *t) {
     }
     vdbe_add_op1(v, OP_EndCoroutine, reg_yield);
     vdbe_jump_here(v, a);
-    loop_top = vdbe_current_addr(v);
-    vdbe_add_op2(v, OP_Yield, reg_yield, loop_end);
+    if (select_reads(sel, t)) {
+      /* the module must not see its own new rows while it is scanned */
+      tmp = parse_alloc_cursor(p);
+      int rec = parse_alloc_reg(p), rid = parse_alloc_reg(p);
+      vdbe_add_op2(v, OP_OpenEphemeral, tmp, n_val);
+      int top = vdbe_current_addr(v);
+      int y = vdbe_add_op1(v, OP_Yield, reg_yield);
+      vdbe_add_op3(v, OP_MakeRecord, reg_src, n_val, rec);
+      vdbe_add_op2(v, OP_NewRowid, tmp, rid);
+      vdbe_add_op3(v, OP_Insert, tmp, rec, rid);
+      vdbe_add_op2(v, OP_Goto, 0, top);
+      vdbe_jump_here(v, y);
+      vdbe_add_op2(v, OP_Rewind, tmp, loop_end);
+      loop_top = vdbe_current_addr(v);
+      for (int j = 0; j < n_val; j++) vdbe_add_op3(v, OP_Column, tmp, j, reg_src + j);
+    } else {
+      loop_top = vdbe_current_addr(v);
+      vdbe_add_op2(v, OP_Yield, reg_yield, loop_end);
+    }
   }
   vdbe_add_op2(v, OP_Null, 0, regs);
   vdbe_add_op2(v, OP_Null, 0, regs + 1);
@@ -121,7 +149,10 @@ int vtab_code_insert(Parse *p, Stmt *st, Table *t) {
   for (int j = 0; j < n_val; j++)
     if (target[j] == -2) vdbe_add_op2(v, OP_SCopy, reg_src + j, regs + 1);
   code_vupdate(p, t, 1, n_col + 2, regs, st->u.insert.or_conflict);
-  if (n_val > 0) vdbe_add_op2(v, OP_Goto, 0, loop_top);
+  if (tmp >= 0)
+    vdbe_add_op2(v, OP_Next, tmp, loop_top);
+  else if (n_val > 0)
+    vdbe_add_op2(v, OP_Goto, 0, loop_top);
   vdbe_resolve_label(v, loop_end);
   sqlite3_free(target);
   return p->rc;

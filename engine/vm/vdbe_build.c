@@ -476,7 +476,7 @@ const char *vdbe_p4_text(VdbeOp *op, char *buf, int n) {
       snprintf(buf, (size_t)n, "program");
       break;
     case P4_VTAB:
-      snprintf(buf, (size_t)n, "vtab:%p", op->p4.p ? (void *)((VTable *)op->p4.p)->vtab : NULL);
+      snprintf(buf, (size_t)n, "vtab:%llX", (unsigned long long)(uintptr_t)(op->p4.p ? (void *)((VTable *)op->p4.p)->vtab : NULL));
       break;
     case P4_INTARRAY: {
       int *a = op->p4.ai;

@@ -403,6 +403,12 @@ int main(void) {
   CHECK_INT(s.last_update_argc, 1);
   CHECK_STR(q(db, "SELECT k FROM kv"), "3\n10");
 
+  /* INSERT ... SELECT from the table itself: the rows are gathered first */
+  CHECK_STR(q(db, "INSERT INTO kv SELECT k + 100, v || '!' FROM kv"), "");
+  CHECK_STR(q(db, "SELECT k, v FROM kv"), "3|THREE\n10|one\n103|THREE!\n110|one!");
+  CHECK_STR(q(db, "DELETE FROM kv WHERE k > 100"), "");
+  CHECK_INT(sqlite3_changes(db), 2);
+
   /* transactions: xBegin once per transaction, xSync + xCommit, xRollback */
   int b0 = s.n_begin, c0 = s.n_commit, r0 = s.n_rollback, y0 = s.n_sync;
   CHECK_STR(q(db, "BEGIN; INSERT INTO kv VALUES(20, 'x'); INSERT INTO kv VALUES(21, 'y'); COMMIT"), "");
