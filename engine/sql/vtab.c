@@ -13,6 +13,8 @@
 
 typedef struct VtabRegistry {
   Hash modules; /* name -> VtabModule* (one reference) */
+  u8 dropped;   /* json_each (1) / json_tree (2) removed by sqlite3_drop_modules:
+                   SQLite registers them at open, so they stay gone */
 } VtabRegistry;
 
 /* The constructor running now (db->vtab_declaring). */
@@ -68,17 +70,22 @@ int vtab_register_module(sqlite3 *db, const char *name, const sqlite3_module *mo
   return SQLITE_OK;
 }
 
+static int kept(const char **keep, const char *name) {
+  for (int k = 0; keep && keep[k]; k++)
+    if (!strcmp(keep[k], name)) return 1;
+  return 0;
+}
+
 int vtab_drop_modules(sqlite3 *db, const char **keep) {
-  VtabRegistry *r = registry(db, 0);
-  if (!r) return SQLITE_OK;
+  VtabRegistry *r = registry(db, 1);
+  if (!r) return SQLITE_NOMEM;
+  if (!kept(keep, "json_each")) r->dropped |= 1;
+  if (!kept(keep, "json_tree")) r->dropped |= 2;
   char *names[256];
   int n = 0;
   for (int b = 0; b < r->modules.n_bucket; b++)
     for (HashEntry *e = r->modules.buckets[b]; e && n < 256; e = e->next) {
-      int kept = 0;
-      for (int k = 0; keep && keep[k]; k++)
-        if (!strcmp(keep[k], e->key)) kept = 1;
-      if (!kept) names[n++] = shale_strdup(e->key);
+      if (!kept(keep, e->key)) names[n++] = shale_strdup(e->key);
     }
   for (int i = 0; i < n; i++) {
     if (names[i]) module_release(hash_insert(&r->modules, names[i], NULL));
@@ -103,8 +110,10 @@ void vtab_registry_free(sqlite3 *db) {
 /* Built-in modules, registered in a connection the first time they are
 ** looked up (as SQLite registers json_each at open and pragma_* on demand). */
 static int builtin_module(sqlite3 *db, const char *name) {
-  if (!shale_stricmp(name, "json_each")) return vtab_register_module(db, "json_each", &json_each_module, NULL, NULL);
-  if (!shale_stricmp(name, "json_tree"))
+  VtabRegistry *r = registry(db, 0);
+  int dropped = r ? r->dropped : 0;
+  if (!shale_stricmp(name, "json_each") && !(dropped & 1)) return vtab_register_module(db, "json_each", &json_each_module, NULL, NULL);
+  if (!shale_stricmp(name, "json_tree") && !(dropped & 2))
     return vtab_register_module(db, "json_tree", &json_each_module, (void *)&json_each_module, NULL);
   if (!shale_strnicmp(name, "pragma_", 7)) {
     const void *d = pragma_vtab_find(name + 7);

@@ -457,6 +457,9 @@ int main(void) {
     CHECK_INT(s3.freed, 0);
     CHECK_STR(q(db, "CREATE VIRTUAL TABLE a USING m1"), "ERR 1 no such module: m1");
     CHECK_STR(q(db, "CREATE VIRTUAL TABLE b USING m2"), "");
+    /* json_each went too (SQLite registers it at open); pragma_* are made on demand */
+    CHECK_STR(q(db, "SELECT * FROM json_each('[1]')"), "ERR 1 no such table: json_each");
+    CHECK_STR(q(db, "SELECT count(*) FROM pragma_table_info('b')"), "2");
     CHECK_INT(sqlite3_close(db), SQLITE_OK);
     CHECK_INT(s3.freed, 1);
   }
