@@ -77,7 +77,16 @@ struct sqlite3 {
   int (*trace)(unsigned, void *, void *, void *);
   unsigned trace_mask;
   void *trace_arg;
+  void (*legacy_trace)(void *, const char *);                  /* sqlite3_trace */
+  void *legacy_trace_arg;
+  void (*legacy_profile)(void *, const char *, sqlite3_uint64); /* sqlite3_profile */
+  void *legacy_profile_arg;
   int (*authorizer)(void *, int, const char *, const char *, const char *, const char *);
+  /* sqlite3_collation_needed(16): asked for a collation the code needs */
+  void (*coll_needed)(void *, sqlite3 *, int, const char *);
+  void (*coll_needed16)(void *, sqlite3 *, int, const void *);
+  void *coll_needed_arg;
+  int load_extension_on;     /* sqlite3_enable_load_extension (loading always fails) */
   void *auth_arg;
   int (*wal_hook)(void *, sqlite3 *, const char *, int); /* after each WAL commit */
   void *wal_arg;

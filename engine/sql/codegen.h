@@ -58,6 +58,11 @@ void parse_error(Parse *, const char *fmt, ...);
 void parse_error_at(Parse *, int offset, const char *fmt, ...);
 
 /* Registers and cursors. */
+/* The collation `name` for generated code: NULL for BINARY (the VM's
+** default).  An unknown name asks the collation-needed callback, then
+** fails the statement: "no such collation sequence: X". */
+CollSeq *parse_collseq(Parse *, const char *name);
+
 int parse_alloc_reg(Parse *);            /* one register */
 int parse_alloc_regs(Parse *, int n);    /* n consecutive, returns the first */
 int parse_alloc_cursor(Parse *);
