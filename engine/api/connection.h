@@ -107,6 +107,9 @@ struct sqlite3 {
   /* Called by OP_ParseSchema: reload the schema of db `idb` (where: NULL =
   ** all, else a WHERE clause on sqlite_schema).  Set by the sql layer. */
   int (*schema_reload)(sqlite3 *, int idb, const char *where);
+  /* Called by OP_LoadAnalysis: re-read sqlite_stat1 of db `idb` into the
+  ** loaded schema's estimates.  Set by the sql layer. */
+  int (*stats_reload)(sqlite3 *, int idb);
   u8 enc;                    /* text encoding of main: SQLITE_UTF8 ... */
   int n_statement;           /* vm: open statement savepoints */
   i64 n_deferred_fk;         /* vm: deferred foreign key violations */

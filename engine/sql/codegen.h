@@ -70,6 +70,7 @@ int parse_alloc_cursor(Parse *);
 /* Schema (schema.c). */
 int schema_ensure_loaded(sqlite3 *, int idb, char **err); /* may PENDING */
 int schema_reload_callback(sqlite3 *, int idb, const char *where);
+int schema_stats_reload_callback(sqlite3 *, int idb); /* ANALYZE: sqlite_stat1 again */
 Table *schema_find_table(sqlite3 *, const char *db_name, const char *name, int *idb);
 Index *schema_find_index(sqlite3 *, const char *db_name, const char *name, int *idb);
 Trigger *schema_find_trigger(sqlite3 *, const char *db_name, const char *name, int *idb);

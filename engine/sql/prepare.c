@@ -245,6 +245,7 @@ static int prepare_once(sqlite3 *db, const char *zSql, int nBytes, unsigned prep
   *out = NULL;
   if (tail) *tail = zSql;
   db->schema_reload = schema_reload_callback;
+  db->stats_reload = schema_stats_reload_callback;
   int rc = load_all_schemas(db);
   if (rc != SQLITE_OK) return rc;
 
