@@ -40,4 +40,14 @@ void api_apply_busy_handler(sqlite3 *db);
 /* Finish a public API call: the value to return to the caller (primary code
 ** unless extended result codes are on). */
 int api_result(sqlite3 *db, int rc);
+
+/* A NUL-terminated UTF-16 string in the machine's byte order as UTF-8
+** (sqlite3_malloc'd; NULL for NULL or out of memory). */
+char *api_utf16_to_utf8(const void *z16);
+
+/* trace.c: sqlite3_trace_v2 (and legacy trace/profile) events of a run */
+#define API_TRACING(db) ((db)->trace || (db)->legacy_trace || (db)->legacy_profile)
+void api_trace_start(Vdbe *v); /* a run begins: STMT, and start timing */
+void api_trace_row(Vdbe *v);   /* ROW */
+void api_trace_end(Vdbe *v);   /* the run ended (done, error or reset): PROFILE */
 #endif

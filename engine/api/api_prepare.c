@@ -99,3 +99,11 @@ int sqlite3_prepare16_v2(sqlite3 *db, const void *zSql, int nByte, sqlite3_stmt 
 }
 
 int sqlite3_complete(const char *sql) { return sql ? sql_complete(sql) : 0; }
+
+int sqlite3_complete16(const void *sql16) {
+  char *z = api_utf16_to_utf8(sql16);
+  if (z == NULL) return sql16 ? SQLITE_NOMEM : 0;
+  int rc = sql_complete(z);
+  sqlite3_free(z);
+  return rc;
+}

@@ -169,8 +169,12 @@ static int backup_step(sqlite3_backup *p, int n_page) {
   }
   if (p->next > p->src_npage) {
     /* complete: the destination becomes the source's image */
-    Pgno n = p->src_npage ? p->src_npage : 1;
-    btree_image_replaced(db_bt, n);
+    if (p->src_npage) {
+      btree_image_replaced(db_bt, p->src_npage);
+    } else {
+      API_DRIVE(db, rc, btree_make_empty(db_bt)); /* an empty source: a new empty database */
+      if (rc) goto end_src;
+    }
     API_DRIVE(db, rc, btree_update_meta(db_bt, BTREE_SCHEMA_VERSION, p->dst_cookie + 1));
     if (rc == SQLITE_OK) API_DRIVE(db, rc, btree_commit(db_bt));
     if (rc) goto end_src;

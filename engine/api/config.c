@@ -62,6 +62,11 @@ int sqlite3_db_config(sqlite3 *db, int op, ...) {
       else if (onoff == 0) db->flags &= ~flag_ops[i].flag;
       if (out) *out = (db->flags & flag_ops[i].flag) != 0;
     }
+    if (!found && op == SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION) {
+      found = 1;
+      if (onoff >= 0) db->load_extension_on = onoff != 0;
+      if (out) *out = db->load_extension_on;
+    }
     if (!found) {
       if (op >= SQLITE_DBCONFIG_MAINDBNAME && op <= 1020) {
         if (out) *out = 0; /* accepted; not tracked */
@@ -143,6 +148,11 @@ const char *sqlite3_compileoption_get(int n) {
 }
 
 sqlite3_int64 sqlite3_soft_heap_limit64(sqlite3_int64 n) {
+  (void)n;
+  return 0;
+}
+/* No heap limit is enforced (like soft_heap_limit64): reported as none. */
+sqlite3_int64 sqlite3_hard_heap_limit64(sqlite3_int64 n) {
   (void)n;
   return 0;
 }

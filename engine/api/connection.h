@@ -77,7 +77,16 @@ struct sqlite3 {
   int (*trace)(unsigned, void *, void *, void *);
   unsigned trace_mask;
   void *trace_arg;
+  void (*legacy_trace)(void *, const char *);                  /* sqlite3_trace */
+  void *legacy_trace_arg;
+  void (*legacy_profile)(void *, const char *, sqlite3_uint64); /* sqlite3_profile */
+  void *legacy_profile_arg;
   int (*authorizer)(void *, int, const char *, const char *, const char *, const char *);
+  /* sqlite3_collation_needed(16): asked for a collation the code needs */
+  void (*coll_needed)(void *, sqlite3 *, int, const char *);
+  void (*coll_needed16)(void *, sqlite3 *, int, const void *);
+  void *coll_needed_arg;
+  int load_extension_on;     /* sqlite3_enable_load_extension (loading always fails) */
   void *auth_arg;
   int (*wal_hook)(void *, sqlite3 *, const char *, int); /* after each WAL commit */
   void *wal_arg;
@@ -98,6 +107,9 @@ struct sqlite3 {
   /* Called by OP_ParseSchema: reload the schema of db `idb` (where: NULL =
   ** all, else a WHERE clause on sqlite_schema).  Set by the sql layer. */
   int (*schema_reload)(sqlite3 *, int idb, const char *where);
+  /* Called by OP_LoadAnalysis: re-read sqlite_stat1 of db `idb` into the
+  ** loaded schema's estimates.  Set by the sql layer. */
+  int (*stats_reload)(sqlite3 *, int idb);
   u8 enc;                    /* text encoding of main: SQLITE_UTF8 ... */
   int n_statement;           /* vm: open statement savepoints */
   i64 n_deferred_fk;         /* vm: deferred foreign key violations */

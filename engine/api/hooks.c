@@ -31,14 +31,6 @@ void *sqlite3_wal_hook(sqlite3 *db, int (*x)(void *, sqlite3 *, const char *, in
   return old;
 }
 
-int sqlite3_trace_v2(sqlite3 *db, unsigned mask, int (*x)(unsigned, void *, void *, void *),
-                     void *arg) {
-  if (!api_db_ok(db)) return SQLITE_MISUSE;
-  if (x == NULL) mask = 0;
-  db->trace = x, db->trace_mask = mask, db->trace_arg = arg;
-  return SQLITE_OK;
-}
-
 int sqlite3_set_authorizer(sqlite3 *db,
                            int (*x)(void *, int, const char *, const char *, const char *,
                                     const char *),
@@ -155,6 +147,11 @@ const char *sqlite3_db_filename(sqlite3 *db, const char *name) {
     }
   }
   return NULL;
+}
+
+const char *sqlite3_db_name(sqlite3 *db, int n) {
+  if (!api_db_ok(db) || n < 0 || n >= db->n_db) return NULL;
+  return db->dbs[n].name;
 }
 
 int sqlite3_db_readonly(sqlite3 *db, const char *name) {

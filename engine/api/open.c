@@ -103,6 +103,7 @@ static int open_connection(const char *filename, sqlite3 **out, int flags, const
   db->enc = SQLITE_UTF8;
   db->cache_size = -2000;
   db->schema_reload = schema_reload_callback;
+  db->stats_reload = schema_stats_reload_callback;
   db->magic = DB_MAGIC_OPEN;
   db->open_flags = flags;
   *out = db;

@@ -2,6 +2,7 @@
 ** metadata lookups. */
 #include "api_internal.h"
 #include "../sql/codegen.h"
+#include "../util/utf.h"
 
 static int check_function_args(sqlite3 *db, const char *name, int n_arg,
                                void *x_func, void *x_step, void *x_final) {
@@ -119,4 +120,58 @@ int sqlite3_table_column_metadata(sqlite3 *db, const char *db_name, const char *
   if (autoinc) *autoinc = ai;
   sqlite3_mutex_leave(db->mutex);
   return rc;
+}
+
+char *api_utf16_to_utf8(const void *z16) {
+  if (z16 == NULL) return NULL;
+  const u16 one = 1;
+  int native = *(const u8 *)&one ? SQLITE_UTF16LE : SQLITE_UTF16BE;
+  const u16 *w = z16;
+  int n = 0;
+  while (w[n]) n++;
+  u8 *out = NULL;
+  int nout = 0;
+  if (shale_utf16_to8(z16, n * 2, native, &out, &nout) != SQLITE_OK) return NULL;
+  return (char *)out;
+}
+
+int sqlite3_create_function16(sqlite3 *db, const void *name16, int n_arg, int enc, void *app,
+                              void (*x_func)(sqlite3_context *, int, sqlite3_value **),
+                              void (*x_step)(sqlite3_context *, int, sqlite3_value **),
+                              void (*x_final)(sqlite3_context *)) {
+  if (!api_db_ok(db) || name16 == NULL) return SQLITE_MISUSE;
+  char *name = api_utf16_to_utf8(name16);
+  if (name == NULL) return SQLITE_NOMEM;
+  int rc = sqlite3_create_function_v2(db, name, n_arg, enc, app, x_func, x_step, x_final, NULL);
+  sqlite3_free(name);
+  return rc;
+}
+
+int sqlite3_create_collation16(sqlite3 *db, const void *name16, int enc, void *arg,
+                               int (*x_cmp)(void *, int, const void *, int, const void *)) {
+  if (!api_db_ok(db) || name16 == NULL) return SQLITE_MISUSE;
+  char *name = api_utf16_to_utf8(name16);
+  if (name == NULL) return SQLITE_NOMEM;
+  int rc = sqlite3_create_collation_v2(db, name, enc, arg, x_cmp, NULL);
+  sqlite3_free(name);
+  return rc;
+}
+
+/* The callbacks asked for a collation that statement compilation needs
+** and does not know (sql/prepare.c parse_collseq); setting one clears the
+** other, as in SQLite. */
+int sqlite3_collation_needed(sqlite3 *db, void *arg, void (*x)(void *, sqlite3 *, int, const char *)) {
+  if (!api_db_ok(db)) return SQLITE_MISUSE;
+  sqlite3_mutex_enter(db->mutex);
+  db->coll_needed = x, db->coll_needed16 = NULL, db->coll_needed_arg = arg;
+  sqlite3_mutex_leave(db->mutex);
+  return SQLITE_OK;
+}
+
+int sqlite3_collation_needed16(sqlite3 *db, void *arg, void (*x)(void *, sqlite3 *, int, const void *)) {
+  if (!api_db_ok(db)) return SQLITE_MISUSE;
+  sqlite3_mutex_enter(db->mutex);
+  db->coll_needed16 = x, db->coll_needed = NULL, db->coll_needed_arg = arg;
+  sqlite3_mutex_leave(db->mutex);
+  return SQLITE_OK;
 }

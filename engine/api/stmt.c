@@ -62,6 +62,7 @@ static int step_common(sqlite3_stmt *p, int blocking) {
   if (v->state == VDBE_READY) {
     db->interrupted = db->n_vdbe_active > 0 ? db->interrupted : 0;
     if (db->n_db > 2) api_apply_busy_handler(db); /* ATTACHed databases too */
+    if (API_TRACING(db)) api_trace_start(v);
   }
   for (;;) {
     if (v->need_reprepare) {
@@ -93,6 +94,11 @@ static int step_common(sqlite3_stmt *p, int blocking) {
     break;
   }
   if (rc == SQLITE_DONE && db->autocommit) api_run_wal_hooks(db, &rc);
+  if (rc == SQLITE_ROW) {
+    if (db->trace) api_trace_row(v);
+  } else if (rc != SHALE_PENDING && v->trace_start_ms) {
+    api_trace_end(v);
+  }
   if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
     /* like SQLite: errcode/errmsg report "another row available" etc. */
     if (db->err_msg) db_error_clear(db);
@@ -115,6 +121,7 @@ int sqlite3_reset(sqlite3_stmt *p) {
   if (!v) return SQLITE_MISUSE;
   sqlite3 *db = v->db;
   sqlite3_mutex_enter(db->mutex);
+  if (v->trace_start_ms) api_trace_end(v);
   int rc = vdbe_reset(v);
   v->need_reprepare = 0;
   if (rc == SQLITE_OK) {
@@ -133,6 +140,7 @@ int sqlite3_finalize(sqlite3_stmt *p) {
   if (!v) return SQLITE_MISUSE;
   sqlite3 *db = v->db;
   sqlite3_mutex_enter(db->mutex);
+  if (v->trace_start_ms) api_trace_end(v);
   int rc = vdbe_reset(v);
   vdbe_delete(v);
   rc = api_result(db, rc);

@@ -585,6 +585,15 @@ void btree_image_replaced(Btree *bt, Pgno n_pages) {
   bt_scratch(bt); /* sized for the (unchanged) page size already */
 }
 
+int btree_make_empty(Btree *bt) {
+  if (bt->txn != 2) return SQLITE_MISUSE;
+  release_page1(bt);
+  int rc = new_page1(bt);
+  if (rc) return rc;
+  btree_image_replaced(bt, 1);
+  return SQLITE_OK;
+}
+
 int btree_savepoint(Btree *bt, int op, int index) {
   if (bt->txn != 2) return SQLITE_OK;
   if (op == SAVEPOINT_ROLLBACK) {

@@ -69,6 +69,9 @@ int btree_rollback_trip(Btree *, int trip_rc, int write_only);
 ** (backup, deserialize): the image is now n_pages long (cut at commit);
 ** pages are validated again and header parameters re-read from page 1. */
 void btree_image_replaced(Btree *, Pgno n_pages);
+/* In a write transaction: the file becomes an empty database (one page),
+** as a backup from an empty source leaves it. */
+int btree_make_empty(Btree *);
 /* 1 if this write transaction changed the schema cookie. */
 int btree_schema_changed(Btree *);
 int btree_txn_state(Btree *); /* 0 none, 1 read, 2 write */

@@ -30,6 +30,7 @@ enum {
 typedef struct Shell {
   sqlite3 *db;
   char *db_filename;      /* as given ("" or ":memory:" = in-memory) */
+  char open_filename[4096]; /* storage for the name given to .open */
   const char *vfs_name;
   int open_flags;         /* extra SQLITE_OPEN_* (readonly) */
   int mode;
@@ -79,6 +80,10 @@ int shell_dump(Shell *, const char *like);
 
 /* shell_import.c */
 int shell_import(Shell *, int argc, char **argv);
+
+/* shell_backup.c */
+int shell_backup(Shell *, int argc, char **argv);  /* .backup / .save */
+int shell_restore(Shell *, int argc, char **argv); /* .restore */
 
 /* shell_lineedit.c: interactive line editing and history */
 char *shell_edit_line(const char *prompt);

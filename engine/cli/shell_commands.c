@@ -8,6 +8,10 @@
 #define MAX_ARGS 50
 
 static const char *const help_text[] = {
+    ".backup ?DB? FILE        Backup DB (default \"main\") to FILE\n"
+    "   Options:\n"
+    "       --append            Use the appendvfs\n"
+    "       --async             Write to FILE without journal and fsync()",
     ".bail on|off             Stop after hitting an error.  Default OFF",
     ".changes on|off          Show number of rows changed by SQL",
     ".databases               List names and files of attached databases",
@@ -37,6 +41,8 @@ static const char *const help_text[] = {
     ".print STRING...         Print literal STRING",
     ".quit                    Exit this program",
     ".read FILE               Read input from FILE",
+    ".restore ?DB? FILE       Restore content of DB (default \"main\") from FILE",
+    ".save ?OPTIONS? FILE     Write database to FILE (an alias for .backup ...)",
     ".schema ?PATTERN?        Show the CREATE statements matching PATTERN",
     ".separator COL ?ROW?     Change the column and row separators",
     ".show                    Show the current values for various settings",
@@ -402,7 +408,8 @@ int shell_do_command(Shell *p, char *line) {
   const char *c = argv[0];
   size_t n = strlen(c);
 #define IS(name, minlen) (n >= (minlen) && strncmp(c, name, n) == 0)
-  if (IS("bail", 2)) rc = on_off(p, argc, argv, &p->bail, ".bail on|off");
+  if (IS("backup", 3) || IS("save", 3)) rc = shell_backup(p, argc, argv);
+  else if (IS("bail", 3)) rc = on_off(p, argc, argv, &p->bail, ".bail on|off");
   else if (IS("changes", 3)) rc = on_off(p, argc, argv, &p->changes, ".changes on|off");
   else if (IS("databases", 2)) rc = cmd_databases(p);
   else if (IS("dump", 2)) rc = shell_dump(p, argc > 1 ? argv[1] : NULL);
@@ -449,9 +456,8 @@ int shell_do_command(Shell *p, char *line) {
       } else file = argv[i];
     }
     if (rc == 0) {
-      static char filename_buf[4096];
-      snprintf(filename_buf, sizeof filename_buf, "%s", file ? file : ":memory:");
-      p->db_filename = filename_buf;
+      snprintf(p->open_filename, sizeof p->open_filename, "%s", file ? file : ":memory:");
+      p->db_filename = p->open_filename;
       p->open_flags = ro ? SQLITE_OPEN_READONLY : 0;
       rc = shell_open_db(p, 0) != SQLITE_OK;
     }
@@ -477,7 +483,8 @@ int shell_do_command(Shell *p, char *line) {
         fclose(in);
       }
     }
-  } else if (IS("schema", 2)) rc = cmd_schema(p, argc, argv);
+  } else if (IS("restore", 3)) rc = shell_restore(p, argc, argv);
+  else if (IS("schema", 2)) rc = cmd_schema(p, argc, argv);
   else if (IS("separator", 3)) {
     if (argc < 2 || argc > 3) {
       fprintf(stderr, "Usage: .separator COL ?ROW?\n");

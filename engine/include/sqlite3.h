@@ -431,6 +431,10 @@ SQLITE_API int sqlite3_status64(int op, sqlite3_int64 *pCurrent,
 SQLITE_API int sqlite3_db_status(sqlite3 *, int op, int *pCur, int *pHiwtr, int resetFlg);
 SQLITE_API int sqlite3_stmt_status(sqlite3_stmt *, int op, int resetFlg);
 SQLITE_API int sqlite3_complete(const char *sql);
+SQLITE_API int sqlite3_complete16(const void *sql);
+SQLITE_API int sqlite3_enable_load_extension(sqlite3 *db, int onoff);
+SQLITE_API int sqlite3_load_extension(sqlite3 *db, const char *zFile, const char *zProc,
+                                      char **pzErrMsg);
 SQLITE_API int sqlite3_sleep(int);
 SQLITE_API void sqlite3_randomness(int N, void *P);
 
@@ -467,6 +471,7 @@ SQLITE_API const void *sqlite3_errmsg16(sqlite3 *);
 SQLITE_API const char *sqlite3_errstr(int);
 SQLITE_API int sqlite3_error_offset(sqlite3 *db);
 SQLITE_API const char *sqlite3_db_filename(sqlite3 *db, const char *zDbName);
+SQLITE_API const char *sqlite3_db_name(sqlite3 *db, int N);
 SQLITE_API int sqlite3_db_readonly(sqlite3 *db, const char *zDbName);
 SQLITE_API sqlite3_mutex *sqlite3_db_mutex(sqlite3 *);
 SQLITE_API int sqlite3_db_cacheflush(sqlite3 *);
@@ -508,6 +513,9 @@ SQLITE_API void *sqlite3_update_hook(sqlite3 *,
 SQLITE_API int sqlite3_trace_v2(sqlite3 *, unsigned uMask,
                                 int (*xCallback)(unsigned, void *, void *, void *),
                                 void *pCtx);
+SQLITE_API void *sqlite3_trace(sqlite3 *, void (*xTrace)(void *, const char *), void *);
+SQLITE_API void *sqlite3_profile(sqlite3 *, void (*xProfile)(void *, const char *, sqlite3_uint64),
+                                 void *);
 SQLITE_API int sqlite3_set_authorizer(sqlite3 *,
     int (*xAuth)(void *, int, const char *, const char *, const char *, const char *),
     void *pUserData);
@@ -607,6 +615,16 @@ SQLITE_API int sqlite3_create_window_function(sqlite3 *db, const char *zFunction
     void (*xStep)(sqlite3_context *, int, sqlite3_value **),
     void (*xFinal)(sqlite3_context *), void (*xValue)(sqlite3_context *),
     void (*xInverse)(sqlite3_context *, int, sqlite3_value **), void (*xDestroy)(void *));
+SQLITE_API int sqlite3_create_function16(sqlite3 *db, const void *zFunctionName, int nArg,
+    int eTextRep, void *pApp, void (*xFunc)(sqlite3_context *, int, sqlite3_value **),
+    void (*xStep)(sqlite3_context *, int, sqlite3_value **),
+    void (*xFinal)(sqlite3_context *));
+SQLITE_API int sqlite3_create_collation16(sqlite3 *, const void *zName, int eTextRep,
+    void *pArg, int (*xCompare)(void *, int, const void *, int, const void *));
+SQLITE_API int sqlite3_collation_needed(sqlite3 *, void *,
+    void (*)(void *, sqlite3 *, int eTextRep, const char *));
+SQLITE_API int sqlite3_collation_needed16(sqlite3 *, void *,
+    void (*)(void *, sqlite3 *, int eTextRep, const void *));
 SQLITE_API int sqlite3_create_collation(sqlite3 *, const char *zName, int eTextRep,
     void *pArg, int (*xCompare)(void *, int, const void *, int, const void *));
 SQLITE_API int sqlite3_create_collation_v2(sqlite3 *, const char *zName, int eTextRep,
@@ -650,6 +668,7 @@ SQLITE_API sqlite3_uint64 sqlite3_msize(void *);
 SQLITE_API sqlite3_int64 sqlite3_memory_used(void);
 SQLITE_API sqlite3_int64 sqlite3_memory_highwater(int resetFlag);
 SQLITE_API sqlite3_int64 sqlite3_soft_heap_limit64(sqlite3_int64 N);
+SQLITE_API sqlite3_int64 sqlite3_hard_heap_limit64(sqlite3_int64 N);
 SQLITE_API int sqlite3_release_memory(int);
 SQLITE_API char *sqlite3_mprintf(const char *, ...);
 SQLITE_API char *sqlite3_vmprintf(const char *, va_list);

@@ -34,7 +34,7 @@ static void stat_index(Parse *p, Table *t, Index *ix, int idb, int stat_cur, int
   for (int k = 0; k < n && k < 64; k++) {
     vdbe_add_op3(v, OP_Column, icur, k, r_tmp);
     const char *cn = ix->collate[k];
-    CollSeq *coll = (cn && shale_stricmp(cn, "BINARY")) ? coll_find(p->db, cn) : NULL;
+    CollSeq *coll = parse_collseq(p, cn);
     if (coll)
       vdbe_add_op4(v, OP_Ne, r_prev + k, lbl[k], r_tmp, coll, P4_COLLSEQ);
     else

@@ -244,6 +244,13 @@ int codegen_create_table(Parse *p, Stmt *st) {
     sqlite3_free(err);
     return p->rc;
   }
+  for (int i = 0; i < t->n_col && p->rc == SQLITE_OK; i++) parse_collseq(p, t->cols[i].collate);
+  for (Index *ix = t->indexes; ix && p->rc == SQLITE_OK; ix = ix->next)
+    for (int i = 0; ix->collate && i < ix->n_column && p->rc == SQLITE_OK; i++) parse_collseq(p, ix->collate[i]);
+  if (p->rc) {
+    table_free(t);
+    return p->rc;
+  }
   for (int i = 0; i < t->n_col; i++)
     if (t->cols[i].generated && !t->cols[i].generated_stored) {
       table_free(t);

@@ -58,6 +58,11 @@ void parse_error(Parse *, const char *fmt, ...);
 void parse_error_at(Parse *, int offset, const char *fmt, ...);
 
 /* Registers and cursors. */
+/* The collation `name` for generated code: NULL for BINARY (the VM's
+** default).  An unknown name asks the collation-needed callback, then
+** fails the statement: "no such collation sequence: X". */
+CollSeq *parse_collseq(Parse *, const char *name);
+
 int parse_alloc_reg(Parse *);            /* one register */
 int parse_alloc_regs(Parse *, int n);    /* n consecutive, returns the first */
 int parse_alloc_cursor(Parse *);
@@ -65,6 +70,7 @@ int parse_alloc_cursor(Parse *);
 /* Schema (schema.c). */
 int schema_ensure_loaded(sqlite3 *, int idb, char **err); /* may PENDING */
 int schema_reload_callback(sqlite3 *, int idb, const char *where);
+int schema_stats_reload_callback(sqlite3 *, int idb); /* ANALYZE: sqlite_stat1 again */
 Table *schema_find_table(sqlite3 *, const char *db_name, const char *name, int *idb);
 Index *schema_find_index(sqlite3 *, const char *db_name, const char *name, int *idb);
 Trigger *schema_find_trigger(sqlite3 *, const char *db_name, const char *name, int *idb);

@@ -13,7 +13,8 @@ static int add_str(Parse *p, int op, int p1, int p2, int p3, const char *z, int 
 }
 
 static CollSeq *find_coll(Parse *p, const char *name) {
-  return coll_find(p->db, name ? name : "BINARY");
+  CollSeq *c = parse_collseq(p, name);
+  return c ? c : coll_find(p->db, "BINARY");
 }
 
 /* ------------------------------------------------------------ affinity -- */
@@ -113,7 +114,7 @@ static const char *compare_collation(Parse *p, const Expr *l, const Expr *r) {
 
 CollSeq *expr_collseq(Parse *p, const Expr *e) {
   const char *z = expr_collation_name(p, e);
-  return z ? coll_find(p->db, z) : NULL;
+  return z ? parse_collseq(p, z) : NULL;
 }
 
 KeyInfo *expr_keyinfo_for_list(Parse *p, ExprList *l, int n_extra, int with_sort) {
@@ -123,7 +124,7 @@ KeyInfo *expr_keyinfo_for_list(Parse *p, ExprList *l, int n_extra, int with_sort
   k->enc = p->db->enc ? p->db->enc : SQLITE_UTF8;
   for (int i = 0; i < n; i++) {
     const char *z = expr_collation_name(p, l->a[i].expr);
-    if (k->coll) k->coll[i] = (z && shale_stricmp(z, "BINARY")) ? coll_find(p->db, z) : NULL;
+    if (k->coll) k->coll[i] = parse_collseq(p, z);
     if (with_sort && k->sort_flags) {
       u8 f = 0;
       if (l->a[i].sort_desc) f |= KEYINFO_ORDER_DESC;
@@ -515,7 +516,7 @@ static void code_in_select(Parse *p, Expr *e, int target) {
     const Expr *re = (s->result && i < s->result->n ? s : first)->result->a[i].expr;
     aff[i] = in_affinity(p, le, re);
     const char *cn = compare_collation(p, le, re);
-    if (k->coll) k->coll[i] = (cn && shale_stricmp(cn, "BINARY")) ? coll_find(p->db, cn) : NULL;
+    if (k->coll) k->coll[i] = parse_collseq(p, cn);
   }
   aff[n] = 0;
   int once = -1;

@@ -896,6 +896,25 @@ static int not_op_follows(int t) {
   return like_op(t) >= 0 || t == TK_IN || t == TK_BETWEEN || t == TK_NULL;
 }
 
+/* Constant as the parser sees it (SQLite's rule for the IN rewrite below):
+** no column names, functions or subqueries; parameters count as constant. */
+static int parse_time_constant(const Expr *e) {
+  if (!e) return 1;
+  switch (e->op) {
+    case EX_ID: case EX_DOT: case EX_FUNCTION: case EX_SUBQUERY: case EX_EXISTS:
+    case EX_IN_SELECT: case EX_IN_TABLE: case EX_RAISE: case EX_STAR: case EX_VECTOR:
+      return 0;
+    default:
+      break;
+  }
+  if (!parse_time_constant(e->left) || !parse_time_constant(e->right) || !parse_time_constant(e->extra))
+    return 0;
+  if (e->list)
+    for (int i = 0; i < e->list->n; i++)
+      if (!parse_time_constant(e->list->a[i].expr)) return 0;
+  return 1;
+}
+
 /* [NOT] IN ... after IN consumed */
 static Expr *in_expr(Parser *p, Expr *left, int lh, int not, int pos, int *h) {
   Expr *e = new_expr(p, EX_IN_LIST, pos);
@@ -944,6 +963,19 @@ static Expr *in_expr(Parser *p, Expr *left, int lh, int not, int pos, int *h) {
     }
   }
   if (!check_h(p, *h)) goto fail;
+  if (e->op == EX_IN_LIST && e->list && e->list->n == 1 && e->left->op != EX_VECTOR &&
+      parse_time_constant(e->list->a[0].expr)) {
+    /* x IN (constant) is x == constant, as in SQLite: the comparison's
+    ** affinity and collation rules are those of "=" */
+    Expr *right = e->list->a[0].expr;
+    e->list->a[0].expr = NULL;
+    ast_free_expr_list(e->list);
+    e->list = NULL;
+    e->op = EX_BINARY;
+    e->sub_op = (e->flags & EXPR_F_NOT) ? OP_NE_ : OP_EQ_;
+    e->flags &= ~EXPR_F_NOT;
+    e->right = right;
+  }
   return e;
 fail_leave:
   p_leave(p, 7);

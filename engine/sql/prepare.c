@@ -6,6 +6,7 @@
 */
 #include "build_int.h"
 #include "vtab.h"
+#include "../util/utf.h"
 #include <stdarg.h>
 
 /* ---------------------------------------------------------------- errors -- */
@@ -27,6 +28,30 @@ void parse_error(Parse *p, const char *fmt, ...) {
   va_end(ap);
   p->rc = SQLITE_ERROR;
   p->err_offset = -1;
+}
+
+CollSeq *parse_collseq(Parse *p, const char *name) {
+  if (name == NULL || shale_stricmp(name, "BINARY") == 0) return NULL;
+  sqlite3 *db = p->db;
+  CollSeq *c = coll_find(db, name);
+  if (c == NULL && (db->coll_needed || db->coll_needed16)) {
+    int enc = db->enc ? db->enc : SQLITE_UTF8;
+    if (db->coll_needed) {
+      db->coll_needed(db->coll_needed_arg, db, enc, name);
+    } else {
+      u8 *w = NULL;
+      int nw = 0;
+      const u16 one = 1; /* the name goes in the machine's byte order */
+      int native16 = *(const u8 *)&one ? SQLITE_UTF16LE : SQLITE_UTF16BE;
+      if (shale_utf8_to16((const u8 *)name, -1, native16, &w, &nw) == SQLITE_OK) {
+        db->coll_needed16(db->coll_needed_arg, db, enc, w);
+        sqlite3_free(w);
+      }
+    }
+    c = coll_find(db, name);
+  }
+  if (c == NULL) parse_error(p, "no such collation sequence: %s", name);
+  return c;
 }
 
 int parse_alloc_reg(Parse *p) { return ++p->n_mem; }
@@ -85,7 +110,7 @@ KeyInfo *build_index_keyinfo(Parse *p, Index *ix) {
     if (k->sort_flags) k->sort_flags[i] = ix->sort_desc && ix->sort_desc[i] ? KEYINFO_ORDER_DESC : 0;
     if (k->coll) {
       const char *c = ix->collate ? ix->collate[i] : NULL;
-      k->coll[i] = (c && shale_stricmp(c, "BINARY") != 0) ? coll_find(p->db, c) : NULL;
+      k->coll[i] = parse_collseq(p, c);
     }
   }
   return k;
@@ -221,6 +246,7 @@ static int prepare_once(sqlite3 *db, const char *zSql, int nBytes, unsigned prep
   db->schema_reload = schema_reload_callback;
   db->vtab_create = vtab_create_callback;
   db->vtab_destroy = vtab_destroy_callback;
+  db->stats_reload = schema_stats_reload_callback;
   int rc = load_all_schemas(db);
   if (rc != SQLITE_OK) return rc;
 

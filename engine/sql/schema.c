@@ -947,6 +947,7 @@ static int decode_row(const u8 *rec, u32 n, SchemaRow *r) {
 }
 
 static int schema_add_object(sqlite3 *db, int idb, Schema *s, SchemaRow *r, char **err);
+static int load_stat1(sqlite3 *db, int idb, Schema *s, u32 enc);
 
 /* A sqlite_schema record of a UTF-16 database with its text fields re-encoded
 ** as UTF-8 (*out, sqlite3_malloc'd), so the loader reads every file alike. */
@@ -1103,6 +1104,97 @@ static int load_schema(sqlite3 *db, int idb, Schema *s, char **err) {
   }
   for (int i = 0; i < n_later; i++) sqlite3_free(later[i].copy);
   sqlite3_free(later);
+  if (rc == SQLITE_OK) rc = load_stat1(db, idb, s, enc);
+  return rc;
+}
+
+/* One sqlite_stat1 row: "N a b c ..." (then keywords such as "unordered"
+** or "sz=N", which are skipped) for an index, "N" for a table. */
+static void apply_stat1(Schema *s, const SchemaRow *r) {
+  char tbl[256], idx[256], stat[512];
+  if (!r->f[0] || !r->f[2] || r->n[0] >= (int)sizeof tbl || r->n[2] >= (int)sizeof stat) return;
+  memcpy(tbl, r->f[0], (size_t)r->n[0]);
+  tbl[r->n[0]] = 0;
+  memcpy(stat, r->f[2], (size_t)r->n[2]);
+  stat[r->n[2]] = 0;
+  Table *t = hash_find(&s->tables, tbl);
+  if (!t) return;
+  i64 v[64];
+  int nv = 0;
+  for (const char *z = stat; *z && nv < 64;) {
+    while (*z == ' ') z++;
+    if (*z < '0' || *z > '9') break;
+    i64 x = 0;
+    while (*z >= '0' && *z <= '9') x = x * 10 + (*z++ - '0');
+    v[nv++] = x > 0 ? x : 1;
+  }
+  if (nv == 0) return;
+  if (!r->f[1]) {
+    t->n_row_est = v[0];
+    return;
+  }
+  if (r->n[1] >= (int)sizeof idx) return;
+  memcpy(idx, r->f[1], (size_t)r->n[1]);
+  idx[r->n[1]] = 0;
+  Index *ix = NULL;
+  for (Index *i = t->indexes; i; i = i->next)
+    if (shale_stricmp(i->name, idx) == 0) ix = i;
+  if (!ix) return;
+  int want = ix->n_key_col + 1;
+  i64 *est = sqlite3_malloc64(sizeof(i64) * (u64)want);
+  if (!est) return; /* estimates are optional */
+  for (int k = 0; k < want; k++) est[k] = k < nv ? v[k] : (k > 0 ? est[k - 1] : v[0]);
+  sqlite3_free(ix->stat_est);
+  ix->stat_est = est;
+  if (!ix->where) t->n_row_est = v[0];
+}
+
+/* The planner's row estimates from sqlite_stat1, when the table exists
+** (SQLite reads them with the schema too).  May PENDING like the schema. */
+static int load_stat1(sqlite3 *db, int idb, Schema *s, u32 enc) {
+  Table *st = hash_find(&s->tables, "sqlite_stat1");
+  if (!st || !st->root) return SQLITE_OK;
+  BtCursor *cur = NULL;
+  int rc = btree_cursor_open(db->dbs[idb].btree, st->root, 0, &cur);
+  if (rc) return rc;
+  int empty = 0;
+  rc = btree_first(cur, &empty);
+  u8 *buf = NULL;
+  u32 buf_n = 0;
+  while (rc == SQLITE_OK && !empty && !btree_eof(cur)) {
+    u32 sz = btree_payload_size(cur), n_local = 0;
+    const u8 *p = btree_payload_fetch(cur, &n_local);
+    if (n_local < sz) {
+      if (buf_n < sz) {
+        u8 *nb = sqlite3_realloc64(buf, sz);
+        if (!nb) {
+          rc = SQLITE_NOMEM;
+          break;
+        }
+        buf = nb;
+        buf_n = sz;
+      }
+      rc = btree_payload_read(cur, 0, sz, buf);
+      if (rc) break;
+      p = buf;
+    }
+    u8 *utf8 = NULL;
+    if (enc != SQLITE_UTF8) {
+      rc = record_to_utf8(p, sz, (int)enc, &utf8, &sz);
+      if (rc) break;
+      p = utf8;
+    }
+    SchemaRow r;
+    if (decode_row(p, sz, &r) == SQLITE_OK) apply_stat1(s, &r); /* a bad row is ignored, as in SQLite */
+    sqlite3_free(utf8);
+    rc = btree_next(cur);
+    if (rc == SQLITE_DONE) {
+      rc = SQLITE_OK;
+      break;
+    }
+  }
+  btree_cursor_close(cur);
+  sqlite3_free(buf);
   return rc;
 }
 
@@ -1282,6 +1374,12 @@ int schema_ensure_loaded(sqlite3 *db, int idb, char **err) {
   slot->schema = s;
   slot->schema_loaded = 1;
   return SQLITE_OK;
+}
+
+int schema_stats_reload_callback(sqlite3 *db, int idb) {
+  if (idb < 0 || idb >= db->n_db || !db->dbs[idb].btree || !db->dbs[idb].schema) return SQLITE_OK;
+  Schema *s = db->dbs[idb].schema;
+  return load_stat1(db, idb, s, s->enc ? s->enc : SQLITE_UTF8);
 }
 
 int schema_reload_callback(sqlite3 *db, int idb, const char *where) {

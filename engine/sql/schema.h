@@ -46,7 +46,8 @@ struct Index {
   u8 origin;            /* 'c' CREATE INDEX, 'u' UNIQUE constraint, 'pk' => 'p' */
   Expr *where;          /* partial index predicate */
   char *sql;            /* CREATE INDEX text, NULL for automatic indexes */
-  i16 *stat_est;        /* sqlite_stat1 estimates, or NULL */
+  i64 *stat_est;        /* sqlite_stat1: [0] rows, [k] rows per distinct
+                        ** value of the first k key columns; or NULL */
   Index *next;          /* next index of the same table */
 };
 

@@ -475,7 +475,8 @@ static int agg_update(Parse *p, AggInfo *ai, int pseudo, int *reg_hit_io) {
       const char *cn = NULL;
       for (int k = 0; k < n && !cn; k++) cn = expr_collation_name(p, af->e->list->a[k].expr);
       if (!reg_hit) reg_hit = parse_alloc_reg(p);
-      vdbe_add_op4(v, OP_CollSeq, reg_hit, 0, 0, coll_find(p->db, cn ? cn : "BINARY"), P4_COLLSEQ);
+      CollSeq *coll = parse_collseq(p, cn);
+      vdbe_add_op4(v, OP_CollSeq, reg_hit, 0, 0, coll ? coll : coll_find(p->db, "BINARY"), P4_COLLSEQ);
     }
     vdbe_add_op4(v, OP_AggStep, 0, r, af->reg_acc, (void *)af->f, P4_FUNCDEF);
     vdbe_change_p5(v, (u16)n);
@@ -1313,7 +1314,7 @@ static void code_window_select(Parse *p, Select *s, Emit *em) {
     for (int j = 0; j < np + no; j++) {
       ExprListItem *it = j < np ? &sp->part->a[j] : &sp->order->a[j - np];
       const char *cn = expr_collation_name(p, it->expr);
-      if (ki->coll) ki->coll[j] = (cn && shale_stricmp(cn, "BINARY")) ? coll_find(p->db, cn) : NULL;
+      if (ki->coll) ki->coll[j] = parse_collseq(p, cn);
       if (j >= np && ki->sort_flags) {
         u8 fl = 0;
         if (it->sort_desc) fl |= KEYINFO_ORDER_DESC;
@@ -2009,7 +2010,7 @@ static KeyInfo *compound_keyinfo(Parse *p, Select **arms, int na, int n) {
     const char *cn = NULL;
     for (int a = na - 1; a >= 0 && !cn; a--)
       if (arms[a]->result && i < arms[a]->result->n) cn = expr_collation_name(p, arms[a]->result->a[i].expr);
-    if (k->coll) k->coll[i] = (cn && shale_stricmp(cn, "BINARY")) ? coll_find(p->db, cn) : NULL;
+    if (k->coll) k->coll[i] = parse_collseq(p, cn);
   }
   return k;
 }

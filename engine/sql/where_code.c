@@ -259,7 +259,7 @@ static void code_in_loop(WhereInfo *w, WLevel *lv, WTerm *t, int reg, char aff, 
   KeyInfo *k = keyinfo_alloc(1, 0);
   if (k) {
     k->enc = p->db->enc ? p->db->enc : SQLITE_UTF8;
-    if (k->coll) k->coll[0] = (coll && shale_stricmp(coll, "BINARY")) ? coll_find(p->db, coll) : NULL;
+    if (k->coll) k->coll[0] = parse_collseq(p, coll);
   }
   vdbe_add_op4(v, OP_OpenEphemeral, cur, 1, 0, k, P4_KEYINFO);
   if (aff <= SQLITE_AFF_NONE) aff = SQLITE_AFF_BLOB;

@@ -306,7 +306,10 @@ void wh_plan_level_one(WhereInfo *w, int li, u64 avail, Select *sel) {
     /* covering? */
     int covering = index_covers(t, ix, &u);
     double c = n_rows;
-    for (int k = 0; k < n_eq; k++) c /= (ix->unique && k == ix->n_key_col - 1) ? n_rows : 10.0;
+    if (ix->stat_est && n_eq > 0) /* ANALYZE: rows per value of the first n_eq columns */
+      c = (double)ix->stat_est[n_eq < ix->n_key_col ? n_eq : ix->n_key_col];
+    else
+      for (int k = 0; k < n_eq; k++) c /= (ix->unique && k == ix->n_key_col - 1) ? n_rows : 10.0;
     for (int k = 0; k < n_eq; k++)
       if (wh_is_in_term(eqs[k]->e)) c *= eqs[k]->e->list ? eqs[k]->e->list->n : 10;
     if (lo || hi) c /= (lo && hi) ? 16 : 4;

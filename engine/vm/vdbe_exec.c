@@ -1224,7 +1224,6 @@ int vdbe_exec(Vdbe *v) {
       case OP_Trace:
       case OP_CursorHint:
       case OP_VarCheck:
-      case OP_LoadAnalysis:
       case OP_Expire:
       case OP_TypeCheck:
         break;
@@ -2689,6 +2688,15 @@ int vdbe_exec(Vdbe *v) {
       }
       case OP_SqlExec:
         ERR(SQLITE_ERROR, "OP_SqlExec is not supported");
+      case OP_LoadAnalysis:
+        if (db->stats_reload) {
+          rc = db->stats_reload(db, op->p1);
+          if (rc) {
+            if (rc == SHALE_PENDING) goto io_or_error;
+            ERR(rc, "%s", vdbe_errstr(rc));
+          }
+        }
+        break;
       case OP_ParseSchema:
       case OP_DropTable:
       case OP_DropIndex:

@@ -134,6 +134,7 @@ struct Vdbe {
   int rc;               /* result of the last run */
   char *err_msg;
   u8 state;             /* VDBE_* */
+  i64 trace_start_ms;   /* sqlite3_trace_v2 PROFILE: when this run began (0: not timed) */
   u8 readonly;
   u8 explain;
   u8 committing;        /* halted OK, auto-commit in progress */

@@ -362,6 +362,18 @@ PRAGMA integrity_check;`);
   await finish(() => page.setInputFiles('#open-file', junk));
   r = await results();
   assert.match(r[0].error, /junk\.db: file is not a database/);
+  // a file with a good header but a corrupt b-tree page is refused before
+  // the stored database is touched: the cities are still there
+  const bad = path.join(tmp, 'bad.db');
+  const image = fs.readFileSync(file);
+  image.fill(0x55, 1024, 2048); // page 2 (page_size 1024)
+  fs.writeFileSync(bad, image);
+  await finish(() => page.setInputFiles('#open-file', bad));
+  r = await results();
+  assert.match(r[0].error, /bad\.db: .*malformed/);
+  r = await query('SELECT count(*) FROM cities; PRAGMA integrity_check;');
+  assert.deepEqual(r[0].rows, [['502']]);
+  assert.deepEqual(r[1].rows, [['ok']]);
 });
 
 test('downloads the current database; sqlite3 reads it', async () => {

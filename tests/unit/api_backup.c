@@ -10,6 +10,7 @@
 **      copy and unchanged until the last step, a write to the source by
 **      another connection between steps restarts the copy; finish early
 **      leaves the destination as it was;
+**  (b2) an empty source empties the destination;
 **  (c) errors: same connection, unknown database, close with an
 **      unfinished backup (SQLITE_BUSY), close_v2 then finish;
 **  (d) serialize/deserialize round trip, an image written by sqlite3 (WAL
@@ -166,6 +167,25 @@ static void test_errors(void) {
   sqlite3_close(b);
 }
 
+/* An empty source (a file never written) makes the destination an empty,
+** valid database: its old tables are gone, the cookie moved on. */
+static void test_empty_source(const char *vfs) {
+  au_unlink_db(g_a);
+  au_unlink_db(g_b);
+  sqlite3 *dst = open_path(g_a, vfs), *src = open_path(g_b, vfs);
+  fill(dst, 20);
+  sqlite3_backup *bk = sqlite3_backup_init(dst, "main", src, "main");
+  CHECK(bk != NULL);
+  CHECK_INT(sqlite3_backup_step(bk, -1), SQLITE_DONE);
+  CHECK_INT(sqlite3_backup_finish(bk), SQLITE_OK);
+  CHECK_STR(q(dst, "SELECT count(*) FROM sqlite_schema"), "0");
+  CHECK_STR(q(dst, "PRAGMA integrity_check"), "ok");
+  CHECK_STR(q(dst, "PRAGMA page_count"), "1");
+  CHECK_STR(q(dst, "CREATE TABLE n(x); INSERT INTO n VALUES(7); SELECT x FROM n"), "7");
+  sqlite3_close(src);
+  sqlite3_close(dst);
+}
+
 static void test_serialize(void) {
   sqlite3 *a = open_path(":memory:", NULL);
   fill(a, 200);
@@ -230,6 +250,7 @@ int main(void) {
   for (int i = 0; i < n_vfs; i++) {
     test_whole(testlib_vfs_names[i]);
     test_incremental(testlib_vfs_names[i]);
+    test_empty_source(testlib_vfs_names[i]);
   }
   test_errors();
   test_serialize();

@@ -184,6 +184,25 @@ async function schema() {
   return { objects, bytes: pc[0] * ps[0], storage };
 }
 
+// Opens `bytes` as a scratch in-memory database and runs quick_check; throws
+// SqliteError (SQLITE_NOTADB / SQLITE_CORRUPT) when the image is unusable.
+async function checkImage(bytes) {
+  if (bytes.length === 0) return;
+  let scratch = null;
+  try {
+    scratch = await open(':memory:', { storage: 'memory', module, data: bytes.slice() });
+    const st = scratch.prepare('PRAGMA quick_check').raw(true);
+    let rows;
+    try { rows = await st.all(); } finally { st.finalize(); }
+    const verdict = rows.map((r) => r[0]).join('; ');
+    if (verdict !== 'ok') {
+      throw new SqliteError(`database disk image is malformed (${verdict})`, 'SQLITE_CORRUPT', 11);
+    }
+  } finally {
+    await scratch?.close().catch(() => {});
+  }
+}
+
 const handlers = {
   async init(msg) {
     module = msg.module;
@@ -224,14 +243,16 @@ const handlers = {
       bytes[18] = bytes[19] = 1;
       converted = true;
     }
+    // Check the file in a scratch in-memory database before anything of the
+    // current one is replaced: a corrupt file is refused and loses nothing.
+    await checkImage(bytes);
     const kind = storage;
-    const previous = kind === 'memory' && db ? await db.export() : null;
+    const previous = db ? await db.export() : null;
     try {
       await openDb(kind, bytes);
       await db.exec('SELECT count(*) FROM sqlite_schema');
     } catch (err) {
-      // keep the previous memory database (a persistent one was replaced:
-      // leave an empty one rather than none)
+      // put the previous database back, whatever the storage
       if (db) await db.close().catch(() => {});
       db = null;
       await openDb(kind, previous ?? new Uint8Array(0));
