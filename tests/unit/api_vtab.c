@@ -27,6 +27,7 @@ typedef struct Store {
   int n_create, n_connect, n_destroy, n_disconnect, create_argc;
   char create_args[128];
   int n_best, last_n_cons, last_usable_eq, last_order_consumed;
+  char last_v_coll[16]; /* sqlite3_vtab_collation of a constraint on v */
   int n_filter, last_idx_num;
   char last_idx_str[32];
   int n_begin, n_sync, n_commit, n_rollback;
@@ -104,6 +105,7 @@ static int kv_best_index(sqlite3_vtab *vt, sqlite3_index_info *info) {
       eq = i;
       s->last_usable_eq = 1;
     }
+    if (c->iColumn == 1) snprintf(s->last_v_coll, sizeof(s->last_v_coll), "%s", sqlite3_vtab_collation(info, i));
   }
   if (eq >= 0) {
     info->aConstraintUsage[eq].argvIndex = 1;
@@ -364,6 +366,12 @@ int main(void) {
     sqlite3_finalize(st);
   }
   CHECK_STR(q(db, "SELECT tag, k FROM kv WHERE k = 1"), "tagged|1");
+  /* the collation of a constraint (sqlite3_vtab_collation) */
+  CHECK_STR(q(db, "SELECT k FROM kv WHERE v = 'ONE' COLLATE NOCASE"), "1");
+  CHECK_STR(s.last_v_coll, "NOCASE");
+  CHECK_STR(q(db, "SELECT k FROM kv WHERE v > 'p'"), "2\n3");
+  CHECK_STR(s.last_v_coll, "BINARY");
+  CHECK_INT(s.last_n_cons, 1);
   CHECK_STR(q(db, "SELECT * FROM kv WHERE k = 1"), "1|one");
   CHECK_STR(q(db, "SELECT rowid, k FROM kv WHERE rowid > 2"), "3|3");
 
