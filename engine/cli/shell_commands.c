@@ -26,6 +26,7 @@ static const char *const help_text[] = {
     ".help ?PATTERN?          Show help text for PATTERN",
     ".import FILE TABLE       Import data from FILE into TABLE",
     ".indexes ?TABLE?         Show names of indexes",
+    ".load FILE ?ENTRY?       Load an extension library",
     ".mode MODE ?TABLE?       Set output mode",
     ".nullvalue STRING        Use STRING in place of NULL values",
     ".once ?FILE?             Output for the next SQL command only to FILE",
@@ -393,6 +394,22 @@ static int cmd_eqp(Shell *p, int argc, char **argv) {
   return 0;
 }
 
+/* .load FILE ?ENTRY?: Shale loads no extensions; the error is the library's. */
+static int cmd_load(Shell *p, int argc, char **argv) {
+  if (argc < 2) {
+    fprintf(stderr, "Usage: .load FILE ?ENTRYPOINT?\n");
+    return 1;
+  }
+  char *err = NULL;
+  sqlite3_enable_load_extension(p->db, 1);
+  if (sqlite3_load_extension(p->db, argv[1], argc > 2 ? argv[2] : NULL, &err) != SQLITE_OK) {
+    fprintf(stderr, "Error: %s\n", err ? err : sqlite3_errmsg(p->db));
+    sqlite3_free(err);
+    return 1;
+  }
+  return 0;
+}
+
 /* Dispatch.  Like sqlite3, a command may be abbreviated to any prefix; the
 ** first command in this order that matches wins. */
 int shell_do_command(Shell *p, char *line) {
@@ -434,6 +451,7 @@ int shell_do_command(Shell *p, char *line) {
     shell_show_help(p, argc > 1 ? argv[1] : NULL);
   } else if (IS("import", 2)) rc = shell_import(p, argc, argv);
   else if (IS("indexes", 3) || IS("indices", 3)) rc = cmd_tables_or_indexes(p, argc, argv, 1);
+  else if (IS("load", 2)) rc = cmd_load(p, argc, argv);
   else if (IS("mode", 1)) rc = cmd_mode(p, argc, argv);
   else if (IS("nullvalue", 1)) {
     if (argc != 2) {

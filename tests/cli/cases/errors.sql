@@ -14,3 +14,4 @@ select 1 +;
 .nullvalue
 select 'after errors';
 select (1
+.load
