@@ -312,13 +312,22 @@ static void add_column(Parse *p, Stmt *st, Table *t) {
     parse_error(p, "malformed ALTER TABLE");
     return;
   }
-  /* insert ", coldef" before the ')' closing the column list */
-  const char *z = t->sql, *tok, *close = NULL;
+  /* insert ", coldef" where SQLite does: at the comma before the first
+  ** table constraint, else before the ')' closing the column list */
+  const char *z = t->sql, *tok, *close = NULL, *comma = NULL;
   int n, depth = 0;
   for (;;) {
     const char *nz = build_scan_token(z, &tok, &n);
     if (n == 0) break;
+    if (comma) {
+      static const char *const kw[] = {"CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"};
+      for (size_t i = 0; i < sizeof kw / sizeof kw[0] && !close; i++)
+        if ((size_t)n == strlen(kw[i]) && shale_strnicmp(tok, kw[i], n) == 0) close = comma;
+      if (close) break;
+      comma = NULL;
+    }
     if (n == 1 && *tok == '(') depth++;
+    if (n == 1 && *tok == ',' && depth == 1) comma = tok;
     if (n == 1 && *tok == ')' && --depth == 0) {
       close = tok;
       break;
