@@ -818,6 +818,42 @@ static int balance_quick(Btree *bt, BalPath *bp, int L) {
   return insert_or_ovfl(bt, &pv, pv.ncell, div, dsz, 1);
 }
 
+/* Appending to an index in key order (BTREE_APPEND: CREATE INDEX, VACUUM):
+** the new cell went past the end of the rightmost leaf.  It moves alone to a
+** new rightmost leaf and the old leaf's last cell becomes the divider in the
+** parent.  This is what SQLite's bulk-load balance (two siblings, no cells
+** shifted left) produces, without rebuilding any page. */
+static int balance_quick_index(Btree *bt, BalPath *bp, int L, const OvflCell *oc) {
+  DbPage *lp = mpage(bt, bp->pg[L]), *pp = mpage(bt, bp->pg[L - 1]);
+  PV lv, pv;
+  bt_pv(lp, &lv);
+  bt_pv(pp, &pv);
+  OvflCell nc = *oc;
+  remove_ovfl(bt, lv.pgno); /* nc.cell stays readable until the next arena use */
+  Pgno npg;
+  DbPage *np;
+  SHALE_TRY(alloc_page(bt, &npg, &np));
+  u8 *cells[1] = {nc.cell};
+  int szs[1] = {nc.sz};
+  page_build(bt, pager_data(np), 0, lv.flags, cells, szs, 1, 0);
+  ((PgExtra *)pager_extra(np))->gen = bt->gen;
+  /* divider: (old leaf, its last cell), copied out before the cell is dropped */
+  u8 *div = bt->ptmp;
+  u8 *last = pv_cell(&lv, lv.ncell - 1);
+  u32 lsz = cell_size(bt, lv.flags, last);
+  if (lsz + 4 > bt->aptmp) return ierr(bt, "divider copy");
+  put4byte(div, lv.pgno);
+  memcpy(div + 4, last, lsz);
+  drop_cell(bt, &lv, lv.ncell - 1);
+  put4byte(pv.a + pv.hdr + 8, npg);
+  SHALE_TRY(ptrmap_fix_page(bt, np));
+  SHALE_TRY(ptrmap_put(bt, npg, PTRMAP_BTREE, pv.pgno));
+  SHALE_TRY(insert_or_ovfl(bt, &pv, pv.ncell, div, lsz + 4, 1));
+  /* the divider's overflow chain now belongs to the parent */
+  if (!page_novfl(bt, pv.pgno)) SHALE_TRY(ptrmap_fix_page(bt, pp));
+  return SQLITE_OK;
+}
+
 static int balance_nonroot(Btree *bt, BalPath *bp, int L) {
   u32 U = bt->usable;
   DbPage *pp = mpage(bt, bp->pg[L - 1]);
@@ -1061,6 +1097,17 @@ static int balance(Btree *bt, BalPath *bp) {
         continue;
       }
     }
+    if (v.flags == PTF_INDEX_LEAF && bp->append && nov == 1 && v.ncell >= 2 &&
+        page_novfl(bt, pv.pgno) == 0 && bp->idx[L - 1] == pv.ncell) {
+      const OvflCell *oc = NULL;
+      for (int i = 0; i < bt->novfl; i++)
+        if (bt->ovfl[i].pgno == v.pgno && bt->ovfl[i].vidx == v.ncell) oc = &bt->ovfl[i];
+      if (oc) {
+        SHALE_TRY(balance_quick_index(bt, bp, L, oc));
+        bp->touched[L - 1] = 1;
+        continue;
+      }
+    }
     SHALE_TRY(balance_nonroot(bt, bp, L));
     bp->touched[L - 1] = 1;
   }
@@ -1161,6 +1208,27 @@ int btree_insert(BtCursor *c, const BtreePayload *p, int flags, int seek_result)
         c->skip = 0;
         return SQLITE_OK;
       }
+    }
+  }
+  /* Fits on its leaf: a new cell (not a replacement) without overflow pages
+  ** changes only the leaf (and page 1's header at commit); no other page
+  ** needs gathering, no balance.  Most inserts take this path. */
+  if (nc.novfl == 0 && !(res == 0 && c->state == CUR_VALID)) {
+    DbPage *ldp = c->pg[c->depth];
+    PV lv;
+    bt_pv(ldp, &lv);
+    if (lv.leaf && bt_page_nfree(bt, &lv) >= nc.sz + 2 && bt->novfl == 0) {
+      rc = bt_save_others(bt, c->root, c);
+      if (!rc) rc = pager_write(bt->page1);
+      if (!rc) rc = pager_write(ldp);
+      if (rc) return rc; /* nothing changed yet */
+      int at = lv.ncell == 0 ? 0 : c->idx[c->depth] + (res < 0);
+      insert_cell_raw(bt, &lv, at, nc.cell, nc.sz);
+      bt->dirty = 1;
+      c->idx[c->depth] = at;
+      c->state = CUR_VALID;
+      c->skip = 0;
+      return SQLITE_OK;
     }
   }
   /* 3. gather */
