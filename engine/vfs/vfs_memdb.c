@@ -58,7 +58,6 @@ static int store_grow(MemStore *s, i64 need) {
   while (na < need) na *= 2;
   u8 *d = sqlite3_realloc64(s->data, (u64)na);
   if (d == NULL) return SQLITE_FULL;
-  memset(d + s->alloc, 0, (size_t)(na - s->alloc));
   s->data = d;
   s->alloc = na;
   return SQLITE_OK;

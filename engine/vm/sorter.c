@@ -1,18 +1,22 @@
 /*
 ** sorter.c — external merge sort for OP_Sorter*.
 **
-** In memory: each record is copied into an arena behind a small SKey that
-** caches its first two key fields (an integer, or the offset and length of a
-** BINARY-collated text); an array of pointers is merge-sorted with a
-** comparator that decides most pairs from the cached fields and otherwise
-** compares the records field by field from the first undecided field.
+** In memory: each record is copied into an arena as (varint length, record
+** bytes), nothing else.  What is sorted is an array of small entries: the
+** record's address and order-preserving 64-bit images of its first two key
+** fields (an integer with the sign bit flipped, or the first 8 bytes of a
+** BINARY text; NULL is 0).  When every record agrees on the kind of a field,
+** most comparisons are decided by the images alone and never touch the
+** records; the rest compares the records field by field from the first
+** undecided field.  The merge sort is stable, needs a buffer of half the
+** entries and leaves runs that are already in order untouched.
 **
 ** Past mem_limit bytes the sorted records are written as a run to an
-** anonymous temp file (varint length + record, one after the other).
-** sorter_sort() then merges the runs and what is still in memory through a
-** binary heap (ties go to the earlier source: the sort is stable).  All I/O
-** is submitted through the VFS; a PENDING write or read keeps its progress
-** in the Sorter and the call is simply repeated.
+** anonymous temp file (the same varint length + record, one after the
+** other).  sorter_sort() then merges the runs and what is still in memory
+** through a binary heap (ties go to the earlier source: the sort is stable).
+** All I/O is submitted through the VFS; a PENDING write or read keeps its
+** progress in the Sorter and the call is simply repeated.
 */
 #include "sorter.h"
 #include "record.h"
@@ -21,7 +25,7 @@
 #define SORTER_READ 16384   /* initial read buffer of a run */
 #define SORTER_ARENA 65536  /* arena block size */
 
-/* Cached key field kinds. */
+/* Cached key field kinds (heap merge of spilled runs). */
 #define KT_SLOW 0 /* compare through the records */
 #define KT_INT 1  /* k = the integer */
 #define KT_TEXT 2 /* BINARY text: k = offset << 32 | length */
@@ -31,20 +35,16 @@ typedef struct SKey {
   u8 t[2];
 } SKey;
 
-/* An in-memory record: the key cache, then n record bytes. */
-typedef struct SRec {
-  SKey key;
-  int n;
-} SRec;
-#define SREC_DATA(r) ((const u8 *)((r) + 1))
+/* Field classes of the in-memory entries' images. */
+#define KC_ANY 0   /* no record seen with a typed value yet (all NULL) */
+#define KC_INT 1   /* integers; image = value ^ sign bit (NULL: 0) */
+#define KC_TEXT 2  /* BINARY text; image = first 8 bytes (NULL: 0) */
+#define KC_MIXED 3 /* anything else, or classes differ: images unused */
 
-/* What is sorted: a record and an order-preserving 64-bit image of its first
-** field (the integer with the sign bit flipped, or the first 8 bytes of a
-** text, big-endian), meaningful while every record's first field has the
-** same cached kind (Sorter.homog). */
+/* What is sorted.  rec points at the varint length before the record. */
 typedef struct SEnt {
-  u64 pfx;
-  SRec *r;
+  u64 img[2];
+  const u8 *rec;
 } SEnt;
 
 typedef struct SRun {
@@ -76,13 +76,13 @@ struct Sorter {
   int n_cmp;        /* fields compared */
   u8 fast[2];       /* key field i may be cached (BINARY text allowed) */
   u8 flip[2];       /* key field i is DESC */
+  u8 null_ok[2];    /* NULL sorts first in field i (its image 0 is right) */
   /* in-memory records */
   SBlock *blocks;   /* arena in use */
   SBlock *spare;    /* emptied blocks, reused */
   SEnt *recs, *tmp;
-  int n_rec, n_alloc;
-  u8 kind0;         /* cached kind of the first record's first field */
-  u8 homog;         /* every record's first field has that kind (not KT_SLOW) */
+  int n_rec, n_alloc, n_tmp;
+  u8 cls[2];        /* KC_* of fields 0 and 1 over the records in memory */
   i64 mem_used;
   /* spill */
   ShaleFile *file;
@@ -96,6 +96,8 @@ struct Sorter {
   /* output: a heap of sources; source n_run is the memory */
   int started, sorted;
   int mem_pos;
+  int mem_key_pos;  /* mem_key is the key cache of recs[mem_key_pos] */
+  SKey mem_key;
   int *heap;
   int n_heap;
 };
@@ -111,11 +113,13 @@ Sorter *sorter_new(ShaleVfs *vfs, KeyInfo *ki, u8 enc, i64 mem_limit) {
   s->ki = keyinfo_ref(ki);
   s->enc = enc ? enc : SQLITE_UTF8;
   s->mem_limit = mem_limit > 0 ? mem_limit : 8 * 1024 * 1024;
-  s->homog = 1;
   s->n_cmp = ki ? ki->n_all_field : 0x7fff;
   for (int i = 0; i < 2; i++) {
+    u8 sf = ki && i < ki->n_all_field && ki->sort_flags ? ki->sort_flags[i] : 0;
     s->fast[i] = !ki || i >= ki->n_all_field || !ki->coll || binary_coll(ki->coll[i]);
-    s->flip[i] = ki && i < ki->n_all_field && ki->sort_flags && (ki->sort_flags[i] & KEYINFO_ORDER_DESC);
+    s->flip[i] = (sf & KEYINFO_ORDER_DESC) != 0;
+    s->null_ok[i] = !(sf & KEYINFO_ORDER_BIGNULL);
+    s->cls[i] = KC_ANY;
   }
   return s;
 }
@@ -142,7 +146,7 @@ static void clear_recs(Sorter *s) {
   }
   s->n_rec = 0;
   s->mem_used = 0;
-  s->homog = 1;
+  s->cls[0] = s->cls[1] = KC_ANY;
 }
 
 void sorter_reset(Sorter *s) {
@@ -177,6 +181,23 @@ void sorter_free(Sorter *s) {
 
 int sorter_n_runs(Sorter *s) { return s ? s->n_run : 0; }
 
+/* A varint inside a record header (one byte almost always). */
+static inline int hdr_varint(const u8 *p, u32 *v) {
+  if (p[0] < 0x80) {
+    *v = p[0];
+    return 1;
+  }
+  return varint_get32(p, v);
+}
+
+/* An entry's record: its bytes and length. */
+static inline const u8 *ent_rec(const SEnt *e, int *n) {
+  u32 len;
+  int k = hdr_varint(e->rec, &len);
+  *n = (int)len;
+  return e->rec + k;
+}
+
 /* ------------------------------------------------------------ comparison */
 
 /* Fill the key cache from the record header (anything unusual: KT_SLOW). */
@@ -185,8 +206,9 @@ static void key_make(const Sorter *s, const u8 *p, int n, SKey *k) {
   if (n < 2 || p[0] >= 0x80 || p[0] > n) return;
   u32 hend = p[0], off = hend, h = 1;
   for (int i = 0; i < 2 && h < hend; i++) {
-    u32 t = p[h++];
-    if (t >= 0x80) return;
+    u32 t;
+    h += (u32)hdr_varint(p + h, &t);
+    if (h > hend) return;
     u32 len = record_serial_len(t);
     if (off + len > (u32)n) return;
     if (t >= 1 && t <= 6) {
@@ -230,43 +252,106 @@ static int cmp_keyed(const Sorter *s, const SKey *ka, const u8 *pa, int na, cons
   return record_compare_records_from(s->ki, pa, na, pb, nb, s->enc, i);
 }
 
-static int cmp_srec(const Sorter *s, const SRec *a, const SRec *b, int from) {
-  return cmp_keyed(s, &a->key, SREC_DATA(a), a->n, &b->key, SREC_DATA(b), b->n, from);
-}
-
-/* The sort's comparison: the prefixes first when they are comparable. */
-static inline int cmp_ent(const Sorter *s, const SEnt *a, const SEnt *b) {
-  if (s->homog) {
-    if (a->pfx != b->pfx) return (a->pfx < b->pfx) != s->flip[0] ? -1 : 1;
-    /* equal integers are equal first fields; equal text prefixes are not */
-    return cmp_srec(s, a->r, b->r, s->kind0 == KT_INT ? 1 : 0);
+/* The images of a record's first two fields; folds their classes into
+** s->cls (a record that disagrees makes the field KC_MIXED). */
+static void ent_images(Sorter *s, const u8 *p, int n, SEnt *e) {
+  e->img[0] = e->img[1] = 0;
+  u32 hend, h, off;
+  int c[2] = {KC_MIXED, KC_MIXED};
+  if (n < 1) goto fold;
+  h = (u32)hdr_varint(p, &hend);
+  if (hend > (u32)n) goto fold;
+  off = hend;
+  for (int i = 0; i < 2 && h < hend; i++) {
+    u32 t;
+    h += (u32)hdr_varint(p + h, &t);
+    if (h > hend) break;
+    u32 len = record_serial_len(t);
+    if (off + len > (u32)n) break;
+    const u8 *z = p + off;
+    if (t == 0) {
+      c[i] = s->null_ok[i] ? KC_ANY : KC_MIXED;
+    } else if (t <= 6) {
+      u64 x = (z[0] & 0x80) ? ~(u64)0 : 0;
+      for (u32 j = 0; j < len; j++) x = (x << 8) | z[j];
+      e->img[i] = x ^ ((u64)1 << 63);
+      c[i] = KC_INT;
+    } else if (t == 8 || t == 9) {
+      e->img[i] = (u64)(t - 8) ^ ((u64)1 << 63);
+      c[i] = KC_INT;
+    } else if (t >= 13 && (t & 1) && s->fast[i]) {
+      u64 x = 0;
+      for (u32 j = 0; j < 8; j++) x = (x << 8) | (j < len ? z[j] : 0);
+      e->img[i] = x;
+      c[i] = KC_TEXT;
+    } else {
+      break;
+    }
+    off += len;
   }
-  return cmp_srec(s, a->r, b->r, 0);
+fold:
+  for (int i = 0; i < 2; i++) {
+    if (c[i] == KC_ANY || c[i] == s->cls[i]) continue;
+    s->cls[i] = s->cls[i] == KC_ANY ? (u8)c[i] : KC_MIXED;
+  }
 }
 
-static u64 prefix_of(const SRec *r) {
-  if (r->key.t[0] == KT_INT) return (u64)r->key.k[0] ^ ((u64)1 << 63);
-  if (r->key.t[0] != KT_TEXT) return 0;
-  const u8 *z = SREC_DATA(r) + (r->key.k[0] >> 32);
-  u32 len = (u32)r->key.k[0];
-  u64 x = 0;
-  for (u32 i = 0; i < 8; i++) x = (x << 8) | (i < len ? z[i] : 0);
-  return x;
+static int cmp_recs(const Sorter *s, const SEnt *a, const SEnt *b, int from) {
+  int na, nb;
+  const u8 *pa = ent_rec(a, &na), *pb = ent_rec(b, &nb);
+  return record_compare_records_from(s->ki, pa, na, pb, nb, s->enc, from);
+}
+
+/* The sort's comparison.  An image decides when the two differ; equal
+** non-zero integer images are equal fields; anything else (equal text
+** prefixes, NULL or the smallest integer) goes to the records.  cls[] is
+** KC_MIXED for a field the images cannot decide. */
+static inline int cmp_ent(const Sorter *s, const SEnt *a, const SEnt *b) {
+  if (s->cls[0] != KC_MIXED) {
+    if (a->img[0] != b->img[0]) return (a->img[0] < b->img[0]) != s->flip[0] ? -1 : 1;
+    if (s->cls[0] != KC_INT || a->img[0] == 0) return cmp_recs(s, a, b, 0);
+    if (s->n_cmp <= 1) return 0;
+    if (s->cls[1] != KC_MIXED) {
+      if (a->img[1] != b->img[1]) return (a->img[1] < b->img[1]) != s->flip[1] ? -1 : 1;
+      if (s->cls[1] == KC_INT && a->img[1] != 0) return s->n_cmp <= 2 ? 0 : cmp_recs(s, a, b, 2);
+    }
+    return cmp_recs(s, a, b, 1);
+  }
+  return cmp_recs(s, a, b, 0);
 }
 
 /* ------------------------------------------------------------ in memory */
 
-/* Stable merge sort of s->recs (pointers).  Merging two neighbouring runs
-** that are already in order is a copy. */
+/* Merge a[lo..mid) and a[mid..hi), both sorted, through tmp (which holds
+** the shorter side).  Stable: on ties the left element comes first. */
+static void merge_runs(const Sorter *s, SEnt *a, SEnt *tmp, int lo, int mid, int hi) {
+  if (mid - lo <= hi - mid) {
+    int nl = mid - lo, i = 0, j = mid, k = lo;
+    memcpy(tmp, a + lo, sizeof(SEnt) * (size_t)nl);
+    while (i < nl && j < hi) {
+      if (cmp_ent(s, &a[j], &tmp[i]) < 0) a[k++] = a[j++];
+      else a[k++] = tmp[i++];
+    }
+    while (i < nl) a[k++] = tmp[i++];
+  } else {
+    int nr = hi - mid, i = mid - 1, j = nr - 1, k = hi - 1;
+    memcpy(tmp, a + mid, sizeof(SEnt) * (size_t)nr);
+    while (j >= 0 && i >= lo) {
+      if (cmp_ent(s, &tmp[j], &a[i]) < 0) a[k--] = a[i--];
+      else a[k--] = tmp[j--];
+    }
+    while (j >= 0) a[k--] = tmp[j--];
+  }
+}
+
+/* Stable merge sort of s->recs: insertion sort of short runs, then
+** bottom-up merges; neighbouring runs already in order are left alone. */
 static int sort_mem(Sorter *s) {
   int n = s->n_rec;
   if (n < 2) return SQLITE_OK;
-  if (!s->tmp) {
-    s->tmp = sqlite3_malloc64(sizeof(SEnt) * (u64)s->n_alloc);
-    if (!s->tmp) return SQLITE_NOMEM;
-  }
+  if (s->n_cmp < 1) s->cls[0] = KC_MIXED;
+  if (s->n_cmp < 2) s->cls[1] = KC_MIXED;
   SEnt *a = s->recs;
-  /* insertion sort of short runs */
   const int W = 8;
   for (int lo = 0; lo < n; lo += W) {
     int hi = lo + W < n ? lo + W : n;
@@ -280,30 +365,20 @@ static int sort_mem(Sorter *s) {
       a[j] = x;
     }
   }
-  SEnt *b = s->tmp;
-  for (int w = W; w < n; w *= 2) {
-    for (int lo = 0; lo < n; lo += 2 * w) {
-      int mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
-      if (mid >= hi || cmp_ent(s, &a[mid - 1], &a[mid]) <= 0) {
-        memcpy(b + lo, a + lo, sizeof(SEnt) * (size_t)(hi - lo));
-        continue;
-      }
-      int i = lo, j = mid, k = lo;
-      while (i < mid && j < hi) {
-        if (cmp_ent(s, &a[j], &a[i]) < 0) b[k++] = a[j++];
-        else b[k++] = a[i++];
-      }
-      while (i < mid) b[k++] = a[i++];
-      while (j < hi) b[k++] = a[j++];
-    }
-    SEnt *t = a;
-    a = b;
-    b = t;
+  if (n <= W) return SQLITE_OK;
+  int need = (n + 1) / 2;
+  if (s->n_tmp < need) {
+    sqlite3_free(s->tmp);
+    s->tmp = sqlite3_malloc64(sizeof(SEnt) * (u64)need);
+    s->n_tmp = s->tmp ? need : 0;
+    if (!s->tmp) return SQLITE_NOMEM;
   }
-  if (a != s->recs) {
-    /* the sorted array is the scratch one: swap the roles */
-    s->tmp = s->recs;
-    s->recs = a;
+  for (int w = W; w < n; w *= 2) {
+    for (int lo = 0; lo + w < n; lo += 2 * w) {
+      int mid = lo + w, hi = lo + 2 * w < n ? lo + 2 * w : n;
+      if (cmp_ent(s, &a[mid - 1], &a[mid]) <= 0) continue;
+      merge_runs(s, a, s->tmp, lo, mid, hi);
+    }
   }
   return SQLITE_OK;
 }
@@ -364,7 +439,10 @@ static int spill(Sorter *s) {
   rc = sort_mem(s);
   if (rc) return rc;
   i64 total = 0;
-  for (int i = 0; i < s->n_rec; i++) total += varint_len((u64)s->recs[i].r->n) + s->recs[i].r->n;
+  for (int i = 0; i < s->n_rec; i++) {
+    int n;
+    total += ent_rec(&s->recs[i], &n) - s->recs[i].rec + n;
+  }
   SRun *nr = sqlite3_realloc64(s->runs, sizeof(SRun) * (u64)(s->n_run + 1));
   if (!nr) return SQLITE_NOMEM;
   s->runs = nr;
@@ -372,10 +450,11 @@ static int spill(Sorter *s) {
   if (!s->wbuf) return SQLITE_NOMEM;
   i64 k = 0;
   for (int i = 0; i < s->n_rec; i++) {
-    const SRec *r = s->recs[i].r;
-    k += varint_put(s->wbuf + k, (u64)r->n);
-    memcpy(s->wbuf + k, SREC_DATA(r), (size_t)r->n);
-    k += r->n;
+    /* the arena already holds the run format: varint length, record */
+    int n;
+    size_t sz = (size_t)(ent_rec(&s->recs[i], &n) - s->recs[i].rec) + (size_t)n;
+    memcpy(s->wbuf + k, s->recs[i].rec, sz);
+    k += (i64)sz;
   }
   s->wbuf_n = total;
   shale_io_init(&s->wio);
@@ -408,19 +487,16 @@ int sorter_insert(Sorter *s, const void *rec, int n) {
     SEnt *r = sqlite3_realloc64(s->recs, sizeof(SEnt) * (u64)na);
     if (!r) return SQLITE_NOMEM;
     s->recs = r;
-    sqlite3_free(s->tmp); /* re-made at the new size when sorting */
-    s->tmp = NULL;
     s->n_alloc = na;
   }
-  SRec *r = arena_alloc(s, (sizeof(SRec) + (size_t)n + 7) & ~(size_t)7);
-  if (!r) return SQLITE_NOMEM;
-  r->n = n;
-  memcpy((u8 *)(r + 1), rec, (size_t)n);
-  key_make(s, SREC_DATA(r), n, &r->key);
-  if (s->n_rec == 0) s->kind0 = r->key.t[0];
-  if (r->key.t[0] != s->kind0 || s->kind0 == KT_SLOW || s->n_cmp < 1) s->homog = 0;
-  s->recs[s->n_rec].r = r;
-  s->recs[s->n_rec].pfx = prefix_of(r);
+  int vl = varint_len((u64)n);
+  u8 *p = arena_alloc(s, (size_t)vl + (size_t)n);
+  if (!p) return SQLITE_NOMEM;
+  varint_put(p, (u64)n);
+  memcpy(p + vl, rec, (size_t)n);
+  SEnt *e = &s->recs[s->n_rec];
+  e->rec = p;
+  ent_images(s, (const u8 *)rec, n, e);
   s->n_rec++;
   s->mem_used += cost;
   return SQLITE_OK;
@@ -488,22 +564,27 @@ static int run_load(Sorter *s, SRun *r) {
   }
 }
 
-/* Current record of source src. */
-static const u8 *src_rec(const Sorter *s, int src, int *n, const SKey **key) {
+/* Current record of source src (with its key cache when key != NULL). */
+static const u8 *src_rec(Sorter *s, int src, int *n, const SKey **key) {
   if (src == s->n_run) {
-    const SRec *r = s->recs[s->mem_pos].r;
-    *n = r->n;
-    *key = &r->key;
-    return SREC_DATA(r);
+    const u8 *p = ent_rec(&s->recs[s->mem_pos], n);
+    if (key) {
+      if (s->mem_key_pos != s->mem_pos) {
+        key_make(s, p, *n, &s->mem_key);
+        s->mem_key_pos = s->mem_pos;
+      }
+      *key = &s->mem_key;
+    }
+    return p;
   }
   const SRun *r = &s->runs[src];
   *n = r->cur_n;
-  *key = &r->key;
+  if (key) *key = &r->key;
   return r->buf + r->cur_off;
 }
 
 /* Heap order: smaller record first; on a tie the earlier source. */
-static int src_less(const Sorter *s, int x, int y) {
+static int src_less(Sorter *s, int x, int y) {
   int nx, ny;
   const SKey *kx, *ky;
   const u8 *px = src_rec(s, x, &nx, &kx), *py = src_rec(s, y, &ny, &ky);
@@ -539,6 +620,7 @@ int sorter_sort(Sorter *s, int *empty) {
     if (!s->heap) return SQLITE_NOMEM;
     s->started = 1;
     s->mem_pos = 0;
+    s->mem_key_pos = -1;
   }
   for (int i = 0; i < s->n_run; i++) {
     if (s->runs[i].cur_n == -2 || s->runs[i].reading) {
@@ -561,6 +643,10 @@ int sorter_next(Sorter *s) {
   int src = s->heap[0], more;
   if (src == s->n_run) {
     more = ++s->mem_pos < s->n_rec;
+#if defined(__GNUC__) || defined(__clang__)
+    /* records are read in sorted order, i.e. all over the arena */
+    if (s->mem_pos + 8 < s->n_rec) __builtin_prefetch(s->recs[s->mem_pos + 8].rec);
+#endif
   } else {
     /* may PENDING: the heap is unchanged and the call is repeated */
     int rc = run_load(s, &s->runs[src]);
@@ -577,6 +663,5 @@ const void *sorter_data(Sorter *s, int *n) {
     *n = 0;
     return NULL;
   }
-  const SKey *k;
-  return src_rec(s, s->heap[0], n, &k);
+  return src_rec(s, s->heap[0], n, NULL);
 }
