@@ -2,18 +2,22 @@
 ** sorter.c — external merge sort for OP_Sorter*.
 **
 ** In memory: each record is copied into an arena as (varint length, record
-** bytes), nothing else.  What is sorted is an array of small entries: the
-** record's address and order-preserving 64-bit images of its first two key
-** fields (an integer with the sign bit flipped, or the first 8 bytes of a
-** BINARY text; NULL is 0).  When every record agrees on the kind of a field,
-** most comparisons are decided by the images alone and never touch the
-** records; the rest compares the records field by field from the first
-** undecided field.  The merge sort is stable, needs a buffer of half the
-** entries and leaves runs that are already in order untouched.
+** bytes), nothing else.  What is sorted are small entries: the record's
+** address and order-preserving 64-bit images of its first two key fields
+** (an integer with the sign bit flipped, or the first 8 bytes of a BINARY
+** text; NULL is 0).  While every record agrees on the kind of a field, most
+** comparisons are decided by the images alone and never touch the records;
+** the rest compares the records field by field from the first undecided
+** field.
 **
-** Past mem_limit bytes the sorted records are written as a run to an
+** Entries are kept in chunks of at most CHUNK_N (the first one grows from
+** small); a full chunk is sorted at once, while it is still in the cache
+** (stable merge sort, half a chunk of scratch, runs already in order left
+** alone).  Nothing is ever reallocated and copied as the sort grows.
+**
+** Past mem_limit bytes the chunks are merged into a run written to an
 ** anonymous temp file (the same varint length + record, one after the
-** other).  sorter_sort() then merges the runs and what is still in memory
+** other).  sorter_sort() then merges the runs and the chunks still in memory
 ** through a binary heap (ties go to the earlier source: the sort is stable).
 ** All I/O is submitted through the VFS; a PENDING write or read keeps its
 ** progress in the Sorter and the call is simply repeated.
@@ -24,8 +28,10 @@
 
 #define SORTER_READ 16384   /* initial read buffer of a run */
 #define SORTER_ARENA 65536  /* arena block size */
+#define CHUNK_N 16384        /* entries per chunk (192 KiB: sorted in L2) */
+#define CHUNK_FIRST 64      /* the first chunk starts this small */
 
-/* Cached key field kinds (heap merge of spilled runs). */
+/* Cached key field kinds (heap merges that involve spilled runs). */
 #define KT_SLOW 0 /* compare through the records */
 #define KT_INT 1  /* k = the integer */
 #define KT_TEXT 2 /* BINARY text: k = offset << 32 | length */
@@ -46,6 +52,16 @@ typedef struct SEnt {
   u64 img[2];
   const u8 *rec;
 } SEnt;
+
+/* Entries in insertion order, sorted once full (or at sorter_sort). */
+typedef struct SChunk {
+  SEnt *ents;
+  int n, cap;
+  int sorted;
+  int pos;      /* output position */
+  int key_pos;  /* key is the key cache of ents[key_pos] (-1: none) */
+  SKey key;
+} SChunk;
 
 typedef struct SRun {
   i64 start, end;   /* byte range in the file */
@@ -76,12 +92,15 @@ struct Sorter {
   int n_cmp;        /* fields compared */
   u8 fast[2];       /* key field i may be cached (BINARY text allowed) */
   u8 flip[2];       /* key field i is DESC */
+  u64 img_xor[2];   /* ~0 for a DESC field: images compare ascending */
   u8 null_ok[2];    /* NULL sorts first in field i (its image 0 is right) */
   /* in-memory records */
   SBlock *blocks;   /* arena in use */
   SBlock *spare;    /* emptied blocks, reused */
-  SEnt *recs, *tmp;
-  int n_rec, n_alloc, n_tmp;
+  SChunk *chunks;   /* chunks[0..n_chunk) in use; up to a_chunk keep their arrays */
+  int n_chunk, a_chunk;
+  SEnt *tmp;        /* merge scratch: CHUNK_N / 2 entries */
+  int n_rec;        /* entries in memory */
   u8 cls[2];        /* KC_* of fields 0 and 1 over the records in memory */
   i64 mem_used;
   /* spill */
@@ -93,17 +112,19 @@ struct Sorter {
   i64 wbuf_n;
   int writing;
   ShaleIo wio;
-  /* output: a heap of sources; source n_run is the memory */
+  /* output: a heap of sources (0..n_run: runs, then the chunks) */
   int started, sorted;
-  int mem_pos;
-  int mem_key_pos;  /* mem_key is the key cache of recs[mem_key_pos] */
-  SKey mem_key;
   int *heap;
-  int n_heap;
+  int n_heap, a_heap;
 };
 
 static int binary_coll(const CollSeq *c) {
   return !c || !c->x_cmp || (c->name && shale_stricmp(c->name, "BINARY") == 0);
+}
+
+/* No records yet: every field class open, except fields not compared. */
+static void cls_reset(Sorter *s) {
+  for (int i = 0; i < 2; i++) s->cls[i] = i < s->n_cmp ? KC_ANY : KC_MIXED;
 }
 
 Sorter *sorter_new(ShaleVfs *vfs, KeyInfo *ki, u8 enc, i64 mem_limit) {
@@ -118,9 +139,10 @@ Sorter *sorter_new(ShaleVfs *vfs, KeyInfo *ki, u8 enc, i64 mem_limit) {
     u8 sf = ki && i < ki->n_all_field && ki->sort_flags ? ki->sort_flags[i] : 0;
     s->fast[i] = !ki || i >= ki->n_all_field || !ki->coll || binary_coll(ki->coll[i]);
     s->flip[i] = (sf & KEYINFO_ORDER_DESC) != 0;
+    s->img_xor[i] = s->flip[i] ? ~(u64)0 : 0;
     s->null_ok[i] = !(sf & KEYINFO_ORDER_BIGNULL);
-    s->cls[i] = KC_ANY;
   }
+  cls_reset(s);
   return s;
 }
 
@@ -132,7 +154,8 @@ static void free_blocks(SBlock *b) {
   }
 }
 
-/* Forget the in-memory records; keep one arena block for reuse. */
+/* Forget the in-memory records; keep one arena block and the chunk arrays
+** for reuse. */
 static void clear_recs(Sorter *s) {
   while (s->blocks) {
     SBlock *b = s->blocks;
@@ -144,9 +167,11 @@ static void clear_recs(Sorter *s) {
       sqlite3_free(b);
     }
   }
+  for (int i = 0; i < s->n_chunk; i++) s->chunks[i].n = 0;
+  s->n_chunk = 0;
   s->n_rec = 0;
   s->mem_used = 0;
-  s->cls[0] = s->cls[1] = KC_ANY;
+  cls_reset(s);
 }
 
 void sorter_reset(Sorter *s) {
@@ -164,7 +189,6 @@ void sorter_reset(Sorter *s) {
   s->file_end = 0;
   s->started = 0;
   s->sorted = 0;
-  s->mem_pos = 0;
   s->n_heap = 0;
 }
 
@@ -172,7 +196,8 @@ void sorter_free(Sorter *s) {
   if (!s) return;
   sorter_reset(s);
   free_blocks(s->spare);
-  sqlite3_free(s->recs);
+  for (int i = 0; i < s->a_chunk; i++) sqlite3_free(s->chunks[i].ents);
+  sqlite3_free(s->chunks);
   sqlite3_free(s->tmp);
   sqlite3_free(s->heap);
   keyinfo_unref(s->ki);
@@ -255,7 +280,8 @@ static int cmp_keyed(const Sorter *s, const SKey *ka, const u8 *pa, int na, cons
 /* The images of a record's first two fields; folds their classes into
 ** s->cls (a record that disagrees makes the field KC_MIXED). */
 static void ent_images(Sorter *s, const u8 *p, int n, SEnt *e) {
-  e->img[0] = e->img[1] = 0;
+  e->img[0] = s->img_xor[0];
+  e->img[1] = s->img_xor[1];
   u32 hend, h, off;
   int c[2] = {KC_MIXED, KC_MIXED};
   if (n < 1) goto fold;
@@ -274,15 +300,15 @@ static void ent_images(Sorter *s, const u8 *p, int n, SEnt *e) {
     } else if (t <= 6) {
       u64 x = (z[0] & 0x80) ? ~(u64)0 : 0;
       for (u32 j = 0; j < len; j++) x = (x << 8) | z[j];
-      e->img[i] = x ^ ((u64)1 << 63);
+      e->img[i] = x ^ ((u64)1 << 63) ^ s->img_xor[i];
       c[i] = KC_INT;
     } else if (t == 8 || t == 9) {
-      e->img[i] = (u64)(t - 8) ^ ((u64)1 << 63);
+      e->img[i] = (u64)(t - 8) ^ ((u64)1 << 63) ^ s->img_xor[i];
       c[i] = KC_INT;
     } else if (t >= 13 && (t & 1) && s->fast[i]) {
       u64 x = 0;
       for (u32 j = 0; j < 8; j++) x = (x << 8) | (j < len ? z[j] : 0);
-      e->img[i] = x;
+      e->img[i] = x ^ s->img_xor[i];
       c[i] = KC_TEXT;
     } else {
       break;
@@ -302,63 +328,75 @@ static int cmp_recs(const Sorter *s, const SEnt *a, const SEnt *b, int from) {
   return record_compare_records_from(s->ki, pa, na, pb, nb, s->enc, from);
 }
 
-/* The sort's comparison.  An image decides when the two differ; equal
-** non-zero integer images are equal fields; anything else (equal text
-** prefixes, NULL or the smallest integer) goes to the records.  cls[] is
-** KC_MIXED for a field the images cannot decide. */
+/* The sort's comparison.  An image decides when the two differ (DESC
+** images are stored complemented); equal integer images other than the
+** NULL one (also the smallest integer's) are equal fields; anything else
+** (equal text prefixes, NULL) goes to the records.  cls[] is KC_MIXED for a
+** field the images cannot decide. */
 static inline int cmp_ent(const Sorter *s, const SEnt *a, const SEnt *b) {
   if (s->cls[0] != KC_MIXED) {
-    if (a->img[0] != b->img[0]) return (a->img[0] < b->img[0]) != s->flip[0] ? -1 : 1;
-    if (s->cls[0] != KC_INT || a->img[0] == 0) return cmp_recs(s, a, b, 0);
+    if (a->img[0] != b->img[0]) return a->img[0] < b->img[0] ? -1 : 1;
+    if (s->cls[0] != KC_INT || a->img[0] == s->img_xor[0]) return cmp_recs(s, a, b, 0);
     if (s->n_cmp <= 1) return 0;
     if (s->cls[1] != KC_MIXED) {
-      if (a->img[1] != b->img[1]) return (a->img[1] < b->img[1]) != s->flip[1] ? -1 : 1;
-      if (s->cls[1] == KC_INT && a->img[1] != 0) return s->n_cmp <= 2 ? 0 : cmp_recs(s, a, b, 2);
+      if (a->img[1] != b->img[1]) return a->img[1] < b->img[1] ? -1 : 1;
+      if (s->cls[1] == KC_INT && a->img[1] != s->img_xor[1]) return s->n_cmp <= 2 ? 0 : cmp_recs(s, a, b, 2);
     }
     return cmp_recs(s, a, b, 1);
   }
   return cmp_recs(s, a, b, 0);
 }
 
+/* a < b?  Branch-free when the first images differ (the usual case). */
+static inline int ent_less(const Sorter *s, const SEnt *a, const SEnt *b) {
+  if (s->cls[0] != KC_MIXED && a->img[0] != b->img[0]) return a->img[0] < b->img[0];
+  return cmp_ent(s, a, b) < 0;
+}
+
 /* ------------------------------------------------------------ in memory */
 
 /* Merge a[lo..mid) and a[mid..hi), both sorted, through tmp (which holds
-** the shorter side).  Stable: on ties the left element comes first. */
+** the shorter side).  Stable: on ties the left element comes first.  The
+** element taken is chosen without a branch: on random keys a branch would
+** be mispredicted half the time. */
 static void merge_runs(const Sorter *s, SEnt *a, SEnt *tmp, int lo, int mid, int hi) {
   if (mid - lo <= hi - mid) {
     int nl = mid - lo, i = 0, j = mid, k = lo;
     memcpy(tmp, a + lo, sizeof(SEnt) * (size_t)nl);
     while (i < nl && j < hi) {
-      if (cmp_ent(s, &a[j], &tmp[i]) < 0) a[k++] = a[j++];
-      else a[k++] = tmp[i++];
+      int r = ent_less(s, &a[j], &tmp[i]);
+      a[k++] = *(r ? &a[j] : &tmp[i]);
+      j += r;
+      i += 1 - r;
     }
     while (i < nl) a[k++] = tmp[i++];
   } else {
     int nr = hi - mid, i = mid - 1, j = nr - 1, k = hi - 1;
     memcpy(tmp, a + mid, sizeof(SEnt) * (size_t)nr);
     while (j >= 0 && i >= lo) {
-      if (cmp_ent(s, &tmp[j], &a[i]) < 0) a[k--] = a[i--];
-      else a[k--] = tmp[j--];
+      int r = ent_less(s, &tmp[j], &a[i]);
+      a[k--] = *(r ? &a[i] : &tmp[j]);
+      i -= r;
+      j -= 1 - r;
     }
     while (j >= 0) a[k--] = tmp[j--];
   }
 }
 
-/* Stable merge sort of s->recs: insertion sort of short runs, then
+/* Stable merge sort of a chunk: insertion sort of short runs, then
 ** bottom-up merges; neighbouring runs already in order are left alone. */
-static int sort_mem(Sorter *s) {
-  int n = s->n_rec;
+static int sort_chunk(Sorter *s, SChunk *c) {
+  int n = c->n;
+  c->sorted = 1;
   if (n < 2) return SQLITE_OK;
-  if (s->n_cmp < 1) s->cls[0] = KC_MIXED;
-  if (s->n_cmp < 2) s->cls[1] = KC_MIXED;
-  SEnt *a = s->recs;
+  SEnt *a = c->ents;
   const int W = 8;
   for (int lo = 0; lo < n; lo += W) {
     int hi = lo + W < n ? lo + W : n;
     for (int i = lo + 1; i < hi; i++) {
       SEnt x = a[i];
       int j = i;
-      while (j > lo && cmp_ent(s, &x, &a[j - 1]) < 0) {
+      while (j > lo && ent_less(s, &x, &a[j - 1])) {
         a[j] = a[j - 1];
         j--;
       }
@@ -366,11 +404,8 @@ static int sort_mem(Sorter *s) {
     }
   }
   if (n <= W) return SQLITE_OK;
-  int need = (n + 1) / 2;
-  if (s->n_tmp < need) {
-    sqlite3_free(s->tmp);
-    s->tmp = sqlite3_malloc64(sizeof(SEnt) * (u64)need);
-    s->n_tmp = s->tmp ? need : 0;
+  if (!s->tmp) {
+    s->tmp = sqlite3_malloc64(sizeof(SEnt) * (u64)(CHUNK_N / 2 + 1));
     if (!s->tmp) return SQLITE_NOMEM;
   }
   for (int w = W; w < n; w *= 2) {
@@ -404,6 +439,129 @@ static void *arena_alloc(Sorter *s, size_t need) {
   return p;
 }
 
+/* The chunk the next entry goes to (a full one is sorted first). */
+static SChunk *chunk_for_insert(Sorter *s) {
+  SChunk *c = s->n_chunk ? &s->chunks[s->n_chunk - 1] : NULL;
+  if (c && c->n < c->cap) return c;
+  if (c && c->cap < CHUNK_N && s->n_chunk == 1) {
+    /* the first chunk grows while the sort is small */
+    int nc = c->cap * 4 < CHUNK_N ? c->cap * 4 : CHUNK_N;
+    SEnt *e = sqlite3_realloc64(c->ents, sizeof(SEnt) * (u64)nc);
+    if (!e) return NULL;
+    c->ents = e;
+    c->cap = nc;
+    return c;
+  }
+  if (c && sort_chunk(s, c)) return NULL;
+  if (s->n_chunk == s->a_chunk) {
+    int na = s->a_chunk ? s->a_chunk * 2 : 4;
+    SChunk *nc = sqlite3_realloc64(s->chunks, sizeof(SChunk) * (u64)na);
+    if (!nc) return NULL;
+    memset(nc + s->a_chunk, 0, sizeof(SChunk) * (size_t)(na - s->a_chunk));
+    s->chunks = nc;
+    s->a_chunk = na;
+  }
+  c = &s->chunks[s->n_chunk];
+  int want = s->n_chunk == 0 ? CHUNK_FIRST : CHUNK_N;
+  if (c->cap < want) {
+    sqlite3_free(c->ents);
+    c->ents = sqlite3_malloc64(sizeof(SEnt) * (u64)want);
+    c->cap = c->ents ? want : 0;
+    if (!c->ents) return NULL;
+  }
+  c->n = 0;
+  c->sorted = 0;
+  s->n_chunk++;
+  return c;
+}
+
+/* ------------------------------------------------------------ sources */
+
+/* Heap sources: 0..n_run-1 are the runs, n_run + i is chunk i. */
+
+/* Current record of source src (with its key cache when key != NULL). */
+static const u8 *src_rec(Sorter *s, int src, int *n, const SKey **key) {
+  if (src >= s->n_run) {
+    SChunk *c = &s->chunks[src - s->n_run];
+    const u8 *p = ent_rec(&c->ents[c->pos], n);
+    if (key) {
+      if (c->key_pos != c->pos) {
+        key_make(s, p, *n, &c->key);
+        c->key_pos = c->pos;
+      }
+      *key = &c->key;
+    }
+    return p;
+  }
+  const SRun *r = &s->runs[src];
+  *n = r->cur_n;
+  if (key) *key = &r->key;
+  return r->buf + r->cur_off;
+}
+
+/* Heap order: smaller record first; on a tie the earlier source. */
+static int src_less(Sorter *s, int x, int y) {
+  int c;
+  if (x >= s->n_run && y >= s->n_run) {
+    const SChunk *a = &s->chunks[x - s->n_run], *b = &s->chunks[y - s->n_run];
+    c = cmp_ent(s, &a->ents[a->pos], &b->ents[b->pos]);
+  } else {
+    int nx, ny;
+    const SKey *kx, *ky;
+    const u8 *px = src_rec(s, x, &nx, &kx), *py = src_rec(s, y, &ny, &ky);
+    c = cmp_keyed(s, kx, px, nx, ky, py, ny, 0);
+  }
+  return c < 0 || (c == 0 && x < y);
+}
+
+static void heap_down(Sorter *s, int i) {
+  int n = s->n_heap;
+  for (;;) {
+    int l = 2 * i + 1, m = i;
+    if (l < n && src_less(s, s->heap[l], s->heap[m])) m = l;
+    if (l + 1 < n && src_less(s, s->heap[l + 1], s->heap[m])) m = l + 1;
+    if (m == i) return;
+    int t = s->heap[i];
+    s->heap[i] = s->heap[m];
+    s->heap[m] = t;
+    i = m;
+  }
+}
+
+static int heap_reserve(Sorter *s, int n) {
+  if (n <= s->a_heap) return SQLITE_OK;
+  int *h = sqlite3_realloc64(s->heap, sizeof(int) * (u64)n);
+  if (!h) return SQLITE_NOMEM;
+  s->heap = h;
+  s->a_heap = n;
+  return SQLITE_OK;
+}
+
+/* Sort the last chunk and put every chunk on the heap (after whatever is
+** there already). */
+static int heap_add_chunks(Sorter *s) {
+  if (s->n_chunk && !s->chunks[s->n_chunk - 1].sorted) SHALE_TRY(sort_chunk(s, &s->chunks[s->n_chunk - 1]));
+  SHALE_TRY(heap_reserve(s, s->n_run + s->n_chunk));
+  for (int i = 0; i < s->n_chunk; i++) {
+    SChunk *c = &s->chunks[i];
+    c->pos = 0;
+    c->key_pos = -1;
+    if (c->n > 0) s->heap[s->n_heap++] = s->n_run + i;
+  }
+  return SQLITE_OK;
+}
+
+/* Advance a chunk source; 0 when it is exhausted. */
+static int chunk_advance(Sorter *s, int src) {
+  SChunk *c = &s->chunks[src - s->n_run];
+  c->pos++;
+#if defined(__GNUC__) || defined(__clang__)
+  /* records are read in sorted order, i.e. all over the arena */
+  if (c->pos + 8 < c->n) __builtin_prefetch(c->ents[c->pos + 8].rec);
+#endif
+  return c->pos < c->n;
+}
+
 /* ------------------------------------------------------------ spilling */
 
 /* Finish (or continue) writing the current run. */
@@ -425,6 +583,7 @@ static int spill_finish(Sorter *s) {
   return SQLITE_OK;
 }
 
+/* Merge the chunks into one run and write it. */
 static int spill(Sorter *s) {
   if (s->writing) return spill_finish(s);
   int rc;
@@ -436,25 +595,32 @@ static int spill(Sorter *s) {
                       &s->file, &out_flags);
     if (rc) return rc;
   }
-  rc = sort_mem(s);
-  if (rc) return rc;
   i64 total = 0;
-  for (int i = 0; i < s->n_rec; i++) {
-    int n;
-    total += ent_rec(&s->recs[i], &n) - s->recs[i].rec + n;
+  for (int j = 0; j < s->n_chunk; j++) {
+    const SChunk *c = &s->chunks[j];
+    for (int i = 0; i < c->n; i++) {
+      int n;
+      total += ent_rec(&c->ents[i], &n) - c->ents[i].rec + n;
+    }
   }
   SRun *nr = sqlite3_realloc64(s->runs, sizeof(SRun) * (u64)(s->n_run + 1));
   if (!nr) return SQLITE_NOMEM;
   s->runs = nr;
+  s->n_heap = 0;
+  SHALE_TRY(heap_add_chunks(s));
   s->wbuf = sqlite3_malloc64((u64)total + 1);
   if (!s->wbuf) return SQLITE_NOMEM;
+  for (int i = s->n_heap / 2 - 1; i >= 0; i--) heap_down(s, i);
   i64 k = 0;
-  for (int i = 0; i < s->n_rec; i++) {
+  while (s->n_heap > 0) {
     /* the arena already holds the run format: varint length, record */
-    int n;
-    size_t sz = (size_t)(ent_rec(&s->recs[i], &n) - s->recs[i].rec) + (size_t)n;
-    memcpy(s->wbuf + k, s->recs[i].rec, sz);
+    int src = s->heap[0], n;
+    const SEnt *e = &s->chunks[src - s->n_run].ents[s->chunks[src - s->n_run].pos];
+    size_t sz = (size_t)(ent_rec(e, &n) - e->rec) + (size_t)n;
+    memcpy(s->wbuf + k, e->rec, sz);
     k += (i64)sz;
+    if (!chunk_advance(s, src)) s->heap[0] = s->heap[--s->n_heap];
+    if (s->n_heap > 1) heap_down(s, 0);
   }
   s->wbuf_n = total;
   shale_io_init(&s->wio);
@@ -482,19 +648,14 @@ int sorter_insert(Sorter *s, const void *rec, int n) {
     int rc = spill(s);
     if (rc) return rc;
   }
-  if (s->n_rec >= s->n_alloc) {
-    int na = s->n_alloc ? s->n_alloc * 2 : 256;
-    SEnt *r = sqlite3_realloc64(s->recs, sizeof(SEnt) * (u64)na);
-    if (!r) return SQLITE_NOMEM;
-    s->recs = r;
-    s->n_alloc = na;
-  }
+  SChunk *c = chunk_for_insert(s);
+  if (!c) return SQLITE_NOMEM;
   int vl = varint_len((u64)n);
   u8 *p = arena_alloc(s, (size_t)vl + (size_t)n);
   if (!p) return SQLITE_NOMEM;
   varint_put(p, (u64)n);
   memcpy(p + vl, rec, (size_t)n);
-  SEnt *e = &s->recs[s->n_rec];
+  SEnt *e = &c->ents[c->n++];
   e->rec = p;
   ent_images(s, (const u8 *)rec, n, e);
   s->n_rec++;
@@ -564,48 +725,6 @@ static int run_load(Sorter *s, SRun *r) {
   }
 }
 
-/* Current record of source src (with its key cache when key != NULL). */
-static const u8 *src_rec(Sorter *s, int src, int *n, const SKey **key) {
-  if (src == s->n_run) {
-    const u8 *p = ent_rec(&s->recs[s->mem_pos], n);
-    if (key) {
-      if (s->mem_key_pos != s->mem_pos) {
-        key_make(s, p, *n, &s->mem_key);
-        s->mem_key_pos = s->mem_pos;
-      }
-      *key = &s->mem_key;
-    }
-    return p;
-  }
-  const SRun *r = &s->runs[src];
-  *n = r->cur_n;
-  if (key) *key = &r->key;
-  return r->buf + r->cur_off;
-}
-
-/* Heap order: smaller record first; on a tie the earlier source. */
-static int src_less(Sorter *s, int x, int y) {
-  int nx, ny;
-  const SKey *kx, *ky;
-  const u8 *px = src_rec(s, x, &nx, &kx), *py = src_rec(s, y, &ny, &ky);
-  int c = cmp_keyed(s, kx, px, nx, ky, py, ny, 0);
-  return c < 0 || (c == 0 && x < y);
-}
-
-static void heap_down(Sorter *s, int i) {
-  int n = s->n_heap;
-  for (;;) {
-    int l = 2 * i + 1, m = i;
-    if (l < n && src_less(s, s->heap[l], s->heap[m])) m = l;
-    if (l + 1 < n && src_less(s, s->heap[l + 1], s->heap[m])) m = l + 1;
-    if (m == i) return;
-    int t = s->heap[i];
-    s->heap[i] = s->heap[m];
-    s->heap[m] = t;
-    i = m;
-  }
-}
-
 int sorter_sort(Sorter *s, int *empty) {
   int rc;
   if (s->writing) {
@@ -613,14 +732,11 @@ int sorter_sort(Sorter *s, int *empty) {
     if (rc) return rc;
   }
   if (!s->started) {
-    rc = sort_mem(s);
-    if (rc) return rc;
-    sqlite3_free(s->heap);
-    s->heap = sqlite3_malloc64(sizeof(int) * (u64)(s->n_run + 1));
-    if (!s->heap) return SQLITE_NOMEM;
+    if (s->n_chunk && !s->chunks[s->n_chunk - 1].sorted) {
+      rc = sort_chunk(s, &s->chunks[s->n_chunk - 1]);
+      if (rc) return rc;
+    }
     s->started = 1;
-    s->mem_pos = 0;
-    s->mem_key_pos = -1;
   }
   for (int i = 0; i < s->n_run; i++) {
     if (s->runs[i].cur_n == -2 || s->runs[i].reading) {
@@ -629,9 +745,10 @@ int sorter_sort(Sorter *s, int *empty) {
     }
   }
   s->n_heap = 0;
+  SHALE_TRY(heap_reserve(s, s->n_run + s->n_chunk));
   for (int i = 0; i < s->n_run; i++)
     if (s->runs[i].cur_n >= 0) s->heap[s->n_heap++] = i;
-  if (s->n_rec > 0) s->heap[s->n_heap++] = s->n_run;
+  SHALE_TRY(heap_add_chunks(s));
   for (int i = s->n_heap / 2 - 1; i >= 0; i--) heap_down(s, i);
   s->sorted = 1;
   *empty = s->n_heap == 0;
@@ -641,12 +758,8 @@ int sorter_sort(Sorter *s, int *empty) {
 int sorter_next(Sorter *s) {
   if (!s->sorted || s->n_heap == 0) return SQLITE_DONE;
   int src = s->heap[0], more;
-  if (src == s->n_run) {
-    more = ++s->mem_pos < s->n_rec;
-#if defined(__GNUC__) || defined(__clang__)
-    /* records are read in sorted order, i.e. all over the arena */
-    if (s->mem_pos + 8 < s->n_rec) __builtin_prefetch(s->recs[s->mem_pos + 8].rec);
-#endif
+  if (src >= s->n_run) {
+    more = chunk_advance(s, src);
   } else {
     /* may PENDING: the heap is unchanged and the call is repeated */
     int rc = run_load(s, &s->runs[src]);
