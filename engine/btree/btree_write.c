@@ -651,13 +651,19 @@ typedef struct BalPath {
   u8 append; /* BTREE_APPEND insert: pack left siblings full (SQLite's bulk load) */
 } BalPath;
 
-static void sib_range(int np, int pidx, int *first, int *nold) {
-  int n = np + 1 < 3 ? np + 1 : 3;
-  int f = pidx - 1;
-  if (f < 0) f = 0;
-  if (f > np + 1 - n) f = np + 1 - n;
-  *first = f;
-  *nold = n;
+/* The siblings a balance works on (SQLite's choice): up to three around the
+** child; two for a bulk load (BTREE_APPEND), so that at the right edge only
+** the last two children take part and the pages before stay as they are. */
+static void sib_range(int np, int pidx, int bulk, int *first, int *nold) {
+  if (np < 2) {
+    *first = 0;
+    *nold = np + 1;
+    return;
+  }
+  if (pidx == 0) *first = 0;
+  else if (pidx == np) *first = np - 2 + bulk;
+  else *first = pidx - 1;
+  *nold = 3 - bulk;
 }
 
 static u32 max_divider(Btree *bt, int intkey) { return intkey ? 13 : bt->max_local + 26; }
@@ -669,7 +675,7 @@ static int gather_siblings(Btree *bt, BalPath *bp, int L, u8 flags) {
   PV pv;
   bt_pv(pp, &pv);
   int first, nold;
-  sib_range(pv.ncell, bp->idx[L - 1], &first, &nold);
+  sib_range(pv.ncell, bp->idx[L - 1], bp->append, &first, &nold);
   for (int j = 0; j < nold; j++) {
     Pgno cp = pv_child(&pv, first + j);
     /* a corrupt tree could name an ancestor or the same page twice */
@@ -854,6 +860,19 @@ static int balance_quick_index(Btree *bt, BalPath *bp, int L, const OvflCell *oc
   return SQLITE_OK;
 }
 
+/* Bulk load at the right edge: would the left sibling of the last child
+** take the divider (SQLite's redistribution fills it first)?  Then the full
+** two-sibling balance runs instead of balance_quick_index. */
+static int left_takes_divider(Btree *bt, const PV *pv) {
+  if (pv->ncell == 0) return 0;
+  const u8 *d = pv_cell(pv, pv->ncell - 1);
+  DbPage *lp = mpage(bt, get4byte(d));
+  if (!lp) return 1; /* not gathered: let the general balance decide */
+  PV lv;
+  bt_pv(lp, &lv);
+  return bt_page_nfree(bt, &lv) >= cell_size(bt, pv->flags, d) - 4 + 2;
+}
+
 static int balance_nonroot(Btree *bt, BalPath *bp, int L) {
   u32 U = bt->usable;
   DbPage *pp = mpage(bt, bp->pg[L - 1]);
@@ -873,7 +892,7 @@ static int balance_nonroot(Btree *bt, BalPath *bp, int L) {
   Pgno pright = pv_right(&pv);
   remove_ovfl(bt, pv.pgno);
   int first, nold;
-  sib_range(np, bp->idx[L - 1], &first, &nold);
+  sib_range(np, bp->idx[L - 1], bp->append, &first, &nold);
   Pgno oldpg[3];
   PV sv[3];
   for (int j = 0; j < nold; j++) {
@@ -1102,7 +1121,7 @@ static int balance(Btree *bt, BalPath *bp) {
       const OvflCell *oc = NULL;
       for (int i = 0; i < bt->novfl; i++)
         if (bt->ovfl[i].pgno == v.pgno && bt->ovfl[i].vidx == v.ncell) oc = &bt->ovfl[i];
-      if (oc) {
+      if (oc && !left_takes_divider(bt, &pv)) {
         SHALE_TRY(balance_quick_index(bt, bp, L, oc));
         bp->touched[L - 1] = 1;
         continue;
