@@ -51,7 +51,16 @@ static void page_zero(Btree *bt, u8 *a, int hdr, u8 flags) {
   put2byte(a + hdr + 5, bt->usable & 0xffff);
 }
 
+/* Bytes a cell occupies (balances ask this of every cell they move: the
+** usual index cell, payload all local, is sized without a full parse). */
 static u32 cell_size(Btree *bt, u8 flags, const u8 *cell) {
+  if (flags == PTF_INDEX_LEAF || flags == PTF_INDEX_INTERIOR) {
+    const u8 *p = flags == PTF_INDEX_INTERIOR ? cell + 4 : cell;
+    if (p[0] < 0x80 && p[0] <= bt->max_local) {
+      u32 sz = (u32)(p - cell) + 1 + p[0];
+      return sz < 4 ? 4 : sz;
+    }
+  }
   CellInfo ci;
   bt_parse_cell(bt, flags, cell, &ci);
   return ci.size;
@@ -651,13 +660,19 @@ typedef struct BalPath {
   u8 append; /* BTREE_APPEND insert: pack left siblings full (SQLite's bulk load) */
 } BalPath;
 
-static void sib_range(int np, int pidx, int *first, int *nold) {
-  int n = np + 1 < 3 ? np + 1 : 3;
-  int f = pidx - 1;
-  if (f < 0) f = 0;
-  if (f > np + 1 - n) f = np + 1 - n;
-  *first = f;
-  *nold = n;
+/* The siblings a balance works on (SQLite's choice): up to three around the
+** child; two for a bulk load (BTREE_APPEND), so that at the right edge only
+** the last two children take part and the pages before stay as they are. */
+static void sib_range(int np, int pidx, int bulk, int *first, int *nold) {
+  if (np < 2) {
+    *first = 0;
+    *nold = np + 1;
+    return;
+  }
+  if (pidx == 0) *first = 0;
+  else if (pidx == np) *first = np - 2 + bulk;
+  else *first = pidx - 1;
+  *nold = 3 - bulk;
 }
 
 static u32 max_divider(Btree *bt, int intkey) { return intkey ? 13 : bt->max_local + 26; }
@@ -669,7 +684,7 @@ static int gather_siblings(Btree *bt, BalPath *bp, int L, u8 flags) {
   PV pv;
   bt_pv(pp, &pv);
   int first, nold;
-  sib_range(pv.ncell, bp->idx[L - 1], &first, &nold);
+  sib_range(pv.ncell, bp->idx[L - 1], bp->append, &first, &nold);
   for (int j = 0; j < nold; j++) {
     Pgno cp = pv_child(&pv, first + j);
     /* a corrupt tree could name an ancestor or the same page twice */
@@ -818,6 +833,55 @@ static int balance_quick(Btree *bt, BalPath *bp, int L) {
   return insert_or_ovfl(bt, &pv, pv.ncell, div, dsz, 1);
 }
 
+/* Appending to an index in key order (BTREE_APPEND: CREATE INDEX, VACUUM):
+** the new cell went past the end of the rightmost leaf.  It moves alone to a
+** new rightmost leaf and the old leaf's last cell becomes the divider in the
+** parent.  This is what SQLite's bulk-load balance (two siblings, no cells
+** shifted left) produces, without rebuilding any page. */
+static int balance_quick_index(Btree *bt, BalPath *bp, int L, const OvflCell *oc) {
+  DbPage *lp = mpage(bt, bp->pg[L]), *pp = mpage(bt, bp->pg[L - 1]);
+  PV lv, pv;
+  bt_pv(lp, &lv);
+  bt_pv(pp, &pv);
+  OvflCell nc = *oc;
+  remove_ovfl(bt, lv.pgno); /* nc.cell stays readable until the next arena use */
+  Pgno npg;
+  DbPage *np;
+  SHALE_TRY(alloc_page(bt, &npg, &np));
+  u8 *cells[1] = {nc.cell};
+  int szs[1] = {nc.sz};
+  page_build(bt, pager_data(np), 0, lv.flags, cells, szs, 1, 0);
+  ((PgExtra *)pager_extra(np))->gen = bt->gen;
+  /* divider: (old leaf, its last cell), copied out before the cell is dropped */
+  u8 *div = bt->ptmp;
+  u8 *last = pv_cell(&lv, lv.ncell - 1);
+  u32 lsz = cell_size(bt, lv.flags, last);
+  if (lsz + 4 > bt->aptmp) return ierr(bt, "divider copy");
+  put4byte(div, lv.pgno);
+  memcpy(div + 4, last, lsz);
+  drop_cell(bt, &lv, lv.ncell - 1);
+  put4byte(pv.a + pv.hdr + 8, npg);
+  SHALE_TRY(ptrmap_fix_page(bt, np));
+  SHALE_TRY(ptrmap_put(bt, npg, PTRMAP_BTREE, pv.pgno));
+  SHALE_TRY(insert_or_ovfl(bt, &pv, pv.ncell, div, lsz + 4, 1));
+  /* the divider's overflow chain now belongs to the parent */
+  if (!page_novfl(bt, pv.pgno)) SHALE_TRY(ptrmap_fix_page(bt, pp));
+  return SQLITE_OK;
+}
+
+/* Bulk load at the right edge: would the left sibling of the last child
+** take the divider (SQLite's redistribution fills it first)?  Then the full
+** two-sibling balance runs instead of balance_quick_index. */
+static int left_takes_divider(Btree *bt, const PV *pv) {
+  if (pv->ncell == 0) return 0;
+  const u8 *d = pv_cell(pv, pv->ncell - 1);
+  DbPage *lp = mpage(bt, get4byte(d));
+  if (!lp) return 1; /* not gathered: let the general balance decide */
+  PV lv;
+  bt_pv(lp, &lv);
+  return bt_page_nfree(bt, &lv) >= cell_size(bt, pv->flags, d) - 4 + 2;
+}
+
 static int balance_nonroot(Btree *bt, BalPath *bp, int L) {
   u32 U = bt->usable;
   DbPage *pp = mpage(bt, bp->pg[L - 1]);
@@ -837,7 +901,7 @@ static int balance_nonroot(Btree *bt, BalPath *bp, int L) {
   Pgno pright = pv_right(&pv);
   remove_ovfl(bt, pv.pgno);
   int first, nold;
-  sib_range(np, bp->idx[L - 1], &first, &nold);
+  sib_range(np, bp->idx[L - 1], bp->append, &first, &nold);
   Pgno oldpg[3];
   PV sv[3];
   for (int j = 0; j < nold; j++) {
@@ -1061,6 +1125,17 @@ static int balance(Btree *bt, BalPath *bp) {
         continue;
       }
     }
+    if (v.flags == PTF_INDEX_LEAF && bp->append && nov == 1 && v.ncell >= 2 &&
+        page_novfl(bt, pv.pgno) == 0 && bp->idx[L - 1] == pv.ncell) {
+      const OvflCell *oc = NULL;
+      for (int i = 0; i < bt->novfl; i++)
+        if (bt->ovfl[i].pgno == v.pgno && bt->ovfl[i].vidx == v.ncell) oc = &bt->ovfl[i];
+      if (oc && !left_takes_divider(bt, &pv)) {
+        SHALE_TRY(balance_quick_index(bt, bp, L, oc));
+        bp->touched[L - 1] = 1;
+        continue;
+      }
+    }
     SHALE_TRY(balance_nonroot(bt, bp, L));
     bp->touched[L - 1] = 1;
   }
@@ -1161,6 +1236,27 @@ int btree_insert(BtCursor *c, const BtreePayload *p, int flags, int seek_result)
         c->skip = 0;
         return SQLITE_OK;
       }
+    }
+  }
+  /* Fits on its leaf: a new cell (not a replacement) without overflow pages
+  ** changes only the leaf (and page 1's header at commit); no other page
+  ** needs gathering, no balance.  Most inserts take this path. */
+  if (nc.novfl == 0 && !(res == 0 && c->state == CUR_VALID)) {
+    DbPage *ldp = c->pg[c->depth];
+    PV lv;
+    bt_pv(ldp, &lv);
+    if (lv.leaf && bt_page_nfree(bt, &lv) >= nc.sz + 2 && bt->novfl == 0) {
+      rc = bt_save_others(bt, c->root, c);
+      if (!rc) rc = pager_write(bt->page1);
+      if (!rc) rc = pager_write(ldp);
+      if (rc) return rc; /* nothing changed yet */
+      int at = lv.ncell == 0 ? 0 : c->idx[c->depth] + (res < 0);
+      insert_cell_raw(bt, &lv, at, nc.cell, nc.sz);
+      bt->dirty = 1;
+      c->idx[c->depth] = at;
+      c->state = CUR_VALID;
+      c->skip = 0;
+      return SQLITE_OK;
     }
   }
   /* 3. gather */

@@ -375,9 +375,16 @@ void build_index_key(Parse *p, Index *ix, int cur, int reg_rowid, int regs, int 
   }
 }
 
-/* "t.a, t.b" for a UNIQUE index */
+/* What a UNIQUE violation names, in SQLite's words: "t.a, t.b", or
+** "index 'name'" for an index on expressions. */
 char *build_index_colnames(Index *ix) {
   sqlite3_str *s = sqlite3_str_new(NULL);
+  for (int i = 0; i < ix->n_column; i++) {
+    if (ix->columns[i] == -2) {
+      sqlite3_str_appendf(s, "index '%s'", ix->name);
+      return sqlite3_str_finish(s);
+    }
+  }
   for (int i = 0; i < ix->n_key_col; i++) {
     int c = ix->columns[i];
     const char *cn = c >= 0 ? ix->table->cols[c].name : c == -1 ? "rowid" : "<expr>";

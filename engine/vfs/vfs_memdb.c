@@ -15,11 +15,15 @@
 typedef struct MemStore MemStore;
 typedef struct MemFile MemFile;
 
+/* The image lives in fixed-size chunks: growing it never moves (copies and
+** touches afresh) what is already there, as one realloc'd block would. */
+#define MEM_CHUNK 65536
+
 struct MemStore {
   char *name;      /* NULL for private stores */
-  u8 *data;
+  u8 **chunk;      /* chunk[i] holds bytes [i * MEM_CHUNK, (i + 1) * MEM_CHUNK) */
+  i64 nchunk, achunk;
   i64 size;
-  i64 alloc;
   int nRef;
   int linked;      /* in the named-store list */
   int nShared;     /* handles holding SHARED or more */
@@ -37,13 +41,29 @@ struct MemFile {
 static pthread_mutex_t memdb_mutex = PTHREAD_MUTEX_INITIALIZER;
 static MemStore *memdb_list;
 
+/* Copy n bytes at off between the image and buf (to_image: buf -> image,
+** else image -> buf; buf NULL: zero the image).  The chunks exist. */
+static void store_copy(MemStore *s, i64 off, u8 *buf, i64 n, int to_image) {
+  while (n > 0) {
+    i64 ci = off / MEM_CHUNK, co = off % MEM_CHUNK;
+    i64 m = MEM_CHUNK - co < n ? MEM_CHUNK - co : n;
+    u8 *c = s->chunk[ci] + co;
+    if (!to_image) memcpy(buf, c, (size_t)m);
+    else if (buf) memcpy(c, buf, (size_t)m);
+    else memset(c, 0, (size_t)m);
+    if (buf) buf += m;
+    off += m;
+    n -= m;
+  }
+}
+
 static int mem_read(ShaleFile *f, void *buf, int n, i64 off, ShaleIo *io) {
   MemStore *s = ((MemFile *)f)->store;
   pthread_mutex_lock(&memdb_mutex);
   i64 avail = s->size - off;
   if (avail < 0) avail = 0;
   int got = avail < n ? (int)avail : n;
-  if (got > 0) memcpy(buf, s->data + off, (size_t)got);
+  if (got > 0) store_copy(s, off, buf, got, 0);
   pthread_mutex_unlock(&memdb_mutex);
   if (got < n) {
     memset((u8 *)buf + got, 0, (size_t)(n - got));
@@ -52,15 +72,24 @@ static int mem_read(ShaleFile *f, void *buf, int n, i64 off, ShaleIo *io) {
   return shale_io_complete(io, SQLITE_OK);
 }
 
+/* Chunks for the first `need` bytes (their content is undefined: every
+** change of size zeroes the bytes it exposes). */
 static int store_grow(MemStore *s, i64 need) {
-  if (need <= s->alloc) return SQLITE_OK;
-  i64 na = s->alloc ? s->alloc : 4096;
-  while (na < need) na *= 2;
-  u8 *d = sqlite3_realloc64(s->data, (u64)na);
-  if (d == NULL) return SQLITE_FULL;
-  memset(d + s->alloc, 0, (size_t)(na - s->alloc));
-  s->data = d;
-  s->alloc = na;
+  i64 want = (need + MEM_CHUNK - 1) / MEM_CHUNK;
+  if (want <= s->nchunk) return SQLITE_OK;
+  if (want > s->achunk) {
+    i64 na = s->achunk ? s->achunk : 4;
+    while (na < want) na *= 2;
+    u8 **c = sqlite3_realloc64(s->chunk, sizeof(u8 *) * (u64)na);
+    if (c == NULL) return SQLITE_FULL;
+    s->chunk = c;
+    s->achunk = na;
+  }
+  while (s->nchunk < want) {
+    u8 *c = sqlite3_malloc64(MEM_CHUNK);
+    if (c == NULL) return SQLITE_FULL;
+    s->chunk[s->nchunk++] = c;
+  }
   return SQLITE_OK;
 }
 
@@ -70,8 +99,8 @@ static int mem_write(ShaleFile *f, const void *buf, int n, i64 off, ShaleIo *io)
   pthread_mutex_lock(&memdb_mutex);
   rc = store_grow(s, off + n);
   if (rc == SQLITE_OK) {
-    if (off > s->size) memset(s->data + s->size, 0, (size_t)(off - s->size));
-    memcpy(s->data + off, buf, (size_t)n);
+    if (off > s->size) store_copy(s, s->size, NULL, off - s->size, 1);
+    store_copy(s, off, (u8 *)buf, n, 1);
     if (off + n > s->size) s->size = off + n;
   }
   pthread_mutex_unlock(&memdb_mutex);
@@ -87,7 +116,7 @@ static int mem_truncate(ShaleFile *f, i64 size, ShaleIo *io) {
   } else if (size > s->size) {
     rc = store_grow(s, size);
     if (rc == SQLITE_OK) {
-      memset(s->data + s->size, 0, (size_t)(size - s->size));
+      store_copy(s, s->size, NULL, size - s->size, 1);
       s->size = size;
     }
   }
@@ -192,7 +221,8 @@ static void store_unref(MemStore *s) {
     if (*pp) *pp = s->next;
   }
   sqlite3_free(s->name);
-  sqlite3_free(s->data);
+  for (i64 i = 0; i < s->nchunk; i++) sqlite3_free(s->chunk[i]);
+  sqlite3_free(s->chunk);
   sqlite3_free(s);
 }
 
