@@ -85,6 +85,7 @@ void expr_code_jump_if_true(Parse *, Expr *, int dest, int jump_if_null);
 void expr_code_jump_if_false(Parse *, Expr *, int dest, int jump_if_null);
 char expr_affinity(Parse *, const Expr *);
 const char *expr_collation_name(Parse *, const Expr *); /* NULL = BINARY */
+void expr_code_set_subqueries(Parse *, ExprList *set); /* SET (a, b) = (SELECT …): once per row */
 int expr_is_constant(const Expr *);
 
 /* Name resolution (resolve.c).  A NameContext chains outward for correlated

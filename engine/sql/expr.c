@@ -467,6 +467,34 @@ static int code_subquery_regs(Parse *p, Expr *e, int n) {
   return r;
 }
 
+/* UPDATE … SET (a, b) = (SELECT …): the parser leaves one EX_SUBQUERY
+** copy per assigned column (sub_op = 1..u.i, consecutive in the list).
+** SQLite runs the subquery once per row: code it once here and turn the
+** copies into references to its registers (EX_AGG_COLUMN). */
+void expr_code_set_subqueries(Parse *p, ExprList *set) {
+  for (int k = 0; set && k < set->n && !p->rc; k++) {
+    Expr *e = set->a[k].expr;
+    if (!e || e->op != EX_SUBQUERY || e->sub_op != 1) continue;
+    int n = vector_size(e), m = (int)e->u.i;
+    if (n != m) {
+      parse_error(p, "%d columns assigned %d values", m, n);
+      return;
+    }
+    int r = code_subquery_regs(p, e, n);
+    for (int j = 0; j < m && k + j < set->n; j++) {
+      Expr *x = set->a[k + j].expr;
+      if (!x || x->op != EX_SUBQUERY || x->sub_op != j + 1) break;
+      char aff = expr_affinity(p, x);
+      ast_free_select(x->select);
+      x->select = NULL;
+      x->op = EX_AGG_COLUMN;
+      x->res_agg = r + j;
+      x->res_affinity = aff;
+      x->res_ptr = NULL;
+    }
+  }
+}
+
 static void code_exists(Parse *p, Expr *e, int target) {
   Vdbe *v = p->v;
   int r = parse_alloc_reg(p);
@@ -1091,6 +1119,7 @@ int expr_code_temp(Parse *p, Expr *e) {
 
 void expr_code_list(Parse *p, ExprList *l, int target) {
   if (!l) return;
+  expr_code_set_subqueries(p, l); /* the SET values of UPDATE … FROM */
   for (int i = 0; i < l->n; i++) expr_code(p, l->a[i].expr, target + i);
 }
 

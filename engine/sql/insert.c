@@ -534,6 +534,7 @@ static void upsert_do_update(Parse *p, WriteCtx *w, Upsert *u, int reg_target, I
   u2.reg_rowid = parse_alloc_regs(p, n_col + 1);
   u2.reg_data = u2.reg_rowid + 1;
   u2.reg_record = parse_alloc_reg(p);
+  expr_code_set_subqueries(p, set);
   for (int c = 0; c < n_col; c++) {
     if (c == t->ipk) continue;
     if (set_of[c] >= 0)
