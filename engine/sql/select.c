@@ -2094,6 +2094,8 @@ static KeyInfo *merge_keyinfo(Parse *p, const MergeTerm *t, int nt) {
 static void merge_code_arm(Parse *p, Select *arm, const MergeTerm *t, int nt, SelectDest *d) {
   int plain = !select_is_agg(p, arm) && !select_has_window(arm);
   ExprList *ob = NULL;
+  /* without FROM the arm is at most one row: already in order */
+  if (!arm->from || arm->from->n == 0) nt = 0;
   for (int i = 0; i < nt; i++) {
     const Expr *re = arm->result && t[i].col < arm->result->n ? arm->result->a[t[i].col].expr : NULL;
     Expr *inner = plain && re && re->op == EX_COLUMN ? ast_dup_expr(re) : ast_expr_new(EX_NULL);
