@@ -75,6 +75,13 @@ void schema_free(Schema *);
 Schema *schema_new(void);
 Table *schema_table_for_sqlite_schema(sqlite3 *, int idb); /* the built-in sqlite_schema Table */
 int table_column_index(const Table *, const char *name); /* -1 none; rowid names give -2 */
+int table_col_is_virtual(const Table *, int col); /* VIRTUAL generated: not in the record */
+int table_has_virtual(const Table *);
+int table_storage_col(const Table *, int col);    /* record field of a stored column */
+/* A VIRTUAL generated column of the row at cursor cur, computed into reg
+** with the column's affinity (expr.c). */
+void expr_code_virtual_column(Parse *, Table *, int cur, int col, int reg);
+void build_column_value(Parse *, Table *, int cur, int col, int reg);
 KeyInfo *build_index_keyinfo(Parse *, Index *); /* the comparison of an index's records */
 Index *table_primary_key_index(const Table *);
 

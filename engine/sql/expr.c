@@ -237,10 +237,34 @@ static int sel_has_outer_ref(const Select *s, int level) {
 int expr_subquery_is_correlated(const Select *s) { return sel_has_outer_ref(s, 0); }
 
 /* -------------------------------------------------------------- columns -- */
+void expr_code_virtual_column(Parse *p, Table *t, int cur, int col, int reg) {
+  Expr *d = ast_dup_expr(t->cols[col].generated);
+  if (!d) {
+    p->rc = SQLITE_NOMEM;
+    return;
+  }
+  NameContext nc;
+  memset(&nc, 0, sizeof(nc));
+  nc.table = t;
+  nc.table_cursor = cur;
+  nc.is_check = 1;
+  if (resolve_expr(p, &nc, d) == SQLITE_OK) expr_code(p, d, reg);
+  ast_free_expr(d);
+  char aff = t->cols[col].affinity;
+  if (aff > SQLITE_AFF_BLOB) {
+    char z[2] = {aff, 0};
+    vdbe_add_op4(p->v, OP_Affinity, reg, 1, 0, shale_strdup(z), P4_DYNAMIC);
+  }
+}
+
 static void code_column(Parse *p, Table *t, int cursor, int col, int target) {
   Vdbe *v = p->v;
   int icol = 0;
   int idx_cur = q_remap_find(p, cursor, col, &icol);
+  if (idx_cur < 0 && t && t->root && !t->is_view && table_col_is_virtual(t, col)) {
+    expr_code_virtual_column(p, t, cursor, col, target);
+    return;
+  }
   if (idx_cur >= 0) {
     if (t && t->root && (col < 0 || col == t->ipk) && !t->without_rowid)
       vdbe_add_op2(v, OP_IdxRowid, idx_cur, target);
@@ -284,7 +308,7 @@ static void code_column(Parse *p, Table *t, int cursor, int col, int target) {
     }
     vdbe_add_op3(v, OP_Column, cursor, pos, target);
   } else {
-    vdbe_add_op3(v, OP_Column, cursor, col, target);
+    vdbe_add_op3(v, OP_Column, cursor, table_storage_col(t, col), target);
   }
   if (t && col >= 0 && col < t->n_col && t->cols[col].affinity == SQLITE_AFF_REAL)
     vdbe_add_op1(v, OP_RealAffinity, target);

@@ -580,7 +580,16 @@ void insert_complete(Parse *p, WriteCtx *w, int is_update, int append) {
   int rec = w->reg_record;
   /* The table record first: once an index is written nothing may fail
   ** (record too big) before the row itself is. */
-  if (!t->without_rowid) {
+  if (!t->without_rowid && table_has_virtual(t)) {
+    /* VIRTUAL generated columns take no field: the stored ones, packed */
+    int n = 0, regs = parse_alloc_regs(p, t->n_col);
+    for (int c = 0; c < t->n_col; c++) {
+      if (table_col_is_virtual(t, c)) continue;
+      if (c == t->ipk) vdbe_add_op2(v, OP_Null, 0, regs + n++);
+      else vdbe_add_op2(v, OP_SCopy, w->reg_data + c, regs + n++);
+    }
+    vdbe_add_op3(v, OP_MakeRecord, regs, n, rec);
+  } else if (!t->without_rowid) {
     if (t->ipk >= 0) {
       /* the INTEGER PRIMARY KEY column is stored as NULL in the record */
       int tmp = parse_alloc_reg(p);
