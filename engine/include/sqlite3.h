@@ -463,6 +463,22 @@ SQLITE_API int sqlite3_busy_handler(sqlite3 *, int (*)(void *, int), void *);
 SQLITE_API int sqlite3_busy_timeout(sqlite3 *, int ms);
 SQLITE_API void sqlite3_progress_handler(sqlite3 *, int, int (*)(void *), void *);
 SQLITE_API int sqlite3_get_autocommit(sqlite3 *);
+
+/* Transaction state of a schema (or the highest of all when NULL); -1 for
+** an unknown schema. */
+#define SQLITE_TXN_NONE 0
+#define SQLITE_TXN_READ 1
+#define SQLITE_TXN_WRITE 2
+SQLITE_API int sqlite3_txn_state(sqlite3 *, const char *zSchema);
+
+/* Incremental BLOB I/O. */
+SQLITE_API int sqlite3_blob_open(sqlite3 *, const char *zDb, const char *zTable, const char *zColumn,
+                                 sqlite3_int64 iRow, int flags, sqlite3_blob **ppBlob);
+SQLITE_API int sqlite3_blob_reopen(sqlite3_blob *, sqlite3_int64);
+SQLITE_API int sqlite3_blob_close(sqlite3_blob *);
+SQLITE_API int sqlite3_blob_bytes(sqlite3_blob *);
+SQLITE_API int sqlite3_blob_read(sqlite3_blob *, void *Z, int N, int iOffset);
+SQLITE_API int sqlite3_blob_write(sqlite3_blob *, const void *z, int n, int iOffset);
 SQLITE_API int sqlite3_limit(sqlite3 *, int id, int newVal);
 SQLITE_API int sqlite3_errcode(sqlite3 *db);
 SQLITE_API int sqlite3_extended_errcode(sqlite3 *db);

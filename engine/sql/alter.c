@@ -353,16 +353,20 @@ static void add_column(Parse *p, Stmt *st, Table *t) {
     vdbe_add_op3(v, OP_OpenWrite, cur, (int)t->root, idb);
     int rw = vdbe_add_op1(v, OP_Rewind, cur);
     int top = vdbe_current_addr(v);
-    for (int i = 0; i < t->n_col; i++) vdbe_add_op3(v, OP_Column, cur, i, regs + i);
+    /* stored columns only (VIRTUAL generated ones have no field) */
+    int ns = 0;
+    for (int i = 0; i < t->n_col; i++)
+      if (!table_col_is_virtual(t, i)) vdbe_add_op3(v, OP_Column, cur, table_storage_col(t, i), regs + ns++);
     Expr *d = ast_dup_expr(dflt);
     NameContext nc;
     memset(&nc, 0, sizeof(nc));
-    if (resolve_expr(p, &nc, d) == SQLITE_OK) expr_code(p, d, regs + t->n_col);
+    if (resolve_expr(p, &nc, d) == SQLITE_OK) expr_code(p, d, regs + ns);
     ast_free_expr(d);
     char aff[2] = {schema_affinity_of_type(cd->type), 0};
-    vdbe_add_op4(v, OP_Affinity, regs + t->n_col, 1, 0, aff, P4_STATIC);
+    vdbe_add_op4(v, OP_Affinity, regs + ns, 1, 0, aff, P4_STATIC);
     vdbe_change_p4(v, -1, shale_strdup(aff), P4_DYNAMIC);
-    vdbe_add_op3(v, OP_MakeRecord, regs, n_col, rec);
+    vdbe_add_op3(v, OP_MakeRecord, regs, ns + 1, rec);
+    SHALE_UNUSED(n_col);
     vdbe_add_op2(v, OP_Rowid, cur, rid);
     vdbe_add_op3(v, OP_Insert, cur, rec, rid);
     vdbe_add_op2(v, OP_Next, cur, top);
@@ -514,8 +518,10 @@ static void drop_column(Parse *p, Table *t, const char *cname) {
   vdbe_add_op3(v, OP_OpenWrite, cur, (int)t->root, idb);
   int rw = vdbe_add_op1(v, OP_Rewind, cur);
   int top = vdbe_current_addr(v);
-  for (int i = 0, k = 0; i < t->n_col; i++)
-    if (i != ic) vdbe_add_op3(v, OP_Column, cur, i, regs + k++);
+  /* stored columns only (VIRTUAL generated ones have no field) */
+  n = 0;
+  for (int i = 0; i < t->n_col; i++)
+    if (i != ic && !table_col_is_virtual(t, i)) vdbe_add_op3(v, OP_Column, cur, table_storage_col(t, i), regs + n++);
   vdbe_add_op3(v, OP_MakeRecord, regs, n, rec);
   vdbe_add_op2(v, OP_Rowid, cur, rid);
   vdbe_add_op3(v, OP_Insert, cur, rec, rid);

@@ -252,9 +252,9 @@ int codegen_create_table(Parse *p, Stmt *st) {
     return p->rc;
   }
   for (int i = 0; i < t->n_col; i++)
-    if (t->cols[i].generated && !t->cols[i].generated_stored) {
+    if (table_col_is_virtual(t, i) && t->without_rowid) {
       table_free(t);
-      parse_error(p, "VIRTUAL generated columns are not supported yet (use STORED)");
+      parse_error(p, "VIRTUAL generated columns in WITHOUT ROWID tables are not supported yet (use STORED)");
       return p->rc;
     }
   char *sql = build_stored_sql(p, st, "TABLE", 1);
@@ -329,7 +329,11 @@ void build_column_value(Parse *p, Table *t, int cur, int col, int reg) {
     vdbe_add_op2(p->v, OP_Rowid, cur, reg);
     return;
   }
-  vdbe_add_op3(p->v, OP_Column, cur, col, reg);
+  if (table_col_is_virtual(t, col)) {
+    expr_code_virtual_column(p, t, cur, col, reg);
+    return;
+  }
+  vdbe_add_op3(p->v, OP_Column, cur, table_storage_col(t, col), reg);
   if (t->cols[col].affinity == SQLITE_AFF_REAL) vdbe_add_op1(p->v, OP_RealAffinity, reg);
 }
 

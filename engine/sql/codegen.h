@@ -81,6 +81,13 @@ void schema_free(Schema *);
 Schema *schema_new(void);
 Table *schema_table_for_sqlite_schema(sqlite3 *, int idb); /* the built-in sqlite_schema Table */
 int table_column_index(const Table *, const char *name); /* -1 none; rowid names give -2 */
+int table_col_is_virtual(const Table *, int col); /* VIRTUAL generated: not in the record */
+int table_has_virtual(const Table *);
+int table_storage_col(const Table *, int col);    /* record field of a stored column */
+/* A VIRTUAL generated column of the row at cursor cur, computed into reg
+** with the column's affinity (expr.c). */
+void expr_code_virtual_column(Parse *, Table *, int cur, int col, int reg);
+void build_column_value(Parse *, Table *, int cur, int col, int reg);
 KeyInfo *build_index_keyinfo(Parse *, Index *); /* the comparison of an index's records */
 Index *table_primary_key_index(const Table *);
 
@@ -91,6 +98,7 @@ void expr_code_jump_if_true(Parse *, Expr *, int dest, int jump_if_null);
 void expr_code_jump_if_false(Parse *, Expr *, int dest, int jump_if_null);
 char expr_affinity(Parse *, const Expr *);
 const char *expr_collation_name(Parse *, const Expr *); /* NULL = BINARY */
+void expr_code_set_subqueries(Parse *, ExprList *set); /* SET (a, b) = (SELECT …): once per row */
 int expr_is_constant(const Expr *);
 
 /* Name resolution (resolve.c).  A NameContext chains outward for correlated

@@ -60,56 +60,72 @@ char expr_compare_affinity(Parse *p, const Expr *l, const Expr *r) {
 }
 
 /* ----------------------------------------------------------- collation -- */
-static const char *explicit_collation(const Expr *e) {
-  if (!e) return NULL;
-  if (e->op == EX_COLLATE) return e->text;
-  if (e->op == EX_SUBQUERY || e->op == EX_EXISTS || e->op == EX_IN_SELECT) {
-    return e->op == EX_IN_SELECT ? explicit_collation(e->left) : NULL;
-  }
-  const char *z = explicit_collation(e->left);
-  if (z) return z;
+/* SQLite's EP_Collate: the expression holds a COLLATE operator outside any
+** subquery (it propagates through operators, function arguments, CASE
+** and IN lists, not into subqueries). */
+static int has_collate(const Expr *e) {
+  if (!e) return 0;
+  if (e->op == EX_COLLATE) return 1;
+  if (e->op == EX_SUBQUERY || e->op == EX_EXISTS) return 0;
+  if (has_collate(e->left)) return 1;
+  if (e->op == EX_IN_SELECT) return 0;
   if (e->list)
-    for (int i = 0; i < e->list->n; i++) {
-      z = explicit_collation(e->list->a[i].expr);
-      if (z) return z;
-    }
-  return explicit_collation(e->right);
+    for (int i = 0; i < e->list->n; i++)
+      if (has_collate(e->list->a[i].expr)) return 1;
+  return has_collate(e->right);
 }
 
-static const char *column_collation(const Expr *e) {
-  if (e && (e->op == EX_COLUMN || e->op == EX_AGG_COLUMN) && e->res_ptr && e->res_column >= 0) {
-    const Table *t = (const Table *)e->res_ptr;
-    if (e->res_column < t->n_col) return t->cols[e->res_column].collate;
+/* sqlite3ExprCollSeq: a column names its collation ("BINARY" when it
+** declares none; the rowid has none), CAST and unary + pass their
+** operand's through, a row value its first element's; otherwise the
+** COLLATE found by following the EP_Collate path (left first).  NULL when
+** the expression has no collation (callers then use BINARY). */
+const char *expr_collation_name(Parse *p, const Expr *e) {
+  SHALE_UNUSED(p);
+  while (e) {
+    switch (e->op) {
+      case EX_COLUMN:
+      case EX_AGG_COLUMN: {
+        const Table *t = (const Table *)e->res_ptr;
+        if (!t || e->res_column < 0 || e->res_column >= t->n_col || e->res_column == t->ipk) return NULL;
+        return t->cols[e->res_column].collate ? t->cols[e->res_column].collate : "BINARY";
+      }
+      case EX_COLLATE: return e->text;
+      case EX_CAST: e = e->left; continue;
+      case EX_VECTOR: e = e->list && e->list->n ? e->list->a[0].expr : NULL; continue;
+      case EX_UNARY:
+        if (e->sub_op == UN_PLUS) {
+          e = e->left;
+          continue;
+        }
+        break;
+      default: break;
+    }
+    if (!has_collate(e)) return NULL;
+    if (has_collate(e->left)) {
+      e = e->left;
+      continue;
+    }
+    const Expr *next = e->right;
+    if (e->list && e->op != EX_IN_SELECT)
+      for (int i = 0; i < e->list->n; i++)
+        if (has_collate(e->list->a[i].expr)) {
+          next = e->list->a[i].expr;
+          break;
+        }
+    e = next;
   }
   return NULL;
 }
 
-const char *expr_collation_name(Parse *p, const Expr *e) {
-  SHALE_UNUSED(p);
-  const char *z = explicit_collation(e);
-  if (z) return z;
-  if (e && e->op == EX_SUBQUERY && e->select) {
-    const Select *s = e->select;
-    while (s->prior) s = s->prior;
-    if (s->result && s->result->n > 0) return expr_collation_name(p, s->result->a[0].expr);
-  }
-  return column_collation(e);
-}
-
-/* Collation for a binary comparison (left explicit > right explicit >
-** left column > right column). */
+/* Collation for a binary comparison (sqlite3BinaryCompareCollSeq): an
+** explicit COLLATE on the left, then on the right, then the left
+** operand's collation (a column's, even BINARY), then the right's. */
 static const char *compare_collation(Parse *p, const Expr *l, const Expr *r) {
-  const char *z = explicit_collation(l);
-  if (!z) z = explicit_collation(r);
-  /* A left column decides even with its default BINARY collation (so
-  ** `a = b` with only b NOCASE compares as BINARY, as in SQLite). */
-  if (!z && l && (l->op == EX_COLUMN || l->op == EX_AGG_COLUMN) && l->res_ptr && l->res_column >= 0) {
-    z = column_collation(l);
-    return z ? z : "BINARY";
-  }
-  if (!z) z = expr_collation_name(p, l);
-  if (!z) z = expr_collation_name(p, r);
-  return z;
+  if (has_collate(l)) return expr_collation_name(p, l);
+  if (has_collate(r)) return expr_collation_name(p, r);
+  const char *z = expr_collation_name(p, l);
+  return z ? z : expr_collation_name(p, r);
 }
 
 CollSeq *expr_collseq(Parse *p, const Expr *e) {
@@ -222,6 +238,26 @@ static int sel_has_outer_ref(const Select *s, int level) {
 int expr_subquery_is_correlated(const Select *s) { return sel_has_outer_ref(s, 0); }
 
 /* -------------------------------------------------------------- columns -- */
+void expr_code_virtual_column(Parse *p, Table *t, int cur, int col, int reg) {
+  Expr *d = ast_dup_expr(t->cols[col].generated);
+  if (!d) {
+    p->rc = SQLITE_NOMEM;
+    return;
+  }
+  NameContext nc;
+  memset(&nc, 0, sizeof(nc));
+  nc.table = t;
+  nc.table_cursor = cur;
+  nc.is_check = 1;
+  if (resolve_expr(p, &nc, d) == SQLITE_OK) expr_code(p, d, reg);
+  ast_free_expr(d);
+  char aff = t->cols[col].affinity;
+  if (aff > SQLITE_AFF_BLOB) {
+    char z[2] = {aff, 0};
+    vdbe_add_op4(p->v, OP_Affinity, reg, 1, 0, shale_strdup(z), P4_DYNAMIC);
+  }
+}
+
 static void code_column(Parse *p, Table *t, int cursor, int col, int target) {
   Vdbe *v = p->v;
   int icol = 0;
@@ -234,17 +270,25 @@ static void code_column(Parse *p, Table *t, int cursor, int col, int target) {
     return;
   }
   int idx_cur = q_remap_find(p, cursor, col, &icol);
+  if (idx_cur < 0 && t && t->root && !t->is_view && table_col_is_virtual(t, col)) {
+    expr_code_virtual_column(p, t, cursor, col, target);
+    return;
+  }
   if (idx_cur >= 0) {
     if (t && t->root && (col < 0 || col == t->ipk) && !t->without_rowid)
       vdbe_add_op2(v, OP_IdxRowid, idx_cur, target);
     else
       vdbe_add_op3(v, OP_Column, idx_cur, icol, target);
   } else if (!t || !t->root || t->is_view) {
-    /* ephemeral table of a subquery: plain column */
-    if (col < 0)
+    /* ephemeral table of a subquery or view: a plain column, made REAL
+    ** when its first arm's expression has REAL affinity (SQLite's
+    ** sqlite3ColumnDefault: 3 from another arm of a compound reads 3.0) */
+    if (col < 0) {
       vdbe_add_op2(v, OP_Rowid, cursor, target);
-    else
+    } else {
       vdbe_add_op3(v, OP_Column, cursor, col, target);
+      if (t && col < t->n_col && t->cols[col].affinity == SQLITE_AFF_REAL) vdbe_add_op1(v, OP_RealAffinity, target);
+    }
     return;
   } else if (col < 0 || (col == t->ipk && !t->without_rowid)) {
     vdbe_add_op2(v, OP_Rowid, cursor, target);
@@ -273,7 +317,7 @@ static void code_column(Parse *p, Table *t, int cursor, int col, int target) {
     }
     vdbe_add_op3(v, OP_Column, cursor, pos, target);
   } else {
-    vdbe_add_op3(v, OP_Column, cursor, col, target);
+    vdbe_add_op3(v, OP_Column, cursor, table_storage_col(t, col), target);
   }
   if (t && col >= 0 && col < t->n_col && t->cols[col].affinity == SQLITE_AFF_REAL)
     vdbe_add_op1(v, OP_RealAffinity, target);
@@ -454,6 +498,34 @@ static int code_subquery_regs(Parse *p, Expr *e, int n) {
   p->eqp_parent = sp;
   if (once >= 0) vdbe_jump_here(v, once);
   return r;
+}
+
+/* UPDATE … SET (a, b) = (SELECT …): the parser leaves one EX_SUBQUERY
+** copy per assigned column (sub_op = 1..u.i, consecutive in the list).
+** SQLite runs the subquery once per row: code it once here and turn the
+** copies into references to its registers (EX_AGG_COLUMN). */
+void expr_code_set_subqueries(Parse *p, ExprList *set) {
+  for (int k = 0; set && k < set->n && !p->rc; k++) {
+    Expr *e = set->a[k].expr;
+    if (!e || e->op != EX_SUBQUERY || e->sub_op != 1) continue;
+    int n = vector_size(e), m = (int)e->u.i;
+    if (n != m) {
+      parse_error(p, "%d columns assigned %d values", m, n);
+      return;
+    }
+    int r = code_subquery_regs(p, e, n);
+    for (int j = 0; j < m && k + j < set->n; j++) {
+      Expr *x = set->a[k + j].expr;
+      if (!x || x->op != EX_SUBQUERY || x->sub_op != j + 1) break;
+      char aff = expr_affinity(p, x);
+      ast_free_select(x->select);
+      x->select = NULL;
+      x->op = EX_AGG_COLUMN;
+      x->res_agg = r + j;
+      x->res_affinity = aff;
+      x->res_ptr = NULL;
+    }
+  }
 }
 
 static void code_exists(Parse *p, Expr *e, int target) {
@@ -689,7 +761,6 @@ static void code_function(Parse *p, Expr *e, int target) {
   }
   if (f->flags & FUNC_NEEDCOLL) {
     const char *cn = NULL;
-    for (int i = 0; i < n && !cn; i++) cn = explicit_collation(e->list->a[i].expr);
     for (int i = 0; i < n && !cn; i++) cn = expr_collation_name(p, e->list->a[i].expr);
     CollSeq *cs = find_coll(p, cn);
     vdbe_add_op4(v, OP_CollSeq, 0, 0, 0, cs, P4_COLLSEQ);
@@ -1081,6 +1152,7 @@ int expr_code_temp(Parse *p, Expr *e) {
 
 void expr_code_list(Parse *p, ExprList *l, int target) {
   if (!l) return;
+  expr_code_set_subqueries(p, l); /* the SET values of UPDATE … FROM */
   for (int i = 0; i < l->n; i++) expr_code(p, l->a[i].expr, target + i);
 }
 

@@ -535,6 +535,7 @@ static void upsert_do_update(Parse *p, WriteCtx *w, Upsert *u, int reg_target, I
   u2.reg_rowid = parse_alloc_regs(p, n_col + 1);
   u2.reg_data = u2.reg_rowid + 1;
   u2.reg_record = parse_alloc_reg(p);
+  expr_code_set_subqueries(p, set);
   for (int c = 0; c < n_col; c++) {
     if (c == t->ipk) continue;
     if (set_of[c] >= 0)
@@ -580,7 +581,16 @@ void insert_complete(Parse *p, WriteCtx *w, int is_update, int append) {
   int rec = w->reg_record;
   /* The table record first: once an index is written nothing may fail
   ** (record too big) before the row itself is. */
-  if (!t->without_rowid) {
+  if (!t->without_rowid && table_has_virtual(t)) {
+    /* VIRTUAL generated columns take no field: the stored ones, packed */
+    int n = 0, regs = parse_alloc_regs(p, t->n_col);
+    for (int c = 0; c < t->n_col; c++) {
+      if (table_col_is_virtual(t, c)) continue;
+      if (c == t->ipk) vdbe_add_op2(v, OP_Null, 0, regs + n++);
+      else vdbe_add_op2(v, OP_SCopy, w->reg_data + c, regs + n++);
+    }
+    vdbe_add_op3(v, OP_MakeRecord, regs, n, rec);
+  } else if (!t->without_rowid) {
     if (t->ipk >= 0) {
       /* the INTEGER PRIMARY KEY column is stored as NULL in the record */
       int tmp = parse_alloc_reg(p);

@@ -159,6 +159,26 @@ int schema_db_index(sqlite3 *db, const char *name) {
   return -1;
 }
 
+/* A VIRTUAL generated column: computed on read, not in the record. */
+int table_col_is_virtual(const Table *t, int col) {
+  return col >= 0 && col < t->n_col && t->cols[col].generated && !t->cols[col].generated_stored;
+}
+
+int table_has_virtual(const Table *t) {
+  for (int i = 0; i < t->n_col; i++)
+    if (table_col_is_virtual(t, i)) return 1;
+  return 0;
+}
+
+/* The record field of a stored column (sqlite3TableColumnToStorage):
+** VIRTUAL columns take no field, so later columns move down. */
+int table_storage_col(const Table *t, int col) {
+  int n = col;
+  for (int i = 0; i < col && i < t->n_col; i++)
+    if (table_col_is_virtual(t, i)) n--;
+  return n;
+}
+
 int table_column_index(const Table *t, const char *name) {
   for (int i = 0; i < t->n_col; i++)
     if (shale_stricmp(t->cols[i].name, name) == 0) return i;

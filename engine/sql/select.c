@@ -10,7 +10,6 @@
 
 #define SD_DELETE_ 100 /* internal: delete matching rows from an index (EXCEPT) */
 #define SD_QUEUE_ 101  /* internal: recursive CTE queue (+ optional distinct index) */
-#define SD_UNION_ 102  /* internal: UNION arm: first of equals within the arm (set n_reg), replacing across arms */
 
 typedef struct Emit {
   SelectDest *dest;
@@ -49,11 +48,9 @@ static void deliver(Parse *p, Emit *em, int r, int n) {
         vdbe_add_op4(v, OP_MakeRecord, r, n, rec, shale_strdup(d->affinity), P4_DYNAMIC);
       else
         vdbe_add_op3(v, OP_MakeRecord, r, n, rec);
-      /* n_reg == 1 (compound, first arm): keep the first of equal values
-      ** (2 vs 2.0); later arms replace, as SQLite's merge of compounds does */
-      int skip = d->n_reg == 1 ? vdbe_add_op4_int(v, OP_Found, d->cursor, 0, r, n) : -1;
+      /* a row equal to one already there (2 vs 2.0, 'a' vs 'A' under
+      ** NOCASE) replaces it: the last one stays, as in SQLite */
       vdbe_add_op4_int(v, OP_IdxInsert, d->cursor, rec, r, n);
-      if (skip >= 0) vdbe_jump_here(v, skip);
       break;
     }
     case SD_TABLE: {
@@ -63,15 +60,7 @@ static void deliver(Parse *p, Emit *em, int r, int n) {
       vdbe_add_op3(v, OP_Insert, d->cursor, rec, rid);
       break;
     }
-    case SD_UNION_: {
-      int rec = parse_alloc_reg(p);
-      vdbe_add_op3(v, OP_MakeRecord, r, n, rec);
-      int skip = vdbe_add_op4_int(v, OP_Found, d->n_reg, 0, r, n);
-      vdbe_add_op4_int(v, OP_IdxInsert, d->n_reg, rec, r, n);
-      vdbe_add_op4_int(v, OP_IdxInsert, d->cursor, rec, r, n);
-      vdbe_jump_here(v, skip);
-      break;
-    }
+
     case SD_DELETE_: {
       int a = vdbe_add_op4_int(v, OP_NotFound, d->cursor, 0, r, n);
       vdbe_add_op3(v, OP_IdxDelete, d->cursor, r, n);
@@ -2056,6 +2045,301 @@ static void copy_set(Parse *p, int from_cur, int to_cur, int n, int to_is_index)
   vdbe_jump_here(v, a);
 }
 
+/* ------------------------------------------- compound with ORDER BY: merge -- */
+/* SQLite's multiSelectOrderBy.  The left part of the compound (itself
+** merged, recursively) and its last arm each run as a co-routine that
+** delivers rows sorted by the ORDER BY terms — extended to every result
+** column unless the operator is UNION ALL, each term with its explicit
+** COLLATE or else the compound's collation for that column.  The two
+** sorted streams are merged; for UNION, EXCEPT and INTERSECT an output row
+** equal to the previous one (under this part's column collations) is
+** skipped.  Which of several equal rows survives follows from that, as in
+** SQLite. */
+typedef struct MergeTerm {
+  int col;          /* 0-based result column */
+  const char *coll; /* collation name */
+  int desc, nulls;  /* as ExprListItem.sort_desc / nulls */
+} MergeTerm;
+
+/* The compound's collation for result column i (multiSelectCollSeq): the
+** first arm, left to right, whose expression has one. arms[na-1] is the
+** first arm. */
+static const char *compound_coll_name(Parse *p, Select **arms, int na, int i) {
+  for (int a = na - 1; a >= 0; a--)
+    if (arms[a]->result && i < arms[a]->result->n) {
+      const char *cn = expr_collation_name(p, arms[a]->result->a[i].expr);
+      if (cn) return cn;
+    }
+  return "BINARY";
+}
+
+static KeyInfo *merge_keyinfo(Parse *p, const MergeTerm *t, int nt) {
+  KeyInfo *k = keyinfo_alloc(nt, 0);
+  if (!k) return NULL;
+  k->enc = p->db->enc ? p->db->enc : SQLITE_UTF8;
+  for (int i = 0; i < nt; i++) {
+    if (k->coll) k->coll[i] = shale_stricmp(t[i].coll, "BINARY") ? coll_find(p->db, t[i].coll) : NULL;
+    if (k->sort_flags) {
+      u8 f = t[i].desc ? KEYINFO_ORDER_DESC : 0;
+      if ((!t[i].desc && t[i].nulls == 2) || (t[i].desc && t[i].nulls == 1)) f |= KEYINFO_ORDER_BIGNULL;
+      k->sort_flags[i] = f;
+    }
+  }
+  return k;
+}
+
+/* One arm as a co-routine whose rows come out sorted by the terms: the
+** arm gets an ORDER BY of its own for the duration (its result columns
+** under the terms' collations, so the planner may deliver the order from
+** an index as SQLite's does). */
+static void merge_code_arm(Parse *p, Select *arm, const MergeTerm *t, int nt, SelectDest *d) {
+  int plain = !select_is_agg(p, arm) && !select_has_window(arm);
+  ExprList *ob = NULL;
+  /* without FROM the arm is at most one row: already in order */
+  if (!arm->from || arm->from->n == 0) nt = 0;
+  for (int i = 0; i < nt; i++) {
+    const Expr *re = arm->result && t[i].col < arm->result->n ? arm->result->a[t[i].col].expr : NULL;
+    Expr *inner = plain && re && re->op == EX_COLUMN ? ast_dup_expr(re) : ast_expr_new(EX_NULL);
+    Expr *c = ast_expr_new(EX_COLLATE);
+    ExprList *nl = c && inner ? ast_expr_list_append(ob, c) : NULL;
+    if (!nl) {
+      ast_free_expr(inner);
+      ast_free_expr(c);
+      ast_free_expr_list(ob);
+      p->rc = SQLITE_NOMEM;
+      return;
+    }
+    ob = nl;
+    c->left = inner;
+    c->text = shale_strdup(t[i].coll);
+    ob->a[i].sort_desc = t[i].desc;
+    ob->a[i].nulls = t[i].nulls;
+    ob->a[i].res_order_by_col = t[i].col + 1;
+  }
+  ExprList *save_ob = arm->order_by;
+  Expr *save_limit = arm->limit, *save_offset = arm->offset;
+  arm->order_by = ob;
+  arm->limit = arm->offset = NULL;
+  code_simple(p, arm, d);
+  arm->order_by = save_ob;
+  arm->limit = save_limit;
+  arm->offset = save_offset;
+  ast_free_expr_list(ob);
+}
+
+/* A subroutine that outputs the n registers at r through out (skipping a
+** row equal to the previous one when reg_prev is set); returns its
+** address. */
+static int merge_output_sub(Parse *p, Emit *out, int r, int reg_ret, int reg_prev, KeyInfo *kdup) {
+  Vdbe *v = p->v;
+  int n = out->n;
+  int cont = vdbe_make_label(v);
+  int addr = vdbe_current_addr(v);
+  if (reg_prev) {
+    int a1 = vdbe_add_op1(v, OP_IfNot, reg_prev);
+    int a2 = vdbe_add_op4(v, OP_Compare, r, reg_prev + 1, n, kdup, P4_KEYINFO);
+    vdbe_add_op3(v, OP_Jump, a2 + 2, cont, a2 + 2);
+    vdbe_jump_here(v, a1);
+    vdbe_add_op3(v, OP_Copy, r, reg_prev + 1, n - 1);
+    vdbe_add_op2(v, OP_Integer, 1, reg_prev);
+  } else if (kdup) {
+    keyinfo_unref(kdup);
+  }
+  emit_row(p, out, r, cont);
+  vdbe_resolve_label(v, cont);
+  vdbe_add_op1(v, OP_Return, reg_ret);
+  return addr;
+}
+
+/* Merge the compound whose last arm is arms[j] (arms[na-1] is the first)
+** into out, sorted by the terms. */
+static void merge_level(Parse *p, Select **arms, int na, int j, const MergeTerm *terms, int n_terms, Emit *out) {
+  Vdbe *v = p->v;
+  int n = out->n;
+  int op = arm_op(arms[j]);
+  MergeTerm *t = sqlite3_malloc64(sizeof(MergeTerm) * (u64)(n_terms + n + 1));
+  int *perm = sqlite3_malloc64(sizeof(int) * (u64)(n_terms + n + 1));
+  if (!t || !perm) {
+    sqlite3_free(t);
+    sqlite3_free(perm);
+    p->rc = SQLITE_NOMEM;
+    return;
+  }
+  int nt = n_terms;
+  memcpy(t, terms, sizeof(MergeTerm) * (size_t)n_terms);
+  if (op != CO_UNION_ALL) /* every column takes part in the order */
+    for (int c = 0; c < n; c++) {
+      int k = 0;
+      while (k < nt && t[k].col != c) k++;
+      if (k == nt) t[nt++] = (MergeTerm){c, compound_coll_name(p, arms + j, na - j, c), 0, 0};
+    }
+  perm[0] = nt;
+  for (int k = 0; k < nt; k++) perm[k + 1] = t[k].col;
+
+  static const char *const names[] = {"UNION ALL", "UNION", "EXCEPT", "INTERSECT"};
+  int oi = op == CO_UNION_ALL ? 0 : op == CO_UNION ? 1 : op == CO_EXCEPT ? 2 : 3;
+  int save_parent = p->eqp_parent;
+  if (p->explain == 2) {
+    int id = vdbe_current_addr(v);
+    select_explain(p, "MERGE (%s)", names[oi]);
+    p->eqp_parent = id;
+  }
+  int reg_prev = 0;
+  if (op != CO_UNION_ALL) {
+    reg_prev = parse_alloc_regs(p, n + 1);
+    vdbe_add_op2(v, OP_Integer, 0, reg_prev);
+  }
+  int label_end = out->brk;
+  int reg_a = parse_alloc_regs(p, n + 1), reg_b = parse_alloc_regs(p, n + 1);
+  SelectDest da, db;
+  memset(&da, 0, sizeof(da));
+  da.kind = SD_COROUTINE;
+  da.reg = reg_a;
+  da.n_reg = n;
+  db = da;
+  db.reg = reg_b;
+
+  /* co-routine A: everything left of the last operator */
+  int sp = p->eqp_parent;
+  if (p->explain == 2) {
+    int id = vdbe_current_addr(v);
+    select_explain(p, "LEFT");
+    p->eqp_parent = id;
+  }
+  int init_a = vdbe_add_op3(v, OP_InitCoroutine, reg_a, 0, vdbe_current_addr(v) + 1);
+  if (j + 1 < na - 1) {
+    Emit ea;
+    memset(&ea, 0, sizeof(ea));
+    ea.dest = &da;
+    ea.n = n;
+    ea.distinct_cur = ea.sorter_cur = ea.queue_distinct = -1;
+    ea.brk = vdbe_make_label(v);
+    merge_level(p, arms, na, j + 1, t, nt, &ea);
+    vdbe_resolve_label(v, ea.brk);
+  } else {
+    merge_code_arm(p, arms[j + 1], t, nt, &da);
+  }
+  vdbe_add_op1(v, OP_EndCoroutine, reg_a);
+  vdbe_jump_here(v, init_a);
+  p->eqp_parent = sp;
+
+  /* co-routine B: the last arm */
+  if (p->explain == 2) {
+    int id = vdbe_current_addr(v);
+    select_explain(p, "RIGHT");
+    p->eqp_parent = id;
+  }
+  int init_b = vdbe_add_op3(v, OP_InitCoroutine, reg_b, 0, vdbe_current_addr(v) + 1);
+  merge_code_arm(p, arms[j], t, nt, &db);
+  vdbe_add_op1(v, OP_EndCoroutine, reg_b);
+  p->eqp_parent = sp;
+
+  /* output subroutines */
+  int ret_a = parse_alloc_reg(p), ret_b = parse_alloc_reg(p);
+  KeyInfo *kdup_a = reg_prev ? compound_keyinfo(p, arms + j, na - j, n) : NULL;
+  KeyInfo *kdup_b = reg_prev ? compound_keyinfo(p, arms + j, na - j, n) : NULL;
+  int out_a = merge_output_sub(p, out, reg_a + 1, ret_a, reg_prev, kdup_a);
+  int out_b = merge_output_sub(p, out, reg_b + 1, ret_b, reg_prev, kdup_b);
+
+  /* A is exhausted: the rest of B (UNION, UNION ALL) */
+  int eof_a, eof_a_nob;
+  if (op == CO_EXCEPT || op == CO_INTERSECT) {
+    eof_a = eof_a_nob = label_end;
+  } else {
+    eof_a = vdbe_add_op2(v, OP_Gosub, ret_b, out_b);
+    eof_a_nob = vdbe_add_op2(v, OP_Yield, reg_b, label_end);
+    vdbe_add_op2(v, OP_Goto, 0, eof_a);
+  }
+  /* B is exhausted: the rest of A (not INTERSECT) */
+  int eof_b;
+  if (op == CO_INTERSECT) {
+    eof_b = eof_a;
+  } else {
+    eof_b = vdbe_add_op2(v, OP_Gosub, ret_a, out_a);
+    vdbe_add_op2(v, OP_Yield, reg_a, label_end);
+    vdbe_add_op2(v, OP_Goto, 0, eof_b);
+  }
+  int label_cmp = vdbe_make_label(v);
+  /* A < B: output A (not INTERSECT), next A */
+  int a_lt_b = vdbe_add_op2(v, OP_Gosub, ret_a, out_a);
+  vdbe_add_op2(v, OP_Yield, reg_a, eof_a);
+  vdbe_add_op2(v, OP_Goto, 0, label_cmp);
+  /* A == B */
+  int a_eq_b;
+  if (op == CO_UNION_ALL) {
+    a_eq_b = a_lt_b;
+  } else if (op == CO_INTERSECT) {
+    a_eq_b = a_lt_b;
+    a_lt_b++;
+  } else {
+    a_eq_b = vdbe_add_op2(v, OP_Yield, reg_a, eof_a);
+    vdbe_add_op2(v, OP_Goto, 0, label_cmp);
+  }
+  /* A > B: output B (UNION, UNION ALL), next B */
+  int a_gt_b = vdbe_current_addr(v);
+  if (op == CO_UNION_ALL || op == CO_UNION) vdbe_add_op2(v, OP_Gosub, ret_b, out_b);
+  vdbe_add_op2(v, OP_Yield, reg_b, eof_b);
+  vdbe_add_op2(v, OP_Goto, 0, label_cmp);
+
+  /* start: first row of each */
+  vdbe_jump_here(v, init_b);
+  vdbe_add_op2(v, OP_Yield, reg_a, eof_a_nob);
+  vdbe_add_op2(v, OP_Yield, reg_b, eof_b);
+  vdbe_resolve_label(v, label_cmp);
+  vdbe_add_op4(v, OP_Permutation, 0, 0, 0, perm, P4_INTARRAY);
+  vdbe_add_op4(v, OP_Compare, reg_a + 1, reg_b + 1, nt, merge_keyinfo(p, t, nt), P4_KEYINFO);
+  vdbe_change_p5(v, OPFLAG_PERMUTE);
+  vdbe_add_op3(v, OP_Jump, a_lt_b, a_eq_b, a_gt_b);
+  sqlite3_free(t);
+  p->eqp_parent = save_parent;
+}
+
+/* The ORDER BY of a compound sorted as a subquery: each term reads its
+** result column under its COLLATE, or else the collation of the first
+** arm's expression (the subquery column's), or BINARY. */
+static ExprList *subquery_sort_terms(Parse *p, Select *first, ExprList *ob) {
+  ExprList *l = NULL;
+  for (int i = 0; i < ob->n; i++) {
+    const ExprListItem *it = &ob->a[i];
+    int col = it->res_order_by_col - 1;
+    const char *cn = it->expr->op == EX_COLLATE ? it->expr->text : NULL;
+    if (!cn && first->result && col < first->result->n) cn = expr_collation_name(p, first->result->a[col].expr);
+    Expr *c = ast_expr_new(EX_COLLATE);
+    ExprList *nl = c ? ast_expr_list_append(l, c) : NULL;
+    if (!nl) {
+      ast_free_expr(c);
+      ast_free_expr_list(l);
+      p->rc = SQLITE_NOMEM;
+      return NULL;
+    }
+    l = nl;
+    c->left = ast_expr_new(EX_NULL);
+    c->text = shale_strdup(cn ? cn : "BINARY");
+    l->a[i].sort_desc = it->sort_desc;
+    l->a[i].nulls = it->nulls;
+    l->a[i].res_order_by_col = it->res_order_by_col;
+  }
+  return l;
+}
+
+static void code_merge(Parse *p, Select **arms, int na, ExprList *ob, Emit *em) {
+  MergeTerm *t = sqlite3_malloc64(sizeof(MergeTerm) * (u64)(ob->n + 1));
+  if (!t) {
+    p->rc = SQLITE_NOMEM;
+    return;
+  }
+  for (int i = 0; i < ob->n; i++) {
+    const ExprListItem *it = &ob->a[i];
+    t[i].col = it->res_order_by_col - 1;
+    t[i].coll = it->expr && it->expr->op == EX_COLLATE ? it->expr->text
+                                                       : compound_coll_name(p, arms, na, t[i].col);
+    t[i].desc = it->sort_desc;
+    t[i].nulls = it->nulls;
+  }
+  merge_level(p, arms, na, 0, t, ob->n, em);
+  sqlite3_free(t);
+}
+
 static void code_compound(Parse *p, Select *last, SelectDest *dest) {
   Vdbe *v = p->v;
   Select *arms[512];
@@ -2073,12 +2357,29 @@ static void code_compound(Parse *p, Select *last, SelectDest *dest) {
   em.queue_distinct = -1;
   em.brk = vdbe_make_label(v);
   compute_limit(p, last, &em);
-  ExprList *ob = dest->kind == SD_EXISTS ? NULL : last->order_by;
   int all_union_all = 1;
   for (int i = 0; i < na - 1; i++)
     if (arm_op(arms[i]) != CO_UNION_ALL) all_union_all = 0;
+  /* With an ORDER BY (not needed for EXISTS), SQLite merges sorted arms;
+  ** but when an ORDER BY term has a COLLATE and some operator is not UNION
+  ** ALL, it sorts the rows of the compound computed without it
+  ** (convertCompoundSelectToSubquery). */
+  ExprList *sort_ob = NULL;
+  if (last->order_by && dest->kind != SD_EXISTS) {
+    int has_collate = 0;
+    for (int i = 0; i < last->order_by->n; i++)
+      if (last->order_by->a[i].expr && last->order_by->a[i].expr->op == EX_COLLATE) has_collate = 1;
+    if (all_union_all || !has_collate) {
+      code_merge(p, arms, na, last->order_by, &em);
+      vdbe_resolve_label(v, em.brk);
+      return;
+    }
+    sort_ob = subquery_sort_terms(p, first, last->order_by);
+    if (!sort_ob) return;
+    setup_order_by(p, &em, sort_ob, n);
+  }
   /* A multi-row VALUES list shows as one row of the plan, as in SQLite. */
-  int values_list = all_union_all && !ob && !last->limit;
+  int values_list = all_union_all && !last->limit;
   for (int i = 0; i < na && values_list; i++)
     if (!(arms[i]->flags & SELECT_F_VALUES)) values_list = 0;
   int save_parent = p->eqp_parent;
@@ -2088,9 +2389,6 @@ static void code_compound(Parse *p, Select *last, SelectDest *dest) {
     int id = vdbe_current_addr(v);
     select_explain(p, "COMPOUND QUERY");
     p->eqp_parent = id;
-  }
-  if (ob) {
-    setup_order_by(p, &em, ob, n);
   }
   if (all_union_all) {
     for (int i = na - 1; i >= 0 && !p->rc; i--) {
@@ -2135,10 +2433,6 @@ static void code_compound(Parse *p, Select *last, SelectDest *dest) {
   memset(&d, 0, sizeof(d));
   d.kind = cur_is_index ? SD_SET : SD_TABLE;
   d.cursor = cur;
-  /* Equal rows within the first arm (2 vs 2.0): with an ORDER BY SQLite
-  ** merges sorted arms and the first one stays; without, its inserts into
-  ** the temporary index replace and the last one stays. */
-  d.n_reg = ob ? 1 : 0;
   int sp0 = p->eqp_parent;
   if (p->explain == 2) {
     int id0 = vdbe_current_addr(v);
@@ -2182,11 +2476,8 @@ static void code_compound(Parse *p, Select *last, SelectDest *dest) {
     }
     memset(&d, 0, sizeof(d));
     if (op == CO_UNION) {
-      int local = parse_alloc_cursor(p);
-      vdbe_add_op4(v, OP_OpenEphemeral, local, n, 0, compound_keyinfo(p, arms, na, n), P4_KEYINFO);
-      d.kind = (SelectDestKind)SD_UNION_;
+      d.kind = SD_SET;
       d.cursor = cur;
-      d.n_reg = local;
       code_arm_into(p, arms[i], &d, n);
     } else if (op == CO_EXCEPT) {
       d.kind = SD_DELETE_;
@@ -2220,7 +2511,13 @@ static void code_compound(Parse *p, Select *last, SelectDest *dest) {
   int a = vdbe_add_op2(v, OP_Rewind, cur, 0);
   int top = vdbe_current_addr(v);
   int cont = vdbe_make_label(v);
-  for (int j = 0; j < n; j++) vdbe_add_op3(v, OP_Column, cur, j, r + j);
+  for (int j = 0; j < n; j++) {
+    vdbe_add_op3(v, OP_Column, cur, j, r + j);
+    /* sorted as a subquery: its columns' REAL affinity applies on reading */
+    if (sort_ob && first->result && j < first->result->n &&
+        expr_affinity(p, first->result->a[j].expr) == SQLITE_AFF_REAL)
+      vdbe_add_op1(v, OP_RealAffinity, r + j);
+  }
   emit_row(p, &em, r, cont);
   vdbe_resolve_label(v, cont);
   vdbe_add_op2(v, OP_Next, cur, top);
@@ -2228,6 +2525,7 @@ static void code_compound(Parse *p, Select *last, SelectDest *dest) {
   emit_sorted(p, &em);
   vdbe_resolve_label(v, em.brk);
   p->eqp_parent = save_parent;
+  ast_free_expr_list(sort_ob);
 }
 
 /* ---------------------------------------------------------- WITH RECURSIVE -- */

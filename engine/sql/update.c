@@ -245,6 +245,7 @@ int codegen_update(Parse *p, Stmt *st) {
     for (int c = 0; c < n_col; c++) build_column_value(p, t, w.data_cur, c, reg_old + 1 + c);
   }
   /* NEW values */
+  if (!from_mode) expr_code_set_subqueries(p, vals);
   for (int c = 0; c < n_col; c++) {
     if (c == t->ipk) continue;
     if (set_of[c] >= 0 && from_mode)

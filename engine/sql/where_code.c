@@ -403,8 +403,10 @@ void wh_begin_level(WhereInfo *w, int li, u64 avail_before) {
           int c = ix->columns[j];
           if (c < 0 || (c == t->ipk && t->root))
             vdbe_add_op2(v, OP_Rowid, lv->cursor, r + j);
+          else if (table_col_is_virtual(t, c))
+            expr_code_virtual_column(p, t, lv->cursor, c, r + j);
           else
-            vdbe_add_op3(v, OP_Column, lv->cursor, c, r + j);
+            vdbe_add_op3(v, OP_Column, lv->cursor, t->root ? table_storage_col(t, c) : c, r + j);
         }
         vdbe_add_op3(v, OP_MakeRecord, r, ix->n_column, rec);
         vdbe_add_op4_int(v, OP_IdxInsert, cur, rec, r, ix->n_column);

@@ -94,6 +94,9 @@ static void gen_scenario(Rng *r, Scenario *sc) {
       const char *type = col_types[rnd(r, 6)];
       if (c == 0 && rnd(r, 4) == 0) type = "INTEGER PRIMARY KEY";
       sadd(&schema, "%s%s %s", c ? ", " : "", tb->cols[c], type);
+      /* columns with a collation: they decide the collation of DISTINCT,
+      ** of compounds and of comparisons */
+      if (rnd(r, 5) == 0) sadd(&schema, " COLLATE %s", rnd(r, 2) ? "NOCASE" : "RTRIM");
     }
     sadd(&schema, ");\n");
     int nidx = (int)rnd(r, 3);
@@ -388,11 +391,33 @@ static int gen_query(Rng *r, const Scenario *sc, Str *q) {
     return 0; /* ties make the order of equal keys unspecified: compare as a set */
   }
   if (kind == 3 && sc->ntab >= 1) {
-    const Table *t = &sc->tabs[rnd(r, (unsigned)sc->ntab)];
-    sadd(q, rnd(r, 2) ? " UNION " : (rnd(r, 2) ? " EXCEPT " : " INTERSECT "));
-    sadd(q, "SELECT ");
-    for (int i = 0; i < ncol; i++) sadd(q, "%s%s", i ? ", " : "", t->cols[rnd(r, (unsigned)t->ncol)]);
-    sadd(q, " FROM %s", t->name);
+    /* compounds: which of several equal rows (2 and 2.0, 'a' and 'A' under
+    ** NOCASE) survives, with and without ORDER BY (SQLite merges sorted
+    ** arms then) */
+    static const char *const ops[] = {" UNION ", " EXCEPT ", " INTERSECT ", " UNION ALL "};
+    int narm = 1 + (rnd(r, 4) == 0);
+    int last_all = 0;
+    for (int a = 0; a < narm; a++) {
+      const Table *t = &sc->tabs[rnd(r, (unsigned)sc->ntab)];
+      int o = (int)rnd(r, 4);
+      last_all = o == 3;
+      sadd(q, "%sSELECT ", ops[o]);
+      for (int i = 0; i < ncol; i++) {
+        const char *c = t->cols[rnd(r, (unsigned)t->ncol)];
+        switch (rnd(r, 6)) {
+          case 0: sadd(q, "%s%s COLLATE NOCASE", i ? ", " : "", c); break;
+          case 1: sadd(q, "%s%s||''", i ? ", " : "", c); break;
+          default: sadd(q, "%s%s", i ? ", " : "", c); break;
+        }
+      }
+      sadd(q, " FROM %s", t->name);
+    }
+    if (rnd(r, 2)) {
+      sadd(q, " ORDER BY ");
+      for (int i = 0; i < ncol; i++)
+        sadd(q, "%s%d%s%s", i ? ", " : "", i + 1, rnd(r, 5) ? "" : " COLLATE NOCASE", rnd(r, 3) ? "" : " DESC");
+      return !last_all; /* the last operator not UNION ALL: distinct rows, a total order */
+    }
   }
   return 0;
 }
