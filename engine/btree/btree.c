@@ -1342,7 +1342,9 @@ int bt_cursor_save(BtCursor *c) {
   }
   bt_cursor_release(c);
   c->state = CUR_REQUIRESEEK;
-  c->skip = 0;
+  /* c->skip stays: a cursor left on the entry after a deleted one (skip > 0,
+  ** BTREE_SAVEPOSITION or an earlier restore) must still not step over that
+  ** entry once it is found again (SQLite keeps skipNext the same way) */
   return SQLITE_OK;
 }
 
@@ -1362,7 +1364,7 @@ int bt_save_others(Btree *bt, Pgno root, BtCursor *except) {
 ** before (skip<0) the saved key when that key is gone. */
 int bt_cursor_restore(BtCursor *c) {
   if (c->state != CUR_REQUIRESEEK) return SQLITE_OK;
-  int res = 0, rc;
+  int res = 0, rc, saved_skip = c->skip;
   Snap s;
   snap_take(c, &s);
   if (c->intkey == 1 || c->key == NULL) {
@@ -1373,8 +1375,9 @@ int bt_cursor_restore(BtCursor *c) {
   if (rc == SQLITE_EMPTY) rc = SQLITE_OK;
   if (rc) return snap_end(c, &s, rc);
   snap_drop(&s);
-  if (c->state == CUR_VALID) c->skip = res;
-  else c->skip = 0;
+  if (c->state != CUR_VALID) c->skip = 0;
+  else if (res != 0) c->skip = res; /* the saved entry is gone */
+  else c->skip = saved_skip;        /* found again: keep the skip it was saved with */
   return SQLITE_OK;
 }
 

@@ -265,16 +265,46 @@ static int field_compare(const u8 *p, u32 t, u8 enc, const Mem *b, const CollSeq
 }
 
 static inline i64 get_int_field(const u8 *p, u32 t) {
-  static const u8 ilens[7] = {0, 1, 2, 3, 4, 6, 8};
-  if (t == 8) return 0;
-  if (t == 9) return 1;
-  u32 len = ilens[t];
-  u64 x = (p[0] & 0x80) ? ~(u64)0 : 0;
-  for (u32 k = 0; k < len; k++) x = (x << 8) | p[k];
-  return (i64)x;
+  switch (t) {
+    case 1: return (int8_t)p[0];
+    case 2: return (i16)(((u32)p[0] << 8) | p[1]);
+    case 3: return ((int32_t)((u32)p[0] << 24 | (u32)p[1] << 16 | (u32)p[2] << 8) >> 8);
+    case 4: return (int32_t)((u32)p[0] << 24 | (u32)p[1] << 16 | (u32)p[2] << 8 | p[3]);
+    case 5: {
+      u64 x = (u64)(i64)(int8_t)p[0] << 40;
+      return (i64)(x | (u64)p[1] << 32 | (u64)p[2] << 24 | (u64)p[3] << 16 | (u64)p[4] << 8 | p[5]);
+    }
+    case 6: {
+      u64 x = 0;
+      for (int k = 0; k < 8; k++) x = (x << 8) | p[k];
+      return (i64)x;
+    }
+    case 9: return 1;
+    default: return 0; /* 8 */
+  }
 }
 
+__attribute__((noinline)) static int record_compare_general(const u8 *rec, int n, UnpackedRecord *key);
+
 int record_compare(const u8 *rec, int n, UnpackedRecord *key) {
+  /* Fast path (SQLite's vdbeRecordCompareInt): an integer first key field
+  ** against an integer first record field that differs decides at once. */
+  static const u8 ilens[10] = {0, 1, 2, 3, 4, 6, 8, 8, 0, 0};
+  if (n >= 3 && rec[0] < 0x80 && rec[1] <= 9 && rec[1] >= 1 && rec[1] != 7 && key->n_field > 0 &&
+      (key->fields[0].flags & (MEM_Int | MEM_Real | MEM_IntReal | MEM_Str | MEM_Blob | MEM_Null)) == MEM_Int &&
+      (u32)rec[0] + ilens[rec[1]] <= (u32)n) {
+    i64 x = get_int_field(rec + rec[0], rec[1]), y = key->fields[0].i;
+    if (x != y) {
+      int rc = x < y ? -1 : 1;
+      const KeyInfo *ki = key->key_info;
+      if (ki && ki->n_all_field > 0 && ki->sort_flags && (ki->sort_flags[0] & KEYINFO_ORDER_DESC)) rc = -rc;
+      return rc;
+    }
+  }
+  return record_compare_general(rec, n, key);
+}
+
+static int record_compare_general(const u8 *rec, int n, UnpackedRecord *key) {
   static const u8 lens[12] = {0, 1, 2, 3, 4, 6, 8, 8, 0, 0, 0, 0};
   const u8 *end = rec + n;
   u64 hsz;

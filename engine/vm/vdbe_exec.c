@@ -2552,7 +2552,9 @@ int vdbe_exec(Vdbe *v) {
         int res = 0;
         CHECK_RC(btree_index_moveto(c->bt, record_compare_cb, &r, &res));
         if (res == 0 && !btree_eof(c->bt)) {
-          CHECK_RC(btree_delete(c->bt, 0));
+          /* nothing steps this cursor afterwards (SQLite leaves it without a
+          ** position): SAVEPOSITION spares saving the key */
+          CHECK_RC(btree_delete(c->bt, BTREE_SAVEPOSITION));
           if (!c->ephem) v->wrote = 1;
           v->cache_ctr++;
         } else if (op->p5) {
