@@ -8,17 +8,6 @@
 
 /* ---------------------------------------------------------------- pages */
 
-void bt_pv(DbPage *dp, PV *v) {
-  v->dp = dp;
-  v->a = (u8 *)pager_data(dp);
-  v->pgno = pager_pgno(dp);
-  v->hdr = v->pgno == 1 ? 100 : 0;
-  v->flags = v->a[v->hdr];
-  v->leaf = (v->flags & 8) != 0;
-  v->intkey = (v->flags & 1) != 0;
-  v->ncell = (int)get2byte(v->a + v->hdr + 3);
-  v->cellptr = v->hdr + (v->leaf ? 8 : 12);
-}
 
 Pgno bt_pending_page(Btree *bt) { return (Pgno)(0x40000000u / bt->pgsz) + 1; }
 
@@ -1108,10 +1097,9 @@ static int table_seek(BtCursor *c, i64 key, int *res) {
       while (lo < hi) {
         int mid = (lo + hi) >> 1;
         const u8 *p = pv_cell(&v, mid);
-        u32 np;
-        p += varint_get32(p, &np);
+        p += bt_varint_len(p); /* payload size */
         u64 k;
-        varint_get(p, &k);
+        bt_varint(p, &k);
         if ((i64)k < key) lo = mid + 1;
         else hi = mid;
       }
@@ -1124,10 +1112,9 @@ static int table_seek(BtCursor *c, i64 key, int *res) {
       c->state = CUR_VALID;
       if (lo < v.ncell) {
         const u8 *p = pv_cell(&v, lo);
-        u32 np;
-        p += varint_get32(p, &np);
+        p += bt_varint_len(p);
         u64 k;
-        varint_get(p, &k);
+        bt_varint(p, &k);
         c->idx[c->depth] = lo;
         *res = ((i64)k == key) ? 0 : 1;
       } else {
@@ -1139,7 +1126,7 @@ static int table_seek(BtCursor *c, i64 key, int *res) {
     while (lo < hi) {
       int mid = (lo + hi) >> 1;
       u64 k;
-      varint_get(pv_cell(&v, mid) + 4, &k);
+      bt_varint(pv_cell(&v, mid) + 4, &k);
       if ((i64)k < key) lo = mid + 1;
       else hi = mid;
     }
@@ -1179,7 +1166,7 @@ int btree_table_moveto(BtCursor *c, i64 rowid, int *res) {
 }
 
 /* The full key of an index cell (reading overflow into bt->keybuf). */
-static int cell_full_key(Btree *bt, u8 flags, const u8 *cell, const u8 **key, u32 *n) {
+static inline int cell_full_key(Btree *bt, u8 flags, const u8 *cell, const u8 **key, u32 *n) {
   /* the common case: an index cell whose key is all on the page */
   const u8 *p = cell + (flags == PTF_INDEX_INTERIOR ? 4 : 0);
   if (p[0] < 0x80 && p[0] <= bt->max_local && flags != PTF_TABLE_LEAF && flags != PTF_TABLE_INTERIOR) {
@@ -1396,12 +1383,9 @@ i64 btree_rowid(BtCursor *c) {
   bt_pv(c->pg[c->depth], &v);
   const u8 *p = pv_cell(&v, c->idx[c->depth]);
   if (!v.leaf) p += 4;
-  else {
-    u32 np;
-    p += varint_get32(p, &np);
-  }
+  else p += bt_varint_len(p);
   u64 k;
-  varint_get(p, &k);
+  bt_varint(p, &k);
   return (i64)k;
 }
 

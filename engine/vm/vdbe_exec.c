@@ -852,8 +852,15 @@ static int arith(int opcode, Mem *a /*P1*/, Mem *b /*P2*/, Mem *out) {
   }
   i64 ia = 0, ib = 0;
   double ra = 0, rb = 0;
-  int ta = mem_numeric_type(a, &ia, &ra);
-  int tb = mem_numeric_type(b, &ib, &rb);
+  int ta, tb;
+  if ((a->flags & MEM_TypeMask) == MEM_Int && (b->flags & MEM_TypeMask) == MEM_Int) {
+    ia = a->i;
+    ib = b->i;
+    ta = tb = MEM_Int;
+  } else {
+    ta = mem_numeric_type(a, &ia, &ra);
+    tb = mem_numeric_type(b, &ib, &rb);
+  }
   if (ta == MEM_Int && tb == MEM_Int) {
     i64 r;
     switch (opcode) {
@@ -1565,6 +1572,10 @@ int vdbe_exec(Vdbe *v) {
             }
             break;
           }
+        } else if ((in1->flags & MEM_TypeMask) == MEM_Int && (in3->flags & MEM_TypeMask) == MEM_Int &&
+                   (op->p5 & SQLITE_AFF_MASK) != SQLITE_AFF_TEXT) {
+          /* two integers: numeric affinity changes nothing, collations do not apply */
+          res = in3->i < in1->i ? -1 : in3->i > in1->i;
         } else {
           res = compare_with_affinity(in1, in3, op->p5, op->p4type == P4_COLLSEQ ? op->p4.pColl : NULL);
         }
