@@ -179,10 +179,10 @@ static void free_space(Btree *bt, PV *v, u32 start, u32 size) {
   SHALE_UNUSED(bt);
 }
 
-static void drop_cell(Btree *bt, PV *v, int idx) {
+/* Remove cell idx, whose size is sz, from page v. */
+static void drop_cell_sized(Btree *bt, PV *v, int idx, u32 sz) {
   u8 *a = v->a;
   u32 off = get2byte(a + v->cellptr + 2 * idx);
-  u32 sz = cell_size(bt, v->flags, a + off);
   free_space(bt, v, off, sz);
   memmove(a + v->cellptr + 2 * idx, a + v->cellptr + 2 * idx + 2, (size_t)(2 * (v->ncell - idx - 1)));
   v->ncell--;
@@ -192,6 +192,10 @@ static void drop_cell(Btree *bt, PV *v, int idx) {
     put2byte(a + v->hdr + 5, bt->usable & 0xffff);
     a[v->hdr + 7] = 0;
   }
+}
+
+static void drop_cell(Btree *bt, PV *v, int idx) {
+  drop_cell_sized(bt, v, idx, cell_size(bt, v->flags, pv_cell(v, idx)));
 }
 
 /* Insert a cell; returns 0, or 1 if it does not fit (nothing changed). */
@@ -1306,7 +1310,7 @@ static int delete_leaf_simple(BtCursor *c, int flags) {
   if (!rc) rc = pager_write(v.dp);
   if (rc) return rc; /* nothing changed yet */
   bt->dirty = 1;
-  drop_cell(bt, &v, at);
+  drop_cell_sized(bt, &v, at, ci.size);
   if (stay) {
     stay_after_delete(c, at, v.ncell);
   } else {

@@ -286,22 +286,26 @@ static inline i64 get_int_field(const u8 *p, u32 t) {
 
 __attribute__((noinline)) static int record_compare_general(const u8 *rec, int n, UnpackedRecord *key);
 
-int record_compare(const u8 *rec, int n, UnpackedRecord *key) {
-  /* Fast path (SQLite's vdbeRecordCompareInt): an integer first key field
-  ** against an integer first record field that differs decides at once. */
+/* Fast path (SQLite's vdbeRecordCompareInt): an integer first key field
+** against an integer first record field that differs decides at once.
+** Returns 0 when it cannot decide. */
+static inline int compare_first_int(const u8 *rec, int n, const UnpackedRecord *key) {
   static const u8 ilens[10] = {0, 1, 2, 3, 4, 6, 8, 8, 0, 0};
-  if (n >= 3 && rec[0] < 0x80 && rec[1] <= 9 && rec[1] >= 1 && rec[1] != 7 && key->n_field > 0 &&
-      (key->fields[0].flags & (MEM_Int | MEM_Real | MEM_IntReal | MEM_Str | MEM_Blob | MEM_Null)) == MEM_Int &&
-      (u32)rec[0] + ilens[rec[1]] <= (u32)n) {
-    i64 x = get_int_field(rec + rec[0], rec[1]), y = key->fields[0].i;
-    if (x != y) {
-      int rc = x < y ? -1 : 1;
-      const KeyInfo *ki = key->key_info;
-      if (ki && ki->n_all_field > 0 && ki->sort_flags && (ki->sort_flags[0] & KEYINFO_ORDER_DESC)) rc = -rc;
-      return rc;
-    }
-  }
-  return record_compare_general(rec, n, key);
+  u32 t = n >= 3 ? rec[1] : 0;
+  if (t - 1u > 8u || t == 7 || rec[0] >= 0x80 || key->n_field == 0 ||
+      (key->fields[0].flags & MEM_TypeMask) != MEM_Int || (u32)rec[0] + ilens[t] > (u32)n)
+    return 0;
+  i64 x = get_int_field(rec + rec[0], t), y = key->fields[0].i;
+  if (x == y) return 0;
+  int rc = x < y ? -1 : 1;
+  const KeyInfo *ki = key->key_info;
+  if (ki && ki->n_all_field > 0 && ki->sort_flags && (ki->sort_flags[0] & KEYINFO_ORDER_DESC)) rc = -rc;
+  return rc;
+}
+
+int record_compare(const u8 *rec, int n, UnpackedRecord *key) {
+  int rc = compare_first_int(rec, n, key);
+  return rc ? rc : record_compare_general(rec, n, key);
 }
 
 static int record_compare_general(const u8 *rec, int n, UnpackedRecord *key) {
@@ -375,7 +379,8 @@ static int record_compare_general(const u8 *rec, int n, UnpackedRecord *key) {
 }
 
 int record_compare_cb(void *arg, const void *entry_key, int n_entry_key) {
-  return record_compare(entry_key, n_entry_key, (UnpackedRecord *)arg);
+  int rc = compare_first_int(entry_key, n_entry_key, (const UnpackedRecord *)arg);
+  return rc ? rc : record_compare_general(entry_key, n_entry_key, (UnpackedRecord *)arg);
 }
 
 int record_unpack(const u8 *rec, int n, u8 enc, UnpackedRecord *key, int max) {

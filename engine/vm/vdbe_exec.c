@@ -301,46 +301,52 @@ static inline u32 serial_len(u32 t) {
   return t >= 12 ? (t - 12) / 2 : lens[t];
 }
 
-/* Parse header entries until field `col` is known (or the header ends). */
+/* Parse header entries until field `col` is known (or the header ends).
+** Everything lives in locals: stores into types[]/offsets[] could alias
+** the cursor's fields and force reloads otherwise. */
 static int csr_parse_to(VdbeCursor *c, int col) {
   int np = c->n_parsed;
-  u32 pos = c->hdr_pos, hsz = c->hdr_size;
+  u32 pos = c->hdr_pos;
+  const u32 hsz = c->hdr_size, rec_n = c->rec_n;
   const u8 *rec = c->rec;
   u32 *types = c->types, *offsets = c->offsets;
+  int n_alloc = c->n_hdr_alloc;
+  u64 off = offsets[np];
   while (np <= col && pos < hsz) {
-    if (np >= c->n_hdr_alloc) {
-      int na = c->n_hdr_alloc * 2;
-      u32 *t = sqlite3_realloc64(c->types, sizeof(u32) * (u64)na);
+    if (np >= n_alloc) {
+      int na = n_alloc * 2;
+      u32 *t = sqlite3_realloc64(types, sizeof(u32) * (u64)na);
       if (!t) return SQLITE_NOMEM;
       c->types = types = t;
-      u32 *o = sqlite3_realloc64(c->offsets, sizeof(u32) * (u64)(na + 1));
+      u32 *o = sqlite3_realloc64(offsets, sizeof(u32) * (u64)(na + 1));
       if (!o) return SQLITE_NOMEM;
       c->offsets = offsets = o;
-      c->n_hdr_alloc = na;
+      c->n_hdr_alloc = n_alloc = na;
     }
-    u64 t;
-    const u8 *p = rec + pos;
-    int k;
-    if (p[0] < 0x80) {
-      t = p[0];
-      k = 1;
-    } else {
+    u32 t = rec[pos], k = 1;
+    if (t >= 0x80) {
       u8 tmp[9] = {0};
       u32 left = hsz - pos;
-      memcpy(tmp, p, left < 9 ? left : 9);
-      k = varint_get(tmp, &t);
-      if ((u32)k > left) return SQLITE_CORRUPT;
-      if (t > 0x7fffffff) return SQLITE_CORRUPT;
+      u64 t64;
+      memcpy(tmp, rec + pos, left < 9 ? left : 9);
+      k = (u32)varint_get(tmp, &t64);
+      if (k > left || t64 > 0x7fffffff) {
+        c->n_parsed = np;
+        c->hdr_pos = pos;
+        return SQLITE_CORRUPT;
+      }
+      t = (u32)t64;
     }
-    pos += (u32)k;
-    types[np] = (u32)t;
-    u64 end = (u64)offsets[np] + serial_len((u32)t);
-    if (end > c->rec_n) {
+    u64 end = off + serial_len(t);
+    if (end > rec_n) {
       c->n_parsed = np;
-      c->hdr_pos = pos - (u32)k;
+      c->hdr_pos = pos;
       return SQLITE_CORRUPT;
     }
+    pos += k;
+    types[np] = t;
     offsets[np + 1] = (u32)end;
+    off = end;
     np++;
   }
   c->n_parsed = np;
@@ -844,6 +850,21 @@ void sqlite3_set_auxdata(sqlite3_context *c, int n, void *p, void (*xDel)(void *
 }
 
 /* ----------------------------------------------------- arithmetic ---- */
+/* mem_set_int without the call when the register owns nothing to free
+** (value.c's MEM_NEEDS_CLEAR test). */
+static inline void set_int(Mem *m, i64 x) {
+  if ((m->flags & (MEM_Dyn | MEM_Agg | MEM_Obj | MEM_Ptr)) || m->z16) {
+    mem_set_int(m, x);
+    return;
+  }
+  m->flags = MEM_Int;
+  m->i = x;
+  m->z = NULL;
+  m->n = 0;
+  m->subtype = 0;
+  m->nochange = 0;
+}
+
 static int arith(int opcode, Mem *a /*P1*/, Mem *b /*P2*/, Mem *out) {
   /* result = b OP a for Subtract/Divide/Remainder (P2 - P1) */
   if ((a->flags | b->flags) & MEM_Null) {
@@ -890,7 +911,7 @@ static int arith(int opcode, Mem *a /*P1*/, Mem *b /*P2*/, Mem *out) {
         r = ib % ia;
         break;
     }
-    mem_set_int(out, r);
+    set_int(out, r);
     return SQLITE_OK;
   }
 fp:
@@ -1380,7 +1401,7 @@ int vdbe_exec(Vdbe *v) {
         else v->pc = op->p3;
         continue;
       case OP_Integer:
-        mem_set_int(&mem[op->p2], op->p1);
+        set_int(&mem[op->p2], op->p1);
         break;
       case OP_Int64:
         mem_set_int(&mem[op->p2], *op->p4.pI64);
