@@ -228,6 +228,12 @@ static i64 max_len(sqlite3 *db) {
 
 static u8 db_enc(Vdbe *v) { return v->db && v->db->enc ? v->db->enc : SQLITE_UTF8; }
 
+/* Bytes of the body for serial type t (record_serial_len, inlined). */
+static inline u32 serial_len(u32 t) {
+  static const u8 lens[12] = {0, 1, 2, 3, 4, 6, 8, 8, 0, 0, 0, 0};
+  return t >= 12 ? (t - 12) / 2 : lens[t];
+}
+
 /* Load the current row's record bytes (c->rec, c->rec_n). may PENDING. */
 static int csr_load_row(Vdbe *v, VdbeCursor *c) {
   /* pseudo cursors re-read their register every time: it may have been
@@ -292,14 +298,28 @@ static int csr_load_row(Vdbe *v, VdbeCursor *c) {
   c->offsets[0] = c->hdr_size;
   c->cache_ok = 1;
   c->cache_ctr = v->cache_ctr;
+  /* A small header (the common row) is parsed here in one tight loop
+  ** rather than entry by entry in csr_parse_to; a multi-byte serial type or
+  ** a field past the end stops it and is left to csr_parse_to. */
+  u32 hsz = c->hdr_size;
+  if (rec && hsz <= (u32)c->n_hdr_alloc) {
+    u32 pos = c->hdr_pos, off = hsz, *types = c->types, *offsets = c->offsets;
+    u32 np = 0;
+    for (; pos < hsz; pos++, np++) {
+      u32 t = rec[pos];
+      if (t >= 0x80) break;
+      off += serial_len(t); /* at most 57 per entry: no overflow */
+      types[np] = t;
+      offsets[np + 1] = off;
+    }
+    if (off <= n) { /* else csr_parse_to finds the bad entry */
+      c->n_parsed = (int)np;
+      c->hdr_pos = pos;
+    }
+  }
   return SQLITE_OK;
 }
 
-/* Bytes of the body for serial type t (record_serial_len, inlined). */
-static inline u32 serial_len(u32 t) {
-  static const u8 lens[12] = {0, 1, 2, 3, 4, 6, 8, 8, 0, 0, 0, 0};
-  return t >= 12 ? (t - 12) / 2 : lens[t];
-}
 
 /* Parse header entries until field `col` is known (or the header ends).
 ** Everything lives in locals: stores into types[]/offsets[] could alias
@@ -377,10 +397,20 @@ static inline int csr_decode(Vdbe *v, VdbeCursor *c, int col, Mem *out) {
   const u8 *buf = c->rec + off;
   if (!(out->flags & (MEM_Dyn | MEM_Agg | MEM_Obj | MEM_Ptr)) && !out->z16) {
     if (t >= 1 && t <= 6) {
-      u32 len = serial_len(t);
-      u64 x = (buf[0] & 0x80) ? ~(u64)0 : 0;
-      for (u32 k = 0; k < len; k++) x = (x << 8) | buf[k];
-      out->i = (i64)x;
+      i64 x;
+      switch (t) {
+        case 1: x = (int8_t)buf[0]; break;
+        case 2: x = (i16)(((u32)buf[0] << 8) | buf[1]); break;
+        case 3: x = (int32_t)((u32)buf[0] << 24 | (u32)buf[1] << 16 | (u32)buf[2] << 8) >> 8; break;
+        case 4: x = (int32_t)((u32)buf[0] << 24 | (u32)buf[1] << 16 | (u32)buf[2] << 8 | buf[3]); break;
+        default: {
+          u32 len = serial_len(t);
+          u64 y = (buf[0] & 0x80) ? ~(u64)0 : 0;
+          for (u32 k = 0; k < len; k++) y = (y << 8) | buf[k];
+          x = (i64)y;
+        }
+      }
+      out->i = x;
       out->flags = MEM_Int;
       out->z = NULL;
       out->n = 0;
@@ -442,8 +472,10 @@ static int csr_column(Vdbe *v, VdbeCursor *c, int col, Mem *out, const Mem *dflt
   }
   rc = csr_load_row(v, c);
   if (rc) return rc;
-  rc = csr_parse_to(c, col);
-  if (rc) return rc;
+  if (col >= c->n_parsed) {
+    rc = csr_parse_to(c, col);
+    if (rc) return rc;
+  }
   if (col >= c->n_parsed) {
     if (dflt) mem_copy(out, dflt);
     else mem_set_null(out);
