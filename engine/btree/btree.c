@@ -8,17 +8,6 @@
 
 /* ---------------------------------------------------------------- pages */
 
-void bt_pv(DbPage *dp, PV *v) {
-  v->dp = dp;
-  v->a = (u8 *)pager_data(dp);
-  v->pgno = pager_pgno(dp);
-  v->hdr = v->pgno == 1 ? 100 : 0;
-  v->flags = v->a[v->hdr];
-  v->leaf = (v->flags & 8) != 0;
-  v->intkey = (v->flags & 1) != 0;
-  v->ncell = (int)get2byte(v->a + v->hdr + 3);
-  v->cellptr = v->hdr + (v->leaf ? 8 : 12);
-}
 
 Pgno bt_pending_page(Btree *bt) { return (Pgno)(0x40000000u / bt->pgsz) + 1; }
 
@@ -1117,10 +1106,9 @@ static int table_seek(BtCursor *c, i64 key, int *res) {
       while (lo < hi) {
         int mid = (lo + hi) >> 1;
         const u8 *p = pv_cell(&v, mid);
-        u32 np;
-        p += varint_get32(p, &np);
+        p += bt_varint_len(p); /* payload size */
         u64 k;
-        varint_get(p, &k);
+        bt_varint(p, &k);
         if ((i64)k < key) lo = mid + 1;
         else hi = mid;
       }
@@ -1133,10 +1121,9 @@ static int table_seek(BtCursor *c, i64 key, int *res) {
       c->state = CUR_VALID;
       if (lo < v.ncell) {
         const u8 *p = pv_cell(&v, lo);
-        u32 np;
-        p += varint_get32(p, &np);
+        p += bt_varint_len(p);
         u64 k;
-        varint_get(p, &k);
+        bt_varint(p, &k);
         c->idx[c->depth] = lo;
         *res = ((i64)k == key) ? 0 : 1;
       } else {
@@ -1148,7 +1135,7 @@ static int table_seek(BtCursor *c, i64 key, int *res) {
     while (lo < hi) {
       int mid = (lo + hi) >> 1;
       u64 k;
-      varint_get(pv_cell(&v, mid) + 4, &k);
+      bt_varint(pv_cell(&v, mid) + 4, &k);
       if ((i64)k < key) lo = mid + 1;
       else hi = mid;
     }
@@ -1188,7 +1175,7 @@ int btree_table_moveto(BtCursor *c, i64 rowid, int *res) {
 }
 
 /* The full key of an index cell (reading overflow into bt->keybuf). */
-static int cell_full_key(Btree *bt, u8 flags, const u8 *cell, const u8 **key, u32 *n) {
+static inline int cell_full_key(Btree *bt, u8 flags, const u8 *cell, const u8 **key, u32 *n) {
   /* the common case: an index cell whose key is all on the page */
   const u8 *p = cell + (flags == PTF_INDEX_INTERIOR ? 4 : 0);
   if (p[0] < 0x80 && p[0] <= bt->max_local && flags != PTF_TABLE_LEAF && flags != PTF_TABLE_INTERIOR) {
@@ -1351,7 +1338,9 @@ int bt_cursor_save(BtCursor *c) {
   }
   bt_cursor_release(c);
   c->state = CUR_REQUIRESEEK;
-  c->skip = 0;
+  /* c->skip stays: a cursor left on the entry after a deleted one (skip > 0,
+  ** BTREE_SAVEPOSITION or an earlier restore) must still not step over that
+  ** entry once it is found again (SQLite keeps skipNext the same way) */
   return SQLITE_OK;
 }
 
@@ -1371,7 +1360,7 @@ int bt_save_others(Btree *bt, Pgno root, BtCursor *except) {
 ** before (skip<0) the saved key when that key is gone. */
 int bt_cursor_restore(BtCursor *c) {
   if (c->state != CUR_REQUIRESEEK) return SQLITE_OK;
-  int res = 0, rc;
+  int res = 0, rc, saved_skip = c->skip;
   Snap s;
   snap_take(c, &s);
   if (c->intkey == 1 || c->key == NULL) {
@@ -1382,8 +1371,9 @@ int bt_cursor_restore(BtCursor *c) {
   if (rc == SQLITE_EMPTY) rc = SQLITE_OK;
   if (rc) return snap_end(c, &s, rc);
   snap_drop(&s);
-  if (c->state == CUR_VALID) c->skip = res;
-  else c->skip = 0;
+  if (c->state != CUR_VALID) c->skip = 0;
+  else if (res != 0) c->skip = res; /* the saved entry is gone */
+  else c->skip = saved_skip;        /* found again: keep the skip it was saved with */
   return SQLITE_OK;
 }
 
@@ -1402,12 +1392,9 @@ i64 btree_rowid(BtCursor *c) {
   bt_pv(c->pg[c->depth], &v);
   const u8 *p = pv_cell(&v, c->idx[c->depth]);
   if (!v.leaf) p += 4;
-  else {
-    u32 np;
-    p += varint_get32(p, &np);
-  }
+  else p += bt_varint_len(p);
   u64 k;
-  varint_get(p, &k);
+  bt_varint(p, &k);
   return (i64)k;
 }
 

@@ -138,7 +138,10 @@ typedef struct BtreePayload {
 ** may PENDING (nothing changed). */
 int btree_insert(BtCursor *, const BtreePayload *, int flags, int seek_result);
 /* Delete the current entry.  Afterwards btree_next()/btree_prev() move to the
-** entry after/before the deleted one.  may PENDING (nothing changed). */
+** entry after/before the deleted one.  With BTREE_SAVEPOSITION the cursor
+** usually stays on its leaf (no re-seek on that move, as SQLite's flag);
+** without it, it finds its place again by key.  may PENDING (nothing
+** changed). */
 int btree_delete(BtCursor *, int flags);
 
 int btree_count(BtCursor *, i64 *n); /* may PENDING */

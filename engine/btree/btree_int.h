@@ -147,8 +147,42 @@ struct BtCursor {
   i64 cnt_acc;
 };
 
+/* Varints read inline on the hot paths (rowids and sizes are mostly 1-3
+** bytes); longer ones go to util's varint_get. */
+static inline int bt_varint(const u8 *p, u64 *v) {
+  if (p[0] < 0x80) {
+    *v = p[0];
+    return 1;
+  }
+  if (p[1] < 0x80) {
+    *v = ((u64)(p[0] & 0x7f) << 7) | p[1];
+    return 2;
+  }
+  if (p[2] < 0x80) {
+    *v = ((u64)(p[0] & 0x7f) << 14) | ((u64)(p[1] & 0x7f) << 7) | p[2];
+    return 3;
+  }
+  return varint_get(p, v);
+}
+/* Length of the varint at p (at most 9). */
+static inline int bt_varint_len(const u8 *p) {
+  int k = 0;
+  while (k < 8 && (p[k] & 0x80)) k++;
+  return k + 1;
+}
+
 /* btree.c */
-void bt_pv(DbPage *dp, PV *v);
+static inline void bt_pv(DbPage *dp, PV *v) {
+  v->dp = dp;
+  v->a = (u8 *)pager_data(dp);
+  v->pgno = pager_pgno(dp);
+  v->hdr = v->pgno == 1 ? 100 : 0;
+  v->flags = v->a[v->hdr];
+  v->leaf = (v->flags & 8) != 0;
+  v->intkey = (v->flags & 1) != 0;
+  v->ncell = (int)get2byte(v->a + v->hdr + 3);
+  v->cellptr = v->hdr + (v->leaf ? 8 : 12);
+}
 static inline u8 *pv_cell(const PV *v, int i) {
   return v->a + get2byte(v->a + v->cellptr + 2 * i);
 }

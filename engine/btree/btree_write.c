@@ -188,10 +188,10 @@ static void free_space(Btree *bt, PV *v, u32 start, u32 size) {
   SHALE_UNUSED(bt);
 }
 
-static void drop_cell(Btree *bt, PV *v, int idx) {
+/* Remove cell idx, whose size is sz, from page v. */
+static void drop_cell_sized(Btree *bt, PV *v, int idx, u32 sz) {
   u8 *a = v->a;
   u32 off = get2byte(a + v->cellptr + 2 * idx);
-  u32 sz = cell_size(bt, v->flags, a + off);
   free_space(bt, v, off, sz);
   memmove(a + v->cellptr + 2 * idx, a + v->cellptr + 2 * idx + 2, (size_t)(2 * (v->ncell - idx - 1)));
   v->ncell--;
@@ -201,6 +201,10 @@ static void drop_cell(Btree *bt, PV *v, int idx) {
     put2byte(a + v->hdr + 5, bt->usable & 0xffff);
     a[v->hdr + 7] = 0;
   }
+}
+
+static void drop_cell(Btree *bt, PV *v, int idx) {
+  drop_cell_sized(bt, v, idx, cell_size(bt, v->flags, pv_cell(v, idx)));
 }
 
 /* Insert a cell; returns 0, or 1 if it does not fit (nothing changed). */
@@ -1347,17 +1351,84 @@ fault:
   return rc;
 }
 
+/* After a delete: the cursor stays on the entry that followed the deleted
+** cell `at` of its leaf (next() is then a no-op), or on the leaf's last cell
+** when the deleted one was the last (prev() is then the no-op and next()
+** climbs to the parent as usual).  SQLite's BTREE_SAVEPOSITION. */
+static void stay_after_delete(BtCursor *c, int at, int ncell) {
+  int D = c->depth;
+  c->state = CUR_VALID;
+  if (at < ncell) {
+    c->idx[D] = at;
+    c->skip = 1;
+  } else {
+    c->idx[D] = ncell - 1;
+    c->skip = -1;
+  }
+}
+
+#define DELETE_DECLINED (-1)
+
+/* The common delete: a leaf cell without an overflow chain whose page stays
+** at least a third full (or is the root), so no balance follows and only the
+** leaf (and page 1, as for every write) changes.  Returns DELETE_DECLINED,
+** having changed nothing, when the general path is needed. */
+static int delete_leaf_simple(BtCursor *c, int flags) {
+  Btree *bt = c->bt;
+  int D = c->depth;
+  PV v;
+  bt_pv(c->pg[D], &v);
+  if (!v.leaf || bt->autovac || c->idx[D] >= v.ncell) return DELETE_DECLINED;
+  int at = c->idx[D];
+  u8 *cell = pv_cell(&v, at);
+  CellInfo ci;
+  bt_parse_cell(bt, v.flags, cell, &ci);
+  if (ci.ovfl || ci.nlocal != ci.npay || (u32)(cell - v.a) + ci.size > bt->usable) return DELETE_DECLINED;
+  if (D > 0 && bt_page_nfree(bt, &v) + ci.size + 2 > bt->usable * 2 / 3) return DELETE_DECLINED;
+  int stay = (flags & BTREE_SAVEPOSITION) && v.ncell > 1;
+  if (!stay) {
+    /* the key, to find the position again on the next move */
+    if (v.intkey) {
+      c->nkey = ci.key;
+    } else {
+      if (c->akey < ci.npay + 1) {
+        u8 *k = sqlite3_realloc64(c->key, (u64)ci.npay + 32);
+        if (!k) return SQLITE_NOMEM;
+        c->key = k;
+        c->akey = ci.npay + 32;
+      }
+      memcpy(c->key, ci.pay, ci.npay);
+      c->nkey = ci.npay;
+    }
+  }
+  int rc = bt_save_others(bt, c->root, c);
+  if (!rc) rc = pager_write(bt->page1); /* as gather_path: the commit updates the header */
+  if (!rc) rc = pager_write(v.dp);
+  if (rc) return rc; /* nothing changed yet */
+  bt->dirty = 1;
+  drop_cell_sized(bt, &v, at, ci.size);
+  if (stay) {
+    stay_after_delete(c, at, v.ncell);
+  } else {
+    bt_cursor_release(c);
+    c->state = CUR_REQUIRESEEK;
+    c->skip = 0;
+  }
+  return SQLITE_OK;
+}
+
 int btree_delete(BtCursor *c, int flags) {
   Btree *bt = c->bt;
   int rc = write_ok(c);
   if (rc) return rc;
-  SHALE_UNUSED(flags);
   if (c->state == CUR_REQUIRESEEK) {
     rc = bt_cursor_restore(c);
     if (rc) return rc;
   }
   if (c->state == CUR_VALID && c->skip != 0) return SQLITE_OK; /* entry already gone */
   if (c->state != CUR_VALID || c->depth < 0) return SQLITE_MISUSE;
+  rc = delete_leaf_simple(c, flags);
+  if (rc != DELETE_DECLINED) return rc;
   /* the key, to reposition afterwards */
   {
     PV v;
@@ -1470,12 +1541,18 @@ int btree_delete(BtCursor *c, int flags) {
   rc = balance(bt, &bp);
   if (rc) goto fault;
   op_end(bt, SQLITE_OK);
+  if ((flags & BTREE_SAVEPOSITION) && iv.leaf && !bp.balanced) {
+    /* only the leaf lost a cell: the cursor's path still holds */
+    bt_pv(c->pg[I], &iv);
+    if (iv.ncell > 0) {
+      stay_after_delete(c, at, iv.ncell);
+      return SQLITE_OK;
+    }
+  }
+  /* the key saved above re-finds the position on the next move */
   bt_cursor_release(c);
   c->state = CUR_REQUIRESEEK;
   c->skip = 0;
-  if (c->intkey == 1) {
-    /* nkey holds the rowid */
-  }
   return SQLITE_OK;
 fault:
   op_end(bt, rc);

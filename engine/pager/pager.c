@@ -30,13 +30,13 @@
 #define PG_STALE 0x04   /* content must be reloaded before use */
 
 struct DbPage {
-  Pager *pager;
+  u8 *data;      /* data, extra, pgno first: pager.h reads them inline */
+  void *extra;
   Pgno pgno;
+  Pager *pager;
   u32 cap;       /* page_size this buffer was allocated for */
   int nRef;
   int flags;
-  u8 *data;
-  void *extra;
   DbPage *hash_next;
   DbPage *lru_prev, *lru_next;     /* clean, unreferenced pages */
   DbPage *dirty_prev, *dirty_next; /* dirty pages */
@@ -1974,9 +1974,9 @@ int pager_is_writable(DbPage *pg) { return (pg->flags & PG_DIRTY) != 0; }
 int pager_invoke_busy(Pager *p, int count) {
   return p->busy ? p->busy(p->busy_arg, count) : 0;
 }
-void *pager_data(DbPage *pg) { return pg->data; }
-void *pager_extra(DbPage *pg) { return pg->extra; }
-Pgno pager_pgno(DbPage *pg) { return pg->pgno; }
+_Static_assert(offsetof(DbPage, data) == PAGER_HEAD_DATA && offsetof(DbPage, extra) == PAGER_HEAD_EXTRA &&
+                   offsetof(DbPage, pgno) == PAGER_HEAD_PGNO,
+               "pager.h reads these fields inline");
 Pager *pager_of(DbPage *pg) { return pg->pager; }
 
 /* ------------------------------------------------------------ commit --- */

@@ -104,9 +104,28 @@ void pager_ref(DbPage *);
 void pager_unref(DbPage *);
 int pager_write(DbPage *); /* may PENDING; idempotent; call before any byte changes */
 int pager_is_writable(DbPage *);
-void *pager_data(DbPage *);
-void *pager_extra(DbPage *);
-Pgno pager_pgno(DbPage *);
+/* The page bytes, the caller's extra space, the page number: the first
+** three fields of every DbPage (pager.c checks the layout), read inline
+** because the b-tree asks for them on every cell access.  memcpy keeps the
+** reads free of aliasing assumptions; it compiles to one load. */
+#define PAGER_HEAD_DATA 0
+#define PAGER_HEAD_EXTRA (sizeof(void *))
+#define PAGER_HEAD_PGNO (2 * sizeof(void *))
+static inline void *pager_data(DbPage *pg) {
+  void *d;
+  memcpy(&d, (const char *)pg + PAGER_HEAD_DATA, sizeof d);
+  return d;
+}
+static inline void *pager_extra(DbPage *pg) {
+  void *x;
+  memcpy(&x, (const char *)pg + PAGER_HEAD_EXTRA, sizeof x);
+  return x;
+}
+static inline Pgno pager_pgno(DbPage *pg) {
+  Pgno n;
+  memcpy(&n, (const char *)pg + PAGER_HEAD_PGNO, sizeof n);
+  return n;
+}
 Pager *pager_of(DbPage *);
 
 /* Size of the database image in pages (including uncommitted growth). */

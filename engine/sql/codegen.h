@@ -51,7 +51,18 @@ struct Parse {
   void *query;           /* query half's state (select_int.h); freed by codegen_query_cleanup */
   int returning_cur1;    /* statement half: RETURNING buffer cursor + 1 (0 = none) */
   int factor_const;      /* expr_code computes row-independent subexpressions once (OP_Once) */
+  /* Literals of per-row filters loaded once, in the prologue after the
+  ** OP_Transaction block (SQLite's constant factoring): only the top-level
+  ** program has that prologue (prepare.c sets hoist_ok). */
+  int hoist_ok;
+  int n_hoist, a_hoist;
+  Expr **hoist_expr;     /* copies, coded into hoist_reg[i] */
+  int *hoist_reg;
 };
+
+/* The prologue's constants (prepare.c); freed by codegen_hoist_free. */
+void codegen_hoist_emit(Parse *);
+void codegen_hoist_free(Parse *);
 
 /* Errors: record the first one (printf-style, SQLite's wording). */
 void parse_error(Parse *, const char *fmt, ...);

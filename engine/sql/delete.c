@@ -233,6 +233,72 @@ void wr_delete_entries(Parse *p, Table *t, int icur, int reg_old, int with_pk) {
   }
 }
 
+/* Does e read a table through a subquery (or a table-valued IN)?  Such a
+** WHERE could see rows this statement already deleted, so SQLite takes the
+** two-pass form for it (NC_Subquery). */
+static int expr_has_subquery(const Expr *e) {
+  for (; e; e = e->left) {
+    if (e->select || e->op == EX_IN_SELECT || e->op == EX_IN_TABLE || e->op == EX_EXISTS || e->op == EX_SUBQUERY)
+      return 1;
+    if (expr_has_subquery(e->right) || expr_has_subquery(e->extra)) return 1;
+    for (int i = 0; e->list && i < e->list->n; i++)
+      if (expr_has_subquery(e->list->a[i].expr)) return 1;
+    for (int i = 0; e->order_by && i < e->order_by->n; i++)
+      if (expr_has_subquery(e->order_by->a[i].expr)) return 1;
+  }
+  return 0;
+}
+
+/* One pass (SQLite's ONEPASS_MULTI): the planner's loop runs on the write
+** cursors and each matching row is deleted where the loop stands -- its
+** index entries (the one the loop walks through that cursor itself), then
+** the row, both with SAVEPOSITION so the loop's Next lands on the row that
+** followed.  Only when nothing but the WHERE clause looks at the table
+** while rows vanish: no triggers, foreign keys, RETURNING, ORDER BY/LIMIT
+** or subqueries (the caller checks). */
+static int delete_onepass(Parse *p, Stmt *st, Table *t, int n_idx) {
+  Vdbe *v = p->v;
+  SrcItem *target = st->u.del.target;
+  int cur = parse_alloc_cursor(p);
+  int icur = p->n_cursor;
+  p->n_cursor += n_idx;
+  build_open_indexes(p, t, OP_OpenWrite, icur);
+  SrcList *src = build_target_src(p, target, t, cur);
+  if (!src) {
+    p->rc = SQLITE_NOMEM;
+    return p->rc;
+  }
+  if (target->indexed_by) src->a[0].indexed_by = shale_strdup(target->indexed_by);
+  src->a[0].not_indexed = target->not_indexed;
+  Expr *w = ast_dup_expr(st->u.del.where);
+  NameContext nc;
+  memset(&nc, 0, sizeof(nc));
+  nc.src = src;
+  WhereInfo *wi = NULL;
+  if (resolve_expr(p, &nc, w) == SQLITE_OK) wi = where_begin_onepass(p, src, w, icur);
+  if (wi && p->rc == SQLITE_OK) {
+    int walked = where_onepass_index_cursor(wi);
+    u8 skip[64] = {0};
+    int k = 0;
+    for (Index *ix = t->indexes; ix; ix = ix->next, k++)
+      if (icur + k == walked && k < 64) skip[k] = 1;
+    /* the loop may have found the row through an index (deferred seek) */
+    if (walked >= 0) vdbe_add_op1(v, OP_FinishSeek, cur);
+    insert_delete_index_entries_skip(p, t, cur, icur, 0, skip);
+    if (walked >= 0) {
+      vdbe_add_op2(v, OP_Delete, walked, 0);
+      vdbe_change_p5(v, OPFLAG_SAVEPOSITION);
+    }
+    vdbe_add_op2(v, OP_Delete, cur, OPFLAG_NCHANGE);
+    vdbe_change_p4(v, -1, shale_strdup(t->name), P4_DYNAMIC);
+    vdbe_change_p5(v, OPFLAG_SAVEPOSITION);
+  }
+  if (wi) where_end(wi);
+  ast_free_expr(w);
+  build_free_target_src(src);
+  return p->rc;
+}
+
 int codegen_delete(Parse *p, Stmt *st) {
   sqlite3 *db = p->db;
   Vdbe *v = p->v;
@@ -273,6 +339,9 @@ int codegen_delete(Parse *p, Stmt *st) {
     return p->rc;
   }
   if (t->without_rowid) return wr_delete(p, st, t, trig, ret, fk);
+  if (!trig && !ret && !fk && !st->u.del.order_by && !st->u.del.limit && n_idx <= 64 &&
+      !expr_has_subquery(st->u.del.where))
+    return delete_onepass(p, st, t, n_idx);
   int cur = parse_alloc_cursor(p);
   int icur = p->n_cursor;
   p->n_cursor += n_idx;

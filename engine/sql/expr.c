@@ -1144,8 +1144,49 @@ int expr_code(Parse *p, Expr *e, int target) {
   return target;
 }
 
+/* A literal in a per-row filter: its register is loaded once in the
+** prologue and read (never written) by the filter. */
+static int hoist_literal(Parse *p, Expr *e) {
+  if (p->n_hoist == p->a_hoist) {
+    int na = p->a_hoist ? p->a_hoist * 2 : 8;
+    Expr **ne = sqlite3_realloc64(p->hoist_expr, sizeof(Expr *) * (u64)na);
+    if (ne) p->hoist_expr = ne;
+    int *nr = ne ? sqlite3_realloc64(p->hoist_reg, sizeof(int) * (u64)na) : NULL;
+    if (nr) p->hoist_reg = nr;
+    if (!ne || !nr) return 0;
+    p->a_hoist = na;
+  }
+  Expr *d = ast_dup_expr(e);
+  if (!d) return 0;
+  int r = parse_alloc_reg(p);
+  p->hoist_expr[p->n_hoist] = d;
+  p->hoist_reg[p->n_hoist++] = r;
+  return r;
+}
+
+void codegen_hoist_emit(Parse *p) {
+  int fc = p->factor_const;
+  p->factor_const = 0;
+  for (int i = 0; i < p->n_hoist; i++) expr_code(p, p->hoist_expr[i], p->hoist_reg[i]);
+  p->factor_const = fc;
+}
+
+void codegen_hoist_free(Parse *p) {
+  for (int i = 0; i < p->n_hoist; i++) ast_free_expr(p->hoist_expr[i]);
+  sqlite3_free(p->hoist_expr);
+  sqlite3_free(p->hoist_reg);
+  p->hoist_expr = NULL;
+  p->hoist_reg = NULL;
+  p->n_hoist = p->a_hoist = 0;
+}
+
 int expr_code_temp(Parse *p, Expr *e) {
   if (e && e->op == EX_AGG_COLUMN) return e->res_agg;
+  if (e && p->factor_const && p->hoist_ok && !p->rc &&
+      ((e->op == EX_INTEGER && !(e->flags & EXPR_F_BIGNUM)) || e->op == EX_FLOAT || e->op == EX_STRING)) {
+    int r = hoist_literal(p, e);
+    if (r) return r;
+  }
   int r = parse_alloc_reg(p);
   return expr_code(p, e, r);
 }

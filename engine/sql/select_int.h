@@ -63,6 +63,16 @@ WhereInfo *where_begin(Parse *, SrcList *, Expr *where, ExprList *order_by,
                        int flags);
 WhereInfo *where_begin_sel(Parse *, Select *sel, SrcList *, Expr *where,
                            ExprList *order_by, int flags);
+/* One-pass DELETE (SQLite's ONEPASS_MULTI): the loop over the single FROM
+** item runs on the caller's cursors, so rows are deleted as they are
+** visited.  The table cursor (the item's res_cursor) is opened here with
+** OpenWrite; an index the plan walks is walked on the caller's write cursor
+** idx_cur_base + (position of the index in Table.indexes), already open.
+** where_onepass_index_cursor(): that index cursor, or -1 when the loop
+** walks no index (the caller deletes the entry through it, OP_Delete with
+** SAVEPOSITION, instead of seeking it). */
+WhereInfo *where_begin_onepass(Parse *, SrcList *, Expr *where, int idx_cur_base);
+int where_onepass_index_cursor(WhereInfo *);
 int where_continue_label(WhereInfo *);
 int where_break_label(WhereInfo *);
 int where_order_satisfied(WhereInfo *); /* rows come out in ORDER BY order */

@@ -298,7 +298,7 @@ WhereInfo *where_begin(Parse *p, SrcList *src, Expr *where, ExprList *order_by, 
 }
 
 static WhereInfo *where_begin_inner(Parse *p, Select *sel, SrcList *src, Expr *where,
-                                    ExprList *order_by, int flags);
+                                    ExprList *order_by, int flags, int idx_cur_base);
 
 /* Release a plan: restore the remap depth and free its synthesized terms. */
 void wh_free(Parse *p, WhereInfo *w) {
@@ -315,7 +315,7 @@ void wh_free(Parse *p, WhereInfo *w) {
 
 /* On an error the plan is discarded here (callers return at once). */
 WhereInfo *where_begin_sel(Parse *p, Select *sel, SrcList *src, Expr *where, ExprList *order_by, int flags) {
-  WhereInfo *w = where_begin_inner(p, sel, src, where, order_by, flags);
+  WhereInfo *w = where_begin_inner(p, sel, src, where, order_by, flags & ~WHERE_ONE_PASS, -1);
   if (w && p->rc) {
     wh_free(p, w);
     return NULL;
@@ -323,8 +323,38 @@ WhereInfo *where_begin_sel(Parse *p, Select *sel, SrcList *src, Expr *where, Exp
   return w;
 }
 
+WhereInfo *where_begin_onepass(Parse *p, SrcList *src, Expr *where, int idx_cur_base) {
+  if (!src || src->n != 1) {
+    parse_error(p, "internal error: one-pass loop over %d tables", src ? src->n : 0);
+    return NULL;
+  }
+  WhereInfo *w = where_begin_inner(p, NULL, src, where, NULL, WHERE_ONE_PASS, idx_cur_base);
+  if (w && p->rc) {
+    wh_free(p, w);
+    return NULL;
+  }
+  return w;
+}
+
+int where_onepass_index_cursor(WhereInfo *w) {
+  WLevel *lv = &w->lv[0];
+  if (!(w->flags & WHERE_ONE_PASS) || lv->plan != PLAN_INDEX) return -1;
+  return lv->idx_cursor;
+}
+
+/* One-pass: the table row is always visited (never covering), and an index
+** the loop walks is walked on the caller's write cursor of that index. */
+static void onepass_cursors(WhereInfo *w) {
+  WLevel *lv = &w->lv[0];
+  if (lv->plan != PLAN_INDEX) return;
+  lv->covering = 0;
+  int k = 0;
+  for (Index *ix = lv->tab->indexes; ix && ix != lv->idx; ix = ix->next) k++;
+  lv->idx_cursor = w->onepass_idx_base + k;
+}
+
 static WhereInfo *where_begin_inner(Parse *p, Select *sel, SrcList *src, Expr *where,
-                                    ExprList *order_by, int flags) {
+                                    ExprList *order_by, int flags, int idx_cur_base) {
   Vdbe *v = p->v;
   WhereInfo *w = shale_malloc_zero(sizeof(WhereInfo));
   if (!w) {
@@ -334,6 +364,7 @@ static WhereInfo *where_begin_inner(Parse *p, Select *sel, SrcList *src, Expr *w
   w->p = p;
   w->src = src;
   w->flags = flags;
+  w->onepass_idx_base = idx_cur_base;
   w->sel = sel;
   w->brk = vdbe_make_label(v);
   QState *q = q_state(p);
@@ -402,6 +433,7 @@ static WhereInfo *where_begin_inner(Parse *p, Select *sel, SrcList *src, Expr *w
     KeyInfo *k = keyinfo_alloc(1, 0);
     vdbe_add_op4(v, OP_OpenEphemeral, w->match_cur, 1, 0, k, P4_KEYINFO);
   }
+  if (flags & WHERE_ONE_PASS) onepass_cursors(w);
   for (int k = 0; k < n; k++) wh_open_level(w, &w->lv[k]);
   /* constant terms (no tables): test once before the loops */
   for (int i = 0; i < w->n_term; i++) {

@@ -139,11 +139,13 @@ void wh_open_level(WhereInfo *w, WLevel *lv) {
       return;
     }
   }
+  int onepass = (w->flags & WHERE_ONE_PASS) != 0;
   if (!(lv->plan == PLAN_INDEX && lv->covering) || t->without_rowid) {
     if (!t->without_rowid) {
-      vdbe_add_op4_int(v, OP_OpenRead, lv->cursor, (int)t->root, idb, t->n_col);
+      vdbe_add_op4_int(v, onepass ? OP_OpenWrite : OP_OpenRead, lv->cursor, (int)t->root, idb, t->n_col);
     }
   }
+  if (lv->plan == PLAN_INDEX && onepass) return; /* the caller's index cursor, open */
   if (lv->plan == PLAN_INDEX) {
     if (lv->idx_cursor <= 0 || lv->idx_cursor == lv->cursor) lv->idx_cursor = parse_alloc_cursor(p);
     vdbe_add_op4(v, OP_OpenRead, lv->idx_cursor, (int)lv->idx->root, idb, build_index_keyinfo(p, lv->idx),

@@ -105,6 +105,7 @@ struct WhereInfo {
   int body_ret;        /* label: Return */
   int match_cur;       /* ephemeral index of matched right-table rowids */
   int flags;           /* WHERE_* from the caller */
+  int onepass_idx_base; /* WHERE_ONE_PASS: first of the caller's index write cursors */
   Select *sel;         /* the statement (column usage for covering checks), or NULL */
   Expr *synth[64];     /* synthesized expressions, freed by where_end */
   u8 synth_shallow[64]; /* a node over the parent's operands: free the node only */

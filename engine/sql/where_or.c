@@ -119,7 +119,9 @@ void wh_open_or_level(WhereInfo *w, WLevel *lv) {
   Table *t = lv->tab;
   int li = (int)(lv - w->lv);
   if (t->db_index >= 0 && t->db_index < 32) p->cookie_mask |= (u32)1 << t->db_index;
-  vdbe_add_op4_int(p->v, OP_OpenRead, lv->cursor, (int)t->root, t->db_index, t->n_col);
+  /* one-pass DELETE: the body deletes through the table cursor */
+  int op = (w->flags & WHERE_ONE_PASS) ? OP_OpenWrite : OP_OpenRead;
+  vdbe_add_op4_int(p->v, op, lv->cursor, (int)t->root, t->db_index, t->n_col);
   Expr *leaves[MAX_OR_TERMS];
   int n = or_leaves(lv->or_term->e, leaves, MAX_OR_TERMS);
   lv->or_sub = shale_malloc_zero(sizeof(WhereInfo *) * (size_t)(n > 0 ? n : 1));

@@ -265,16 +265,50 @@ static int field_compare(const u8 *p, u32 t, u8 enc, const Mem *b, const CollSeq
 }
 
 static inline i64 get_int_field(const u8 *p, u32 t) {
-  static const u8 ilens[7] = {0, 1, 2, 3, 4, 6, 8};
-  if (t == 8) return 0;
-  if (t == 9) return 1;
-  u32 len = ilens[t];
-  u64 x = (p[0] & 0x80) ? ~(u64)0 : 0;
-  for (u32 k = 0; k < len; k++) x = (x << 8) | p[k];
-  return (i64)x;
+  switch (t) {
+    case 1: return (int8_t)p[0];
+    case 2: return (i16)(((u32)p[0] << 8) | p[1]);
+    case 3: return ((int32_t)((u32)p[0] << 24 | (u32)p[1] << 16 | (u32)p[2] << 8) >> 8);
+    case 4: return (int32_t)((u32)p[0] << 24 | (u32)p[1] << 16 | (u32)p[2] << 8 | p[3]);
+    case 5: {
+      u64 x = (u64)(i64)(int8_t)p[0] << 40;
+      return (i64)(x | (u64)p[1] << 32 | (u64)p[2] << 24 | (u64)p[3] << 16 | (u64)p[4] << 8 | p[5]);
+    }
+    case 6: {
+      u64 x = 0;
+      for (int k = 0; k < 8; k++) x = (x << 8) | p[k];
+      return (i64)x;
+    }
+    case 9: return 1;
+    default: return 0; /* 8 */
+  }
+}
+
+__attribute__((noinline)) static int record_compare_general(const u8 *rec, int n, UnpackedRecord *key);
+
+/* Fast path (SQLite's vdbeRecordCompareInt): an integer first key field
+** against an integer first record field that differs decides at once.
+** Returns 0 when it cannot decide. */
+static inline int compare_first_int(const u8 *rec, int n, const UnpackedRecord *key) {
+  static const u8 ilens[10] = {0, 1, 2, 3, 4, 6, 8, 8, 0, 0};
+  u32 t = n >= 3 ? rec[1] : 0;
+  if (t - 1u > 8u || t == 7 || rec[0] >= 0x80 || key->n_field == 0 ||
+      (key->fields[0].flags & MEM_TypeMask) != MEM_Int || (u32)rec[0] + ilens[t] > (u32)n)
+    return 0;
+  i64 x = get_int_field(rec + rec[0], t), y = key->fields[0].i;
+  if (x == y) return 0;
+  int rc = x < y ? -1 : 1;
+  const KeyInfo *ki = key->key_info;
+  if (ki && ki->n_all_field > 0 && ki->sort_flags && (ki->sort_flags[0] & KEYINFO_ORDER_DESC)) rc = -rc;
+  return rc;
 }
 
 int record_compare(const u8 *rec, int n, UnpackedRecord *key) {
+  int rc = compare_first_int(rec, n, key);
+  return rc ? rc : record_compare_general(rec, n, key);
+}
+
+static int record_compare_general(const u8 *rec, int n, UnpackedRecord *key) {
   static const u8 lens[12] = {0, 1, 2, 3, 4, 6, 8, 8, 0, 0, 0, 0};
   const u8 *end = rec + n;
   u64 hsz;
@@ -345,7 +379,8 @@ int record_compare(const u8 *rec, int n, UnpackedRecord *key) {
 }
 
 int record_compare_cb(void *arg, const void *entry_key, int n_entry_key) {
-  return record_compare(entry_key, n_entry_key, (UnpackedRecord *)arg);
+  int rc = compare_first_int(entry_key, n_entry_key, (const UnpackedRecord *)arg);
+  return rc ? rc : record_compare_general(entry_key, n_entry_key, (UnpackedRecord *)arg);
 }
 
 int record_unpack(const u8 *rec, int n, u8 enc, UnpackedRecord *key, int max) {

@@ -231,6 +231,12 @@ static i64 max_len(sqlite3 *db) {
 
 static u8 db_enc(Vdbe *v) { return v->db && v->db->enc ? v->db->enc : SQLITE_UTF8; }
 
+/* Bytes of the body for serial type t (record_serial_len, inlined). */
+static inline u32 serial_len(u32 t) {
+  static const u8 lens[12] = {0, 1, 2, 3, 4, 6, 8, 8, 0, 0, 0, 0};
+  return t >= 12 ? (t - 12) / 2 : lens[t];
+}
+
 /* Load the current row's record bytes (c->rec, c->rec_n). may PENDING. */
 static int csr_load_row(Vdbe *v, VdbeCursor *c) {
   /* pseudo cursors re-read their register every time: it may have been
@@ -295,55 +301,75 @@ static int csr_load_row(Vdbe *v, VdbeCursor *c) {
   c->offsets[0] = c->hdr_size;
   c->cache_ok = 1;
   c->cache_ctr = v->cache_ctr;
+  /* A small header (the common row) is parsed here in one tight loop
+  ** rather than entry by entry in csr_parse_to; a multi-byte serial type or
+  ** a field past the end stops it and is left to csr_parse_to. */
+  u32 hsz = c->hdr_size;
+  if (rec && hsz <= (u32)c->n_hdr_alloc) {
+    u32 pos = c->hdr_pos, off = hsz, *types = c->types, *offsets = c->offsets;
+    u32 np = 0;
+    for (; pos < hsz; pos++, np++) {
+      u32 t = rec[pos];
+      if (t >= 0x80) break;
+      off += serial_len(t); /* at most 57 per entry: no overflow */
+      types[np] = t;
+      offsets[np + 1] = off;
+    }
+    if (off <= n) { /* else csr_parse_to finds the bad entry */
+      c->n_parsed = (int)np;
+      c->hdr_pos = pos;
+    }
+  }
   return SQLITE_OK;
 }
 
-/* Bytes of the body for serial type t (record_serial_len, inlined). */
-static inline u32 serial_len(u32 t) {
-  static const u8 lens[12] = {0, 1, 2, 3, 4, 6, 8, 8, 0, 0, 0, 0};
-  return t >= 12 ? (t - 12) / 2 : lens[t];
-}
 
-/* Parse header entries until field `col` is known (or the header ends). */
+/* Parse header entries until field `col` is known (or the header ends).
+** Everything lives in locals: stores into types[]/offsets[] could alias
+** the cursor's fields and force reloads otherwise. */
 static int csr_parse_to(VdbeCursor *c, int col) {
   int np = c->n_parsed;
-  u32 pos = c->hdr_pos, hsz = c->hdr_size;
+  u32 pos = c->hdr_pos;
+  const u32 hsz = c->hdr_size, rec_n = c->rec_n;
   const u8 *rec = c->rec;
   u32 *types = c->types, *offsets = c->offsets;
+  int n_alloc = c->n_hdr_alloc;
+  u64 off = offsets[np];
   while (np <= col && pos < hsz) {
-    if (np >= c->n_hdr_alloc) {
-      int na = c->n_hdr_alloc * 2;
-      u32 *t = sqlite3_realloc64(c->types, sizeof(u32) * (u64)na);
+    if (np >= n_alloc) {
+      int na = n_alloc * 2;
+      u32 *t = sqlite3_realloc64(types, sizeof(u32) * (u64)na);
       if (!t) return SQLITE_NOMEM;
       c->types = types = t;
-      u32 *o = sqlite3_realloc64(c->offsets, sizeof(u32) * (u64)(na + 1));
+      u32 *o = sqlite3_realloc64(offsets, sizeof(u32) * (u64)(na + 1));
       if (!o) return SQLITE_NOMEM;
       c->offsets = offsets = o;
-      c->n_hdr_alloc = na;
+      c->n_hdr_alloc = n_alloc = na;
     }
-    u64 t;
-    const u8 *p = rec + pos;
-    int k;
-    if (p[0] < 0x80) {
-      t = p[0];
-      k = 1;
-    } else {
+    u32 t = rec[pos], k = 1;
+    if (t >= 0x80) {
       u8 tmp[9] = {0};
       u32 left = hsz - pos;
-      memcpy(tmp, p, left < 9 ? left : 9);
-      k = varint_get(tmp, &t);
-      if ((u32)k > left) return SQLITE_CORRUPT;
-      if (t > 0x7fffffff) return SQLITE_CORRUPT;
+      u64 t64;
+      memcpy(tmp, rec + pos, left < 9 ? left : 9);
+      k = (u32)varint_get(tmp, &t64);
+      if (k > left || t64 > 0x7fffffff) {
+        c->n_parsed = np;
+        c->hdr_pos = pos;
+        return SQLITE_CORRUPT;
+      }
+      t = (u32)t64;
     }
-    pos += (u32)k;
-    types[np] = (u32)t;
-    u64 end = (u64)offsets[np] + serial_len((u32)t);
-    if (end > c->rec_n) {
+    u64 end = off + serial_len(t);
+    if (end > rec_n) {
       c->n_parsed = np;
-      c->hdr_pos = pos - (u32)k;
+      c->hdr_pos = pos;
       return SQLITE_CORRUPT;
     }
+    pos += k;
+    types[np] = t;
     offsets[np + 1] = (u32)end;
+    off = end;
     np++;
   }
   c->n_parsed = np;
@@ -374,10 +400,20 @@ static inline int csr_decode(Vdbe *v, VdbeCursor *c, int col, Mem *out) {
   const u8 *buf = c->rec + off;
   if (!(out->flags & (MEM_Dyn | MEM_Agg | MEM_Obj | MEM_Ptr)) && !out->z16) {
     if (t >= 1 && t <= 6) {
-      u32 len = serial_len(t);
-      u64 x = (buf[0] & 0x80) ? ~(u64)0 : 0;
-      for (u32 k = 0; k < len; k++) x = (x << 8) | buf[k];
-      out->i = (i64)x;
+      i64 x;
+      switch (t) {
+        case 1: x = (int8_t)buf[0]; break;
+        case 2: x = (i16)(((u32)buf[0] << 8) | buf[1]); break;
+        case 3: x = (int32_t)((u32)buf[0] << 24 | (u32)buf[1] << 16 | (u32)buf[2] << 8) >> 8; break;
+        case 4: x = (int32_t)((u32)buf[0] << 24 | (u32)buf[1] << 16 | (u32)buf[2] << 8 | buf[3]); break;
+        default: {
+          u32 len = serial_len(t);
+          u64 y = (buf[0] & 0x80) ? ~(u64)0 : 0;
+          for (u32 k = 0; k < len; k++) y = (y << 8) | buf[k];
+          x = (i64)y;
+        }
+      }
+      out->i = x;
       out->flags = MEM_Int;
       out->z = NULL;
       out->n = 0;
@@ -439,8 +475,10 @@ static int csr_column(Vdbe *v, VdbeCursor *c, int col, Mem *out, const Mem *dflt
   }
   rc = csr_load_row(v, c);
   if (rc) return rc;
-  rc = csr_parse_to(c, col);
-  if (rc) return rc;
+  if (col >= c->n_parsed) {
+    rc = csr_parse_to(c, col);
+    if (rc) return rc;
+  }
   if (col >= c->n_parsed) {
     if (dflt) mem_copy(out, dflt);
     else mem_set_null(out);
@@ -855,6 +893,21 @@ void sqlite3_set_auxdata(sqlite3_context *c, int n, void *p, void (*xDel)(void *
 }
 
 /* ----------------------------------------------------- arithmetic ---- */
+/* mem_set_int without the call when the register owns nothing to free
+** (value.c's MEM_NEEDS_CLEAR test). */
+static inline void set_int(Mem *m, i64 x) {
+  if ((m->flags & (MEM_Dyn | MEM_Agg | MEM_Obj | MEM_Ptr)) || m->z16) {
+    mem_set_int(m, x);
+    return;
+  }
+  m->flags = MEM_Int;
+  m->i = x;
+  m->z = NULL;
+  m->n = 0;
+  m->subtype = 0;
+  m->nochange = 0;
+}
+
 static int arith(int opcode, Mem *a /*P1*/, Mem *b /*P2*/, Mem *out) {
   /* result = b OP a for Subtract/Divide/Remainder (P2 - P1) */
   if ((a->flags | b->flags) & MEM_Null) {
@@ -863,8 +916,15 @@ static int arith(int opcode, Mem *a /*P1*/, Mem *b /*P2*/, Mem *out) {
   }
   i64 ia = 0, ib = 0;
   double ra = 0, rb = 0;
-  int ta = mem_numeric_type(a, &ia, &ra);
-  int tb = mem_numeric_type(b, &ib, &rb);
+  int ta, tb;
+  if ((a->flags & MEM_TypeMask) == MEM_Int && (b->flags & MEM_TypeMask) == MEM_Int) {
+    ia = a->i;
+    ib = b->i;
+    ta = tb = MEM_Int;
+  } else {
+    ta = mem_numeric_type(a, &ia, &ra);
+    tb = mem_numeric_type(b, &ib, &rb);
+  }
   if (ta == MEM_Int && tb == MEM_Int) {
     i64 r;
     switch (opcode) {
@@ -894,7 +954,7 @@ static int arith(int opcode, Mem *a /*P1*/, Mem *b /*P2*/, Mem *out) {
         r = ib % ia;
         break;
     }
-    mem_set_int(out, r);
+    set_int(out, r);
     return SQLITE_OK;
   }
 fp:
@@ -1383,7 +1443,7 @@ int vdbe_exec(Vdbe *v) {
         else v->pc = op->p3;
         continue;
       case OP_Integer:
-        mem_set_int(&mem[op->p2], op->p1);
+        set_int(&mem[op->p2], op->p1);
         break;
       case OP_Int64:
         mem_set_int(&mem[op->p2], *op->p4.pI64);
@@ -1575,6 +1635,10 @@ int vdbe_exec(Vdbe *v) {
             }
             break;
           }
+        } else if ((in1->flags & MEM_TypeMask) == MEM_Int && (in3->flags & MEM_TypeMask) == MEM_Int &&
+                   (op->p5 & SQLITE_AFF_MASK) != SQLITE_AFF_TEXT) {
+          /* two integers: numeric affinity changes nothing, collations do not apply */
+          res = in3->i < in1->i ? -1 : in3->i > in1->i;
         } else {
           res = compare_with_affinity(in1, in3, op->p5, op->p4type == P4_COLLSEQ ? op->p4.pColl : NULL);
         }
@@ -2569,7 +2633,9 @@ int vdbe_exec(Vdbe *v) {
         int res = 0;
         CHECK_RC(btree_index_moveto(c->bt, record_compare_cb, &r, &res));
         if (res == 0 && !btree_eof(c->bt)) {
-          CHECK_RC(btree_delete(c->bt, 0));
+          /* nothing steps this cursor afterwards (SQLite leaves it without a
+          ** position): SAVEPOSITION spares saving the key */
+          CHECK_RC(btree_delete(c->bt, BTREE_SAVEPOSITION));
           if (!c->ephem) v->wrote = 1;
           v->cache_ctr++;
         } else if (op->p5) {

@@ -8,7 +8,9 @@
 ** ?1..?3 to random integers, reals, texts or NULL each time.
 **
 ** Usage: difftest [-seed S] [-count N] [-queries Q] [-v] LIBSHALE LIBSQLITE3
-** Prints "difftest: N passed, M failed" (one case = one query).
+** Prints "difftest: N passed, M failed" (one case = one query).  Each
+** scenario also gets random DELETEs (queries/4 of them), compared by the
+** table they leave behind and its integrity_check.
 */
 #include <stdarg.h>
 #include <string.h>
@@ -501,7 +503,58 @@ static int run_rows(const Api *a, sqlite3 *db, sqlite3_stmt *st, int ordered, St
 /* A query with parameters runs twice on one prepared statement, with two
 ** sets of values (a re-bound statement must not reuse the first run's
 ** seek keys or computed constants). */
+/* A random DELETE on one table (its WHERE may read any table, itself too,
+** through subqueries): run_query then compares the table left behind. */
+static void gen_delete(Rng *r, const Scenario *sc, Str *q) {
+  const Table *from[1] = {&sc->tabs[rnd(r, (unsigned)sc->ntab)]};
+  sadd(q, "DELETE FROM %s WHERE ", from[0]->name);
+  gen_expr(r, q, from, 1, 2);
+}
+
+/* Run a DELETE (twice when it has parameters, as queries) and dump its table
+** in rowid order with PRAGMA integrity_check. */
+static Result run_delete(const Api *a, sqlite3 *db, const char *sql, const Params *pp) {
+  Result res = {1, NULL};
+  Str out = {0};
+  sadd(&out, "%s", "");
+  char tab[32] = {0};
+  sscanf(sql, "DELETE FROM %31[a-z0-9]", tab);
+  sqlite3_stmt *st = NULL;
+  if (a->prepare(db, sql, -1, &st, NULL) != SQLITE_OK || !st) {
+    sadd(&out, "error: %s", a->errmsg(db));
+    res.ok = 0;
+    res.text = out.z;
+    return res;
+  }
+  int runs = strchr(sql, '?') ? 2 : 1;
+  for (int set = 0; set < runs; set++) {
+    if (set) a->reset(st);
+    if (runs > 1) bind_params(a, st, pp, set);
+    int rc = a->step(st);
+    if (rc != SQLITE_DONE) {
+      sadd(&out, "error: %s\n", a->errmsg(db));
+      res.ok = 0;
+    }
+  }
+  a->finalize(st);
+  char dump[96];
+  snprintf(dump, sizeof dump, "SELECT rowid, * FROM %s ORDER BY rowid", tab);
+  const char *checks[2] = {dump, "PRAGMA integrity_check"};
+  for (int k = 0; k < 2; k++) {
+    st = NULL;
+    if (a->prepare(db, checks[k], -1, &st, NULL) != SQLITE_OK || !st) {
+      sadd(&out, "error: %s\n", a->errmsg(db));
+      continue;
+    }
+    run_rows(a, db, st, 1, &out);
+    a->finalize(st);
+  }
+  res.text = out.z;
+  return res;
+}
+
 static Result run_query(const Api *a, sqlite3 *db, const char *sql, const Params *pp, int ordered) {
+  if (!strncmp(sql, "DELETE ", 7)) return run_delete(a, db, sql, pp);
   Result res = {0, NULL};
   Str out = {0};
   sadd(&out, "%s", "");
@@ -614,6 +667,23 @@ int main(int argc, char **argv) {
       if (differs(apis, &sc, NULL, q.z, &pp, ordered, NULL)) {
         fail++;
         if (reported++ < 5) report(apis, &sc, q.z, &pp, ordered, seed + (unsigned long long)c);
+      } else {
+        pass++;
+      }
+      free(q.z);
+    }
+    /* DELETEs, with a generator of their own (the queries above stay the
+    ** same for a given seed) */
+    Rng rd = {(seed + (unsigned long long)c) * 0xD1B54A32D192ED03ULL | 1};
+    for (int di = 0; di < queries / 4; di++) {
+      Str q = {0};
+      gen_delete(&rd, &sc, &q);
+      Params pp;
+      gen_params(&rd, &pp);
+      if (verbose) printf("%s\n", q.z);
+      if (differs(apis, &sc, NULL, q.z, &pp, 1, NULL)) {
+        fail++;
+        if (reported++ < 5) report(apis, &sc, q.z, &pp, 1, seed + (unsigned long long)c);
       } else {
         pass++;
       }

@@ -128,13 +128,14 @@ static long run(const char *vfsname) {
   CHECK_INT(bad, 0);
   Pgno roots[2] = {1, root};
   CHECK_INT(integrity(bt, roots, 2), 0);
-  /* delete while iterating forward: every entry with an even rowid */
+  /* delete while iterating forward: every entry with an even rowid (half
+  ** of them with BTREE_SAVEPOSITION: the cursor stays on its leaf) */
   int empty;
   RUN(rc, btree_first(w, &empty));
   while (rc == SQLITE_OK) {
     i64 k = btree_rowid(w);
     if (k % 2 == 0) {
-      RUN(rc, btree_delete(w, 0));
+      RUN(rc, btree_delete(w, k % 4 == 0 ? BTREE_SAVEPOSITION : 0));
       CHECK_INT(rc, SQLITE_OK);
       present[k] = 0;
     }
@@ -146,7 +147,7 @@ static long run(const char *vfsname) {
   while (rc == SQLITE_OK) {
     i64 k = btree_rowid(w);
     if (k % 3 == 0) {
-      RUN(rc, btree_delete(w, 0));
+      RUN(rc, btree_delete(w, k % 2 ? BTREE_SAVEPOSITION : 0));
       present[k] = 0;
     }
     RUN(rc, btree_prev(w));
@@ -157,10 +158,10 @@ static long run(const char *vfsname) {
   RUN(rc, btree_count(w, &cnt));
   CHECK_INT(cnt, want);
   CHECK_INT(integrity(bt, roots, 2), 0);
-  /* delete everything one by one */
+  /* delete everything one by one, keeping the position */
   RUN(rc, btree_first(w, &empty));
   while (rc == SQLITE_OK) {
-    RUN(rc, btree_delete(w, 0));
+    RUN(rc, btree_delete(w, BTREE_SAVEPOSITION));
     CHECK_INT(rc, SQLITE_OK);
     RUN(rc, btree_next(w));
   }
@@ -345,7 +346,7 @@ static long run_index(const char *vfsname) {
       if (present[k]) {
         RUN(rc, btree_index_moveto(w, kcmp, &sk, &res));
         CHECK_INT(res, 0);
-        RUN(rc, btree_delete(w, 0));
+        RUN(rc, btree_delete(w, (k & 1) ? BTREE_SAVEPOSITION : 0));
         CHECK_INT(rc, SQLITE_OK);
         present[k] = 0;
       } else {
@@ -386,6 +387,35 @@ static long run_index(const char *vfsname) {
   CHECK_INT(bad, 0);
   Pgno roots[2] = {1, root};
   CHECK_INT(integrity(bt, roots, 2), 0);
+  /* walk the index forward deleting every third key with SAVEPOSITION (as
+  ** a one-pass DELETE walks an index): every key is seen once, in order */
+  {
+    int empty, seen = 0, bad_order = 0;
+    i64 last = -1, want_seen = 0;
+    for (int k = 0; k < N + 500; k++) want_seen += present[k];
+    RUN(rc, btree_first(w, &empty));
+    while (rc == SQLITE_OK && !empty) {
+      i64 k = key_of(w);
+      if (k <= last) bad_order++;
+      last = k;
+      seen++;
+      if (k % 3 == 0) {
+        RUN(rc, btree_delete(w, BTREE_SAVEPOSITION));
+        CHECK_INT(rc, SQLITE_OK);
+        present[k] = 0;
+      }
+      RUN(rc, btree_next(w));
+    }
+    CHECK_INT(rc, SQLITE_DONE);
+    CHECK_INT(bad_order, 0);
+    CHECK_INT(seen, want_seen);
+    i64 cnt = 0;
+    want_seen = 0;
+    for (int k = 0; k < N + 500; k++) want_seen += present[k];
+    RUN(rc, btree_count(w, &cnt));
+    CHECK_INT(cnt, want_seen);
+    CHECK_INT(integrity(bt, roots, 2), 0);
+  }
   for (int i = 0; i < 5; i++) btree_cursor_close(r[i]);
   btree_cursor_close(w);
   RUN(rc, btree_commit(bt));
