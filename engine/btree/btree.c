@@ -1082,16 +1082,93 @@ int btree_prev(BtCursor *c) {
 
 /* ---------------------------------------------------------------- seeks */
 
-static int at_last(BtCursor *c) {
-  for (int i = 0; i <= c->depth; i++) {
+/* Rowid of a table b-tree cell: a leaf cell starts with its payload size,
+** an interior cell with a 4-byte child page number. */
+static inline i64 table_cell_key(const u8 *cell, int leaf) {
+  const u8 *p = cell + 4;
+  if (leaf) {
+    int k = 0;
+    while (k < 8 && (cell[k] & 0x80)) k++;
+    p = cell + k + 1;
+  }
+  if (p[0] < 0x80) return p[0];
+  u64 x;
+  varint_get(p, &x);
+  return (i64)x;
+}
+
+/* Every ancestor of the cursor's page points at its rightmost (edge > 0) or
+** leftmost (edge < 0) child. */
+static int on_edge(BtCursor *c, int edge) {
+  for (int i = 0; i < c->depth; i++) {
     PV v;
     bt_pv(c->pg[i], &v);
-    if (v.leaf) {
-      if (c->idx[i] != v.ncell - 1) return 0;
-    } else if (c->idx[i] != v.ncell) {
-      return 0;
-    }
+    if (c->idx[i] != (edge > 0 ? v.ncell : 0)) return 0;
   }
+  return 1;
+}
+
+/* First cell in [lo, hi] of a table page with key >= target (hi if none
+** before it). */
+static int table_search(const PV *v, int lo, int hi, i64 key) {
+  while (lo < hi) {
+    int mid = (lo + hi) >> 1;
+    if (table_cell_key(pv_cell(v, mid), v->leaf) < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/* A table seek answered on the cursor's current leaf, without fetching or
+** releasing a page (so it needs no snapshot): the target is the current
+** cell or the next one (a join walking its keys in order), inside the
+** leaf's key range (a descent from the root would reach this same leaf:
+** the dividers around it bound its keys), before the first cell of the
+** leftmost leaf or after the last cell of the rightmost one.  Returns 0 when
+** none of that holds and the caller must seek from the root. */
+static int seek_within_leaf(BtCursor *c, i64 key, int *res) {
+  PV v;
+  bt_pv(c->pg[c->depth], &v);
+  int cur = c->idx[c->depth];
+  if (!v.leaf || !v.intkey || v.ncell == 0 || cur < 0 || cur >= v.ncell) return 0;
+  i64 k = table_cell_key(pv_cell(&v, cur), 1);
+  int lo, hi;
+  if (k == key) {
+    *res = 0;
+    return 1;
+  }
+  if (k < key) {
+    int last = v.ncell - 1;
+    if (cur < last) {
+      i64 k2 = table_cell_key(pv_cell(&v, cur + 1), 1);
+      if (k2 >= key) {
+        c->idx[c->depth] = cur + 1;
+        *res = k2 == key ? 0 : 1;
+        return 1;
+      }
+    }
+    if (cur == last || table_cell_key(pv_cell(&v, last), 1) < key) {
+      if (!on_edge(c, 1)) return 0;
+      c->idx[c->depth] = last;
+      *res = -1;
+      return 1;
+    }
+    lo = cur + 2; /* cells cur+1 and before are below the key, last is not */
+    hi = last;
+  } else {
+    i64 k0 = cur == 0 ? k : table_cell_key(pv_cell(&v, 0), 1);
+    if (k0 >= key) {
+      if (k0 > key && !on_edge(c, -1)) return 0;
+      c->idx[c->depth] = 0;
+      *res = k0 == key ? 0 : 1;
+      return 1;
+    }
+    lo = 1;
+    hi = cur;
+  }
+  lo = table_search(&v, lo, hi, key);
+  c->idx[c->depth] = lo;
+  *res = table_cell_key(pv_cell(&v, lo), 1) == key ? 0 : 1;
   return 1;
 }
 
@@ -1103,18 +1180,8 @@ static int table_seek(BtCursor *c, i64 key, int *res) {
     PV v;
     bt_pv(c->pg[c->depth], &v);
     if (!v.intkey) return corrupt(bt, v.pgno, "not a table b-tree");
-    int lo = 0, hi = v.ncell; /* first cell with key >= target */
+    int lo = table_search(&v, 0, v.ncell, key); /* first cell with key >= target */
     if (v.leaf) {
-      while (lo < hi) {
-        int mid = (lo + hi) >> 1;
-        const u8 *p = pv_cell(&v, mid);
-        u32 np;
-        p += varint_get32(p, &np);
-        u64 k;
-        varint_get(p, &k);
-        if ((i64)k < key) lo = mid + 1;
-        else hi = mid;
-      }
       if (v.ncell == 0) {
         c->idx[c->depth] = 0;
         c->state = CUR_INVALID;
@@ -1123,25 +1190,13 @@ static int table_seek(BtCursor *c, i64 key, int *res) {
       }
       c->state = CUR_VALID;
       if (lo < v.ncell) {
-        const u8 *p = pv_cell(&v, lo);
-        u32 np;
-        p += varint_get32(p, &np);
-        u64 k;
-        varint_get(p, &k);
         c->idx[c->depth] = lo;
-        *res = ((i64)k == key) ? 0 : 1;
+        *res = table_cell_key(pv_cell(&v, lo), 1) == key ? 0 : 1;
       } else {
         c->idx[c->depth] = v.ncell - 1;
         *res = -1;
       }
       return SQLITE_OK;
-    }
-    while (lo < hi) {
-      int mid = (lo + hi) >> 1;
-      u64 k;
-      varint_get(pv_cell(&v, mid) + 4, &k);
-      if ((i64)k < key) lo = mid + 1;
-      else hi = mid;
     }
     c->idx[c->depth] = lo;
     rc = move_to_child(c, pv_child(&v, lo));
@@ -1152,21 +1207,8 @@ static int table_seek(BtCursor *c, i64 key, int *res) {
 int btree_table_moveto(BtCursor *c, i64 rowid, int *res) {
   c->cnt_active = 0; /* an explicit move abandons a count in progress */
   if (c->state == CUR_FAULT) return c->fault_rc;
-  if (c->state == CUR_VALID && c->depth >= 0) {
-    PV v;
-    bt_pv(c->pg[c->depth], &v);
-    if (v.leaf && v.intkey && v.ncell > 0 && c->skip == 0) {
-      i64 k = btree_rowid(c);
-      if (k == rowid) {
-        *res = 0;
-        return SQLITE_OK;
-      }
-      if (k < rowid && at_last(c)) {
-        *res = -1;
-        return SQLITE_OK;
-      }
-    }
-  }
+  if (c->state == CUR_VALID && c->depth >= 0 && c->skip == 0 && seek_within_leaf(c, rowid, res))
+    return SQLITE_OK;
   Snap s;
   snap_take(c, &s);
   c->skip = 0;
@@ -1178,7 +1220,6 @@ int btree_table_moveto(BtCursor *c, i64 rowid, int *res) {
   return snap_end(c, &s, rc);
 }
 
-/* The full key of an index cell (reading overflow into bt->keybuf). */
 static int cell_full_key(Btree *bt, u8 flags, const u8 *cell, const u8 **key, u32 *n) {
   /* the common case: an index cell whose key is all on the page */
   const u8 *p = cell + (flags == PTF_INDEX_INTERIOR ? 4 : 0);
