@@ -51,6 +51,9 @@ struct Parse {
   void *query;           /* query half's state (select_int.h); freed by codegen_query_cleanup */
   int returning_cur1;    /* statement half: RETURNING buffer cursor + 1 (0 = none) */
   int factor_const;      /* expr_code computes row-independent subexpressions once (OP_Once) */
+  int const_ok;          /* top-level program: factored constants may go to the prologue */
+  struct PrologueConst *consts; /* ... those constants (expr_code_prologue codes them) */
+  int n_consts, a_consts;
 };
 
 /* Errors: record the first one (printf-style, SQLite's wording). */
@@ -86,6 +89,8 @@ void expr_code_jump_if_false(Parse *, Expr *, int dest, int jump_if_null);
 char expr_affinity(Parse *, const Expr *);
 const char *expr_collation_name(Parse *, const Expr *); /* NULL = BINARY */
 int expr_is_constant(const Expr *);
+void expr_code_prologue(Parse *); /* prepare.c: the factored constants, after OP_Transaction */
+void expr_prologue_free(Parse *);
 
 /* Name resolution (resolve.c).  A NameContext chains outward for correlated
 ** subqueries. */

@@ -252,6 +252,7 @@ static int prepare_once(sqlite3 *db, const char *zSql, int nBytes, unsigned prep
   p->err_offset = -1;
   p->n_var = pr.n_vars;
   p->explain = st->explain;
+  p->const_ok = 1;
   p->v = vdbe_create(db);
   if (!p->v) {
     parse_result_clear(&pr);
@@ -270,6 +271,7 @@ static int prepare_once(sqlite3 *db, const char *zSql, int nBytes, unsigned prep
       vdbe_add_op4_int(p->v, OP_Transaction, i, wr, s ? (int)s->cookie : 0, s ? s->generation : 0);
       vdbe_change_p5(p->v, 1);
     }
+    expr_code_prologue(p);
     vdbe_add_op2(p->v, OP_Goto, 0, 1);
     vdbe_make_ready(p->v, p->n_mem, p->n_cursor, p->n_var);
     vdbe_set_sql(p->v, zSql, (int)((pr.tail ? pr.tail : zSql + strlen(zSql)) - zSql), (int)prep_flags);
@@ -294,6 +296,7 @@ static int prepare_once(sqlite3 *db, const char *zSql, int nBytes, unsigned prep
         sqlite3_free(p->err);
         p->err = NULL;
         codegen_query_cleanup(p);
+        expr_prologue_free(p);
         ast_free_stmt(st);
         pr.stmt = NULL;
         parse_result_clear(&pr);
@@ -304,6 +307,7 @@ static int prepare_once(sqlite3 *db, const char *zSql, int nBytes, unsigned prep
         sqlite3_free(p->err);
         p->err = NULL;
         codegen_query_cleanup(p);
+        expr_prologue_free(p);
         ast_free_stmt(st);
         pr.stmt = NULL;
         parse_result_clear(&pr);
@@ -316,6 +320,7 @@ static int prepare_once(sqlite3 *db, const char *zSql, int nBytes, unsigned prep
   }
   sqlite3_free(p->err);
   codegen_query_cleanup(p);
+  expr_prologue_free(p);
   ast_free_stmt(st);
   pr.stmt = NULL;
   parse_result_clear(&pr);
