@@ -8,18 +8,6 @@
 
 /* ---------------------------------------------------------------- pages */
 
-void bt_pv(DbPage *dp, PV *v) {
-  v->dp = dp;
-  v->a = (u8 *)pager_data(dp);
-  v->pgno = pager_pgno(dp);
-  v->hdr = v->pgno == 1 ? 100 : 0;
-  v->flags = v->a[v->hdr];
-  v->leaf = (v->flags & 8) != 0;
-  v->intkey = (v->flags & 1) != 0;
-  v->ncell = (int)get2byte(v->a + v->hdr + 3);
-  v->cellptr = v->hdr + (v->leaf ? 8 : 12);
-}
-
 Pgno bt_pending_page(Btree *bt) { return (Pgno)(0x40000000u / bt->pgsz) + 1; }
 
 /* Pointer maps (auto_vacuum): the page holding pg's 5-byte entry. */
@@ -1018,9 +1006,8 @@ int btree_next(BtCursor *c) {
   }
   if (c->state == CUR_VALID && c->depth >= 0) {
     /* fast path: stay on the leaf */
-    PV v;
-    bt_pv(c->pg[c->depth], &v);
-    if (v.leaf && c->idx[c->depth] + 1 < v.ncell) {
+    const u8 *h = pv_header(c->pg[c->depth]);
+    if ((h[0] & 8) && c->idx[c->depth] + 1 < (int)get2byte(h + 3)) {
       c->idx[c->depth]++;
       return SQLITE_OK;
     }
@@ -1474,23 +1461,29 @@ const void *btree_payload_fetch(BtCursor *c, u32 *n_local) {
 }
 
 const void *btree_payload_view(BtCursor *c, u32 *n_total, u32 *n_local) {
-  *n_total = *n_local = 0;
-  if (!accessor_restore(c)) return NULL;
+  if ((c->state != CUR_VALID || c->depth < 0) && !accessor_restore(c)) {
+    *n_total = *n_local = 0;
+    return NULL;
+  }
   DbPage *dp = c->pg[c->depth];
   u8 *a = (u8 *)pager_data(dp);
   u8 *hdr = a + (pager_pgno(dp) == 1 ? 100 : 0);
   u8 flags = hdr[0];
-  int cellptr = (int)(hdr - a) + ((flags & 8) ? 8 : 12);
-  const u8 *cell = a + get2byte(a + cellptr + 2 * c->idx[c->depth]);
-  if (flags == PTF_TABLE_LEAF) {
-    /* the common case: a row stored entirely on its leaf */
+  const u8 *cell = a + get2byte(hdr + ((flags & 8) ? 8 : 12) + 2 * c->idx[c->depth]);
+  if (flags == PTF_TABLE_LEAF || flags == PTF_INDEX_LEAF) {
+    /* the common case: a row or key stored entirely on its leaf */
     const u8 *p = cell;
     u32 np;
     if (p[0] < 0x80) np = *p++;
     else p += varint_get32(p, &np);
-    int k = 0;
-    while (k < 8 && (p[k] & 0x80)) k++; /* skip the rowid varint */
-    if (np <= c->bt->max_leaf) {
+    if (flags == PTF_INDEX_LEAF) {
+      if (np <= c->bt->max_local) {
+        *n_total = *n_local = np;
+        return p;
+      }
+    } else if (np <= c->bt->max_leaf) {
+      int k = 0;
+      while (k < 8 && (p[k] & 0x80)) k++; /* skip the rowid varint */
       *n_total = *n_local = np;
       return p + k + 1;
     }

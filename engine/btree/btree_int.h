@@ -147,8 +147,23 @@ struct BtCursor {
   i64 cnt_acc;
 };
 
+/* The b-tree page header of a page (after the file header on page 1). */
+static inline const u8 *pv_header(DbPage *dp) {
+  return (const u8 *)pager_data(dp) + (pager_pgno(dp) == 1 ? 100 : 0);
+}
+static inline void bt_pv(DbPage *dp, PV *v) {
+  v->dp = dp;
+  v->a = (u8 *)pager_data(dp);
+  v->pgno = pager_pgno(dp);
+  v->hdr = v->pgno == 1 ? 100 : 0;
+  v->flags = v->a[v->hdr];
+  v->leaf = (v->flags & 8) != 0;
+  v->intkey = (v->flags & 1) != 0;
+  v->ncell = (int)get2byte(v->a + v->hdr + 3);
+  v->cellptr = v->hdr + (v->leaf ? 8 : 12);
+}
+
 /* btree.c */
-void bt_pv(DbPage *dp, PV *v);
 static inline u8 *pv_cell(const PV *v, int i) {
   return v->a + get2byte(v->a + v->cellptr + 2 * i);
 }
