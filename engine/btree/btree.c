@@ -1248,8 +1248,14 @@ static int index_seek(BtCursor *c, BtreeKeyCompare cmp, void *arg, int *res) {
       int mid = (lo + hi) >> 1;
       const u8 *key;
       u32 n;
-      rc = cell_full_key(bt, v.flags, pv_cell(&v, mid), &key, &n);
-      if (rc) return rc;
+      const u8 *cell = pv_cell(&v, mid) + (v.leaf ? 0 : 4);
+      if (cell[0] < 0x80 && cell[0] <= bt->max_local) {
+        n = cell[0]; /* the common case: a short key stored on the page */
+        key = cell + 1;
+      } else {
+        rc = cell_full_key(bt, v.flags, pv_cell(&v, mid), &key, &n);
+        if (rc) return rc;
+      }
       int r = cmp(arg, key, (int)n);
       if (r == 0) {
         exact = mid;
