@@ -40,8 +40,8 @@ static i64 key_at(int i) {
 /* A key to seek: an existing one, a neighbour, or far outside. */
 static i64 probe(int i) {
   switch (rnd() % 6) {
-    case 0: return g_keys[i] - 1;
-    case 1: return g_keys[i] + 1;
+    case 0: return (i64)((u64)g_keys[i] - 1); /* wraps at the ends */
+    case 1: return (i64)((u64)g_keys[i] + 1);
     case 2: return (i64)(rnd() % 40000) - 20000;
     default: return g_keys[i];
   }
