@@ -271,7 +271,9 @@ static int prepare_once(sqlite3 *db, const char *zSql, int nBytes, unsigned prep
       vdbe_add_op4_int(p->v, OP_Transaction, i, wr, s ? (int)s->cookie : 0, s ? s->generation : 0);
       vdbe_change_p5(p->v, 1);
     }
-    expr_code_prologue(p);
+    expr_code_prologue(p); /* constants factored out of loops (expr.c) */
+  }
+  if (p->rc == SQLITE_OK) {
     vdbe_add_op2(p->v, OP_Goto, 0, 1);
     vdbe_make_ready(p->v, p->n_mem, p->n_cursor, p->n_var);
     vdbe_set_sql(p->v, zSql, (int)((pr.tail ? pr.tail : zSql + strlen(zSql)) - zSql), (int)prep_flags);
