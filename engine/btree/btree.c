@@ -1005,8 +1005,10 @@ int btree_next(BtCursor *c) {
     if (sk > 0) return SQLITE_OK;
   }
   if (c->state == CUR_VALID && c->depth >= 0) {
-    /* fast path: stay on the leaf */
-    const u8 *h = pv_header(c->pg[c->depth]);
+    /* fast path: stay on the leaf.  pg[0] is the root, so page 1 (header
+    ** after the file header) can only be there; anywhere else a corrupt
+    ** tree's page 1 reads as a non-leaf ('S') and takes the slow path. */
+    const u8 *h = (const u8 *)pager_data(c->pg[c->depth]) + (c->depth == 0 && c->root == 1 ? 100 : 0);
     if ((h[0] & 8) && c->idx[c->depth] + 1 < (int)get2byte(h + 3)) {
       c->idx[c->depth]++;
       return SQLITE_OK;
