@@ -147,10 +147,6 @@ struct BtCursor {
   i64 cnt_acc;
 };
 
-/* The b-tree page header of a page (after the file header on page 1). */
-static inline const u8 *pv_header(DbPage *dp) {
-  return (const u8 *)pager_data(dp) + (pager_pgno(dp) == 1 ? 100 : 0);
-}
 static inline void bt_pv(DbPage *dp, PV *v) {
   v->dp = dp;
   v->a = (u8 *)pager_data(dp);
