@@ -257,8 +257,8 @@ void func_like(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   const u8 *zB = sqlite3_value_text(argv[0]);
   const u8 *zA = sqlite3_value_text(argv[1]);
   int npat = sqlite3_value_bytes(argv[0]);
-  int limit = sqlite3_limit(sqlite3_context_db_handle(ctx), SQLITE_LIMIT_LIKE_PATTERN_LENGTH, -1);
-  if (limit < 0) limit = 50000;
+  sqlite3 *db = sqlite3_context_db_handle(ctx); /* read per call, as SQLite (no API call per row) */
+  int limit = db ? db->limits[SQLITE_LIMIT_LIKE_PATTERN_LENGTH] : 50000;
   if (npat > limit) {
     sqlite3_result_error(ctx, "LIKE or GLOB pattern too complex", -1);
     return;

@@ -33,7 +33,8 @@ struct sqlite3_context {
   void *agg;
 };
 
-static sqlite3 mock_db;
+/* the limits like() and friends read from the connection (as sqlite3_limit below) */
+static sqlite3 mock_db = {.limits = {[SQLITE_LIMIT_LENGTH] = 1000000000, [SQLITE_LIMIT_LIKE_PATTERN_LENGTH] = 50000}};
 static i64 mock_now_ms = 1700000000123LL;
 static CollSeq *mock_coll;
 static i64 mock_changes = 3, mock_total = 42, mock_rowid = 7;
