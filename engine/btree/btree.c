@@ -8,7 +8,6 @@
 
 /* ---------------------------------------------------------------- pages */
 
-
 Pgno bt_pending_page(Btree *bt) { return (Pgno)(0x40000000u / bt->pgsz) + 1; }
 
 /* Pointer maps (auto_vacuum): the page holding pg's 5-byte entry. */
@@ -1015,10 +1014,11 @@ int btree_next(BtCursor *c) {
     if (sk > 0) return SQLITE_OK;
   }
   if (c->state == CUR_VALID && c->depth >= 0) {
-    /* fast path: stay on the leaf */
-    PV v;
-    bt_pv(c->pg[c->depth], &v);
-    if (v.leaf && c->idx[c->depth] + 1 < v.ncell) {
+    /* fast path: stay on the leaf.  pg[0] is the root, so page 1 (header
+    ** after the file header) can only be there; anywhere else a corrupt
+    ** tree's page 1 reads as a non-leaf ('S') and takes the slow path. */
+    const u8 *h = (const u8 *)pager_data(c->pg[c->depth]) + (c->depth == 0 && c->root == 1 ? 100 : 0);
+    if ((h[0] & 8) && c->idx[c->depth] + 1 < (int)get2byte(h + 3)) {
       c->idx[c->depth]++;
       return SQLITE_OK;
     }
@@ -1080,16 +1080,93 @@ int btree_prev(BtCursor *c) {
 
 /* ---------------------------------------------------------------- seeks */
 
-static int at_last(BtCursor *c) {
-  for (int i = 0; i <= c->depth; i++) {
+/* Rowid of a table b-tree cell: a leaf cell starts with its payload size,
+** an interior cell with a 4-byte child page number. */
+static inline i64 table_cell_key(const u8 *cell, int leaf) {
+  const u8 *p = cell + 4;
+  if (leaf) {
+    int k = 0;
+    while (k < 8 && (cell[k] & 0x80)) k++;
+    p = cell + k + 1;
+  }
+  if (p[0] < 0x80) return p[0];
+  u64 x;
+  varint_get(p, &x);
+  return (i64)x;
+}
+
+/* Every ancestor of the cursor's page points at its rightmost (edge > 0) or
+** leftmost (edge < 0) child. */
+static int on_edge(BtCursor *c, int edge) {
+  for (int i = 0; i < c->depth; i++) {
     PV v;
     bt_pv(c->pg[i], &v);
-    if (v.leaf) {
-      if (c->idx[i] != v.ncell - 1) return 0;
-    } else if (c->idx[i] != v.ncell) {
-      return 0;
-    }
+    if (c->idx[i] != (edge > 0 ? v.ncell : 0)) return 0;
   }
+  return 1;
+}
+
+/* First cell in [lo, hi] of a table page with key >= target (hi if none
+** before it). */
+static int table_search(const PV *v, int lo, int hi, i64 key) {
+  while (lo < hi) {
+    int mid = (lo + hi) >> 1;
+    if (table_cell_key(pv_cell(v, mid), v->leaf) < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/* A table seek answered on the cursor's current leaf, without fetching or
+** releasing a page (so it needs no snapshot): the target is the current
+** cell or the next one (a join walking its keys in order), inside the
+** leaf's key range (a descent from the root would reach this same leaf:
+** the dividers around it bound its keys), before the first cell of the
+** leftmost leaf or after the last cell of the rightmost one.  Returns 0 when
+** none of that holds and the caller must seek from the root. */
+static int seek_within_leaf(BtCursor *c, i64 key, int *res) {
+  PV v;
+  bt_pv(c->pg[c->depth], &v);
+  int cur = c->idx[c->depth];
+  if (!v.leaf || !v.intkey || v.ncell == 0 || cur < 0 || cur >= v.ncell) return 0;
+  i64 k = table_cell_key(pv_cell(&v, cur), 1);
+  int lo, hi;
+  if (k == key) {
+    *res = 0;
+    return 1;
+  }
+  if (k < key) {
+    int last = v.ncell - 1;
+    if (cur < last) {
+      i64 k2 = table_cell_key(pv_cell(&v, cur + 1), 1);
+      if (k2 >= key) {
+        c->idx[c->depth] = cur + 1;
+        *res = k2 == key ? 0 : 1;
+        return 1;
+      }
+    }
+    if (cur == last || table_cell_key(pv_cell(&v, last), 1) < key) {
+      if (!on_edge(c, 1)) return 0;
+      c->idx[c->depth] = last;
+      *res = -1;
+      return 1;
+    }
+    lo = cur + 2; /* cells cur+1 and before are below the key, last is not */
+    hi = last;
+  } else {
+    i64 k0 = cur == 0 ? k : table_cell_key(pv_cell(&v, 0), 1);
+    if (k0 >= key) {
+      if (k0 > key && !on_edge(c, -1)) return 0;
+      c->idx[c->depth] = 0;
+      *res = k0 == key ? 0 : 1;
+      return 1;
+    }
+    lo = 1;
+    hi = cur;
+  }
+  lo = table_search(&v, lo, hi, key);
+  c->idx[c->depth] = lo;
+  *res = table_cell_key(pv_cell(&v, lo), 1) == key ? 0 : 1;
   return 1;
 }
 
@@ -1101,17 +1178,8 @@ static int table_seek(BtCursor *c, i64 key, int *res) {
     PV v;
     bt_pv(c->pg[c->depth], &v);
     if (!v.intkey) return corrupt(bt, v.pgno, "not a table b-tree");
-    int lo = 0, hi = v.ncell; /* first cell with key >= target */
+    int lo = table_search(&v, 0, v.ncell, key); /* first cell with key >= target */
     if (v.leaf) {
-      while (lo < hi) {
-        int mid = (lo + hi) >> 1;
-        const u8 *p = pv_cell(&v, mid);
-        p += bt_varint_len(p); /* payload size */
-        u64 k;
-        bt_varint(p, &k);
-        if ((i64)k < key) lo = mid + 1;
-        else hi = mid;
-      }
       if (v.ncell == 0) {
         c->idx[c->depth] = 0;
         c->state = CUR_INVALID;
@@ -1120,24 +1188,13 @@ static int table_seek(BtCursor *c, i64 key, int *res) {
       }
       c->state = CUR_VALID;
       if (lo < v.ncell) {
-        const u8 *p = pv_cell(&v, lo);
-        p += bt_varint_len(p);
-        u64 k;
-        bt_varint(p, &k);
         c->idx[c->depth] = lo;
-        *res = ((i64)k == key) ? 0 : 1;
+        *res = table_cell_key(pv_cell(&v, lo), 1) == key ? 0 : 1;
       } else {
         c->idx[c->depth] = v.ncell - 1;
         *res = -1;
       }
       return SQLITE_OK;
-    }
-    while (lo < hi) {
-      int mid = (lo + hi) >> 1;
-      u64 k;
-      bt_varint(pv_cell(&v, mid) + 4, &k);
-      if ((i64)k < key) lo = mid + 1;
-      else hi = mid;
     }
     c->idx[c->depth] = lo;
     rc = move_to_child(c, pv_child(&v, lo));
@@ -1148,21 +1205,8 @@ static int table_seek(BtCursor *c, i64 key, int *res) {
 int btree_table_moveto(BtCursor *c, i64 rowid, int *res) {
   c->cnt_active = 0; /* an explicit move abandons a count in progress */
   if (c->state == CUR_FAULT) return c->fault_rc;
-  if (c->state == CUR_VALID && c->depth >= 0) {
-    PV v;
-    bt_pv(c->pg[c->depth], &v);
-    if (v.leaf && v.intkey && v.ncell > 0 && c->skip == 0) {
-      i64 k = btree_rowid(c);
-      if (k == rowid) {
-        *res = 0;
-        return SQLITE_OK;
-      }
-      if (k < rowid && at_last(c)) {
-        *res = -1;
-        return SQLITE_OK;
-      }
-    }
-  }
+  if (c->state == CUR_VALID && c->depth >= 0 && c->skip == 0 && seek_within_leaf(c, rowid, res))
+    return SQLITE_OK;
   Snap s;
   snap_take(c, &s);
   c->skip = 0;
@@ -1216,8 +1260,14 @@ static int index_seek(BtCursor *c, BtreeKeyCompare cmp, void *arg, int *res) {
       int mid = (lo + hi) >> 1;
       const u8 *key;
       u32 n;
-      rc = cell_full_key(bt, v.flags, pv_cell(&v, mid), &key, &n);
-      if (rc) return rc;
+      const u8 *cell = pv_cell(&v, mid) + (v.leaf ? 0 : 4);
+      if (cell[0] < 0x80 && cell[0] <= bt->max_local) {
+        n = cell[0]; /* the common case: a short key stored on the page */
+        key = cell + 1;
+      } else {
+        rc = cell_full_key(bt, v.flags, pv_cell(&v, mid), &key, &n);
+        if (rc) return rc;
+      }
       int r = cmp(arg, key, (int)n);
       if (r == 0) {
         exact = mid;
@@ -1429,23 +1479,29 @@ const void *btree_payload_fetch(BtCursor *c, u32 *n_local) {
 }
 
 const void *btree_payload_view(BtCursor *c, u32 *n_total, u32 *n_local) {
-  *n_total = *n_local = 0;
-  if (!accessor_restore(c)) return NULL;
+  if ((c->state != CUR_VALID || c->depth < 0) && !accessor_restore(c)) {
+    *n_total = *n_local = 0;
+    return NULL;
+  }
   DbPage *dp = c->pg[c->depth];
   u8 *a = (u8 *)pager_data(dp);
   u8 *hdr = a + (pager_pgno(dp) == 1 ? 100 : 0);
   u8 flags = hdr[0];
-  int cellptr = (int)(hdr - a) + ((flags & 8) ? 8 : 12);
-  const u8 *cell = a + get2byte(a + cellptr + 2 * c->idx[c->depth]);
-  if (flags == PTF_TABLE_LEAF) {
-    /* the common case: a row stored entirely on its leaf */
+  const u8 *cell = a + get2byte(hdr + ((flags & 8) ? 8 : 12) + 2 * c->idx[c->depth]);
+  if (flags == PTF_TABLE_LEAF || flags == PTF_INDEX_LEAF) {
+    /* the common case: a row or key stored entirely on its leaf */
     const u8 *p = cell;
     u32 np;
     if (p[0] < 0x80) np = *p++;
     else p += varint_get32(p, &np);
-    int k = 0;
-    while (k < 8 && (p[k] & 0x80)) k++; /* skip the rowid varint */
-    if (np <= c->bt->max_leaf) {
+    if (flags == PTF_INDEX_LEAF) {
+      if (np <= c->bt->max_local) {
+        *n_total = *n_local = np;
+        return p;
+      }
+    } else if (np <= c->bt->max_leaf) {
+      int k = 0;
+      while (k < 8 && (p[k] & 0x80)) k++; /* skip the rowid varint */
       *n_total = *n_local = np;
       return p + k + 1;
     }

@@ -145,6 +145,105 @@ int sqlite3_strlike(const char *zPattern, const char *zStr, unsigned int esc) {
   return pattern_compare((const u8 *)zPattern, (const u8 *)zStr, &func_like_info_nocase, esc);
 }
 
+/* ---- patterns analysed once per statement ----
+** like(P, S) with the same P row after row (a constant pattern) keeps a
+** LikePlan as P's auxdata.  The common shapes, an ASCII literal with
+** wildcards-for-everything only at its ends ('abc', 'abc%', '%abc',
+** '%abc%', '%'), are answered by a direct compare of the literal, folded as
+** pattern_compare folds (ASCII only); anything else (one-character
+** wildcards, sets, ESCAPE, wildcards inside, non-ASCII literals) keeps the
+** general matcher.  The plan holds a copy of the pattern it was made from
+** and is rebuilt when the pattern differs. */
+enum { SHAPE_GENERAL, SHAPE_EXACT, SHAPE_PREFIX, SHAPE_SUFFIX, SHAPE_CONTAINS, SHAPE_ANY };
+
+typedef struct LikePlan {
+  const LikeInfo *info;
+  int npat;   /* bytes of the pattern (copied after the literal) */
+  int shape;
+  int nlit;
+  u8 lit[];   /* the literal (lower case when nocase), NUL, the pattern */
+} LikePlan;
+
+static LikePlan *plan_build(const u8 *pat, int npat, const LikeInfo *info) {
+  int n = (int)strlen((const char *)pat); /* the matcher stops at a NUL */
+  if (n > npat) n = npat;
+  int lead = 0, trail = 0;
+  while (lead < n && pat[lead] == info->match_all) lead++;
+  while (trail < n - lead && pat[n - 1 - trail] == info->match_all) trail++;
+  int nlit = n - lead - trail;
+  LikePlan *pl = sqlite3_malloc64(sizeof(LikePlan) + (u64)nlit + 1 + (u64)npat);
+  if (!pl) return NULL;
+  pl->info = info;
+  pl->npat = npat;
+  pl->nlit = nlit;
+  memcpy(pl->lit + nlit + 1, pat, (size_t)npat);
+  pl->lit[nlit] = 0;
+  pl->shape = nlit == 0 && lead + trail > 0 ? SHAPE_ANY
+              : lead ? (trail ? SHAPE_CONTAINS : SHAPE_SUFFIX)
+              : trail ? SHAPE_PREFIX : SHAPE_EXACT;
+  for (int i = 0; i < nlit; i++) {
+    u8 c = pat[lead + i];
+    if (c >= 0x80 || c == info->match_all || c == info->match_one || (info->match_set && c == info->match_set)) {
+      pl->shape = SHAPE_GENERAL;
+      break;
+    }
+    pl->lit[i] = info->nocase ? shale_upper_to_lower[c] : c;
+  }
+  return pl;
+}
+
+/* The first n bytes of s equal lit (folded); stops at s's NUL. */
+static inline int lit_eq(const u8 *s, const u8 *lit, int n, int nocase) {
+  if (!nocase) return strncmp((const char *)s, (const char *)lit, (size_t)n) == 0;
+  for (int i = 0; i < n; i++)
+    if (shale_upper_to_lower[s[i]] != lit[i]) return 0;
+  return 1;
+}
+
+/* 1 match, 0 no match, -1 the plan does not apply. */
+static int plan_match(const LikePlan *pl, const u8 *s) {
+  int nocase = pl->info->nocase, m = pl->nlit;
+  const u8 *lit = pl->lit;
+  switch (pl->shape) {
+    case SHAPE_ANY:
+      return 1;
+    case SHAPE_EXACT:
+      return lit_eq(s, lit, m, nocase) && s[m] == 0;
+    case SHAPE_PREFIX:
+      return lit_eq(s, lit, m, nocase);
+    case SHAPE_SUFFIX: {
+      size_t n = strlen((const char *)s);
+      return n >= (size_t)m && lit_eq(s + n - (size_t)m, lit, m, nocase);
+    }
+    case SHAPE_CONTAINS: {
+      size_t n = strlen((const char *)s);
+      if (n < (size_t)m) return 0;
+      const u8 *last = s + n - m;
+      if (!nocase) {
+        for (const u8 *p = s; p <= last; p++)
+          if (*p == lit[0] && memcmp(p + 1, lit + 1, (size_t)m - 1) == 0) return 1;
+        return 0;
+      }
+      for (const u8 *p = s; p <= last; p++)
+        if (shale_upper_to_lower[*p] == lit[0] && lit_eq(p + 1, lit + 1, m - 1, 1)) return 1;
+      return 0;
+    }
+    default:
+      return -1;
+  }
+}
+
+/* The plan of pattern zB (npat bytes) for this call site, made or reused. */
+static const LikePlan *plan_for(sqlite3_context *ctx, const u8 *zB, int npat, const LikeInfo *info) {
+  const LikePlan *pl = sqlite3_get_auxdata(ctx, 0);
+  if (pl && pl->info == info && pl->npat == npat && memcmp(pl->lit + pl->nlit + 1, zB, (size_t)npat) == 0)
+    return pl;
+  LikePlan *np = plan_build(zB, npat, info);
+  if (!np) return NULL;
+  sqlite3_set_auxdata(ctx, 0, np, sqlite3_free);
+  return sqlite3_get_auxdata(ctx, 0);
+}
+
 /* like(P, S [, E]) and glob(P, S): user_data is the LikeInfo. */
 void func_like(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   const LikeInfo *info = sqlite3_user_data(ctx);
@@ -158,8 +257,8 @@ void func_like(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   const u8 *zB = sqlite3_value_text(argv[0]);
   const u8 *zA = sqlite3_value_text(argv[1]);
   int npat = sqlite3_value_bytes(argv[0]);
-  int limit = sqlite3_limit(sqlite3_context_db_handle(ctx), SQLITE_LIMIT_LIKE_PATTERN_LENGTH, -1);
-  if (limit < 0) limit = 50000;
+  sqlite3 *db = sqlite3_context_db_handle(ctx); /* read per call, as SQLite (no API call per row) */
+  int limit = db ? db->limits[SQLITE_LIMIT_LIKE_PATTERN_LENGTH] : 50000;
   if (npat > limit) {
     sqlite3_result_error(ctx, "LIKE or GLOB pattern too complex", -1);
     return;
@@ -180,6 +279,14 @@ void func_like(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     }
   } else {
     escape = info->match_set;
+    if (zA && zB) {
+      const LikePlan *pl = plan_for(ctx, zB, npat, info);
+      int m = pl ? plan_match(pl, zA) : -1;
+      if (m >= 0) {
+        sqlite3_result_int(ctx, m);
+        return;
+      }
+    }
   }
   if (zA && zB) sqlite3_result_int(ctx, pattern_compare(zB, zA, info, escape) == MATCH);
 }

@@ -51,18 +51,10 @@ struct Parse {
   void *query;           /* query half's state (select_int.h); freed by codegen_query_cleanup */
   int returning_cur1;    /* statement half: RETURNING buffer cursor + 1 (0 = none) */
   int factor_const;      /* expr_code computes row-independent subexpressions once (OP_Once) */
-  /* Literals of per-row filters loaded once, in the prologue after the
-  ** OP_Transaction block (SQLite's constant factoring): only the top-level
-  ** program has that prologue (prepare.c sets hoist_ok). */
-  int hoist_ok;
-  int n_hoist, a_hoist;
-  Expr **hoist_expr;     /* copies, coded into hoist_reg[i] */
-  int *hoist_reg;
+  int const_ok;          /* top-level program: factored constants may go to the prologue */
+  struct PrologueConst *consts; /* ... those constants (expr_code_prologue codes them) */
+  int n_consts, a_consts;
 };
-
-/* The prologue's constants (prepare.c); freed by codegen_hoist_free. */
-void codegen_hoist_emit(Parse *);
-void codegen_hoist_free(Parse *);
 
 /* Errors: record the first one (printf-style, SQLite's wording). */
 void parse_error(Parse *, const char *fmt, ...);
@@ -111,6 +103,8 @@ char expr_affinity(Parse *, const Expr *);
 const char *expr_collation_name(Parse *, const Expr *); /* NULL = BINARY */
 void expr_code_set_subqueries(Parse *, ExprList *set); /* SET (a, b) = (SELECT …): once per row */
 int expr_is_constant(const Expr *);
+void expr_code_prologue(Parse *); /* prepare.c: the factored constants, after OP_Transaction */
+void expr_prologue_free(Parse *);
 
 /* Name resolution (resolve.c).  A NameContext chains outward for correlated
 ** subqueries. */

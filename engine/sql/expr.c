@@ -710,6 +710,8 @@ static void code_in_list(Parse *p, Expr *e, int target) {
 }
 
 /* -------------------------------------------------------------- functions -- */
+static void code_arg(Parse *p, Expr *e, int reg);
+
 static void code_function(Parse *p, Expr *e, int target) {
   Vdbe *v = p->v;
   const FuncDef *f = (const FuncDef *)e->res_ptr;
@@ -756,7 +758,7 @@ static void code_function(Parse *p, Expr *e, int target) {
   int r = n ? parse_alloc_regs(p, n) : 0;
   int const_mask = 0;
   for (int i = 0; i < n; i++) {
-    expr_code(p, e->list->a[i].expr, r + i);
+    code_arg(p, e->list->a[i].expr, r + i);
     if (i < 32 && expr_is_constant(e->list->a[i].expr)) const_mask |= 1 << i;
   }
   if (f->flags & FUNC_NEEDCOLL) {
@@ -783,9 +785,9 @@ static void code_like(Parse *p, Expr *e, int target) {
     return;
   }
   int r = parse_alloc_regs(p, n);
-  expr_code(p, e->right, r);
-  expr_code(p, e->left, r + 1);
-  if (e->extra) expr_code(p, e->extra, r + 2);
+  code_arg(p, e->right, r);
+  code_arg(p, e->left, r + 1);
+  if (e->extra) code_arg(p, e->extra, r + 2);
   int mask = expr_is_constant(e->right) ? 1 : 0;
   vdbe_add_op4(p->v, OP_Function, mask, r, target, (void *)f, P4_FUNCDEF);
   vdbe_change_p5(p->v, (u16)n);
@@ -876,6 +878,71 @@ static int expr_worth_factoring(const Expr *e) {
     default:
       return 0;
   }
+}
+
+/* Prologue constants (SQLite's pConstExpr): in a per-row filter, a literal,
+** parameter, or operators over them (no function call) is computed into
+** its own register by code placed after the OP_Transaction block, once per
+** execution, instead of inside the loop.  Expressions that call functions
+** keep OP_Once in place (expr_code), as in SQLite, so that a function's
+** error is raised only when the loop reaches it. */
+struct PrologueConst {
+  Expr *e; /* a copy: the statement's tree may change before the end */
+  int reg;
+};
+
+static int prologue_eligible(const Expr *e) {
+  if (!e) return 1;
+  switch (e->op) {
+    case EX_NULL: case EX_INTEGER: case EX_FLOAT: case EX_STRING: case EX_BLOB:
+    case EX_TRUE: case EX_FALSE: case EX_VARIABLE:
+      return 1;
+    case EX_UNARY: case EX_CAST: case EX_COLLATE:
+      return prologue_eligible(e->left);
+    case EX_BINARY:
+      if (e->sub_op == OP_JSON_ARROW_ || e->sub_op == OP_JSON_ARROW2_) return 0; /* functions */
+      return prologue_eligible(e->left) && prologue_eligible(e->right);
+    default:
+      return 0;
+  }
+}
+
+/* Code e into reg in the prologue if it is eligible; 1 if done. */
+static int code_in_prologue(Parse *p, Expr *e, int reg) {
+  if (!p->factor_const || !p->const_ok || !e || !prologue_eligible(e)) return 0;
+  if (p->n_consts == p->a_consts) {
+    int na = p->a_consts ? p->a_consts * 2 : 8;
+    struct PrologueConst *c = sqlite3_realloc64(p->consts, sizeof(*c) * (u64)na);
+    if (!c) return 0;
+    p->consts = c;
+    p->a_consts = na;
+  }
+  Expr *d = ast_dup_expr(e);
+  if (!d) return 0;
+  p->consts[p->n_consts].e = d;
+  p->consts[p->n_consts].reg = reg;
+  p->n_consts++;
+  return 1;
+}
+
+void expr_code_prologue(Parse *p) {
+  int fc = p->factor_const;
+  p->factor_const = 0;
+  for (int i = 0; i < p->n_consts && !p->rc; i++) expr_code(p, p->consts[i].e, p->consts[i].reg);
+  p->factor_const = fc;
+  expr_prologue_free(p);
+}
+
+void expr_prologue_free(Parse *p) {
+  for (int i = 0; i < p->n_consts; i++) ast_free_expr(p->consts[i].e);
+  sqlite3_free(p->consts);
+  p->consts = NULL;
+  p->n_consts = p->a_consts = 0;
+}
+
+/* A function argument (its own register, read only by the call). */
+static void code_arg(Parse *p, Expr *e, int reg) {
+  if (!code_in_prologue(p, e, reg)) expr_code(p, e, reg);
 }
 
 int expr_code(Parse *p, Expr *e, int target) {
@@ -1144,50 +1211,10 @@ int expr_code(Parse *p, Expr *e, int target) {
   return target;
 }
 
-/* A literal in a per-row filter: its register is loaded once in the
-** prologue and read (never written) by the filter. */
-static int hoist_literal(Parse *p, Expr *e) {
-  if (p->n_hoist == p->a_hoist) {
-    int na = p->a_hoist ? p->a_hoist * 2 : 8;
-    Expr **ne = sqlite3_realloc64(p->hoist_expr, sizeof(Expr *) * (u64)na);
-    if (ne) p->hoist_expr = ne;
-    int *nr = ne ? sqlite3_realloc64(p->hoist_reg, sizeof(int) * (u64)na) : NULL;
-    if (nr) p->hoist_reg = nr;
-    if (!ne || !nr) return 0;
-    p->a_hoist = na;
-  }
-  Expr *d = ast_dup_expr(e);
-  if (!d) return 0;
-  int r = parse_alloc_reg(p);
-  p->hoist_expr[p->n_hoist] = d;
-  p->hoist_reg[p->n_hoist++] = r;
-  return r;
-}
-
-void codegen_hoist_emit(Parse *p) {
-  int fc = p->factor_const;
-  p->factor_const = 0;
-  for (int i = 0; i < p->n_hoist; i++) expr_code(p, p->hoist_expr[i], p->hoist_reg[i]);
-  p->factor_const = fc;
-}
-
-void codegen_hoist_free(Parse *p) {
-  for (int i = 0; i < p->n_hoist; i++) ast_free_expr(p->hoist_expr[i]);
-  sqlite3_free(p->hoist_expr);
-  sqlite3_free(p->hoist_reg);
-  p->hoist_expr = NULL;
-  p->hoist_reg = NULL;
-  p->n_hoist = p->a_hoist = 0;
-}
-
 int expr_code_temp(Parse *p, Expr *e) {
   if (e && e->op == EX_AGG_COLUMN) return e->res_agg;
-  if (e && p->factor_const && p->hoist_ok && !p->rc &&
-      ((e->op == EX_INTEGER && !(e->flags & EXPR_F_BIGNUM)) || e->op == EX_FLOAT || e->op == EX_STRING)) {
-    int r = hoist_literal(p, e);
-    if (r) return r;
-  }
   int r = parse_alloc_reg(p);
+  if (code_in_prologue(p, e, r)) return r; /* callers only read it */
   return expr_code(p, e, r);
 }
 

@@ -279,6 +279,7 @@ static int prepare_once(sqlite3 *db, const char *zSql, int nBytes, unsigned prep
   p->err_offset = -1;
   p->n_var = pr.n_vars;
   p->explain = st->explain;
+  p->const_ok = 1;
   p->v = vdbe_create(db);
   if (!p->v) {
     parse_result_clear(&pr);
@@ -286,7 +287,6 @@ static int prepare_once(sqlite3 *db, const char *zSql, int nBytes, unsigned prep
     return SQLITE_NOMEM;
   }
   int addr_init = vdbe_add_op0(p->v, OP_Init);
-  p->hoist_ok = 1;
   dispatch(p, st);
   if (p->rc == SQLITE_OK) {
     vdbe_add_op0(p->v, OP_Halt);
@@ -298,7 +298,9 @@ static int prepare_once(sqlite3 *db, const char *zSql, int nBytes, unsigned prep
       vdbe_add_op4_int(p->v, OP_Transaction, i, wr, s ? (int)s->cookie : 0, s ? s->generation : 0);
       vdbe_change_p5(p->v, 1);
     }
-    codegen_hoist_emit(p);
+    expr_code_prologue(p); /* constants factored out of loops (expr.c) */
+  }
+  if (p->rc == SQLITE_OK) {
     vdbe_add_op2(p->v, OP_Goto, 0, 1);
     vdbe_make_ready(p->v, p->n_mem, p->n_cursor, p->n_var);
     vdbe_set_sql(p->v, zSql, (int)((pr.tail ? pr.tail : zSql + strlen(zSql)) - zSql), (int)prep_flags);
@@ -323,7 +325,7 @@ static int prepare_once(sqlite3 *db, const char *zSql, int nBytes, unsigned prep
         sqlite3_free(p->err);
         p->err = NULL;
         codegen_query_cleanup(p);
-        codegen_hoist_free(p);
+        expr_prologue_free(p);
         ast_free_stmt(st);
         pr.stmt = NULL;
         parse_result_clear(&pr);
@@ -334,7 +336,7 @@ static int prepare_once(sqlite3 *db, const char *zSql, int nBytes, unsigned prep
         sqlite3_free(p->err);
         p->err = NULL;
         codegen_query_cleanup(p);
-        codegen_hoist_free(p);
+        expr_prologue_free(p);
         ast_free_stmt(st);
         pr.stmt = NULL;
         parse_result_clear(&pr);
@@ -347,7 +349,7 @@ static int prepare_once(sqlite3 *db, const char *zSql, int nBytes, unsigned prep
   }
   sqlite3_free(p->err);
   codegen_query_cleanup(p);
-  codegen_hoist_free(p);
+  expr_prologue_free(p);
   ast_free_stmt(st);
   pr.stmt = NULL;
   parse_result_clear(&pr);

@@ -33,7 +33,8 @@ struct sqlite3_context {
   void *agg;
 };
 
-static sqlite3 mock_db;
+/* the limits like() and friends read from the connection (as sqlite3_limit below) */
+static sqlite3 mock_db = {.limits = {[SQLITE_LIMIT_LENGTH] = 1000000000, [SQLITE_LIMIT_LIKE_PATTERN_LENGTH] = 50000}};
 static i64 mock_now_ms = 1700000000123LL;
 static CollSeq *mock_coll;
 static i64 mock_changes = 3, mock_total = 42, mock_rowid = 7;
@@ -240,6 +241,17 @@ void sqlite3_result_subtype(sqlite3_context *c, unsigned int t) { c->res.subtype
 /* ---- context / connection ---- */
 void *sqlite3_user_data(sqlite3_context *c) { return c->def->user_data; }
 sqlite3 *sqlite3_context_db_handle(sqlite3_context *c) { return c->db; }
+/* no auxdata is kept (SQLite may drop it at any time too) */
+void *sqlite3_get_auxdata(sqlite3_context *c, int n) {
+  (void)c;
+  (void)n;
+  return NULL;
+}
+void sqlite3_set_auxdata(sqlite3_context *c, int n, void *p, void (*xDel)(void *)) {
+  (void)c;
+  (void)n;
+  if (xDel) xDel(p);
+}
 void *sqlite3_aggregate_context(sqlite3_context *c, int n) {
   if (c->agg == NULL && n > 0) c->agg = calloc(1, (size_t)n);
   return c->agg;
