@@ -21,6 +21,7 @@ typedef struct Emit {
   int n_ob;
   int reg_limit, reg_offset;
   int reg_cap;         /* ORDER BY + LIMIT: rows still to keep (sorter_cur is then an ephemeral index) */
+  int reg_worst;       /* ORDER BY + LIMIT: n_ob registers, the sort key of the last kept row once full */
   int brk;             /* label: no more rows wanted */
   int queue_distinct;  /* SD_QUEUE_: distinct index cursor or -1 */
 } Emit;
@@ -102,9 +103,71 @@ static void deliver(Parse *p, Emit *em, int r, int n) {
   }
 }
 
-static void emit_row(Parse *p, Emit *em, int r, int cont) {
+static KeyInfo *sorter_keyinfo(Parse *p, ExprList *l, int n_extra, int with_sort);
+
+/* ORDER BY ... LIMIT: an ordered ephemeral index keeps the best
+** LIMIT+OFFSET rows (SQLite's top-N).  Once it is full, the sort key of its
+** last row sits in reg_worst, so a row that does not make it costs its sort
+** key and one OP_Compare (ties lose: the kept row came first); one that does
+** replaces the last row and reloads reg_worst.  `lazy`: the result columns
+** are not computed yet — only those an ORDER BY term reads are computed
+** before the comparison, the rest only for rows that go in. */
+static void emit_topn(Parse *p, Emit *em, int r, int cont, ExprList *lazy) {
+  Vdbe *v = p->v;
+  int n = em->n, nob = em->n_ob, nk = nob + 1;
+  int base = parse_alloc_regs(p, nk + n);
+  u8 done[256];
+  memset(done, lazy ? 0 : 1, sizeof(done));
+  if (lazy && n > (int)sizeof(done)) {
+    expr_code_list(p, lazy, r);
+    memset(done, 1, sizeof(done));
+  }
+  for (int i = 0; i < nob; i++) {
+    int k = em->order_by->a[i].res_order_by_col;
+    if (k > 0 && !done[k - 1]) {
+      expr_code(p, lazy->a[k - 1].expr, r + k - 1);
+      done[k - 1] = 1;
+    }
+  }
+  for (int i = 0; i < nob; i++) {
+    ExprListItem *it = &em->order_by->a[i];
+    if (it->res_order_by_col > 0)
+      vdbe_add_op2(v, OP_SCopy, r + it->res_order_by_col - 1, base + i);
+    else
+      expr_code(p, it->expr, base + i);
+  }
+  int ins = vdbe_make_label(v), rep = vdbe_make_label(v);
+  vdbe_add_op2(v, OP_IfNotZero, em->reg_cap, ins);
+  vdbe_add_op4(v, OP_Compare, base, em->reg_worst, nob, sorter_keyinfo(p, em->order_by, 0, 1), P4_KEYINFO);
+  vdbe_add_op3(v, OP_Jump, rep, cont, cont);
+  vdbe_resolve_label(v, rep);
+  vdbe_add_op2(v, OP_Last, em->sorter_cur, 0);
+  vdbe_add_op1(v, OP_Delete, em->sorter_cur);
+  vdbe_resolve_label(v, ins);
+  vdbe_add_op2(v, OP_Sequence, em->sorter_cur, base + nob);
+  for (int i = 0; i < n; i++) {
+    if (i >= (int)sizeof(done) || !done[i]) expr_code(p, lazy->a[i].expr, r + i);
+    vdbe_add_op2(v, OP_SCopy, r + i, base + nk + i);
+  }
+  int rec = parse_alloc_reg(p);
+  vdbe_add_op3(v, OP_MakeRecord, base, nk + n, rec);
+  vdbe_add_op4_int(v, OP_IdxInsert, em->sorter_cur, rec, base, nk + n);
+  /* still room (or no limit at all): the last row is not needed yet */
+  vdbe_add_op2(v, OP_If, em->reg_cap, cont);
+  vdbe_add_op2(v, OP_Last, em->sorter_cur, 0);
+  for (int i = 0; i < nob; i++) vdbe_add_op3(v, OP_Column, em->sorter_cur, i, em->reg_worst + i);
+}
+
+/* One result row (in r, or still to compute from `lazy`) to the
+** destination, through DISTINCT / the sorter / LIMIT as set up. */
+static void emit_row_lazy(Parse *p, Emit *em, int r, int cont, ExprList *lazy) {
   Vdbe *v = p->v;
   int n = em->n;
+  if (em->sorter_cur >= 0 && em->reg_cap && em->distinct_cur < 0) {
+    emit_topn(p, em, r, cont, lazy);
+    return;
+  }
+  if (lazy) expr_code_list(p, lazy, r);
   if (em->distinct_cur >= 0) {
     vdbe_add_op4_int(v, OP_Found, em->distinct_cur, cont, r, n);
     int rec = parse_alloc_reg(p);
@@ -112,6 +175,10 @@ static void emit_row(Parse *p, Emit *em, int r, int cont) {
     vdbe_add_op4_int(v, OP_IdxInsert, em->distinct_cur, rec, r, n);
   }
   if (em->sorter_cur >= 0) {
+    if (em->reg_cap) {
+      emit_topn(p, em, r, cont, NULL);
+      return;
+    }
     int nk = em->n_ob + 1;
     int base = parse_alloc_regs(p, nk + n);
     vdbe_add_op2(v, OP_Sequence, em->sorter_cur, base + em->n_ob);
@@ -123,26 +190,17 @@ static void emit_row(Parse *p, Emit *em, int r, int cont) {
         expr_code(p, it->expr, base + i);
     }
     for (int i = 0; i < n; i++) vdbe_add_op2(v, OP_SCopy, r + i, base + nk + i);
-    if (em->reg_cap) {
-      /* as in SQLite: keep at most LIMIT+OFFSET rows; once full, a row goes
-      ** in only if it sorts before the last kept one, which it replaces */
-      int ins = vdbe_make_label(v);
-      vdbe_add_op2(v, OP_IfNotZero, em->reg_cap, ins);
-      vdbe_add_op2(v, OP_Last, em->sorter_cur, 0);
-      vdbe_add_op4_int(v, OP_IdxLE, em->sorter_cur, cont, base, nk);
-      vdbe_add_op1(v, OP_Delete, em->sorter_cur);
-      vdbe_resolve_label(v, ins);
-    }
     int rec = parse_alloc_reg(p);
     vdbe_add_op3(v, OP_MakeRecord, base, nk + n, rec);
-    if (em->reg_cap) vdbe_add_op4_int(v, OP_IdxInsert, em->sorter_cur, rec, base, nk + n);
-    else vdbe_add_op2(v, OP_SorterInsert, em->sorter_cur, rec);
+    vdbe_add_op2(v, OP_SorterInsert, em->sorter_cur, rec);
     return;
   }
   if (em->reg_offset) vdbe_add_op3(v, OP_IfPos, em->reg_offset, cont, 1);
   deliver(p, em, r, n);
   if (em->reg_limit) vdbe_add_op2(v, OP_DecrJumpZero, em->reg_limit, em->brk);
 }
+
+static void emit_row(Parse *p, Emit *em, int r, int cont) { emit_row_lazy(p, em, r, cont, NULL); }
 
 /* After all rows went into the sorter: read them back in order. */
 static void emit_sorted(Parse *p, Emit *em) {
@@ -222,6 +280,7 @@ static void setup_order_by(Parse *p, Emit *em, ExprList *ob, int n_res) {
   ** rows (top-N); a negative LIMIT keeps every row */
   vdbe_add_op4(p->v, OP_OpenEphemeral, em->sorter_cur, ob->n + 1 + n_res, 0, k, P4_KEYINFO);
   em->reg_cap = parse_alloc_reg(p);
+  em->reg_worst = parse_alloc_regs(p, ob->n);
   if (em->reg_offset)
     vdbe_add_op3(p->v, OP_OffsetLimit, em->reg_limit, em->reg_cap, em->reg_offset);
   else
@@ -1853,14 +1912,68 @@ static int expr_has_subquery(const Expr *e) {
   return 0;
 }
 
-static int can_flatten(Parse *p, Select *outer, int i) {
+/* The outer query's result uses an aggregate whose value depends on the order
+** of its input rows (anything but count(), min() and max(): SQLite's
+** SF_OrderByReqd), so a FROM subquery's ORDER BY must be kept for it. */
+static int expr_has_ordered_agg(Parse *p, const Expr *e) {
+  if (!e) return 0;
+  if (e->op == EX_FUNCTION && !e->over && expr_is_agg_func(p, e)) {
+    const FuncDef *f = (const FuncDef *)e->res_ptr;
+    const char *n = f ? f->name : NULL;
+    if (!n || (shale_stricmp(n, "count") && shale_stricmp(n, "min") && shale_stricmp(n, "max"))) return 1;
+  }
+  if (e->op == EX_SUBQUERY || e->op == EX_EXISTS) return 0;
+  if (expr_has_ordered_agg(p, e->left) || expr_has_ordered_agg(p, e->right) || expr_has_ordered_agg(p, e->extra))
+    return 1;
+  if (e->list)
+    for (int i = 0; i < e->list->n; i++)
+      if (expr_has_ordered_agg(p, e->list->a[i].expr)) return 1;
+  return 0;
+}
+
+/* SQLite's omit-ORDER-BY step before flattening: a FROM subquery's ORDER BY
+** (without LIMIT) is dropped when it cannot matter — the outer query has its
+** own ORDER BY, or the subquery is one side of a join — unless an outer
+** aggregate depends on the row order. */
+static void omit_useless_order_by(Parse *p, Select *outer, SrcItem *it) {
+  Select *sub = it->subquery;
+  if (!sub || !sub->order_by || sub->limit) return;
+  if (!outer->order_by && outer->from->n < 2) return;
+  if (outer->result)
+    for (int k = 0; k < outer->result->n; k++)
+      if (expr_has_ordered_agg(p, outer->result->a[k].expr)) return;
+  ast_free_expr_list(sub->order_by);
+  sub->order_by = NULL;
+}
+
+/* How the outer query is used (flatten_from). */
+#define FLAT_COMPOUND 1  /* an arm of a compound, whose ORDER BY / LIMIT belong to the
+                            whole compound (rule 15; here a subquery with ORDER BY is
+                            not merged into an arm either) */
+#define FLAT_LIMIT1 2    /* a scalar or EXISTS subquery: SQLite gives it a LIMIT 1 */
+
+/* SQLite's flattening restrictions (numbers as in its optoverview
+** document, and what sqlite3 3.40 does where the document is silent). */
+static int can_flatten(Parse *p, Select *outer, int i, int how) {
   SrcItem *it = &outer->from->a[i];
   Select *sub = it->subquery;
   Table *t = (Table *)it->res_ptr;
   if (!sub || !t || t->is_virtual) return 0;
   if (sub->prior || sub->with || sub->windows) return 0;
   if (sub->flags & (SELECT_F_DISTINCT | SELECT_F_VALUES)) return 0;
-  if (sub->group_by || sub->having || sub->limit || sub->offset || sub->order_by) return 0;
+  if (sub->group_by || sub->having || sub->offset) return 0;            /* (14) */
+  if (sub->limit || sub->order_by) {
+    int outer_agg = select_is_agg(p, outer);
+    if ((how & FLAT_COMPOUND) || select_has_window(outer)) return 0;    /* (15) (25) */
+    if (sub->order_by && (outer->order_by || outer_agg)) return 0;      /* (11) (16) */
+    if (sub->order_by && outer->from->n > 1) return 0;
+    if (sub->order_by && outer->result)
+      for (int k = 0; k < outer->result->n; k++)
+        if (expr_has_subquery(outer->result->a[k].expr)) return 0;
+    if (sub->limit && (outer->limit || (how & FLAT_LIMIT1))) return 0;  /* (13) */
+    if (sub->limit && (outer->from->n > 1 || outer_agg)) return 0;      /* (8) (9) */
+    if (sub->limit && (outer->where || (outer->flags & SELECT_F_DISTINCT))) return 0; /* (19) (21) */
+  }
   if (!sub->from || sub->from->n == 0 || sub->from->n + outer->from->n > 60) return 0;
   if (select_is_agg(p, sub) || select_has_window(sub)) return 0;
   if (sub->flags & SELECT_F_CORRELATED) return 0;
@@ -1879,6 +1992,31 @@ static int can_flatten(Parse *p, Select *outer, int i) {
   return 1;
 }
 
+/* The subquery's ORDER BY and LIMIT become the outer query's (can_flatten
+** made sure the outer query has none).  ORDER BY terms that equal an outer
+** result column are read from it, as resolve_order_by marks them. */
+static void flat_take_order_limit(Select *s, Select *sub) {
+  if (sub->order_by) {
+    s->order_by = sub->order_by;
+    sub->order_by = NULL;
+    for (int k = 0; k < s->order_by->n; k++) {
+      ExprListItem *ob = &s->order_by->a[k];
+      Expr *inner = ob->expr;
+      while (inner && inner->op == EX_COLLATE) inner = inner->left;
+      ob->res_order_by_col = 0;
+      for (int j = 0; s->result && j < s->result->n; j++)
+        if (resolve_expr_equal(inner, s->result->a[j].expr)) {
+          ob->res_order_by_col = j + 1;
+          break;
+        }
+    }
+  }
+  if (sub->limit) {
+    s->limit = sub->limit;
+    sub->limit = NULL;
+  }
+}
+
 static Expr *flat_and(Expr *a, Expr *b) {
   if (!a) return b;
   if (!b) return a;
@@ -1890,15 +2028,17 @@ static Expr *flat_and(Expr *a, Expr *b) {
   return e;
 }
 
-static void flatten_from(Parse *p, Select *s) {
+static void flatten_from(Parse *p, Select *s, int how) {
   if (!s->from || p->rc) return;
   for (int i = 0; i < s->from->n; i++) {
-    if (!can_flatten(p, s, i)) continue;
+    if (!(how & FLAT_COMPOUND)) omit_useless_order_by(p, s, &s->from->a[i]);
+    if (!can_flatten(p, s, i, how)) continue;
     SrcItem *it = &s->from->a[i];
     Select *sub = it->subquery;
     int cursor = it->res_cursor;
     /* 1. references to the subquery's columns */
     flat_subst_select(s, cursor, sub->result, 0);
+    flat_take_order_limit(s, sub);
     /* 2. WHERE and the item's ON clause */
     s->where = flat_and(s->where, sub->where);
     sub->where = NULL;
@@ -1935,7 +2075,7 @@ static void flatten_from(Parse *p, Select *s) {
 ** own_output is set). */
 static void code_simple_core(Parse *p, Select *s, Emit *em) {
   Vdbe *v = p->v;
-  flatten_from(p, s);
+  flatten_from(p, s, FLAT_COMPOUND); /* code_simple flattened already; compound arms here */
   materialize_from(p, s);
   if (p->rc) return;
   if (select_has_window(s)) {
@@ -1956,14 +2096,13 @@ static void code_simple_core(Parse *p, Select *s, Emit *em) {
   }
   int n = s->result ? s->result->n : 0;
   int r = parse_alloc_regs(p, n);
-  expr_code_list(p, s->result, r);
   if (em->sorter_cur == -2) {
     int save = em->sorter_cur;
     em->sorter_cur = -1;
-    emit_row(p, em, r, where_continue_label(w));
+    emit_row_lazy(p, em, r, where_continue_label(w), s->result);
     em->sorter_cur = save;
   } else {
-    emit_row(p, em, r, where_continue_label(w));
+    emit_row_lazy(p, em, r, where_continue_label(w), s->result);
   }
   where_end(w);
   SHALE_UNUSED(v);
@@ -1979,6 +2118,8 @@ static void code_simple(Parse *p, Select *s, SelectDest *dest) {
   em.sorter_cur = -1;
   em.queue_distinct = -1;
   em.brk = vdbe_make_label(v);
+  /* may bring the subquery's ORDER BY / LIMIT */
+  flatten_from(p, s, dest->kind == SD_MEM || dest->kind == SD_EXISTS ? FLAT_LIMIT1 : 0);
   compute_limit(p, s, &em);
   int sorter_addr = vdbe_current_addr(v);
   int is_agg = select_is_agg(p, s);
