@@ -179,9 +179,9 @@ static void emit_row_lazy(Parse *p, Emit *em, int r, int cont, ExprList *lazy) {
       emit_topn(p, em, r, cont, NULL);
       return;
     }
-    int nk = em->n_ob + 1;
+    /* [keys][result columns]: the sorter is stable, ties keep their order */
+    int nk = em->n_ob;
     int base = parse_alloc_regs(p, nk + n);
-    vdbe_add_op2(v, OP_Sequence, em->sorter_cur, base + em->n_ob);
     for (int i = 0; i < em->n_ob; i++) {
       ExprListItem *it = &em->order_by->a[i];
       if (it->res_order_by_col > 0)
@@ -206,7 +206,7 @@ static void emit_row(Parse *p, Emit *em, int r, int cont) { emit_row_lazy(p, em,
 static void emit_sorted(Parse *p, Emit *em) {
   Vdbe *v = p->v;
   if (em->sorter_cur < 0) return;
-  int nk = em->n_ob + 1, n = em->n;
+  int nk = em->reg_cap ? em->n_ob + 1 : em->n_ob, n = em->n; /* top-N rows have a sequence number */
   int pseudo = parse_alloc_cursor(p);
   int rec = parse_alloc_reg(p);
   int r = parse_alloc_regs(p, n);
@@ -271,11 +271,13 @@ static void setup_order_by(Parse *p, Emit *em, ExprList *ob, int n_res) {
   em->sorter_cur = -1;
   if (!ob || ob->n == 0) return;
   em->sorter_cur = parse_alloc_cursor(p);
-  KeyInfo *k = sorter_keyinfo(p, ob, n_res, 1);
   if (!em->reg_limit) {
-    vdbe_add_op4(p->v, OP_SorterOpen, em->sorter_cur, ob->n + 1 + n_res, 0, k, P4_KEYINFO);
+    /* the sorter compares the ORDER BY terms only */
+    KeyInfo *k = expr_keyinfo_for_list(p, ob, 0, 1);
+    vdbe_add_op4(p->v, OP_SorterOpen, em->sorter_cur, ob->n + n_res, 0, k, P4_KEYINFO);
     return;
   }
+  KeyInfo *k = sorter_keyinfo(p, ob, n_res, 1);
   /* with a LIMIT, an ordered ephemeral index holding the best LIMIT+OFFSET
   ** rows (top-N); a negative LIMIT keeps every row */
   vdbe_add_op4(p->v, OP_OpenEphemeral, em->sorter_cur, ob->n + 1 + n_res, 0, k, P4_KEYINFO);
@@ -582,8 +584,7 @@ static void code_aggregate(Parse *p, Select *s, Emit *em, int brk) {
   agg_collect_cols_list(p, &ai, s->result);
   agg_collect_cols(p, &ai, s->having);
   agg_collect_cols_list(p, &ai, s->order_by);
-  ExprList *gb = s->group_by;
-  if (gb) agg_collect_cols_list(p, &ai, gb);
+  ExprList *gb = s->group_by; /* its columns are read from the sorter key */
   for (int i = 0; i < ai.n_func; i++) ai.funcs[i].e->op = EX_FUNCTION;
   if (p->rc) {
     agg_free(&ai);
@@ -707,15 +708,28 @@ static void code_aggregate(Parse *p, Select *s, Emit *em, int brk) {
     return;
   }
 
-  /* GROUP BY through a sorter: [group keys][agg args][filters][columns] */
+  /* GROUP BY through a sorter: [group keys][agg args][filters][columns].
+  ** The sorter is stable, so rows of a group keep their scan order (as in
+  ** SQLite) without a sequence column; a column that is a GROUP BY term is
+  ** read from the key. */
   int n_gb = gb->n;
-  int n_sc = n_gb + 1; /* + sequence */
+  int n_sc = n_gb;
   for (int i = 0; i < ai.n_func; i++) {
     ai.funcs[i].sorter_col = n_sc;
     n_sc += ai.funcs[i].n_arg;
     if (ai.funcs[i].e->extra) ai.funcs[i].filter_col = n_sc++;
   }
-  for (int i = 0; i < ai.n_col; i++) ai.cols[i].sorter_col = n_sc++;
+  for (int i = 0; i < ai.n_col; i++) {
+    ai.cols[i].sorter_col = -1;
+    for (int j = 0; j < n_gb && ai.cols[i].sorter_col < 0; j++) {
+      const Expr *g = gb->a[j].expr;
+      while (g && g->op == EX_COLLATE) g = g->left;
+      if (g && g->op == EX_COLUMN && g->res_cursor == ai.cols[i].cursor && g->res_column == ai.cols[i].column &&
+          g->res_depth == 0)
+        ai.cols[i].sorter_col = j;
+    }
+    if (ai.cols[i].sorter_col < 0) ai.cols[i].sorter_col = n_sc++;
+  }
   int sorter = parse_alloc_cursor(p);
   /* as SQLite: with an ORDER BY of as many terms, the groups are sorted in
   ** its directions (ties of the ORDER BY then come out in that order) */
@@ -725,7 +739,7 @@ static void code_aggregate(Parse *p, Select *s, Emit *em, int brk) {
       gb->a[j].sort_desc = s->order_by->a[j].sort_desc;
       gb->a[j].nulls = 0;
     }
-  KeyInfo *k = sorter_keyinfo(p, gb, n_sc - n_gb - 1, 1);
+  KeyInfo *k = expr_keyinfo_for_list(p, gb, 0, 1); /* compares the keys only */
   vdbe_add_op4(v, OP_SorterOpen, sorter, n_sc, 0, k, P4_KEYINFO);
   WhereInfo *w = where_begin_sel(p, s, s->from, s->where, NULL, 0);
   if (!w || p->rc) {
@@ -734,19 +748,23 @@ static void code_aggregate(Parse *p, Select *s, Emit *em, int brk) {
   }
   int base = parse_alloc_regs(p, n_sc);
   for (int i = 0; i < n_gb; i++) expr_code(p, gb->a[i].expr, base + i);
-  vdbe_add_op2(v, OP_Sequence, sorter, base + n_gb);
   for (int i = 0; i < ai.n_func; i++) {
     AggFunc *af = &ai.funcs[i];
     for (int j = 0; j < af->n_arg; j++) expr_code(p, af->e->list->a[j].expr, base + af->sorter_col + j);
     if (af->e->extra) expr_code(p, af->e->extra, base + af->filter_col);
   }
-  for (int i = 0; i < ai.n_col; i++) expr_code(p, ai.cols[i].e, base + ai.cols[i].sorter_col);
+  for (int i = 0; i < ai.n_col; i++)
+    if (ai.cols[i].sorter_col >= n_gb) expr_code(p, ai.cols[i].e, base + ai.cols[i].sorter_col);
   int rec = parse_alloc_reg(p);
   vdbe_add_op3(v, OP_MakeRecord, base, n_sc, rec);
   vdbe_add_op2(v, OP_SorterInsert, sorter, rec);
   where_end(w);
   if (p->explain == 2) select_explain(p, "USE TEMP B-TREE FOR GROUP BY");
 
+  /* The sorted rows, as SQLite walks them: the previous key starts as NULLs,
+  ** so a first group of NULL keys simply accumulates into the freshly reset
+  ** accumulators; any other key change outputs the group before (if one
+  ** had rows: reg_has) and resets. */
   int pseudo = parse_alloc_cursor(p);
   int reg_srec = parse_alloc_reg(p);
   int reg_prev = parse_alloc_regs(p, n_gb);
@@ -758,7 +776,9 @@ static void code_aggregate(Parse *p, Select *s, Emit *em, int brk) {
   int l_end = vdbe_make_label(v);
   vdbe_add_op3(v, OP_OpenPseudo, pseudo, reg_srec, n_sc);
   vdbe_add_op2(v, OP_Integer, 0, reg_has);
+  vdbe_add_op2(v, OP_Integer, 0, reg_use);
   vdbe_add_op3(v, OP_Null, 0, reg_prev, reg_prev + n_gb - 1);
+  if (ai.n_func) vdbe_add_op3(v, OP_Null, 0, first_acc, last_acc);
   vdbe_add_op2(v, OP_SorterSort, sorter, l_end);
   int top = vdbe_current_addr(v);
   vdbe_add_op3(v, OP_SorterData, sorter, reg_srec, pseudo);
@@ -768,15 +788,9 @@ static void code_aggregate(Parse *p, Select *s, Emit *em, int brk) {
   int l_same = vdbe_make_label(v);
   int a_jump = vdbe_current_addr(v);
   vdbe_add_op3(v, OP_Jump, a_jump + 1, l_same, a_jump + 1);
-  int l_change = a_jump + 1;
-  /* a new group starts (the very first row also compares unequal: prev NULLs
-  ** vs. NULL keys compare equal, so use reg_has) */
-  int a = vdbe_add_op1(v, OP_IfNot, reg_has);
+  /* a new group starts */
+  vdbe_add_op3(v, OP_Copy, reg_new, reg_prev, n_gb - 1);
   vdbe_add_op2(v, OP_Gosub, reg_ret, l_output);
-  vdbe_jump_here(v, a);
-  int l_reset = vdbe_current_addr(v);
-  SHALE_UNUSED(l_reset);
-  for (int i = 0; i < n_gb; i++) vdbe_add_op2(v, OP_Copy, reg_new + i, reg_prev + i);
   if (ai.n_func) vdbe_add_op3(v, OP_Null, 0, first_acc, last_acc);
   for (int i = 0; i < ai.n_func; i++) {
     AggFunc *af = &ai.funcs[i];
@@ -785,13 +799,8 @@ static void code_aggregate(Parse *p, Select *s, Emit *em, int brk) {
       vdbe_add_op4(v, OP_OpenEphemeral, af->distinct_cur, 0, 0, kd, P4_KEYINFO);
     }
   }
-  vdbe_add_op2(v, OP_Integer, 1, reg_has);
-  vdbe_add_op2(v, OP_Integer, 0, reg_use);
+  if (ai.n_col > 0) vdbe_add_op2(v, OP_Integer, 0, reg_use);
   vdbe_resolve_label(v, l_same);
-  /* the first row: group must start even if keys are NULL = NULL */
-  int b = vdbe_add_op1(v, OP_If, reg_has);
-  vdbe_add_op2(v, OP_Goto, 0, l_change); /* an address, not a label */
-  vdbe_jump_here(v, b);
   int reg_hit = 0;
   agg_update(p, &ai, pseudo, &reg_hit);
   if (ai.n_col > 0) { /* columns: from the min/max row, else the group's first row */
@@ -801,20 +810,20 @@ static void code_aggregate(Parse *p, Select *s, Emit *em, int brk) {
     vdbe_jump_here(v, c);
     vdbe_add_op2(v, OP_Integer, 1, reg_use);
   }
+  vdbe_add_op2(v, OP_Integer, 1, reg_has);
   vdbe_add_op2(v, OP_SorterNext, sorter, top);
   /* last group */
-  int d = vdbe_add_op1(v, OP_IfNot, reg_has);
   vdbe_add_op2(v, OP_Gosub, reg_ret, l_output);
-  vdbe_jump_here(v, d);
   vdbe_add_op2(v, OP_Goto, 0, l_end);
-  /* output subroutine */
+  /* output subroutine: nothing when no group had rows yet */
   vdbe_resolve_label(v, l_output);
+  int l_ret = vdbe_make_label(v);
+  vdbe_add_op2(v, OP_IfNot, reg_has, l_ret);
   agg_final(p, &ai);
   agg_funcs_to_regs(&ai);
   agg_rewrite_list(&ai, s->result);
   agg_rewrite(&ai, s->having);
   agg_rewrite_list(&ai, s->order_by);
-  int l_ret = vdbe_make_label(v);
   if (s->having) expr_code_jump_if_false(p, s->having, l_ret, SQLITE_JUMPIFNULL);
   int r = parse_alloc_regs(p, n_res);
   expr_code_list(p, s->result, r);
