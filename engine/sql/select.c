@@ -2117,6 +2117,23 @@ static void code_simple_core(Parse *p, Select *s, Emit *em) {
   SHALE_UNUSED(v);
 }
 
+/* An aggregate query whose ORDER BY needs no sort, as in SQLite: without
+** GROUP BY there is one row; an ORDER BY naming the GROUP BY terms in
+** order (any directions, default NULLs placement) is how the groups come
+** out already (code_aggregate sorts the groups in its directions). */
+static int agg_order_by_is_free(Select *s) {
+  ExprList *ob = s->order_by, *gb = s->group_by;
+  if (!ob || select_has_window(s)) return 0;
+  if (!gb) return 1;
+  if (ob->n != gb->n) return 0;
+  for (int i = 0; i < ob->n; i++) {
+    int nulls = ob->a[i].nulls;
+    if ((nulls == 2 && !ob->a[i].sort_desc) || (nulls == 1 && ob->a[i].sort_desc)) return 0;
+    if (!resolve_expr_equal(ob->a[i].expr, gb->a[i].expr)) return 0;
+  }
+  return 1;
+}
+
 static void code_simple(Parse *p, Select *s, SelectDest *dest) {
   Vdbe *v = p->v;
   Emit em;
@@ -2133,7 +2150,7 @@ static void code_simple(Parse *p, Select *s, SelectDest *dest) {
   int sorter_addr = vdbe_current_addr(v);
   int is_agg = select_is_agg(p, s);
   ExprList *ob = s->order_by;
-  if (dest->kind == SD_EXISTS) ob = NULL;
+  if (dest->kind == SD_EXISTS || (is_agg && agg_order_by_is_free(s))) ob = NULL;
   setup_order_by(p, &em, ob, em.n);
   if ((s->flags & SELECT_F_DISTINCT) && !(is_agg && !s->group_by)) setup_distinct(p, &em, s->result);
   if (!s->from || s->from->n == 0) {
