@@ -298,6 +298,83 @@ static void setup_distinct(Parse *p, Emit *em, ExprList *result) {
 /* ------------------------------------------------------------- FROM items -- */
 static void code_recursive_cte(Parse *p, SrcItem *it);
 
+/* As SQLite: a FROM subquery that is the first item, alone or followed by a
+** LEFT or CROSS join (so it is the outermost loop, scanned once), is run as
+** a co-routine that yields its rows one at a time instead of being
+** materialized.  (SQLite also does it before a RIGHT/FULL JOIN; our RIGHT
+** JOIN code reads its left side again, so that stays materialized.) */
+static int can_coroutine(Select *s, int i) {
+  SrcList *src = s->from;
+  if (i != 0) return 0;
+  if (src->n > 1 && (src->a[1].join_type & (JT_RIGHT | JT_FULL))) return 0;
+  if (src->n > 1 && !(src->a[1].join_type & (JT_LEFT | JT_CROSS))) return 0;
+  return 1;
+}
+
+/* The co-routine's code, jumped over; where_code starts it (InitCoroutine)
+** and takes each row with Yield; its columns are read from the registers
+** after the yield register (coroutine_reads, once the loop is coded). */
+static void code_coroutine(Parse *p, SrcItem *it, int n_col) {
+  Vdbe *v = p->v;
+  int reg = parse_alloc_regs(p, n_col + 1);
+  int skip = vdbe_add_op0(v, OP_Goto);
+  it->res_co_reg = reg;
+  it->res_co_addr = vdbe_current_addr(v);
+  int save_parent = p->eqp_parent;
+  if (p->explain == 2) {
+    int id = vdbe_current_addr(v);
+    if (it->alias || it->name)
+      select_explain(p, "CO-ROUTINE %s", it->alias ? it->alias : it->name);
+    else
+      select_explain(p, "CO-ROUTINE (subquery-%d)", it->res_cursor);
+    p->eqp_parent = id;
+  }
+  SelectDest d;
+  memset(&d, 0, sizeof(d));
+  d.kind = SD_COROUTINE;
+  d.reg = reg;
+  d.n_reg = n_col;
+  select_code(p, it->subquery, &d, NULL);
+  vdbe_add_op1(v, OP_EndCoroutine, reg);
+  p->eqp_parent = save_parent;
+  vdbe_jump_here(v, skip);
+}
+
+/* After the loop over a co-routine item is coded: its cursor was never
+** opened; the column reads become copies of the co-routine's registers and
+** its rowid is NULL (as in SQLite). */
+static void coroutine_reads(Parse *p, Select *s, int from_addr) {
+  if (!s->from) return;
+  Vdbe *v = p->v;
+  int end = vdbe_current_addr(v);
+  for (int i = 0; i < s->from->n; i++) {
+    SrcItem *it = &s->from->a[i];
+    if (!it->res_co_reg) continue;
+    for (int a = from_addr; a < end; a++) {
+      VdbeOp *op = vdbe_get_op(v, a);
+      if (!op || op->p1 != it->res_cursor) continue;
+      if (op->opcode == OP_Column) {
+        int col = op->p2, dst = op->p3;
+        vdbe_change_to_noop(v, a);
+        op = vdbe_get_op(v, a);
+        op->opcode = OP_Copy;
+        op->p1 = it->res_co_reg + 1 + col;
+        op->p2 = dst;
+        op->p3 = 0;
+        op->p5 = 2; /* drops the subtype */
+      } else if (op->opcode == OP_Rowid) {
+        int dst = op->p2;
+        op->opcode = OP_Null;
+        op->p1 = 0;
+        op->p2 = dst;
+        op->p3 = 0;
+      } else if (op->opcode == OP_NullRow || op->opcode == OP_Close) {
+        vdbe_change_to_noop(v, a);
+      }
+    }
+  }
+}
+
 static void materialize_from(Parse *p, Select *s) {
   Vdbe *v = p->v;
   SrcList *src = s->from;
@@ -313,14 +390,18 @@ static void materialize_from(Parse *p, Select *s) {
       code_recursive_cte(p, it);
       continue;
     }
+    if (can_coroutine(s, i)) {
+      code_coroutine(p, it, t->n_col);
+      continue;
+    }
     int once = -1;
     if (!expr_subquery_is_correlated(it->subquery)) once = vdbe_add_op0(v, OP_Once);
     vdbe_add_op2(v, OP_OpenEphemeral, it->res_cursor, t->n_col);
     int save_parent = p->eqp_parent;
     if (p->explain == 2) {
       int id = vdbe_current_addr(v);
-      if (it->alias)
-        select_explain(p, "MATERIALIZE %s", it->alias);
+      if (it->alias || it->name)
+        select_explain(p, "MATERIALIZE %s", it->alias ? it->alias : it->name);
       else
         select_explain(p, "MATERIALIZE (subquery-%d)", it->res_cursor);
       p->eqp_parent = id;
@@ -2085,14 +2166,17 @@ static void flatten_from(Parse *p, Select *s, int how) {
 static void code_simple_core(Parse *p, Select *s, Emit *em) {
   Vdbe *v = p->v;
   flatten_from(p, s, FLAT_COMPOUND); /* code_simple flattened already; compound arms here */
+  int start = vdbe_current_addr(v);
   materialize_from(p, s);
   if (p->rc) return;
   if (select_has_window(s)) {
     code_window_select(p, s, em);
+    coroutine_reads(p, s, start);
     return;
   }
   if (select_is_agg(p, s)) {
     code_aggregate(p, s, em, em->brk);
+    coroutine_reads(p, s, start);
     return;
   }
   WhereInfo *w = where_begin_sel(p, s, s->from, s->where, em->sorter_cur >= 0 ? em->order_by : NULL, 0);
@@ -2114,6 +2198,7 @@ static void code_simple_core(Parse *p, Select *s, Emit *em) {
     emit_row_lazy(p, em, r, where_continue_label(w), s->result);
   }
   where_end(w);
+  coroutine_reads(p, s, start);
   SHALE_UNUSED(v);
 }
 

@@ -306,6 +306,15 @@ void wh_begin_level(WhereInfo *w, int li, u64 avail_before) {
   wh_explain_level(w, lv);
   switch (lv->plan) {
     case PLAN_PSEUDO:
+      if (lv->item->res_co_reg) { /* a co-routine's rows (select.c) */
+        vdbe_add_op3(v, OP_InitCoroutine, lv->item->res_co_reg, 0, lv->item->res_co_addr);
+        lv->top = vdbe_current_addr(v);
+        vdbe_add_op2(v, OP_Yield, lv->item->res_co_reg, lv->brk);
+        lv->next_op = OP_Goto;
+        lv->next_cursor = 0;
+        break;
+      }
+      /* fall through */
     case PLAN_SCAN:
       vdbe_add_op2(v, lv->desc ? OP_Last : OP_Rewind, lv->cursor, lv->brk);
       lv->top = vdbe_current_addr(v);
