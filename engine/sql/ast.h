@@ -212,6 +212,9 @@ struct Select {
   Select *prior;
   With *with;         /* on the last arm */
   int pos;
+  int sel_id;         /* SQLite's select id (numbered as its parser completes each
+                         SELECT, inner ones first): EXPLAIN QUERY PLAN's
+                         "(subquery-N)" and "SCALAR SUBQUERY N" */
 };
 
 #define SELECT_F_DISTINCT 0x01

@@ -296,6 +296,16 @@ static void setup_distinct(Parse *p, Emit *em, ExprList *result) {
 }
 
 /* ------------------------------------------------------------- FROM items -- */
+/* The number EXPLAIN QUERY PLAN shows for a subquery: SQLite's select id
+** (the parser's), else (a SELECT the code generator made) the next free one. */
+int select_eqp_id(Parse *p, const Select *s) {
+  if (s && s->sel_id) return s->sel_id;
+  return ++p->eqp_id;
+}
+int select_src_eqp_id(const SrcItem *it) {
+  return it->subquery && it->subquery->sel_id ? it->subquery->sel_id : it->res_cursor;
+}
+
 static void code_recursive_cte(Parse *p, SrcItem *it);
 
 /* As SQLite: a FROM subquery that is the first item, alone or followed by a
@@ -326,7 +336,7 @@ static void code_coroutine(Parse *p, SrcItem *it, int n_col) {
     if (it->alias || it->name)
       select_explain(p, "CO-ROUTINE %s", it->alias ? it->alias : it->name);
     else
-      select_explain(p, "CO-ROUTINE (subquery-%d)", it->res_cursor);
+      select_explain(p, "CO-ROUTINE (subquery-%d)", select_src_eqp_id(it));
     p->eqp_parent = id;
   }
   SelectDest d;
@@ -403,7 +413,7 @@ static void materialize_from(Parse *p, Select *s) {
       if (it->alias || it->name)
         select_explain(p, "MATERIALIZE %s", it->alias ? it->alias : it->name);
       else
-        select_explain(p, "MATERIALIZE (subquery-%d)", it->res_cursor);
+        select_explain(p, "MATERIALIZE (subquery-%d)", select_src_eqp_id(it));
       p->eqp_parent = id;
     }
     SelectDest d;

@@ -25,7 +25,7 @@ void wh_explain_level(WhereInfo *w, WLevel *lv) {
   char name_buf[64];
   const char *name = it->alias ? it->alias : it->name;
   if (!name) {
-    sqlite3_snprintf(sizeof(name_buf), name_buf, "(subquery-%d)", it->res_cursor);
+    sqlite3_snprintf(sizeof(name_buf), name_buf, "(subquery-%d)", select_src_eqp_id(it));
     name = name_buf;
   }
   const char *lj = lv->left_join || lv->or_left_join ? " LEFT-JOIN" : "";
@@ -244,7 +244,7 @@ static void code_in_loop(WhereInfo *w, WLevel *lv, WTerm *t, int reg, char aff, 
   if (e->op == EX_IN_SELECT && p->explain == 2) {
     int id = vdbe_current_addr(v);
     select_explain(p, "%sLIST SUBQUERY %d", expr_subquery_is_correlated(e->select) ? "CORRELATED " : "",
-                   ++p->eqp_id);
+                   select_eqp_id(p, e->select));
     p->eqp_parent = id;
   }
   KeyInfo *k = keyinfo_alloc(1, 0);
