@@ -118,13 +118,14 @@ static void emit_topn(Parse *p, Emit *em, int r, int cont, ExprList *lazy) {
   int base = parse_alloc_regs(p, nk + n);
   u8 done[256];
   memset(done, lazy ? 0 : 1, sizeof(done));
-  if (lazy && n > (int)sizeof(done)) {
+  if (lazy && n > (int)sizeof(done)) { /* too many to track: compute them all now */
     expr_code_list(p, lazy, r);
+    lazy = NULL;
     memset(done, 1, sizeof(done));
   }
   for (int i = 0; i < nob; i++) {
     int k = em->order_by->a[i].res_order_by_col;
-    if (k > 0 && !done[k - 1]) {
+    if (lazy && k > 0 && !done[k - 1]) {
       expr_code(p, lazy->a[k - 1].expr, r + k - 1);
       done[k - 1] = 1;
     }
@@ -146,7 +147,7 @@ static void emit_topn(Parse *p, Emit *em, int r, int cont, ExprList *lazy) {
   vdbe_resolve_label(v, ins);
   vdbe_add_op2(v, OP_Sequence, em->sorter_cur, base + nob);
   for (int i = 0; i < n; i++) {
-    if (i >= (int)sizeof(done) || !done[i]) expr_code(p, lazy->a[i].expr, r + i);
+    if (lazy && !done[i]) expr_code(p, lazy->a[i].expr, r + i);
     vdbe_add_op2(v, OP_SCopy, r + i, base + nk + i);
   }
   int rec = parse_alloc_reg(p);
