@@ -153,6 +153,9 @@ typedef struct SrcItem {
   int nested;      /* resolver: FROM items nested into `subquery` (a RIGHT/FULL
                       JOIN that was not the last item); columns keep their
                       table names (Column.src_table) */
+  int res_co_reg;  /* codegen: a FROM subquery run as a co-routine: its yield
+                      register (rows in the registers after it), else 0 */
+  int res_co_addr; /* codegen: the co-routine's first instruction */
 } SrcItem;
 
 struct SrcList {
@@ -211,6 +214,9 @@ struct Select {
   Select *prior;
   With *with;         /* on the last arm */
   int pos;
+  int sel_id;         /* SQLite's select id (numbered as its parser completes each
+                         SELECT, inner ones first): EXPLAIN QUERY PLAN's
+                         "(subquery-N)" and "SCALAR SUBQUERY N" */
 };
 
 #define SELECT_F_DISTINCT 0x01

@@ -485,7 +485,7 @@ static int code_subquery_regs(Parse *p, Expr *e, int n) {
   int sp = p->eqp_parent;
   if (p->explain == 2) {
     int id = vdbe_current_addr(v);
-    select_explain(p, "%sSCALAR SUBQUERY %d", corr ? "CORRELATED " : "", ++p->eqp_id);
+    select_explain(p, "%sSCALAR SUBQUERY %d", corr ? "CORRELATED " : "", select_eqp_id(p, e->select));
     p->eqp_parent = id;
   }
   vdbe_add_op3(v, OP_Null, 0, r, r + n - 1);
@@ -537,7 +537,7 @@ static void code_exists(Parse *p, Expr *e, int target) {
   int sp = p->eqp_parent;
   if (p->explain == 2) {
     int id = vdbe_current_addr(v);
-    select_explain(p, "%sSCALAR SUBQUERY %d", corr ? "CORRELATED " : "", ++p->eqp_id);
+    select_explain(p, "%sSCALAR SUBQUERY %d", corr ? "CORRELATED " : "", select_eqp_id(p, e->select));
     p->eqp_parent = id;
   }
   vdbe_add_op2(v, OP_Integer, 0, r);
@@ -598,7 +598,7 @@ static void code_in_select(Parse *p, Expr *e, int target) {
   int sp = p->eqp_parent;
   if (p->explain == 2) {
     int id = vdbe_current_addr(v);
-    select_explain(p, "%sLIST SUBQUERY %d", corr ? "CORRELATED " : "", ++p->eqp_id);
+    select_explain(p, "%sLIST SUBQUERY %d", corr ? "CORRELATED " : "", select_eqp_id(p, e->select));
     p->eqp_parent = id;
   }
   SelectDest d;

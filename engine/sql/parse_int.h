@@ -88,6 +88,7 @@ typedef struct Parser {
   int *var_hash;  /* open addressing over named parameters: index+1, 0 empty */
   int var_hash_size;
   int n_named;
+  int n_select;   /* select ids given so far (Select.sel_id) */
 } Parser;
 
 /* parse.c: core helpers */

@@ -315,6 +315,7 @@ static int src_item(Parser *p, SrcList **plist, int join_type, int nested) {
         }
         s->from = inner;
         s->result = ast_expr_list_append(NULL, star);
+        s->sel_id = ++p->n_select;
         it->subquery = s;
         if (s->result == NULL) {
           p_oom(p);
@@ -560,6 +561,7 @@ static Select *one_select(Parser *p) {
       s->result = p_expr_list(p, NULL, 0);
       p->nest -= base;
       if (s->result == NULL || !p_expect(p, TK_RP)) goto vfail;
+      s->sel_id = ++p->n_select;
     } while (p_accept(p, TK_COMMA));
     return last;
   vfail:
@@ -609,6 +611,7 @@ static Select *one_select(Parser *p) {
     if (s->windows == NULL) goto fail;
   }
   if (!order_limit(p, s)) goto fail;
+  s->sel_id = ++p->n_select;
   return s;
 fail:
   ast_free_select(s);
@@ -688,6 +691,7 @@ Select *p_select_body(Parser *p, With *with) {
         return NULL;
       }
       w->pos = r->pos;
+      w->sel_id = ++p->n_select;
       f->a[0].subquery = r;
       w->from = f;
       w->result = ast_expr_list_append(NULL, star);

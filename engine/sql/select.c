@@ -20,6 +20,7 @@ typedef struct Emit {
   int n_ob;
   int reg_limit, reg_offset;
   int reg_cap;         /* ORDER BY + LIMIT: rows still to keep (sorter_cur is then an ephemeral index) */
+  int reg_worst;       /* ORDER BY + LIMIT: n_ob registers, the sort key of the last kept row once full */
   int brk;             /* label: no more rows wanted */
   int queue_distinct;  /* SD_QUEUE_: distinct index cursor or -1 */
 } Emit;
@@ -91,9 +92,72 @@ static void deliver(Parse *p, Emit *em, int r, int n) {
   }
 }
 
-static void emit_row(Parse *p, Emit *em, int r, int cont) {
+static KeyInfo *sorter_keyinfo(Parse *p, ExprList *l, int n_extra, int with_sort);
+
+/* ORDER BY ... LIMIT: an ordered ephemeral index keeps the best
+** LIMIT+OFFSET rows (SQLite's top-N).  Once it is full, the sort key of its
+** last row sits in reg_worst, so a row that does not make it costs its sort
+** key and one OP_Compare (ties lose: the kept row came first); one that does
+** replaces the last row and reloads reg_worst.  `lazy`: the result columns
+** are not computed yet — only those an ORDER BY term reads are computed
+** before the comparison, the rest only for rows that go in. */
+static void emit_topn(Parse *p, Emit *em, int r, int cont, ExprList *lazy) {
+  Vdbe *v = p->v;
+  int n = em->n, nob = em->n_ob, nk = nob + 1;
+  int base = parse_alloc_regs(p, nk + n);
+  u8 done[256];
+  memset(done, lazy ? 0 : 1, sizeof(done));
+  if (lazy && n > (int)sizeof(done)) { /* too many to track: compute them all now */
+    expr_code_list(p, lazy, r);
+    lazy = NULL;
+    memset(done, 1, sizeof(done));
+  }
+  for (int i = 0; i < nob; i++) {
+    int k = em->order_by->a[i].res_order_by_col;
+    if (lazy && k > 0 && !done[k - 1]) {
+      expr_code(p, lazy->a[k - 1].expr, r + k - 1);
+      done[k - 1] = 1;
+    }
+  }
+  for (int i = 0; i < nob; i++) {
+    ExprListItem *it = &em->order_by->a[i];
+    if (it->res_order_by_col > 0)
+      vdbe_add_op2(v, OP_SCopy, r + it->res_order_by_col - 1, base + i);
+    else
+      expr_code(p, it->expr, base + i);
+  }
+  int ins = vdbe_make_label(v), rep = vdbe_make_label(v);
+  vdbe_add_op2(v, OP_IfNotZero, em->reg_cap, ins);
+  vdbe_add_op4(v, OP_Compare, base, em->reg_worst, nob, sorter_keyinfo(p, em->order_by, 0, 1), P4_KEYINFO);
+  vdbe_add_op3(v, OP_Jump, rep, cont, cont);
+  vdbe_resolve_label(v, rep);
+  vdbe_add_op2(v, OP_Last, em->sorter_cur, 0);
+  vdbe_add_op1(v, OP_Delete, em->sorter_cur);
+  vdbe_resolve_label(v, ins);
+  vdbe_add_op2(v, OP_Sequence, em->sorter_cur, base + nob);
+  for (int i = 0; i < n; i++) {
+    if (lazy && !done[i]) expr_code(p, lazy->a[i].expr, r + i);
+    vdbe_add_op2(v, OP_SCopy, r + i, base + nk + i);
+  }
+  int rec = parse_alloc_reg(p);
+  vdbe_add_op3(v, OP_MakeRecord, base, nk + n, rec);
+  vdbe_add_op4_int(v, OP_IdxInsert, em->sorter_cur, rec, base, nk + n);
+  /* still room (or no limit at all): the last row is not needed yet */
+  vdbe_add_op2(v, OP_If, em->reg_cap, cont);
+  vdbe_add_op2(v, OP_Last, em->sorter_cur, 0);
+  for (int i = 0; i < nob; i++) vdbe_add_op3(v, OP_Column, em->sorter_cur, i, em->reg_worst + i);
+}
+
+/* One result row (in r, or still to compute from `lazy`) to the
+** destination, through DISTINCT / the sorter / LIMIT as set up. */
+static void emit_row_lazy(Parse *p, Emit *em, int r, int cont, ExprList *lazy) {
   Vdbe *v = p->v;
   int n = em->n;
+  if (em->sorter_cur >= 0 && em->reg_cap && em->distinct_cur < 0) {
+    emit_topn(p, em, r, cont, lazy);
+    return;
+  }
+  if (lazy) expr_code_list(p, lazy, r);
   if (em->distinct_cur >= 0) {
     vdbe_add_op4_int(v, OP_Found, em->distinct_cur, cont, r, n);
     int rec = parse_alloc_reg(p);
@@ -101,9 +165,13 @@ static void emit_row(Parse *p, Emit *em, int r, int cont) {
     vdbe_add_op4_int(v, OP_IdxInsert, em->distinct_cur, rec, r, n);
   }
   if (em->sorter_cur >= 0) {
-    int nk = em->n_ob + 1;
+    if (em->reg_cap) {
+      emit_topn(p, em, r, cont, NULL);
+      return;
+    }
+    /* [keys][result columns]: the sorter is stable, ties keep their order */
+    int nk = em->n_ob;
     int base = parse_alloc_regs(p, nk + n);
-    vdbe_add_op2(v, OP_Sequence, em->sorter_cur, base + em->n_ob);
     for (int i = 0; i < em->n_ob; i++) {
       ExprListItem *it = &em->order_by->a[i];
       if (it->res_order_by_col > 0)
@@ -112,20 +180,9 @@ static void emit_row(Parse *p, Emit *em, int r, int cont) {
         expr_code(p, it->expr, base + i);
     }
     for (int i = 0; i < n; i++) vdbe_add_op2(v, OP_SCopy, r + i, base + nk + i);
-    if (em->reg_cap) {
-      /* as in SQLite: keep at most LIMIT+OFFSET rows; once full, a row goes
-      ** in only if it sorts before the last kept one, which it replaces */
-      int ins = vdbe_make_label(v);
-      vdbe_add_op2(v, OP_IfNotZero, em->reg_cap, ins);
-      vdbe_add_op2(v, OP_Last, em->sorter_cur, 0);
-      vdbe_add_op4_int(v, OP_IdxLE, em->sorter_cur, cont, base, nk);
-      vdbe_add_op1(v, OP_Delete, em->sorter_cur);
-      vdbe_resolve_label(v, ins);
-    }
     int rec = parse_alloc_reg(p);
     vdbe_add_op3(v, OP_MakeRecord, base, nk + n, rec);
-    if (em->reg_cap) vdbe_add_op4_int(v, OP_IdxInsert, em->sorter_cur, rec, base, nk + n);
-    else vdbe_add_op2(v, OP_SorterInsert, em->sorter_cur, rec);
+    vdbe_add_op2(v, OP_SorterInsert, em->sorter_cur, rec);
     return;
   }
   if (em->reg_offset) vdbe_add_op3(v, OP_IfPos, em->reg_offset, cont, 1);
@@ -133,11 +190,13 @@ static void emit_row(Parse *p, Emit *em, int r, int cont) {
   if (em->reg_limit) vdbe_add_op2(v, OP_DecrJumpZero, em->reg_limit, em->brk);
 }
 
+static void emit_row(Parse *p, Emit *em, int r, int cont) { emit_row_lazy(p, em, r, cont, NULL); }
+
 /* After all rows went into the sorter: read them back in order. */
 static void emit_sorted(Parse *p, Emit *em) {
   Vdbe *v = p->v;
   if (em->sorter_cur < 0) return;
-  int nk = em->n_ob + 1, n = em->n;
+  int nk = em->reg_cap ? em->n_ob + 1 : em->n_ob, n = em->n; /* top-N rows have a sequence number */
   int pseudo = parse_alloc_cursor(p);
   int rec = parse_alloc_reg(p);
   int r = parse_alloc_regs(p, n);
@@ -202,15 +261,18 @@ static void setup_order_by(Parse *p, Emit *em, ExprList *ob, int n_res) {
   em->sorter_cur = -1;
   if (!ob || ob->n == 0) return;
   em->sorter_cur = parse_alloc_cursor(p);
-  KeyInfo *k = sorter_keyinfo(p, ob, n_res, 1);
   if (!em->reg_limit) {
-    vdbe_add_op4(p->v, OP_SorterOpen, em->sorter_cur, ob->n + 1 + n_res, 0, k, P4_KEYINFO);
+    /* the sorter compares the ORDER BY terms only */
+    KeyInfo *k = expr_keyinfo_for_list(p, ob, 0, 1);
+    vdbe_add_op4(p->v, OP_SorterOpen, em->sorter_cur, ob->n + n_res, 0, k, P4_KEYINFO);
     return;
   }
+  KeyInfo *k = sorter_keyinfo(p, ob, n_res, 1);
   /* with a LIMIT, an ordered ephemeral index holding the best LIMIT+OFFSET
   ** rows (top-N); a negative LIMIT keeps every row */
   vdbe_add_op4(p->v, OP_OpenEphemeral, em->sorter_cur, ob->n + 1 + n_res, 0, k, P4_KEYINFO);
   em->reg_cap = parse_alloc_reg(p);
+  em->reg_worst = parse_alloc_regs(p, ob->n);
   if (em->reg_offset)
     vdbe_add_op3(p->v, OP_OffsetLimit, em->reg_limit, em->reg_cap, em->reg_offset);
   else
@@ -224,7 +286,94 @@ static void setup_distinct(Parse *p, Emit *em, ExprList *result) {
 }
 
 /* ------------------------------------------------------------- FROM items -- */
+/* The number EXPLAIN QUERY PLAN shows for a subquery: SQLite's select id
+** (the parser's), else (a SELECT the code generator made) the next free one. */
+int select_eqp_id(Parse *p, const Select *s) {
+  if (s && s->sel_id) return s->sel_id;
+  return ++p->eqp_id;
+}
+int select_src_eqp_id(const SrcItem *it) {
+  return it->subquery && it->subquery->sel_id ? it->subquery->sel_id : it->res_cursor;
+}
+
 static void code_recursive_cte(Parse *p, SrcItem *it);
+
+/* As SQLite: a FROM subquery that is the first item, alone or followed by a
+** LEFT or CROSS join (so it is the outermost loop, scanned once), is run as
+** a co-routine that yields its rows one at a time instead of being
+** materialized.  (SQLite also does it before a RIGHT/FULL JOIN; our RIGHT
+** JOIN code reads its left side again, so that stays materialized.) */
+static int can_coroutine(Select *s, int i) {
+  SrcList *src = s->from;
+  if (i != 0) return 0;
+  if (src->n > 1 && (src->a[1].join_type & (JT_RIGHT | JT_FULL))) return 0;
+  if (src->n > 1 && !(src->a[1].join_type & (JT_LEFT | JT_CROSS))) return 0;
+  return 1;
+}
+
+/* The co-routine's code, jumped over; where_code starts it (InitCoroutine)
+** and takes each row with Yield; its columns are read from the registers
+** after the yield register (coroutine_reads, once the loop is coded). */
+static void code_coroutine(Parse *p, SrcItem *it, int n_col) {
+  Vdbe *v = p->v;
+  int reg = parse_alloc_regs(p, n_col + 1);
+  int skip = vdbe_add_op0(v, OP_Goto);
+  it->res_co_reg = reg;
+  it->res_co_addr = vdbe_current_addr(v);
+  int save_parent = p->eqp_parent;
+  if (p->explain == 2) {
+    int id = vdbe_current_addr(v);
+    if (it->alias || it->name)
+      select_explain(p, "CO-ROUTINE %s", it->alias ? it->alias : it->name);
+    else
+      select_explain(p, "CO-ROUTINE (subquery-%d)", select_src_eqp_id(it));
+    p->eqp_parent = id;
+  }
+  SelectDest d;
+  memset(&d, 0, sizeof(d));
+  d.kind = SD_COROUTINE;
+  d.reg = reg;
+  d.n_reg = n_col;
+  select_code(p, it->subquery, &d, NULL);
+  vdbe_add_op1(v, OP_EndCoroutine, reg);
+  p->eqp_parent = save_parent;
+  vdbe_jump_here(v, skip);
+}
+
+/* After the loop over a co-routine item is coded: its cursor was never
+** opened; the column reads become copies of the co-routine's registers and
+** its rowid is NULL (as in SQLite). */
+static void coroutine_reads(Parse *p, Select *s, int from_addr) {
+  if (!s->from) return;
+  Vdbe *v = p->v;
+  int end = vdbe_current_addr(v);
+  for (int i = 0; i < s->from->n; i++) {
+    SrcItem *it = &s->from->a[i];
+    if (!it->res_co_reg) continue;
+    for (int a = from_addr; a < end; a++) {
+      VdbeOp *op = vdbe_get_op(v, a);
+      if (!op || op->p1 != it->res_cursor) continue;
+      if (op->opcode == OP_Column) {
+        int col = op->p2, dst = op->p3;
+        vdbe_change_to_noop(v, a);
+        op = vdbe_get_op(v, a);
+        op->opcode = OP_Copy;
+        op->p1 = it->res_co_reg + 1 + col;
+        op->p2 = dst;
+        op->p3 = 0;
+        op->p5 = 2; /* drops the subtype */
+      } else if (op->opcode == OP_Rowid) {
+        int dst = op->p2;
+        op->opcode = OP_Null;
+        op->p1 = 0;
+        op->p2 = dst;
+        op->p3 = 0;
+      } else if (op->opcode == OP_NullRow || op->opcode == OP_Close) {
+        vdbe_change_to_noop(v, a);
+      }
+    }
+  }
+}
 
 static void materialize_from(Parse *p, Select *s) {
   Vdbe *v = p->v;
@@ -241,16 +390,20 @@ static void materialize_from(Parse *p, Select *s) {
       code_recursive_cte(p, it);
       continue;
     }
+    if (can_coroutine(s, i)) {
+      code_coroutine(p, it, t->n_col);
+      continue;
+    }
     int once = -1;
     if (!expr_subquery_is_correlated(it->subquery)) once = vdbe_add_op0(v, OP_Once);
     vdbe_add_op2(v, OP_OpenEphemeral, it->res_cursor, t->n_col);
     int save_parent = p->eqp_parent;
     if (p->explain == 2) {
       int id = vdbe_current_addr(v);
-      if (it->alias)
-        select_explain(p, "MATERIALIZE %s", it->alias);
+      if (it->alias || it->name)
+        select_explain(p, "MATERIALIZE %s", it->alias ? it->alias : it->name);
       else
-        select_explain(p, "MATERIALIZE (subquery-%d)", it->res_cursor);
+        select_explain(p, "MATERIALIZE (subquery-%d)", select_src_eqp_id(it));
       p->eqp_parent = id;
     }
     SelectDest d;
@@ -513,8 +666,7 @@ static void code_aggregate(Parse *p, Select *s, Emit *em, int brk) {
   agg_collect_cols_list(p, &ai, s->result);
   agg_collect_cols(p, &ai, s->having);
   agg_collect_cols_list(p, &ai, s->order_by);
-  ExprList *gb = s->group_by;
-  if (gb) agg_collect_cols_list(p, &ai, gb);
+  ExprList *gb = s->group_by; /* its columns are read from the sorter key */
   for (int i = 0; i < ai.n_func; i++) ai.funcs[i].e->op = EX_FUNCTION;
   if (p->rc) {
     agg_free(&ai);
@@ -638,15 +790,28 @@ static void code_aggregate(Parse *p, Select *s, Emit *em, int brk) {
     return;
   }
 
-  /* GROUP BY through a sorter: [group keys][agg args][filters][columns] */
+  /* GROUP BY through a sorter: [group keys][agg args][filters][columns].
+  ** The sorter is stable, so rows of a group keep their scan order (as in
+  ** SQLite) without a sequence column; a column that is a GROUP BY term is
+  ** read from the key. */
   int n_gb = gb->n;
-  int n_sc = n_gb + 1; /* + sequence */
+  int n_sc = n_gb;
   for (int i = 0; i < ai.n_func; i++) {
     ai.funcs[i].sorter_col = n_sc;
     n_sc += ai.funcs[i].n_arg;
     if (ai.funcs[i].e->extra) ai.funcs[i].filter_col = n_sc++;
   }
-  for (int i = 0; i < ai.n_col; i++) ai.cols[i].sorter_col = n_sc++;
+  for (int i = 0; i < ai.n_col; i++) {
+    ai.cols[i].sorter_col = -1;
+    for (int j = 0; j < n_gb && ai.cols[i].sorter_col < 0; j++) {
+      const Expr *g = gb->a[j].expr;
+      while (g && g->op == EX_COLLATE) g = g->left;
+      if (g && g->op == EX_COLUMN && g->res_cursor == ai.cols[i].cursor && g->res_column == ai.cols[i].column &&
+          g->res_depth == 0)
+        ai.cols[i].sorter_col = j;
+    }
+    if (ai.cols[i].sorter_col < 0) ai.cols[i].sorter_col = n_sc++;
+  }
   int sorter = parse_alloc_cursor(p);
   /* as SQLite: with an ORDER BY of as many terms, the groups are sorted in
   ** its directions (ties of the ORDER BY then come out in that order) */
@@ -656,7 +821,7 @@ static void code_aggregate(Parse *p, Select *s, Emit *em, int brk) {
       gb->a[j].sort_desc = s->order_by->a[j].sort_desc;
       gb->a[j].nulls = 0;
     }
-  KeyInfo *k = sorter_keyinfo(p, gb, n_sc - n_gb - 1, 1);
+  KeyInfo *k = expr_keyinfo_for_list(p, gb, 0, 1); /* compares the keys only */
   vdbe_add_op4(v, OP_SorterOpen, sorter, n_sc, 0, k, P4_KEYINFO);
   WhereInfo *w = where_begin_sel(p, s, s->from, s->where, NULL, 0);
   if (!w || p->rc) {
@@ -665,19 +830,23 @@ static void code_aggregate(Parse *p, Select *s, Emit *em, int brk) {
   }
   int base = parse_alloc_regs(p, n_sc);
   for (int i = 0; i < n_gb; i++) expr_code(p, gb->a[i].expr, base + i);
-  vdbe_add_op2(v, OP_Sequence, sorter, base + n_gb);
   for (int i = 0; i < ai.n_func; i++) {
     AggFunc *af = &ai.funcs[i];
     for (int j = 0; j < af->n_arg; j++) expr_code(p, af->e->list->a[j].expr, base + af->sorter_col + j);
     if (af->e->extra) expr_code(p, af->e->extra, base + af->filter_col);
   }
-  for (int i = 0; i < ai.n_col; i++) expr_code(p, ai.cols[i].e, base + ai.cols[i].sorter_col);
+  for (int i = 0; i < ai.n_col; i++)
+    if (ai.cols[i].sorter_col >= n_gb) expr_code(p, ai.cols[i].e, base + ai.cols[i].sorter_col);
   int rec = parse_alloc_reg(p);
   vdbe_add_op3(v, OP_MakeRecord, base, n_sc, rec);
   vdbe_add_op2(v, OP_SorterInsert, sorter, rec);
   where_end(w);
   if (p->explain == 2) select_explain(p, "USE TEMP B-TREE FOR GROUP BY");
 
+  /* The sorted rows, as SQLite walks them: the previous key starts as NULLs,
+  ** so a first group of NULL keys simply accumulates into the freshly reset
+  ** accumulators; any other key change outputs the group before (if one
+  ** had rows: reg_has) and resets. */
   int pseudo = parse_alloc_cursor(p);
   int reg_srec = parse_alloc_reg(p);
   int reg_prev = parse_alloc_regs(p, n_gb);
@@ -689,7 +858,9 @@ static void code_aggregate(Parse *p, Select *s, Emit *em, int brk) {
   int l_end = vdbe_make_label(v);
   vdbe_add_op3(v, OP_OpenPseudo, pseudo, reg_srec, n_sc);
   vdbe_add_op2(v, OP_Integer, 0, reg_has);
+  vdbe_add_op2(v, OP_Integer, 0, reg_use);
   vdbe_add_op3(v, OP_Null, 0, reg_prev, reg_prev + n_gb - 1);
+  if (ai.n_func) vdbe_add_op3(v, OP_Null, 0, first_acc, last_acc);
   vdbe_add_op2(v, OP_SorterSort, sorter, l_end);
   int top = vdbe_current_addr(v);
   vdbe_add_op3(v, OP_SorterData, sorter, reg_srec, pseudo);
@@ -699,15 +870,9 @@ static void code_aggregate(Parse *p, Select *s, Emit *em, int brk) {
   int l_same = vdbe_make_label(v);
   int a_jump = vdbe_current_addr(v);
   vdbe_add_op3(v, OP_Jump, a_jump + 1, l_same, a_jump + 1);
-  int l_change = a_jump + 1;
-  /* a new group starts (the very first row also compares unequal: prev NULLs
-  ** vs. NULL keys compare equal, so use reg_has) */
-  int a = vdbe_add_op1(v, OP_IfNot, reg_has);
+  /* a new group starts */
+  vdbe_add_op3(v, OP_Copy, reg_new, reg_prev, n_gb - 1);
   vdbe_add_op2(v, OP_Gosub, reg_ret, l_output);
-  vdbe_jump_here(v, a);
-  int l_reset = vdbe_current_addr(v);
-  SHALE_UNUSED(l_reset);
-  for (int i = 0; i < n_gb; i++) vdbe_add_op2(v, OP_Copy, reg_new + i, reg_prev + i);
   if (ai.n_func) vdbe_add_op3(v, OP_Null, 0, first_acc, last_acc);
   for (int i = 0; i < ai.n_func; i++) {
     AggFunc *af = &ai.funcs[i];
@@ -716,13 +881,8 @@ static void code_aggregate(Parse *p, Select *s, Emit *em, int brk) {
       vdbe_add_op4(v, OP_OpenEphemeral, af->distinct_cur, 0, 0, kd, P4_KEYINFO);
     }
   }
-  vdbe_add_op2(v, OP_Integer, 1, reg_has);
-  vdbe_add_op2(v, OP_Integer, 0, reg_use);
+  if (ai.n_col > 0) vdbe_add_op2(v, OP_Integer, 0, reg_use);
   vdbe_resolve_label(v, l_same);
-  /* the first row: group must start even if keys are NULL = NULL */
-  int b = vdbe_add_op1(v, OP_If, reg_has);
-  vdbe_add_op2(v, OP_Goto, 0, l_change); /* an address, not a label */
-  vdbe_jump_here(v, b);
   int reg_hit = 0;
   agg_update(p, &ai, pseudo, &reg_hit);
   if (ai.n_col > 0) { /* columns: from the min/max row, else the group's first row */
@@ -732,20 +892,20 @@ static void code_aggregate(Parse *p, Select *s, Emit *em, int brk) {
     vdbe_jump_here(v, c);
     vdbe_add_op2(v, OP_Integer, 1, reg_use);
   }
+  vdbe_add_op2(v, OP_Integer, 1, reg_has);
   vdbe_add_op2(v, OP_SorterNext, sorter, top);
   /* last group */
-  int d = vdbe_add_op1(v, OP_IfNot, reg_has);
   vdbe_add_op2(v, OP_Gosub, reg_ret, l_output);
-  vdbe_jump_here(v, d);
   vdbe_add_op2(v, OP_Goto, 0, l_end);
-  /* output subroutine */
+  /* output subroutine: nothing when no group had rows yet */
   vdbe_resolve_label(v, l_output);
+  int l_ret = vdbe_make_label(v);
+  vdbe_add_op2(v, OP_IfNot, reg_has, l_ret);
   agg_final(p, &ai);
   agg_funcs_to_regs(&ai);
   agg_rewrite_list(&ai, s->result);
   agg_rewrite(&ai, s->having);
   agg_rewrite_list(&ai, s->order_by);
-  int l_ret = vdbe_make_label(v);
   if (s->having) expr_code_jump_if_false(p, s->having, l_ret, SQLITE_JUMPIFNULL);
   int r = parse_alloc_regs(p, n_res);
   expr_code_list(p, s->result, r);
@@ -1843,14 +2003,68 @@ static int expr_has_subquery(const Expr *e) {
   return 0;
 }
 
-static int can_flatten(Parse *p, Select *outer, int i) {
+/* The outer query's result uses an aggregate whose value depends on the order
+** of its input rows (anything but count(), min() and max(): SQLite's
+** SF_OrderByReqd), so a FROM subquery's ORDER BY must be kept for it. */
+static int expr_has_ordered_agg(Parse *p, const Expr *e) {
+  if (!e) return 0;
+  if (e->op == EX_FUNCTION && !e->over && expr_is_agg_func(p, e)) {
+    const FuncDef *f = (const FuncDef *)e->res_ptr;
+    const char *n = f ? f->name : NULL;
+    if (!n || (shale_stricmp(n, "count") && shale_stricmp(n, "min") && shale_stricmp(n, "max"))) return 1;
+  }
+  if (e->op == EX_SUBQUERY || e->op == EX_EXISTS) return 0;
+  if (expr_has_ordered_agg(p, e->left) || expr_has_ordered_agg(p, e->right) || expr_has_ordered_agg(p, e->extra))
+    return 1;
+  if (e->list)
+    for (int i = 0; i < e->list->n; i++)
+      if (expr_has_ordered_agg(p, e->list->a[i].expr)) return 1;
+  return 0;
+}
+
+/* SQLite's omit-ORDER-BY step before flattening: a FROM subquery's ORDER BY
+** (without LIMIT) is dropped when it cannot matter — the outer query has its
+** own ORDER BY, or the subquery is one side of a join — unless an outer
+** aggregate depends on the row order. */
+static void omit_useless_order_by(Parse *p, Select *outer, SrcItem *it) {
+  Select *sub = it->subquery;
+  if (!sub || !sub->order_by || sub->limit) return;
+  if (!outer->order_by && outer->from->n < 2) return;
+  if (outer->result)
+    for (int k = 0; k < outer->result->n; k++)
+      if (expr_has_ordered_agg(p, outer->result->a[k].expr)) return;
+  ast_free_expr_list(sub->order_by);
+  sub->order_by = NULL;
+}
+
+/* How the outer query is used (flatten_from). */
+#define FLAT_COMPOUND 1  /* an arm of a compound, whose ORDER BY / LIMIT belong to the
+                            whole compound (rule 15; here a subquery with ORDER BY is
+                            not merged into an arm either) */
+#define FLAT_LIMIT1 2    /* a scalar or EXISTS subquery: SQLite gives it a LIMIT 1 */
+
+/* SQLite's flattening restrictions (numbers as in its optoverview
+** document, and what sqlite3 3.40 does where the document is silent). */
+static int can_flatten(Parse *p, Select *outer, int i, int how) {
   SrcItem *it = &outer->from->a[i];
   Select *sub = it->subquery;
   Table *t = (Table *)it->res_ptr;
   if (!sub || !t || t->is_virtual) return 0;
   if (sub->prior || sub->with || sub->windows) return 0;
   if (sub->flags & (SELECT_F_DISTINCT | SELECT_F_VALUES)) return 0;
-  if (sub->group_by || sub->having || sub->limit || sub->offset || sub->order_by) return 0;
+  if (sub->group_by || sub->having || sub->offset) return 0;            /* (14) */
+  if (sub->limit || sub->order_by) {
+    int outer_agg = select_is_agg(p, outer);
+    if ((how & FLAT_COMPOUND) || select_has_window(outer)) return 0;    /* (15) (25) */
+    if (sub->order_by && (outer->order_by || outer_agg)) return 0;      /* (11) (16) */
+    if (sub->order_by && outer->from->n > 1) return 0;
+    if (sub->order_by && outer->result)
+      for (int k = 0; k < outer->result->n; k++)
+        if (expr_has_subquery(outer->result->a[k].expr)) return 0;
+    if (sub->limit && (outer->limit || (how & FLAT_LIMIT1))) return 0;  /* (13) */
+    if (sub->limit && (outer->from->n > 1 || outer_agg)) return 0;      /* (8) (9) */
+    if (sub->limit && (outer->where || (outer->flags & SELECT_F_DISTINCT))) return 0; /* (19) (21) */
+  }
   if (!sub->from || sub->from->n == 0 || sub->from->n + outer->from->n > 60) return 0;
   if (select_is_agg(p, sub) || select_has_window(sub)) return 0;
   if (sub->flags & SELECT_F_CORRELATED) return 0;
@@ -1869,6 +2083,31 @@ static int can_flatten(Parse *p, Select *outer, int i) {
   return 1;
 }
 
+/* The subquery's ORDER BY and LIMIT become the outer query's (can_flatten
+** made sure the outer query has none).  ORDER BY terms that equal an outer
+** result column are read from it, as resolve_order_by marks them. */
+static void flat_take_order_limit(Select *s, Select *sub) {
+  if (sub->order_by) {
+    s->order_by = sub->order_by;
+    sub->order_by = NULL;
+    for (int k = 0; k < s->order_by->n; k++) {
+      ExprListItem *ob = &s->order_by->a[k];
+      Expr *inner = ob->expr;
+      while (inner && inner->op == EX_COLLATE) inner = inner->left;
+      ob->res_order_by_col = 0;
+      for (int j = 0; s->result && j < s->result->n; j++)
+        if (resolve_expr_equal(inner, s->result->a[j].expr)) {
+          ob->res_order_by_col = j + 1;
+          break;
+        }
+    }
+  }
+  if (sub->limit) {
+    s->limit = sub->limit;
+    sub->limit = NULL;
+  }
+}
+
 static Expr *flat_and(Expr *a, Expr *b) {
   if (!a) return b;
   if (!b) return a;
@@ -1880,15 +2119,17 @@ static Expr *flat_and(Expr *a, Expr *b) {
   return e;
 }
 
-static void flatten_from(Parse *p, Select *s) {
+static void flatten_from(Parse *p, Select *s, int how) {
   if (!s->from || p->rc) return;
   for (int i = 0; i < s->from->n; i++) {
-    if (!can_flatten(p, s, i)) continue;
+    if (!(how & FLAT_COMPOUND)) omit_useless_order_by(p, s, &s->from->a[i]);
+    if (!can_flatten(p, s, i, how)) continue;
     SrcItem *it = &s->from->a[i];
     Select *sub = it->subquery;
     int cursor = it->res_cursor;
     /* 1. references to the subquery's columns */
     flat_subst_select(s, cursor, sub->result, 0);
+    flat_take_order_limit(s, sub);
     /* 2. WHERE and the item's ON clause */
     s->where = flat_and(s->where, sub->where);
     sub->where = NULL;
@@ -1925,15 +2166,18 @@ static void flatten_from(Parse *p, Select *s) {
 ** own_output is set). */
 static void code_simple_core(Parse *p, Select *s, Emit *em) {
   Vdbe *v = p->v;
-  flatten_from(p, s);
+  flatten_from(p, s, FLAT_COMPOUND); /* code_simple flattened already; compound arms here */
+  int start = vdbe_current_addr(v);
   materialize_from(p, s);
   if (p->rc) return;
   if (select_has_window(s)) {
     code_window_select(p, s, em);
+    coroutine_reads(p, s, start);
     return;
   }
   if (select_is_agg(p, s)) {
     code_aggregate(p, s, em, em->brk);
+    coroutine_reads(p, s, start);
     return;
   }
   WhereInfo *w = where_begin_sel(p, s, s->from, s->where, em->sorter_cur >= 0 ? em->order_by : NULL, 0);
@@ -1946,17 +2190,34 @@ static void code_simple_core(Parse *p, Select *s, Emit *em) {
   }
   int n = s->result ? s->result->n : 0;
   int r = parse_alloc_regs(p, n);
-  expr_code_list(p, s->result, r);
   if (em->sorter_cur == -2) {
     int save = em->sorter_cur;
     em->sorter_cur = -1;
-    emit_row(p, em, r, where_continue_label(w));
+    emit_row_lazy(p, em, r, where_continue_label(w), s->result);
     em->sorter_cur = save;
   } else {
-    emit_row(p, em, r, where_continue_label(w));
+    emit_row_lazy(p, em, r, where_continue_label(w), s->result);
   }
   where_end(w);
+  coroutine_reads(p, s, start);
   SHALE_UNUSED(v);
+}
+
+/* An aggregate query whose ORDER BY needs no sort, as in SQLite: without
+** GROUP BY there is one row; an ORDER BY naming the GROUP BY terms in
+** order (any directions, default NULLs placement) is how the groups come
+** out already (code_aggregate sorts the groups in its directions). */
+static int agg_order_by_is_free(Select *s) {
+  ExprList *ob = s->order_by, *gb = s->group_by;
+  if (!ob || select_has_window(s)) return 0;
+  if (!gb) return 1;
+  if (ob->n != gb->n) return 0;
+  for (int i = 0; i < ob->n; i++) {
+    int nulls = ob->a[i].nulls;
+    if ((nulls == 2 && !ob->a[i].sort_desc) || (nulls == 1 && ob->a[i].sort_desc)) return 0;
+    if (!resolve_expr_equal(ob->a[i].expr, gb->a[i].expr)) return 0;
+  }
+  return 1;
 }
 
 static void code_simple(Parse *p, Select *s, SelectDest *dest) {
@@ -1969,11 +2230,13 @@ static void code_simple(Parse *p, Select *s, SelectDest *dest) {
   em.sorter_cur = -1;
   em.queue_distinct = -1;
   em.brk = vdbe_make_label(v);
+  /* may bring the subquery's ORDER BY / LIMIT */
+  flatten_from(p, s, dest->kind == SD_MEM || dest->kind == SD_EXISTS ? FLAT_LIMIT1 : 0);
   compute_limit(p, s, &em);
   int sorter_addr = vdbe_current_addr(v);
   int is_agg = select_is_agg(p, s);
   ExprList *ob = s->order_by;
-  if (dest->kind == SD_EXISTS) ob = NULL;
+  if (dest->kind == SD_EXISTS || (is_agg && agg_order_by_is_free(s))) ob = NULL;
   setup_order_by(p, &em, ob, em.n);
   if ((s->flags & SELECT_F_DISTINCT) && !(is_agg && !s->group_by)) setup_distinct(p, &em, s->result);
   if (!s->from || s->from->n == 0) {

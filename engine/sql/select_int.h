@@ -80,5 +80,7 @@ void where_end(WhereInfo *);
 
 /* select.c */
 void select_explain(Parse *, const char *fmt, ...);
+int select_eqp_id(Parse *, const Select *); /* "SCALAR SUBQUERY N": SQLite's select id */
+int select_src_eqp_id(const SrcItem *);     /* "(subquery-N)" of a FROM subquery */
 
 #endif

@@ -26,7 +26,7 @@ void wh_explain_level(WhereInfo *w, WLevel *lv) {
   char name_buf[64];
   const char *name = it->alias ? it->alias : it->name;
   if (!name) {
-    sqlite3_snprintf(sizeof(name_buf), name_buf, "(subquery-%d)", it->res_cursor);
+    sqlite3_snprintf(sizeof(name_buf), name_buf, "(subquery-%d)", select_src_eqp_id(it));
     name = name_buf;
   }
   const char *lj = lv->left_join || lv->or_left_join ? " LEFT-JOIN" : "";
@@ -255,7 +255,7 @@ static void code_in_loop(WhereInfo *w, WLevel *lv, WTerm *t, int reg, char aff, 
   if (e->op == EX_IN_SELECT && p->explain == 2) {
     int id = vdbe_current_addr(v);
     select_explain(p, "%sLIST SUBQUERY %d", expr_subquery_is_correlated(e->select) ? "CORRELATED " : "",
-                   ++p->eqp_id);
+                   select_eqp_id(p, e->select));
     p->eqp_parent = id;
   }
   KeyInfo *k = keyinfo_alloc(1, 0);
@@ -317,6 +317,15 @@ void wh_begin_level(WhereInfo *w, int li, u64 avail_before) {
   wh_explain_level(w, lv);
   switch (lv->plan) {
     case PLAN_PSEUDO:
+      if (lv->item->res_co_reg) { /* a co-routine's rows (select.c) */
+        vdbe_add_op3(v, OP_InitCoroutine, lv->item->res_co_reg, 0, lv->item->res_co_addr);
+        lv->top = vdbe_current_addr(v);
+        vdbe_add_op2(v, OP_Yield, lv->item->res_co_reg, lv->brk);
+        lv->next_op = OP_Goto;
+        lv->next_cursor = 0;
+        break;
+      }
+      /* fall through */
     case PLAN_SCAN:
       vdbe_add_op2(v, lv->desc ? OP_Last : OP_Rewind, lv->cursor, lv->brk);
       lv->top = vdbe_current_addr(v);

@@ -204,6 +204,10 @@ static void resolve_ops(Vdbe *v, VdbeOp *ops, int n) {
     if (ops[i].p2 < -1) ops[i].p2 = resolve(v, ops[i].p2);
     /* a few opcodes keep a jump target in P3 or P1 (e.g. InitCoroutine P3, Yield-less) */
     if (ops[i].opcode == OP_InitCoroutine && ops[i].p3 < -1) ops[i].p3 = resolve(v, ops[i].p3);
+    if (ops[i].opcode == OP_Jump) { /* all three targets may be labels */
+      if (ops[i].p1 < -1) ops[i].p1 = resolve(v, ops[i].p1);
+      if (ops[i].p3 < -1) ops[i].p3 = resolve(v, ops[i].p3);
+    }
   }
 }
 

@@ -1491,6 +1491,8 @@ int vdbe_exec(Vdbe *v) {
         break;
       case OP_Copy:
         for (int i = 0; i <= op->p3; i++) mem_copy(&mem[op->p2 + i], &mem[op->p1 + i]);
+        if (op->p5 & 2) /* a co-routine's column read: no subtype, as from a record (SQLite) */
+          for (int i = 0; i <= op->p3; i++) mem[op->p2 + i].flags &= (u16)~MEM_Subtype;
         break;
       case OP_SCopy:
         mem_copy(&mem[op->p2], &mem[op->p1]);
