@@ -101,6 +101,7 @@ void expr_code_jump_if_true(Parse *, Expr *, int dest, int jump_if_null);
 void expr_code_jump_if_false(Parse *, Expr *, int dest, int jump_if_null);
 char expr_affinity(Parse *, const Expr *);
 const char *expr_collation_name(Parse *, const Expr *); /* NULL = BINARY */
+const char *expr_compare_collation(Parse *, const Expr *l, const Expr *r); /* of "l OP r" */
 void expr_code_set_subqueries(Parse *, ExprList *set); /* SET (a, b) = (SELECT …): once per row */
 int expr_is_constant(const Expr *);
 void expr_code_prologue(Parse *); /* prepare.c: the factored constants, after OP_Transaction */

@@ -121,7 +121,7 @@ const char *expr_collation_name(Parse *p, const Expr *e) {
 /* Collation for a binary comparison (sqlite3BinaryCompareCollSeq): an
 ** explicit COLLATE on the left, then on the right, then the left
 ** operand's collation (a column's, even BINARY), then the right's. */
-static const char *compare_collation(Parse *p, const Expr *l, const Expr *r) {
+const char *expr_compare_collation(Parse *p, const Expr *l, const Expr *r) {
   if (has_collate(l)) return expr_collation_name(p, l);
   if (has_collate(r)) return expr_collation_name(p, r);
   const char *z = expr_collation_name(p, l);
@@ -351,7 +351,7 @@ static int invert_cmp(int op) {
 ** two expressions.  flags: SQLITE_JUMPIFNULL / SQLITE_NULLEQ. */
 static void code_compare(Parse *p, const Expr *l, const Expr *r, int op, int rl, int rr, int dest, int flags) {
   char aff = expr_compare_affinity(p, l, r);
-  const char *coll = compare_collation(p, l, r);
+  const char *coll = expr_compare_collation(p, l, r);
   CollSeq *cs = find_coll(p, coll);
   if (cs)
     vdbe_add_op4(p->v, op, rr, dest, rl, cs, P4_COLLSEQ);
@@ -587,7 +587,7 @@ static void code_in_select(Parse *p, Expr *e, int target) {
     /* SQLite takes the right-most arm of a compound for the comparison */
     const Expr *re = (s->result && i < s->result->n ? s : first)->result->a[i].expr;
     aff[i] = in_affinity(p, le, re);
-    const char *cn = compare_collation(p, le, re);
+    const char *cn = expr_compare_collation(p, le, re);
     if (k->coll) k->coll[i] = parse_collseq(p, cn);
   }
   aff[n] = 0;

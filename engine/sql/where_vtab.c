@@ -51,9 +51,7 @@ const char *sqlite3_vtab_collation(sqlite3_index_info *info, int i) {
   VtIndexInfo *x = (VtIndexInfo *)info;
   if (!info || i < 0 || i >= info->nConstraint) return NULL;
   const Expr *e = x->terms[i]->e;
-  const char *c = NULL;
-  if (e && e->left) c = expr_collation_name(x->p, e->left);
-  if (!c && e && e->right) c = expr_collation_name(x->p, e->right);
+  const char *c = e ? expr_compare_collation(x->p, e->left, e->right) : NULL;
   return c ? c : "BINARY";
 }
 
