@@ -277,6 +277,49 @@ static char *add_column_text(Parse *p, Stmt *st) {
   return shale_strndup(start, (int)(end - start));
 }
 
+/* A WITHOUT ROWID table is an index b-tree keyed by its record: the rows
+** are copied to an ephemeral table with the default appended (the new
+** column is the record's last field), the tree cleared, and the longer
+** records inserted again. */
+static void add_column_rewrite_without_rowid(Parse *p, Table *t, ColumnDef *cd, Expr *dflt) {
+  Vdbe *v = p->v;
+  int idb = t->db_index;
+  int ns = 0;
+  for (int i = 0; i < t->n_col; i++)
+    if (!table_col_is_virtual(t, i)) ns++;
+  int cur = parse_alloc_cursor(p), eph = parse_alloc_cursor(p);
+  int regs = parse_alloc_regs(p, ns + 1);
+  int rec = parse_alloc_reg(p), rid = parse_alloc_reg(p);
+  vdbe_add_op4(v, OP_OpenWrite, cur, (int)t->root, idb, build_index_keyinfo(p, table_primary_key_index(t)),
+               P4_KEYINFO);
+  vdbe_add_op2(v, OP_OpenEphemeral, eph, ns + 1);
+  int rw = vdbe_add_op1(v, OP_Rewind, cur);
+  int top = vdbe_current_addr(v);
+  for (int k = 0; k < ns; k++) vdbe_add_op3(v, OP_Column, cur, k, regs + k);
+  Expr *d = ast_dup_expr(dflt);
+  NameContext nc;
+  memset(&nc, 0, sizeof(nc));
+  if (resolve_expr(p, &nc, d) == SQLITE_OK) expr_code(p, d, regs + ns);
+  ast_free_expr(d);
+  char aff[2] = {schema_affinity_of_type(cd->type), 0};
+  vdbe_add_op4(v, OP_Affinity, regs + ns, 1, 0, shale_strdup(aff), P4_DYNAMIC);
+  vdbe_add_op3(v, OP_MakeRecord, regs, ns + 1, rec);
+  vdbe_add_op2(v, OP_NewRowid, eph, rid);
+  vdbe_add_op3(v, OP_Insert, eph, rec, rid);
+  vdbe_add_op2(v, OP_Next, cur, top);
+  vdbe_jump_here(v, rw);
+  vdbe_add_op2(v, OP_Clear, (int)t->root, idb);
+  int rw2 = vdbe_add_op1(v, OP_Rewind, eph);
+  int top2 = vdbe_current_addr(v);
+  for (int k = 0; k <= ns; k++) vdbe_add_op3(v, OP_Column, eph, k, regs + k);
+  vdbe_add_op3(v, OP_MakeRecord, regs, ns + 1, rec);
+  vdbe_add_op4_int(v, OP_IdxInsert, cur, rec, regs, ns + 1);
+  vdbe_add_op2(v, OP_Next, eph, top2);
+  vdbe_jump_here(v, rw2);
+  vdbe_add_op1(v, OP_Close, eph);
+  vdbe_add_op1(v, OP_Close, cur);
+}
+
 static void add_column(Parse *p, Stmt *st, Table *t) {
   ColumnDef *cd = st->u.alter.add;
   int idb = t->db_index;
@@ -345,6 +388,10 @@ static void add_column(Parse *p, Stmt *st, Table *t) {
   sqlite3_free(nsql);
   if (!null_default) {
     /* existing rows get the default: rewrite them */
+    if (t->without_rowid) {
+      add_column_rewrite_without_rowid(p, t, cd, dflt);
+      return;
+    }
     Vdbe *v = p->v;
     int cur = parse_alloc_cursor(p);
     int n_col = t->n_col + 1;
