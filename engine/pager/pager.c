@@ -94,10 +94,9 @@ struct Pager {
   int open_flags;
   int readonly;
   int memory;
-  /* A ":memory:" database on the memdb VFS: the cache is the database (as
-  ** in SQLite).  Pages are never evicted or written anywhere; commit only
-  ** marks them clean.  (Behind the pending/faulty test VFSes a memory
-  ** database keeps its memdb file image, so that its I/O is exercised.) */
+  /* A ":memory:" database: the cache is the database (as in SQLite).
+  ** Pages are never evicted or written to the (memdb) file, whose image
+  ** stays empty; commit only marks them clean. */
   int cache_only;
   int extra;
   u32 page_size;
@@ -594,7 +593,7 @@ int pager_open(ShaleVfs *vfs, const char *path, int pager_flags, int open_flags,
   p->open_flags = outf;
   p->readonly = (outf & SQLITE_OPEN_READONLY) != 0;
   if (p->memory) p->exclusive_mode = 1;
-  p->cache_only = p->memory && vfs == shale_vfs_find("memdb");
+  p->cache_only = p->memory;
   compute_cache_max(p);
   *out = p;
   return SQLITE_OK;
