@@ -8,18 +8,6 @@
 
 /* ---------------------------------------------------------------- pages */
 
-void bt_pv(DbPage *dp, PV *v) {
-  v->dp = dp;
-  v->a = (u8 *)pager_data(dp);
-  v->pgno = pager_pgno(dp);
-  v->hdr = v->pgno == 1 ? 100 : 0;
-  v->flags = v->a[v->hdr];
-  v->leaf = (v->flags & 8) != 0;
-  v->intkey = (v->flags & 1) != 0;
-  v->ncell = (int)get2byte(v->a + v->hdr + 3);
-  v->cellptr = v->hdr + (v->leaf ? 8 : 12);
-}
-
 Pgno bt_pending_page(Btree *bt) { return (Pgno)(0x40000000u / bt->pgsz) + 1; }
 
 /* Pointer maps (auto_vacuum): the page holding pg's 5-byte entry. */

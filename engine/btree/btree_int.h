@@ -149,7 +149,18 @@ struct BtCursor {
 };
 
 /* btree.c */
-void bt_pv(DbPage *dp, PV *v);
+/* Parsed on every step of every cursor move: inline. */
+static inline void bt_pv(DbPage *dp, PV *v) {
+  v->dp = dp;
+  v->a = (u8 *)pager_data(dp);
+  v->pgno = pager_pgno(dp);
+  v->hdr = v->pgno == 1 ? 100 : 0;
+  v->flags = v->a[v->hdr];
+  v->leaf = (v->flags & 8) != 0;
+  v->intkey = (v->flags & 1) != 0;
+  v->ncell = (int)get2byte(v->a + v->hdr + 3);
+  v->cellptr = v->hdr + (v->leaf ? 8 : 12);
+}
 static inline u8 *pv_cell(const PV *v, int i) {
   return v->a + get2byte(v->a + v->cellptr + 2 * i);
 }
