@@ -33,7 +33,8 @@ u32 bt_local_size(Btree *bt, u8 flags, u32 P) {
   return K <= X ? K : M;
 }
 
-void bt_parse_cell(Btree *bt, u8 flags, const u8 *c, CellInfo *ci) {
+/* A cell's sizes, without its overflow page number (ci->ovfl = 0). */
+static void parse_cell_sizes(Btree *bt, u8 flags, const u8 *c, CellInfo *ci) {
   const u8 *p = c;
   ci->key = 0;
   ci->ovfl = 0;
@@ -59,11 +60,13 @@ void bt_parse_cell(Btree *bt, u8 flags, const u8 *c, CellInfo *ci) {
   ci->pay = (u8 *)p;
   ci->nlocal = bt_local_size(bt, flags, np);
   u32 sz = (u32)(p - c) + ci->nlocal;
-  if (ci->nlocal < np) {
-    ci->ovfl = get4byte(p + ci->nlocal);
-    sz += 4;
-  }
+  if (ci->nlocal < np) sz += 4;
   ci->size = sz < 4 ? 4 : sz;
+}
+
+void bt_parse_cell(Btree *bt, u8 flags, const u8 *c, CellInfo *ci) {
+  parse_cell_sizes(bt, flags, c, ci);
+  if (ci->nlocal < ci->npay) ci->ovfl = get4byte(ci->pay + ci->nlocal);
 }
 
 u32 bt_page_nfree(Btree *bt, const PV *v) {
@@ -87,81 +90,170 @@ static int corrupt(Btree *bt, Pgno pgno, const char *what) {
   return SQLITE_CORRUPT;
 }
 
-int bt_validate(Btree *bt, DbPage *dp) {
-  PgExtra *ex = (PgExtra *)pager_extra(dp);
-  if (ex->gen == bt->gen) return SQLITE_OK;
-  PV v;
-  bt_pv(dp, &v);
+/* Are the n big-endian u16 at p all in [lo, hi] (hi < 65536)?  Run on
+** every page load, so eight at a time where the compiler has vector
+** extensions (GCC and clang, any target). */
+static int cell_ptrs_in(const u8 *p, int n, u32 lo, u32 hi) {
+  int i = 0;
+  u32 bad = 0;
+#if defined(__GNUC__)
+  typedef u16 u16x8 __attribute__((vector_size(16)));
+  typedef i16 i16x8 __attribute__((vector_size(16)));
+  u16x8 vlo = {0}, vhi = {0};
+  vlo += (u16)lo;
+  vhi += (u16)hi;
+  i16x8 vbad = {0};
+  for (; i + 8 <= n; i += 8) {
+    u16x8 x;
+    memcpy(&x, p + 2 * i, sizeof x);
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    x = (u16x8)((x << 8) | (x >> 8));
+#endif
+    vbad |= (i16x8)(x < vlo) | (i16x8)(x > vhi);
+  }
+  for (int k = 0; k < 8; k++) bad |= (u16)vbad[k];
+#endif
+  for (; i < n; i++) {
+    u32 off = get2byte(p + 2 * i);
+    bad |= (off < lo) | (off > hi);
+  }
+  return bad == 0;
+}
+
+/* What every use of a page relies on, checked when it is loaded (about what
+** SQLite's btreeInitPage checks, plus the cell pointer array): the page
+** type, the cell count, the content area, every cell pointer (a cell starts
+** inside the content area with at least 4 bytes before the end), the
+** freeblock chain and the right child.  Readers check a cell's extent when
+** they use its payload (cell_fits); the pager keeps slack after every page
+** so that the varints of a cell header can be read before that. */
+static int validate_header(Btree *bt, const PV *v) {
   u32 U = bt->usable;
-  if (v.flags != 2 && v.flags != 5 && v.flags != 10 && v.flags != 13)
-    return corrupt(bt, v.pgno, "bad page type");
-  if ((u32)v.cellptr + 2u * (u32)v.ncell > U) return corrupt(bt, v.pgno, "too many cells");
-  u32 content = get2byte(v.a + v.hdr + 5);
+  const u8 *a = v->a;
+  if (v->flags != 2 && v->flags != 5 && v->flags != 10 && v->flags != 13)
+    return corrupt(bt, v->pgno, "bad page type");
+  u32 end_ptrs = (u32)v->cellptr + 2u * (u32)v->ncell;
+  if (end_ptrs > U) return corrupt(bt, v->pgno, "too many cells");
+  u32 content = get2byte(a + v->hdr + 5);
   if (content == 0) content = 65536;
-  if (content < (u32)v.cellptr + 2u * (u32)v.ncell || content > U)
-    return corrupt(bt, v.pgno, "bad content area");
-  for (int i = 0; i < v.ncell; i++) {
-    u32 off = get2byte(v.a + v.cellptr + 2 * i);
-    if (off < content || off + 4 > U) return corrupt(bt, v.pgno, "cell offset");
+  if (content < end_ptrs || content > U) return corrupt(bt, v->pgno, "bad content area");
+  if (v->ncell > 0 && (content + 4 > U || !cell_ptrs_in(a + v->cellptr, v->ncell, content, U - 4)))
+    return corrupt(bt, v->pgno, "cell offset");
+  u32 fb = get2byte(a + v->hdr + 1), last_end = 0, total = 0;
+  while (fb) {
+    if (fb < content || fb < last_end || fb + 4 > U) return corrupt(bt, v->pgno, "freeblock");
+    u32 sz = get2byte(a + fb + 2);
+    if (sz < 4 || fb + sz > U) return corrupt(bt, v->pgno, "freeblock size");
+    total += sz;
+    last_end = fb + sz;
+    u32 nx = get2byte(a + fb);
+    if (nx && nx <= last_end) return corrupt(bt, v->pgno, "freeblock order");
+    fb = nx;
+  }
+  u32 nfree = content - end_ptrs + total + a[v->hdr + 7];
+  if (nfree > U) return corrupt(bt, v->pgno, "free space");
+  if (!v->leaf && pv_right(v) == 0) return corrupt(bt, v->pgno, "right child 0");
+  return SQLITE_OK;
+}
+
+/* Every cell lies inside the page and no child pointer is 0: what code that
+** moves or resizes cells (the writers, integrity_check) relies on. */
+static int validate_cells(Btree *bt, const PV *v) {
+  u32 U = bt->usable;
+  for (int i = 0; i < v->ncell; i++) {
+    u32 off = get2byte(v->a + v->cellptr + 2 * i);
     /* the cell header (at most 4 + 9 + 9 bytes) is read from a padded copy
     ** so that nothing past the page is touched before the size is known */
     u8 tmp[32];
-    const u8 *cp = v.a + off;
+    const u8 *cp = v->a + off;
     if (U - off < 24) {
       memset(tmp, 0, sizeof tmp);
       memcpy(tmp, cp, U - off);
       cp = tmp;
     }
     u32 sz;
-    if (v.flags == PTF_TABLE_INTERIOR) {
+    if (v->flags == PTF_TABLE_INTERIOR) {
       u64 k;
       sz = 4 + (u32)varint_get(cp + 4, &k);
     } else {
-      const u8 *p = cp + (v.flags == PTF_INDEX_INTERIOR ? 4 : 0);
+      const u8 *p = cp + (v->flags == PTF_INDEX_INTERIOR ? 4 : 0);
       u32 np;
-      p += varint_get32(p, &np);
-      if (v.flags == PTF_TABLE_LEAF) {
-        u64 k;
-        p += varint_get(p, &k);
+      if (p[0] < 0x80) np = *p++;
+      else p += varint_get32(p, &np);
+      if (v->flags == PTF_TABLE_LEAF) {
+        int k = 0;
+        while (k < 8 && (p[k] & 0x80)) k++; /* the rowid varint */
+        p += k + 1;
       }
-      u32 local = bt_local_size(bt, v.flags, np);
+      u32 local = bt_local_size(bt, v->flags, np);
       sz = (u32)(p - cp) + local + (local < np ? 4 : 0);
     }
     if (sz < 4) sz = 4;
-    if (off + sz > U) return corrupt(bt, v.pgno, "cell extends off page");
-    if (!v.leaf && get4byte(v.a + off) == 0) return corrupt(bt, v.pgno, "child 0");
+    if (off + sz > U) return corrupt(bt, v->pgno, "cell extends off page");
+    if (!v->leaf && get4byte(v->a + off) == 0) return corrupt(bt, v->pgno, "child 0");
   }
-  u32 fb = get2byte(v.a + v.hdr + 1), last_end = 0, total = 0;
-  while (fb) {
-    if (fb < content || fb < last_end || fb + 4 > U) return corrupt(bt, v.pgno, "freeblock");
-    u32 sz = get2byte(v.a + fb + 2);
-    if (sz < 4 || fb + sz > U) return corrupt(bt, v.pgno, "freeblock size");
-    total += sz;
-    last_end = fb + sz;
-    u32 nx = get2byte(v.a + fb);
-    if (nx && nx <= last_end) return corrupt(bt, v.pgno, "freeblock order");
-    fb = nx;
-  }
-  u32 nfree = content - ((u32)v.cellptr + 2u * (u32)v.ncell) + total + v.a[v.hdr + 7];
-  if (nfree > U) return corrupt(bt, v.pgno, "free space");
-  if (!v.leaf && pv_right(&v) == 0) return corrupt(bt, v.pgno, "right child 0");
+  return SQLITE_OK;
+}
+
+/* Readers' check of a page (see validate_header); once per load. */
+static int validate_light(Btree *bt, DbPage *dp) {
+  PgExtra *ex = (PgExtra *)pager_extra(dp);
+  if (ex->gen == bt->gen) return SQLITE_OK;
+  PV v;
+  bt_pv(dp, &v);
+  int rc = validate_header(bt, &v);
+  if (rc) return rc;
   ex->gen = bt->gen;
+  ex->full = 0;
+  return SQLITE_OK;
+}
+
+int bt_validate(Btree *bt, DbPage *dp) {
+  PgExtra *ex = (PgExtra *)pager_extra(dp);
+  int known = ex->gen == bt->gen;
+  if (known && ex->full) return SQLITE_OK;
+  PV v;
+  bt_pv(dp, &v);
+  int rc = known ? SQLITE_OK : validate_header(bt, &v);
+  if (!rc) rc = validate_cells(bt, &v);
+  if (rc) return rc;
+  ex->gen = bt->gen;
+  ex->full = 1;
+  return SQLITE_OK;
+}
+
+/* Does the cell's local payload (and overflow pointer) end inside the page?
+** Pages are checked lazily for this (validate_header). */
+static int cell_fits(Btree *bt, const u8 *a, const u8 *cell, const CellInfo *ci) {
+  return (u32)(cell - a) + ci->size <= bt->usable;
+}
+
+/* bt_parse_cell for readers: SQLITE_CORRUPT for a cell off its page. */
+int bt_parse_cell_in(Btree *bt, const PV *v, const u8 *cell, CellInfo *ci) {
+  parse_cell_sizes(bt, v->flags, cell, ci);
+  if (!cell_fits(bt, v->a, cell, ci)) return corrupt(bt, v->pgno, "cell extends off page");
+  if (ci->nlocal < ci->npay) ci->ovfl = get4byte(ci->pay + ci->nlocal);
   return SQLITE_OK;
 }
 
 int bt_get_raw(Btree *bt, Pgno pgno, DbPage **out, int flags) {
   *out = NULL;
   if (pgno == 0 || pgno > pager_page_count(bt->pager) + 64u) return corrupt(bt, pgno, "page number");
-  return pager_get(bt->pager, pgno, out, flags);
+  int rc = pager_get(bt->pager, pgno, out, flags);
+  /* Raw pages are about to be written as something else (freelist,
+  ** overflow, pointer map, moved page): in a damaged file the same page
+  ** may also be a tree page, whose checks must then be done again. */
+  if (rc == SQLITE_OK) ((PgExtra *)pager_extra(*out))->gen = 0;
+  return rc;
 }
 
-int bt_get_page(Btree *bt, Pgno pgno, DbPage **out) {
+static int get_page(Btree *bt, Pgno pgno, DbPage **out, int full) {
   *out = NULL;
   if (pgno == 0 || pgno > pager_page_count(bt->pager)) return corrupt(bt, pgno, "page number");
   DbPage *dp;
   int rc = pager_get(bt->pager, pgno, &dp, 0);
   if (rc) return rc;
-  rc = bt_validate(bt, dp);
+  rc = full ? bt_validate(bt, dp) : validate_light(bt, dp);
   if (rc) {
     pager_unref(dp);
     return rc;
@@ -170,7 +262,22 @@ int bt_get_page(Btree *bt, Pgno pgno, DbPage **out) {
   return SQLITE_OK;
 }
 
+int bt_get_page(Btree *bt, Pgno pgno, DbPage **out) { return get_page(bt, pgno, out, 1); }
+
+/* Tree pages for cursor moves and reads (validate_light). */
+static int get_read_page(Btree *bt, Pgno pgno, DbPage **out) { return get_page(bt, pgno, out, 0); }
+
 int bt_hold(Btree *bt, DbPage *dp) {
+  /* A tree page pinned for a write (GATHER) that only a reader checked so
+  ** far: the writers rely on every cell's size. */
+  PgExtra *ex = (PgExtra *)pager_extra(dp);
+  if (ex->gen == bt->gen && !ex->full) {
+    int rc = bt_validate(bt, dp);
+    if (rc) {
+      pager_unref(dp);
+      return rc;
+    }
+  }
   if (bt->nheld == bt->aheld) {
     int n = bt->aheld ? bt->aheld * 2 : 64;
     DbPage **p = sqlite3_realloc64(bt->held, sizeof(DbPage *) * (u64)n);
@@ -721,7 +828,7 @@ int btree_cursor_open(Btree *bt, Pgno root, int wrflag, BtCursor **out) {
   if (root >= 1 && root <= pager_page_count(bt->pager)) {
     DbPage *dp = pager_lookup(bt->pager, root);
     if (dp) {
-      if (bt_validate(bt, dp) == SQLITE_OK) {
+      if (validate_light(bt, dp) == SQLITE_OK) {
         PV v;
         bt_pv(dp, &v);
         c->intkey = v.intkey;
@@ -776,7 +883,7 @@ int btree_cursor_is_table(BtCursor *c) {
   }
   if (c->intkey == 2) {
     DbPage *dp;
-    if (bt_get_page(c->bt, c->root, &dp) == SQLITE_OK) {
+    if (get_read_page(c->bt, c->root, &dp) == SQLITE_OK) {
       PV v;
       bt_pv(dp, &v);
       c->intkey = v.intkey;
@@ -835,7 +942,7 @@ static int move_to_root(BtCursor *c) {
   }
   if (c->depth < 0) {
     DbPage *dp;
-    int rc = bt_get_page(c->bt, c->root, &dp);
+    int rc = get_read_page(c->bt, c->root, &dp);
     if (rc) return rc;
     c->pg[0] = dp;
     c->depth = 0;
@@ -850,7 +957,7 @@ static int move_to_root(BtCursor *c) {
 static int move_to_child(BtCursor *c, Pgno child) {
   if (c->depth + 1 >= BT_MAX_DEPTH) return corrupt(c->bt, child, "tree too deep");
   DbPage *dp;
-  int rc = bt_get_page(c->bt, child, &dp);
+  int rc = get_read_page(c->bt, child, &dp);
   if (rc) return rc;
   PV v, p;
   bt_pv(dp, &v);
@@ -1219,16 +1326,18 @@ int btree_table_moveto(BtCursor *c, i64 rowid, int *res) {
 }
 
 /* The full key of an index cell (reading overflow into bt->keybuf). */
-static inline int cell_full_key(Btree *bt, u8 flags, const u8 *cell, const u8 **key, u32 *n) {
+static inline int cell_full_key(Btree *bt, const PV *v, const u8 *cell, const u8 **key, u32 *n) {
+  u8 flags = v->flags;
   /* the common case: an index cell whose key is all on the page */
   const u8 *p = cell + (flags == PTF_INDEX_INTERIOR ? 4 : 0);
   if (p[0] < 0x80 && p[0] <= bt->max_local && flags != PTF_TABLE_LEAF && flags != PTF_TABLE_INTERIOR) {
+    if ((u32)(p + 1 - v->a) + p[0] > bt->usable) return corrupt(bt, v->pgno, "cell extends off page");
     *n = p[0];
     *key = p + 1;
     return SQLITE_OK;
   }
   CellInfo ci;
-  bt_parse_cell(bt, flags, cell, &ci);
+  SHALE_TRY(bt_parse_cell_in(bt, v, cell, &ci));
   *n = ci.npay;
   if (ci.nlocal == ci.npay) {
     *key = ci.pay;
@@ -1241,7 +1350,7 @@ static inline int cell_full_key(Btree *bt, u8 flags, const u8 *cell, const u8 **
     bt->keybuf = p;
     bt->akeybuf = ci.npay + 64;
   }
-  int rc = bt_read_payload(bt, flags, cell, 0, ci.npay, bt->keybuf);
+  int rc = bt_read_payload(bt, v, cell, 0, ci.npay, bt->keybuf);
   if (rc) return rc;
   *key = bt->keybuf;
   return SQLITE_OK;
@@ -1261,11 +1370,11 @@ static int index_seek(BtCursor *c, BtreeKeyCompare cmp, void *arg, int *res) {
       const u8 *key;
       u32 n;
       const u8 *cell = pv_cell(&v, mid) + (v.leaf ? 0 : 4);
-      if (cell[0] < 0x80 && cell[0] <= bt->max_local) {
+      if (cell[0] < 0x80 && cell[0] <= bt->max_local && (u32)(cell + 1 - v.a) + cell[0] <= bt->usable) {
         n = cell[0]; /* the common case: a short key stored on the page */
         key = cell + 1;
       } else {
-        rc = cell_full_key(bt, v.flags, pv_cell(&v, mid), &key, &n);
+        rc = cell_full_key(bt, &v, pv_cell(&v, mid), &key, &n);
         if (rc) return rc;
       }
       int r = cmp(arg, key, (int)n);
@@ -1358,7 +1467,7 @@ int bt_index_seek_key(BtCursor *c, const u8 *key, int n, int *res) {
 int bt_full_key(BtCursor *c, const u8 **key, u32 *n) {
   PV v;
   bt_pv(c->pg[c->depth], &v);
-  return cell_full_key(c->bt, v.flags, pv_cell(&v, c->idx[c->depth]), key, n);
+  return cell_full_key(c->bt, &v, pv_cell(&v, c->idx[c->depth]), key, n);
 }
 
 /* Save the cursor's key and release its pages (may PENDING reading an
@@ -1463,7 +1572,7 @@ u32 btree_payload_size(BtCursor *c) {
   PV v;
   bt_pv(c->pg[c->depth], &v);
   CellInfo ci;
-  bt_parse_cell(c->bt, v.flags, pv_cell(&v, c->idx[c->depth]), &ci);
+  parse_cell_sizes(c->bt, v.flags, pv_cell(&v, c->idx[c->depth]), &ci);
   return ci.npay;
 }
 
@@ -1473,7 +1582,10 @@ const void *btree_payload_fetch(BtCursor *c, u32 *n_local) {
   PV v;
   bt_pv(c->pg[c->depth], &v);
   CellInfo ci;
-  bt_parse_cell(c->bt, v.flags, pv_cell(&v, c->idx[c->depth]), &ci);
+  const u8 *cell = pv_cell(&v, c->idx[c->depth]);
+  parse_cell_sizes(c->bt, v.flags, cell, &ci);
+  /* a cell off the page: nothing local (btree_payload_read reports it) */
+  if (!cell_fits(c->bt, v.a, cell, &ci)) return NULL;
   *n_local = ci.nlocal;
   return ci.pay;
 }
@@ -1495,29 +1607,34 @@ const void *btree_payload_view(BtCursor *c, u32 *n_total, u32 *n_local) {
     if (p[0] < 0x80) np = *p++;
     else p += varint_get32(p, &np);
     if (flags == PTF_INDEX_LEAF) {
-      if (np <= c->bt->max_local) {
+      if (np <= c->bt->max_local && (u32)(p - a) + np <= c->bt->usable) {
         *n_total = *n_local = np;
         return p;
       }
-    } else if (np <= c->bt->max_leaf) {
+    } else {
       int k = 0;
       while (k < 8 && (p[k] & 0x80)) k++; /* skip the rowid varint */
-      *n_total = *n_local = np;
-      return p + k + 1;
+      p += k + 1;
+      if (np <= c->bt->max_leaf && (u32)(p - a) + np <= c->bt->usable) {
+        *n_total = *n_local = np;
+        return p;
+      }
     }
   }
   CellInfo ci;
-  bt_parse_cell(c->bt, flags, cell, &ci);
+  parse_cell_sizes(c->bt, flags, cell, &ci);
   *n_total = ci.npay;
+  /* a cell off the page: nothing local (btree_payload_read reports it) */
+  if (!cell_fits(c->bt, a, cell, &ci)) return NULL;
   *n_local = ci.nlocal;
   return ci.pay;
 }
 
 /* Copy payload bytes [off, off+n) of a cell, following its overflow chain.
 ** Pages read are released again; a retry after PENDING finds them cached. */
-int bt_read_payload(Btree *bt, u8 flags, const u8 *cell, u32 off, u32 n, u8 *buf) {
+int bt_read_payload(Btree *bt, const PV *v, const u8 *cell, u32 off, u32 n, u8 *buf) {
   CellInfo ci;
-  bt_parse_cell(bt, flags, cell, &ci);
+  SHALE_TRY(bt_parse_cell_in(bt, v, cell, &ci));
   if ((u64)off + n > ci.npay) return SQLITE_CORRUPT;
   if (off < ci.nlocal) {
     u32 m = ci.nlocal - off;
@@ -1564,7 +1681,7 @@ int btree_payload_read(BtCursor *c, u32 offset, u32 n, void *buf) {
   if (c->state != CUR_VALID || c->depth < 0) return SQLITE_MISUSE;
   PV v;
   bt_pv(c->pg[c->depth], &v);
-  return bt_read_payload(c->bt, v.flags, pv_cell(&v, c->idx[c->depth]), offset, n, buf);
+  return bt_read_payload(c->bt, &v, pv_cell(&v, c->idx[c->depth]), offset, n, buf);
 }
 
 /* ---------------------------------------------------------------- count */

@@ -176,6 +176,7 @@ static int chk_tree(Chk *k, Pgno pg, i64 *pmin, i64 maxkey, const char *pfx, int
     chk_msg(k, "Page %u: unable to get the page. error code=%d", (unsigned)pg, rc);
     return 0;
   }
+  ((PgExtra *)pager_extra(dp))->gen = 0; /* checked afresh, whatever was cached */
   rc = bt_validate(bt, dp);
   if (rc) {
     chk_msg(k, "Page %u: btreeInitPage() returns error code %d", (unsigned)pg, rc);
@@ -221,8 +222,7 @@ static int chk_tree(Chk *k, Pgno pg, i64 *pmin, i64 maxkey, const char *pfx, int
       continue;
     }
     CellInfo ci;
-    bt_parse_cell(bt, v.flags, v.a + pc, &ci);
-    if (pc + ci.size > U) {
+    if (bt_parse_cell_in(bt, &v, v.a + pc, &ci) != SQLITE_OK || pc + ci.size > U) {
       chk_msg(k, "%sExtends off end of page", cpfx);
       cover = 0;
       continue;

@@ -22,6 +22,7 @@
 /* Per-page space the pager keeps for us (zeroed when the page is loaded). */
 typedef struct PgExtra {
   u32 gen; /* == Btree.gen: validated as a b-tree page (0: not) */
+  u8 full; /* with gen current: every cell's size checked too (bt_validate) */
 } PgExtra;
 
 /* A cell that did not fit on its page; `vidx` is its index in the page's
@@ -172,6 +173,7 @@ static inline int bt_varint_len(const u8 *p) {
 }
 
 /* btree.c */
+/* Parsed on every step of every cursor move: inline. */
 static inline void bt_pv(DbPage *dp, PV *v) {
   v->dp = dp;
   v->a = (u8 *)pager_data(dp);
@@ -191,6 +193,10 @@ static inline Pgno pv_child(const PV *v, int i) {
   return i < v->ncell ? get4byte(pv_cell(v, i)) : pv_right(v);
 }
 void bt_parse_cell(Btree *, u8 flags, const u8 *cell, CellInfo *);
+/* bt_parse_cell of a cell on page v for code that runs before the page was
+** checked completely (readers; a writer before GATHER): SQLITE_CORRUPT if
+** the cell runs off the page. */
+int bt_parse_cell_in(Btree *, const PV *v, const u8 *cell, CellInfo *);
 u32 bt_local_size(Btree *, u8 flags, u32 npay);
 int bt_get_page(Btree *, Pgno, DbPage **out);      /* validated tree page */
 int bt_get_raw(Btree *, Pgno, DbPage **out, int flags);
@@ -198,7 +204,7 @@ int bt_validate(Btree *, DbPage *);
 int bt_hold(Btree *, DbPage *);                    /* keeps the ref */
 void bt_release_held(Btree *);
 int bt_scratch(Btree *);
-int bt_read_payload(Btree *, u8 flags, const u8 *cell, u32 off, u32 n, u8 *buf);
+int bt_read_payload(Btree *, const PV *page, const u8 *cell, u32 off, u32 n, u8 *buf);
 int bt_cursor_save(BtCursor *);
 int bt_save_others(Btree *, Pgno root, BtCursor *except);
 void bt_cursor_release(BtCursor *);

@@ -1228,9 +1228,9 @@ int btree_insert(BtCursor *c, const BtreePayload *p, int flags, int seek_result)
     bt_pv(ldp, &lv);
     if (lv.leaf && lv.ncell > 0) {
       u8 *oc = pv_cell(&lv, c->idx[c->depth]);
-      CellInfo ci;
-      bt_parse_cell(bt, lv.flags, oc, &ci);
-      if (ci.key == p->n_key && ci.ovfl == 0 && ci.nlocal == ci.npay && ci.size == nc.sz &&
+      CellInfo ci; /* the leaf may not be checked completely yet */
+      if (bt_parse_cell_in(bt, &lv, oc, &ci) == SQLITE_OK && ci.key == p->n_key &&
+          ci.ovfl == 0 && ci.nlocal == ci.npay && ci.size == nc.sz &&
           (u32)(oc - lv.a) + nc.sz <= bt->usable) {
         rc = pager_write(bt->page1); /* as gather_path: the commit updates the header */
         if (!rc) rc = pager_write(ldp);

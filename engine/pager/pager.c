@@ -23,6 +23,10 @@
 #include <stdlib.h>
 
 #define PENDING_BYTE_OFS 0x40000000
+/* Readable bytes after each page's data (and extra): the b-tree parses a
+** cell header (up to 22 bytes of varints) from any cell pointer at least 4
+** bytes before the end before it checks the cell's extent. */
+#define PAGE_SLACK 32
 
 /* Page flags */
 #define PG_DIRTY 0x01
@@ -90,6 +94,10 @@ struct Pager {
   int open_flags;
   int readonly;
   int memory;
+  /* A ":memory:" database: the cache is the database (as in SQLite).
+  ** Pages are never evicted or written to the (memdb) file, whose image
+  ** stays empty; commit only marks them clean. */
+  int cache_only;
   int extra;
   u32 page_size;
   int reserved;
@@ -129,6 +137,7 @@ struct Pager {
   DbPage *dirty_head;
   int ndirty;
   DbPage *free_list; /* recycled page structs (current page size) */
+  Pgno max_pgno;     /* no cached page has a larger number */
 
   /* journal */
   ShaleFile *jfd;
@@ -349,6 +358,7 @@ static int hash_insert(Pager *p, DbPage *pg) {
   pg->hash_next = p->hash[h];
   p->hash[h] = pg;
   p->npage++;
+  if (pg->pgno > p->max_pgno) p->max_pgno = pg->pgno;
   return SQLITE_OK;
 }
 
@@ -427,7 +437,7 @@ static DbPage *page_alloc(Pager *p) {
   if (pg) {
     p->free_list = pg->hash_next;
   } else {
-    size_t sz = sizeof(DbPage) + p->page_size + (size_t)p->extra + 8;
+    size_t sz = sizeof(DbPage) + p->page_size + (size_t)p->extra + PAGE_SLACK;
     pg = sqlite3_malloc64(sz);
     if (pg == NULL) return NULL;
   }
@@ -468,6 +478,30 @@ static void cache_drop(Pager *p) {
     }
   }
   p->cc_valid = 0;
+}
+
+/* Drop the unreferenced pages past the end of the image (zeroing the
+** referenced ones if `zero_held`).  Only when some cached page lies past
+** the end: not a walk over the whole cache at every commit. */
+static void drop_past_end(Pager *p, int zero_held) {
+  if (p->max_pgno <= p->db_size) return;
+  Pgno keep = p->db_size;
+  for (u32 i = 0; i < p->nhash; i++) {
+    DbPage *pg = p->hash[i];
+    while (pg) {
+      DbPage *nx = pg->hash_next;
+      if (pg->pgno > p->db_size) {
+        if (pg->nRef == 0 && !(pg->flags & PG_LOADING)) {
+          page_discard(p, pg);
+        } else {
+          if (zero_held && !(pg->flags & PG_LOADING)) memset(pg->data, 0, p->page_size);
+          if (pg->pgno > keep) keep = pg->pgno;
+        }
+      }
+      pg = nx;
+    }
+  }
+  p->max_pgno = keep;
 }
 
 static void compute_cache_max(Pager *p) {
@@ -559,6 +593,7 @@ int pager_open(ShaleVfs *vfs, const char *path, int pager_flags, int open_flags,
   p->open_flags = outf;
   p->readonly = (outf & SQLITE_OPEN_READONLY) != 0;
   if (p->memory) p->exclusive_mode = 1;
+  p->cache_only = p->memory;
   compute_cache_max(p);
   *out = p;
   return SQLITE_OK;
@@ -1090,7 +1125,19 @@ static int wal_enter_read(Pager *p) {
   }
   p->own_frame_valid = 0;
   Pgno n = wal_db_size(p->wal);
-  if (n) p->db_size = n;
+  if (n) {
+    p->db_size = n;
+  } else {
+    /* an empty log: the database file has the size */
+    i64 sz = 0;
+    rc = p->fd->methods->file_size(p->fd, &sz);
+    if (rc != SQLITE_OK) {
+      wal_end_read(p->wal);
+      return rc;
+    }
+    p->db_file_size = (Pgno)((sz + p->page_size - 1) / p->page_size);
+    p->db_size = p->db_file_size;
+  }
   return SQLITE_OK;
 }
 
@@ -1160,6 +1207,17 @@ int pager_begin_read(Pager *p) {
       }
     } else {
       p->brstate = BR_HDR;
+    }
+    if (p->brstate == BR_HDR && p->cache_only) {
+      p->brstate = BR_WAL; /* no file: the size is the pager's own */
+    } else if (p->brstate == BR_HDR && p->wal && p->journal_mode == PAGER_JOURNALMODE_WAL &&
+               !p->ws_set_version) {
+      /* The WAL is open, and with it our SHARED lock on the database file,
+      ** so nobody can change the file outside the WAL: what the header
+      ** would tell (page size, WAL mode, change counter) is known, and the
+      ** size comes from the snapshot (wal_enter_read).  As SQLite, no
+      ** header read and no file size per transaction. */
+      p->brstate = BR_WAL;
     }
   }
   if (p->brstate == BR_HOT) {
@@ -1995,18 +2053,7 @@ static void end_transaction(Pager *p) {
     if (pg->nRef == 0) lru_append(p, pg);
   }
   /* pages beyond the end of a shrunk image */
-  if (p->npage) {
-    for (u32 i = 0; i < p->nhash; i++) {
-      DbPage *pg = p->hash[i];
-      while (pg) {
-        DbPage *nx = pg->hash_next;
-        if (pg->pgno > p->db_size && pg->nRef == 0 && !(pg->flags & PG_LOADING)) {
-          page_discard(p, pg);
-        }
-        pg = nx;
-      }
-    }
-  }
+  drop_past_end(p, 0);
   txn_reset(p);
   p->cstate = CS_IDLE;
   p->state = PS_READER;
@@ -2128,6 +2175,13 @@ int pager_commit(Pager *p) {
     p->ws_set_version = 0;
     p->trunc_next = p->db_size + 1;
     p->cstate = CS_JTRUNC;
+    if (p->cache_only) {
+      /* the cache is the database: committed once its pages are clean */
+      journal_close(p);
+      p->db_file_size = p->db_size;
+      end_transaction(p);
+      return SQLITE_OK;
+    }
   }
   if (p->cstate == CS_JTRUNC) {
     /* The image shrank: pages cut off must be in the journal, or a
@@ -2316,6 +2370,16 @@ int pager_rollback(Pager *p) {
     if (rc != SQLITE_OK) goto fail;
   }
   p->rbstate = RB_IDLE;
+  if (p->cache_only && p->journal_mode == PAGER_JOURNALMODE_OFF) {
+    /* No journal and no file image to go back to: the changes stay, as
+    ** with SQLite's in-memory databases (ROLLBACK does nothing). */
+    while (p->dirty_head) {
+      DbPage *pg = p->dirty_head;
+      dirty_remove(p, pg);
+      if (pg->nRef == 0) lru_append(p, pg);
+    }
+    p->db_orig_size = p->db_size;
+  }
   /* whatever is still dirty: new pages, or pages we could not restore */
   while (p->dirty_head) {
     DbPage *pg = p->dirty_head;
@@ -2324,21 +2388,8 @@ int pager_rollback(Pager *p) {
     else pg->flags |= PG_STALE;
   }
   p->db_size = p->db_orig_size;
-  {
-    /* pages beyond the original end */
-    for (u32 i = 0; i < p->nhash; i++) {
-      DbPage *pg = p->hash[i];
-      while (pg) {
-        DbPage *nx = pg->hash_next;
-        if (pg->pgno > p->db_size && !(pg->flags & PG_LOADING)) {
-          if (pg->nRef == 0) page_discard(p, pg);
-          else memset(pg->data, 0, p->page_size);
-        }
-        pg = nx;
-      }
-    }
-  }
-  if (p->state == PS_ERROR) cache_drop(p);
+  drop_past_end(p, 1); /* pages beyond the original end */
+  if (p->state == PS_ERROR && !p->cache_only) cache_drop(p);
   txn_reset(p);
   p->err = SQLITE_OK;
   p->state = PS_READER;
@@ -2353,7 +2404,7 @@ fail:
   ** reader) and drop everything. */
   p->rbstate = RB_IDLE;
   journal_close(p);
-  cache_drop(p);
+  if (!p->cache_only) cache_drop(p);
   txn_reset(p);
   p->state = PS_OPEN;
   pager_unlock_to(p, SQLITE_LOCK_NONE);

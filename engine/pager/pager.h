@@ -45,6 +45,7 @@ typedef struct DbPage DbPage;
 
 /* Open.  `extra` bytes of zeroed per-page space are kept with each cached
 ** page for the B-tree (reset to zero whenever the page is (re)loaded).
+** At least 24 bytes after a page's data (extra included) are readable.
 ** `open_flags` are SQLITE_OPEN_* as given to sqlite3_open_v2. */
 int pager_open(ShaleVfs *, const char *path, int pager_flags, int open_flags,
                int extra, Pager **out);

@@ -355,10 +355,12 @@ static int wal_try_hdr(Wal *w, int *changed) {
   vcopy(&h2, &a[1], sizeof(h2));
   if (memcmp(&h1, &h2, sizeof(h1)) != 0) return 1;
   if (h1.isInit == 0) return 1;
-  u32 ck[2];
-  wal_cksum(1, (const u8 *)&h1, offsetof(WalIndexHdr, aCksum), NULL, ck);
-  if (ck[0] != h1.aCksum[0] || ck[1] != h1.aCksum[1]) return 1;
   if (memcmp(&w->hdr, &h1, sizeof(h1)) != 0) {
+    /* the checksum only for a header we have not verified before (as
+    ** SQLite's walIndexTryHdr): ours was checked when we adopted it */
+    u32 ck[2];
+    wal_cksum(1, (const u8 *)&h1, offsetof(WalIndexHdr, aCksum), NULL, ck);
+    if (ck[0] != h1.aCksum[0] || ck[1] != h1.aCksum[1]) return 1;
     *changed = 1;
     w->hdr = h1;
     w->sz_page = decode_pgsz(h1.szPage);

@@ -419,6 +419,37 @@ static void test_memory(void) {
   for (Pgno i = 1; i <= 100; i++) good &= check_page(p, i, 3);
   CHECK(good);
   pager_end_read(p);
+  /* the cache is the database: nothing went to the memdb file */
+  i64 sz = -1;
+  CHECK_INT(pager_file(p)->methods->file_size(pager_file(p), &sz), SQLITE_OK);
+  CHECK_INT(sz, 0);
+  /* savepoint rollback, then a shrink: pages past the end are gone */
+  begin(p);
+  CHECK_INT(pager_savepoint(p, SAVEPOINT_BEGIN, 0), SQLITE_OK);
+  for (Pgno i = 1; i <= 50; i++) CHECK_INT(write_page(p, i, 5), SQLITE_OK);
+  DRIVE(rc, g_vfs, pager_savepoint(p, SAVEPOINT_ROLLBACK, 0));
+  CHECK_INT(rc, SQLITE_OK);
+  pager_truncate_image(p, 60);
+  commit(p);
+  DRIVE(rc, g_vfs, pager_begin_read(p));
+  CHECK_INT(pager_page_count(p), 60);
+  good = 1;
+  for (Pgno i = 1; i <= 60; i++) good &= check_page(p, i, 3);
+  CHECK(good);
+  CHECK(pager_lookup(p, 61) == NULL);
+  pager_end_read(p);
+  /* journal_mode=OFF: no journal and no image, ROLLBACK keeps the changes
+  ** (as SQLite's in-memory databases do) */
+  CHECK_INT(pager_journal_mode(p, PAGER_JOURNALMODE_OFF), PAGER_JOURNALMODE_OFF);
+  begin(p);
+  for (Pgno i = 1; i <= 70; i++) CHECK_INT(write_page(p, i, 6), SQLITE_OK);
+  rollback(p);
+  DRIVE(rc, g_vfs, pager_begin_read(p));
+  CHECK_INT(pager_page_count(p), 70);
+  good = 1;
+  for (Pgno i = 1; i <= 70; i++) good &= check_page(p, i, 6);
+  CHECK(good);
+  pager_end_read(p);
   close_pager(p);
 }
 
