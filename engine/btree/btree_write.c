@@ -1250,7 +1250,8 @@ int btree_insert(BtCursor *c, const BtreePayload *p, int flags, int seek_result)
     PV lv;
     bt_pv(ldp, &lv);
     if (lv.leaf && bt_page_nfree(bt, &lv) >= nc.sz + 2 && bt->novfl == 0) {
-      rc = bt_save_others(bt, c->root, c);
+      rc = bt_validate(bt, ldp); /* writers rely on every cell's size (once per page) */
+      if (!rc) rc = bt_save_others(bt, c->root, c);
       if (!rc) rc = pager_write(bt->page1);
       if (!rc) rc = pager_write(ldp);
       if (rc) return rc; /* nothing changed yet */
