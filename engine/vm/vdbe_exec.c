@@ -1005,6 +1005,8 @@ static sqlite3_context *func_ctx(Vdbe *v, VdbeOp *op) {
     set_error(v, (code), sqlite3_mprintf(__VA_ARGS__));   \
     goto abort_due_to_error;                              \
   } while (0)
+/* Write the loop's locals back to the statement (every exit). */
+#define SAVE_PC() (v->pc = pc)
 #define CHECK_RC(x)                                       \
   do {                                                    \
     rc = (x);                                             \
@@ -1118,17 +1120,21 @@ static int seek_table(VdbeCursor *c, int oc, Mem *key, int *jump) {
 }
 
 /* Opcodes whose P1 must be an open cursor (a code generator bug must give
-** an error, never a crash). */
-static const u8 needs_cursor[OP__COUNT] = {
-    [OP_Rewind] = 2, [OP_Next] = 2, [OP_Prev] = 1, [OP_Last] = 1, [OP_SeekEnd] = 1,
-    [OP_SeekLT] = 1, [OP_SeekLE] = 1, [OP_SeekGE] = 1, [OP_SeekGT] = 1, [OP_Found] = 1,
-    [OP_NotFound] = 1, [OP_NoConflict] = 1, [OP_SeekRowid] = 1, [OP_NotExists] = 1,
-    [OP_Sequence] = 2, [OP_SequenceTest] = 2, [OP_NewRowid] = 1, [OP_Insert] = 1,
-    [OP_Delete] = 1, [OP_SorterCompare] = 3, [OP_SorterData] = 3, [OP_RowData] = 1,
-    [OP_SorterSort] = 2, [OP_Sort] = 2, [OP_SorterNext] = 2, [OP_SorterInsert] = 2,
-    [OP_IdxInsert] = 1, [OP_IdxDelete] = 1, [OP_DeferredSeek] = 1, [OP_IdxRowid] = 1,
-    [OP_FinishSeek] = 1, [OP_IdxLE] = 1, [OP_IdxGT] = 1, [OP_IdxLT] = 1, [OP_IdxGE] = 1,
-    [OP_ResetSorter] = 2, [OP_Count] = 1,
+** an error, never a crash): which kinds of cursor each accepts.  256
+** entries, so any opcode byte indexes it. */
+enum { NC_BTREE = 1, NC_SORTER = 2, NC_ANY = 3 };
+static const u8 needs_cursor[256] = {
+    [OP_Rewind] = NC_ANY, [OP_Next] = NC_ANY, [OP_Prev] = NC_BTREE, [OP_Last] = NC_BTREE,
+    [OP_SeekEnd] = NC_BTREE, [OP_SeekLT] = NC_BTREE, [OP_SeekLE] = NC_BTREE, [OP_SeekGE] = NC_BTREE,
+    [OP_SeekGT] = NC_BTREE, [OP_Found] = NC_BTREE, [OP_NotFound] = NC_BTREE, [OP_NoConflict] = NC_BTREE,
+    [OP_SeekRowid] = NC_BTREE, [OP_NotExists] = NC_BTREE, [OP_Sequence] = NC_ANY,
+    [OP_SequenceTest] = NC_ANY, [OP_NewRowid] = NC_BTREE, [OP_Insert] = NC_BTREE,
+    [OP_Delete] = NC_BTREE, [OP_SorterCompare] = NC_SORTER, [OP_SorterData] = NC_SORTER,
+    [OP_RowData] = NC_BTREE, [OP_SorterSort] = NC_ANY, [OP_Sort] = NC_ANY, [OP_SorterNext] = NC_ANY,
+    [OP_SorterInsert] = NC_ANY, [OP_IdxInsert] = NC_BTREE, [OP_IdxDelete] = NC_BTREE,
+    [OP_DeferredSeek] = NC_BTREE, [OP_IdxRowid] = NC_BTREE, [OP_FinishSeek] = NC_BTREE,
+    [OP_IdxLE] = NC_BTREE, [OP_IdxGT] = NC_BTREE, [OP_IdxLT] = NC_BTREE, [OP_IdxGE] = NC_BTREE,
+    [OP_ResetSorter] = NC_ANY, [OP_Count] = NC_BTREE,
 };
 
 int vdbe_exec(Vdbe *v) {
@@ -1155,48 +1161,58 @@ int vdbe_exec(Vdbe *v) {
   if (v->explain) return explain_step(v);
   VdbeOp *ops = v->ops;
   Mem *mem = v->mem;
-  int n_progress = 0;
-  const int has_progress = db && db->progress && db->progress_ops > 0;
+  int pc = v->pc;
+  /* As in SQLite, interrupts and the progress handler are checked on entry
+  ** and at every jump (every `continue` below), never per opcode:
+  ** straight-line code is bounded, every loop jumps. */
+  const u32 step_base = (u32)v->stmt_status[SQLITE_STMTSTATUS_VM_STEP];
+  u64 progress_limit = ~(u64)0; /* steps of this call before the next callback */
+  if (db && db->progress && db->progress_ops > 0)
+    progress_limit = (u64)db->progress_ops - (u64)(step_base % (u32)db->progress_ops);
   v->result = NULL;
   v->n_result = 0;
 
   for (;;) {
-    if (v->pc < 0 || v->pc >= v->n_op) {
+    /* a jump (or the first opcode of this call) */
+    if (db) {
+      if (db->interrupted) {
+        set_error(v, SQLITE_INTERRUPT, shale_strdup("interrupted"));
+        goto abort_due_to_error;
+      }
+      while ((u32)v->stmt_status[SQLITE_STMTSTATUS_VM_STEP] - step_base >= progress_limit && db->progress &&
+             db->progress_ops > 0) {
+        progress_limit += (u64)db->progress_ops;
+        if (db->progress(db->progress_arg)) {
+          progress_limit = ~(u64)0;
+          set_error(v, SQLITE_INTERRUPT, shale_strdup("interrupted"));
+          goto abort_due_to_error;
+        }
+      }
+    }
+  next_op:
+    if ((unsigned)pc >= (unsigned)v->n_op) {
       /* falling off the end = Halt */
       if (v->frame) {
         int ppc = v->frame->pc;
         frame_pop(v);
         ops = v->ops;
         mem = v->mem;
-        v->pc = ppc + 1;
+        pc = ppc + 1;
         continue;
       }
       v->rc = SQLITE_DONE;
       goto halt;
     }
-    VdbeOp *op = &ops[v->pc];
+    VdbeOp *op = &ops[pc];
     v->stmt_status[SQLITE_STMTSTATUS_VM_STEP]++;
-    if (has_progress && ++n_progress >= db->progress_ops) {
-      n_progress = 0;
-      if (db->progress(db->progress_arg)) {
-        set_error(v, SQLITE_INTERRUPT, shale_strdup("interrupted"));
-        goto abort_due_to_error;
-      }
-    }
-    if (db && db->interrupted) {
-      set_error(v, SQLITE_INTERRUPT, shale_strdup("interrupted"));
-      goto abort_due_to_error;
-    }
     Mem *in1, *in2, *in3, *out;
     VdbeCursor *c;
-    if (op->opcode >= OP__COUNT) ERR(SQLITE_INTERNAL, "bad opcode");
-    if (needs_cursor[op->opcode]) {
-      if (op->p1 < 0 || op->p1 >= v->n_csr || !v->csr[op->p1])
+    u8 need = needs_cursor[op->opcode];
+    if (need) {
+      if ((unsigned)op->p1 >= (unsigned)v->n_csr || !(c = v->csr[op->p1]))
         ERR(SQLITE_INTERNAL, "cursor %d is not open (%s)", op->p1, shale_opcode_names[op->opcode]);
-      VdbeCursor *cc = v->csr[op->p1];
-      u8 need = needs_cursor[op->opcode]; /* 1 b-tree, 2 either, 3 sorter */
-      int ok = cc->type == CURTYPE_BTREE ? (need != 3 && cc->bt != NULL)
-               : cc->type == CURTYPE_SORTER ? (need >= 2 && cc->sorter != NULL)
+      int ok = c->type == CURTYPE_BTREE ? ((need & NC_BTREE) && c->bt != NULL)
+               : c->type == CURTYPE_SORTER ? ((need & NC_SORTER) && c->sorter != NULL)
                                             : 0;
       if (!ok) ERR(SQLITE_INTERNAL, "cursor %d cannot do %s", op->p1, shale_opcode_names[op->opcode]);
     }
@@ -1220,28 +1236,28 @@ int vdbe_exec(Vdbe *v) {
 
       case OP_Init:
         if (op->p2 > 0) {
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
       case OP_Goto:
-        v->pc = op->p2;
+        pc = op->p2;
         continue;
       case OP_Gosub:
-        mem_set_int(&mem[op->p1], v->pc);
-        v->pc = op->p2;
+        mem_set_int(&mem[op->p1], pc);
+        pc = op->p2;
         continue;
       case OP_Return:
         in1 = &mem[op->p1];
         if (in1->flags & MEM_Int) {
-          v->pc = (int)in1->i + 1;
+          pc = (int)in1->i + 1;
           continue;
         }
         break;
       case OP_InitCoroutine:
         mem_set_int(&mem[op->p1], op->p3 - 1);
         if (op->p2) {
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
@@ -1249,14 +1265,14 @@ int vdbe_exec(Vdbe *v) {
         in1 = &mem[op->p1];
         int yaddr = (int)in1->i;
         mem_set_null(in1);
-        v->pc = ops[yaddr].p2;
+        pc = ops[yaddr].p2;
         continue;
       }
       case OP_Yield: {
         in1 = &mem[op->p1];
         int dest = (int)in1->i;
-        mem_set_int(in1, v->pc);
-        v->pc = dest + 1;
+        mem_set_int(in1, pc);
+        pc = dest + 1;
         continue;
       }
       case OP_HaltIfNull:
@@ -1268,10 +1284,10 @@ int vdbe_exec(Vdbe *v) {
           VdbeFrame *f = v->frame;
           int ppc = f->pc;
           int jump = op->p2 == OE_Ignore;
-          frame_pop(v);
+            frame_pop(v);
           ops = v->ops;
           mem = v->mem;
-          v->pc = jump ? ops[ppc].p2 : ppc + 1;
+          pc = jump ? ops[ppc].p2 : ppc + 1;
           continue;
         }
         if (op->p1 != SQLITE_OK) {
@@ -1287,7 +1303,7 @@ int vdbe_exec(Vdbe *v) {
           }
           set_error(v, op->p1, msg);
           v->halt_action = (u8)op->p2;
-          while (v->frame) frame_pop(v);
+            while (v->frame) frame_pop(v);
           ops = v->ops;
           mem = v->mem;
           goto halt_error;
@@ -1297,11 +1313,11 @@ int vdbe_exec(Vdbe *v) {
       }
       case OP_Once: {
         u8 *once = v->frame ? v->frame->once : v->once;
-        if (once[v->pc]) {
-          v->pc = op->p2;
+        if (once[pc]) {
+          pc = op->p2;
           continue;
         }
-        once[v->pc] = 1;
+        once[pc] = 1;
         break;
       }
       case OP_If:
@@ -1314,7 +1330,7 @@ int vdbe_exec(Vdbe *v) {
           jump = op->opcode == OP_If ? t : !t;
         }
         if (jump) {
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
@@ -1323,7 +1339,7 @@ int vdbe_exec(Vdbe *v) {
         in1 = &mem[op->p1];
         if (in1->i > 0 && (in1->flags & MEM_Int)) {
           in1->i -= op->p3;
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
@@ -1331,7 +1347,7 @@ int vdbe_exec(Vdbe *v) {
         in1 = &mem[op->p1];
         if (in1->i != 0) {
           if (in1->i > 0) in1->i--;
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
@@ -1339,19 +1355,19 @@ int vdbe_exec(Vdbe *v) {
         in1 = &mem[op->p1];
         if (in1->i > SMALLEST_INT64) in1->i--;
         if (in1->i == 0) {
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
       case OP_IsNull:
         if (mem[op->p1].flags & MEM_Null) {
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
       case OP_NotNull:
         if (!(mem[op->p1].flags & MEM_Null)) {
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
@@ -1359,7 +1375,7 @@ int vdbe_exec(Vdbe *v) {
         c = (op->p1 >= 0 && op->p1 < v->n_csr) ? v->csr[op->p1] : NULL;
         if (c && c->null_row) {
           mem_set_null(&mem[op->p3]);
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
@@ -1368,9 +1384,9 @@ int vdbe_exec(Vdbe *v) {
         else mem_set_int(&mem[op->p2], 0);
         break;
       case OP_Jump:
-        if (v->icompare < 0) v->pc = op->p1;
-        else if (v->icompare == 0) v->pc = op->p2;
-        else v->pc = op->p3;
+        if (v->icompare < 0) pc = op->p1;
+        else if (v->icompare == 0) pc = op->p2;
+        else pc = op->p3;
         continue;
       case OP_Integer:
         mem_set_int(&mem[op->p2], op->p1);
@@ -1436,7 +1452,8 @@ int vdbe_exec(Vdbe *v) {
         }
         v->result = &mem[op->p1];
         v->n_result = op->p2;
-        v->pc++;
+        pc++;
+        SAVE_PC();
         if (db) {
           /* the statement's changes become visible to sqlite3_changes at the end */
         }
@@ -1529,7 +1546,7 @@ int vdbe_exec(Vdbe *v) {
           mem_apply_affinity(in1, SQLITE_AFF_NUMERIC);
           if (!(in1->flags & MEM_Int)) {
             if (op->p2 == 0) ERR(SQLITE_MISMATCH, "datatype mismatch");
-            v->pc = op->p2;
+            pc = op->p2;
             continue;
           }
         }
@@ -1560,7 +1577,7 @@ int vdbe_exec(Vdbe *v) {
             v->icompare = 1; /* ElseEq does not jump */
             v->cmp_null = 1;
             if (op->p5 & SQLITE_JUMPIFNULL) {
-              v->pc = op->p2;
+              pc = op->p2;
               continue;
             }
             break;
@@ -1579,14 +1596,14 @@ int vdbe_exec(Vdbe *v) {
           default: jump = res >= 0; break;
         }
         if (jump) {
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
       }
       case OP_ElseEq:
         if (!v->cmp_null && v->icompare == 0) {
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
@@ -1661,7 +1678,7 @@ int vdbe_exec(Vdbe *v) {
         if (direct) mem_set_null(out);
         ctx->out = direct ? out : &result;
         ctx->vdbe = v;
-        ctx->op_index = v->pc;
+        ctx->op_index = pc;
         ctx->is_error = 0;
         ctx->coll = v->pending_coll;
         ctx->now_ms = v->start_time_ms;
@@ -1697,7 +1714,7 @@ int vdbe_exec(Vdbe *v) {
         ctx->out = result;
         ctx->agg = &mem[op->p3];
         ctx->vdbe = v;
-        ctx->op_index = v->pc;
+        ctx->op_index = pc;
         ctx->is_error = 0;
         ctx->skip = 0;
         ctx->coll = v->pending_coll;
@@ -1735,7 +1752,7 @@ int vdbe_exec(Vdbe *v) {
         ctx.db = db;
         ctx.vdbe = v;
         ctx.agg = &mem[op->p1];
-        ctx.op_index = v->pc;
+        ctx.op_index = pc;
         ctx.now_ms = v->start_time_ms;
         if (op->opcode == OP_AggValue) {
           if (def->x_value) def->x_value(&ctx);
@@ -2099,7 +2116,7 @@ int vdbe_exec(Vdbe *v) {
       case OP_SequenceTest:
         c = v->csr[op->p1];
         if (c->seq++ == 0) {
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
@@ -2164,14 +2181,14 @@ int vdbe_exec(Vdbe *v) {
         c->deferred = 0;
         c->cache_ok = 0;
         if (jump || btree_eof(c->bt)) {
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
       }
       case OP_IfNotOpen:
         if (op->p1 >= v->n_csr || !v->csr[op->p1]) {
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
@@ -2226,7 +2243,7 @@ int vdbe_exec(Vdbe *v) {
         int found = (res == 0);
         int jump = op->opcode == OP_Found ? found : !found;
         if (jump) {
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
@@ -2243,7 +2260,7 @@ int vdbe_exec(Vdbe *v) {
           mem_view(&x, in3);
           mem_apply_affinity(&x, SQLITE_AFF_NUMERIC);
           if (!(x.flags & MEM_Int)) {
-            v->pc = op->p2;
+            pc = op->p2;
             continue;
           }
           key = x.i;
@@ -2257,7 +2274,7 @@ int vdbe_exec(Vdbe *v) {
         c->cache_ok = 0;
         c->seek_result = res;
         if (res != 0) {
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
@@ -2397,7 +2414,7 @@ int vdbe_exec(Vdbe *v) {
           res = record_compare_records(ki, (const u8 *)in3->z, in3->n, a, n, db_enc(v));
         }
         if (res) {
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
@@ -2470,7 +2487,7 @@ int vdbe_exec(Vdbe *v) {
         /* OP_SeekEnd: the next OP_IdxInsert/Insert (USESEEKRESULT) appends */
         c->seek_result = op->opcode == OP_SeekEnd && !empty ? -1 : 0;
         if (op->opcode == OP_Last && empty && op->p2) {
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
@@ -2490,7 +2507,7 @@ int vdbe_exec(Vdbe *v) {
         c->deferred = 0;
         c->cache_ok = 0;
         if (empty) {
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
@@ -2508,7 +2525,7 @@ int vdbe_exec(Vdbe *v) {
         if (rc == SQLITE_OK) {
           c->null_row = 0;
           if (c->type != CURTYPE_SORTER) v->stmt_status[SQLITE_STMTSTATUS_FULLSCAN_STEP]++;
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         if (rc != SQLITE_DONE) goto io_or_error;
@@ -2626,7 +2643,7 @@ int vdbe_exec(Vdbe *v) {
           default: jump = res >= 0; break;
         }
         if (jump) {
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
@@ -2719,7 +2736,7 @@ int vdbe_exec(Vdbe *v) {
         RowSet *r = (in1->flags & MEM_Obj) ? in1->u.p : NULL;
         if (!r || r->pos >= r->n) {
           mem_set_null(in1);
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         if (!r->sorted) {
@@ -2741,7 +2758,7 @@ int vdbe_exec(Vdbe *v) {
         if (!r) ERR(SQLITE_NOMEM, "out of memory");
         i64 x = mem_int_value(&mem[op->p3]);
         if (rowset_hash_find(r, x)) {
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         if (op->p4.i >= 0 && rowset_hash_insert(r, x)) ERR(SQLITE_NOMEM, "out of memory");
@@ -2772,7 +2789,7 @@ int vdbe_exec(Vdbe *v) {
         f->parent = v->frame;
         f->ops = v->ops;
         f->n_op = v->n_op;
-        f->pc = v->pc;
+        f->pc = pc;
         f->mem = v->mem;
         f->n_mem = v->n_mem;
         f->csr = v->csr;
@@ -2788,7 +2805,7 @@ int vdbe_exec(Vdbe *v) {
         v->n_csr = prog->n_csr;
         ops = v->ops;
         mem = v->mem;
-        v->pc = 0;
+        pc = 0;
         continue;
       program_skip:
         break;
@@ -2810,7 +2827,7 @@ int vdbe_exec(Vdbe *v) {
         break;
       case OP_FkIfZero:
         if (op->p1 ? db->n_deferred_fk == 0 : v->fk_constraints == 0) {
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
@@ -2923,7 +2940,10 @@ int vdbe_exec(Vdbe *v) {
         u32 pgsz = btree_get_page_size(bt);
         while (v->vac.next <= v->vac.n_page) {
           if (v->vac.writing) {
-            if (!v->vac.io.done) return SHALE_PENDING;
+            if (!v->vac.io.done) {
+              SAVE_PC();
+              return SHALE_PENDING;
+            }
             v->vac.writing = 0;
             if (v->vac.io.rc) {
               rc = v->vac.io.rc;
@@ -2943,7 +2963,10 @@ int vdbe_exec(Vdbe *v) {
           shale_io_init(&v->vac.io);
           v->vac.writing = 1;
           rc = v->vac.f->methods->write(v->vac.f, v->vac.buf, (int)pgsz, (i64)(v->vac.next - 1) * pgsz, &v->vac.io);
-          if (rc == SHALE_PENDING) return SHALE_PENDING;
+          if (rc == SHALE_PENDING) {
+            SAVE_PC();
+            return SHALE_PENDING;
+          }
           if (!v->vac.io.done) {
             v->vac.io.done = 1;
             v->vac.io.rc = rc;
@@ -2961,7 +2984,7 @@ int vdbe_exec(Vdbe *v) {
         rc = bt ? btree_incr_vacuum(bt, 1) : SQLITE_DONE;
         if (rc == SQLITE_DONE) {
           rc = SQLITE_OK;
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         if (rc) goto io_or_error;
@@ -2983,11 +3006,14 @@ int vdbe_exec(Vdbe *v) {
       default:
         ERR(SQLITE_INTERNAL, "unsupported opcode %s", op->opcode < OP__COUNT ? shale_opcode_names[op->opcode] : "?");
     }
-    v->pc++;
-    continue;
+    pc++;
+    goto next_op;
 
   io_or_error:
-    if (rc == SHALE_PENDING) return SHALE_PENDING;
+    if (rc == SHALE_PENDING) {
+      SAVE_PC();
+      return SHALE_PENDING;
+    }
     if (rc == SQLITE_DONE || rc == SQLITE_OK) {
       set_error(v, SQLITE_INTERNAL, NULL);
     } else {
@@ -2997,10 +3023,12 @@ int vdbe_exec(Vdbe *v) {
   }
 
 abort_due_to_error:
+  SAVE_PC();
   if (!v->err_msg) v->err_msg = shale_strdup(vdbe_errstr(v->rc));
   v->halt_action = OE_Abort;
   while (v->frame) frame_pop(v);
 halt_error:
+  SAVE_PC();
   v->state = VDBE_HALT;
   {
     int saved = v->rc;
@@ -3012,6 +3040,7 @@ halt_error:
   return v->rc;
 
 halt:
+  SAVE_PC();
   v->state = VDBE_HALT;
   rc = vdbe_halt(v);
   if (rc == SHALE_PENDING || rc == SQLITE_BUSY) return rc;
