@@ -30,7 +30,7 @@ u32 record_serial_len(u32 t) {
   return lens[t];
 }
 
-static u32 int_serial_type(i64 i, int file_format) {
+static inline u32 int_serial_type(i64 i, int file_format) {
   if (file_format >= 4 && (i == 0 || i == 1)) return 8 + (u32)i;
   u64 u = i < 0 ? ~(u64)i : (u64)i;
   if (u <= 127) return 1;
@@ -41,7 +41,7 @@ static u32 int_serial_type(i64 i, int file_format) {
   return 6;
 }
 
-u32 record_serial_type(const Mem *m, int file_format) {
+static inline u32 serial_type_of(const Mem *m, int file_format) {
   u16 f = m->flags;
   if (f & MEM_Null) return 0;
   if (f & MEM_Int) return int_serial_type(m->i, file_format);
@@ -53,12 +53,7 @@ u32 record_serial_type(const Mem *m, int file_format) {
   return 0;
 }
 
-static void put_int(u8 *p, u32 len, u64 v) {
-  for (int k = (int)len - 1; k >= 0; k--) {
-    p[k] = (u8)v;
-    v >>= 8;
-  }
-}
+u32 record_serial_type(const Mem *m, int file_format) { return serial_type_of(m, file_format); }
 
 static int field_get(const u8 *buf, u32 avail, u32 t, u8 enc, Mem *out, int copy) {
   u32 len = record_serial_len(t);
@@ -127,7 +122,22 @@ static int utf16_len(const char *z, int n) {
   return k;
 }
 
+/* Store the low `len` bytes of v big-endian (len is a serial type's
+** integer size: 1, 2, 3, 4, 6 or 8). */
+static inline void put_be(u8 *p, u32 len, u64 v) {
+  switch (len) {
+    case 8: p[0] = (u8)(v >> 56); p[1] = (u8)(v >> 48); p += 2; /* fall through */
+    case 6: p[0] = (u8)(v >> 40); p[1] = (u8)(v >> 32); p += 2; /* fall through */
+    case 4: p[0] = (u8)(v >> 24); p++; /* fall through */
+    case 3: p[0] = (u8)(v >> 16); p++; /* fall through */
+    case 2: p[0] = (u8)(v >> 8); p++; /* fall through */
+    case 1: p[0] = (u8)v; break;
+    default: break;
+  }
+}
+
 int record_make(const Mem *vals, int n, int file_format, u8 enc, Mem *out) {
+  static const u8 lens[12] = {0, 1, 2, 3, 4, 6, 8, 8, 0, 0, 0, 0};
   u64 hdr = 0, body = 0;
   u32 types_stack[64];
   u32 *types = n <= 64 ? types_stack : sqlite3_malloc64(sizeof(u32) * (u64)n);
@@ -139,11 +149,11 @@ int record_make(const Mem *vals, int n, int file_format, u8 enc, Mem *out) {
     if (utf16 && (m->flags & MEM_Str)) {
       t = (u32)utf16_len(m->z, m->n) * 2 + 13;
     } else {
-      t = record_serial_type(m, file_format);
+      t = serial_type_of(m, file_format);
     }
     types[i] = t;
-    hdr += (u64)varint_len(t);
-    body += record_serial_len(t);
+    hdr += t < 0x80 ? 1 : (u64)varint_len(t);
+    body += t < 12 ? lens[t] : (t - 12) / 2;
   }
   /* header size includes its own varint */
   int nh = 1;
@@ -154,30 +164,40 @@ int record_make(const Mem *vals, int n, int file_format, u8 enc, Mem *out) {
     if (types != types_stack) sqlite3_free(types);
     return SQLITE_TOOBIG;
   }
-  mem_set_null(out);
-  if (mem_grow(out, (int)total + 1, 0)) {
+  if ((out->flags & (MEM_Dyn | MEM_Agg | MEM_Obj | MEM_Ptr)) || out->z16) mem_set_null(out);
+  if (out->szMalloc < (int)total + 1 && mem_grow(out, (int)total + 1, 0)) {
+    mem_set_null(out);
     if (types != types_stack) sqlite3_free(types);
     return SQLITE_NOMEM;
   }
-  u8 *p = (u8 *)out->z;
-  int k = varint_put(p, h);
-  for (int i = 0; i < n; i++) k += varint_put(p + k, types[i]);
+  u8 *p = (u8 *)out->zMalloc;
+  int k = h < 0x80 ? (p[0] = (u8)h, 1) : varint_put(p, h);
+  for (int i = 0; i < n; i++) {
+    u32 t = types[i];
+    if (t < 0x80) p[k++] = (u8)t;
+    else k += varint_put(p + k, t);
+  }
   for (int i = 0; i < n; i++) {
     const Mem *m = &vals[i];
     u32 t = types[i];
-    u32 len = record_serial_len(t);
-    if (t == 0 || t == 8 || t == 9) continue;
-    if (t == 7) {
-      u64 x;
-      memcpy(&x, &m->r, 8);
-      put_int(p + k, 8, x);
-    } else if (t < 7) {
-      put_int(p + k, len, (u64)m->i);
-    } else if (utf16 && (m->flags & MEM_Str)) {
+    if (t < 12) {
+      if (t == 7) {
+        u64 x;
+        memcpy(&x, &m->r, 8);
+        put_be(p + k, 8, x);
+      } else {
+        put_be(p + k, lens[t], (u64)m->i);
+      }
+      k += lens[t];
+      continue;
+    }
+    u32 len = (t - 12) / 2;
+    if (utf16 && (m->flags & MEM_Str)) {
       char *z16;
       int n16;
       if (shale_utf8_to_utf16(m->z, m->n, enc, &z16, &n16)) {
         if (types != types_stack) sqlite3_free(types);
+        mem_set_null(out);
         return SQLITE_NOMEM;
       }
       memcpy(p + k, z16, (size_t)n16);
@@ -189,8 +209,11 @@ int record_make(const Mem *vals, int n, int file_format, u8 enc, Mem *out) {
     k += (int)len;
   }
   if (types != types_stack) sqlite3_free(types);
+  out->z = out->zMalloc;
   out->n = (int)total;
   out->flags = MEM_Blob;
+  out->subtype = 0;
+  out->nochange = 0;
   return SQLITE_OK;
 }
 

@@ -193,6 +193,8 @@ void vdbe_cursor_pool_free(Vdbe *v) {
   v->n_csr_pool = 0;
 }
 
+static u8 db_enc(Vdbe *v) { return v->db && v->db->enc ? v->db->enc : SQLITE_UTF8; }
+
 static VdbeCursor *csr_new(Vdbe *v, int i, int type) {
   if (i < 0 || i >= v->n_csr) return NULL;
   if (v->csr[i]) {
@@ -218,6 +220,7 @@ static VdbeCursor *csr_new(Vdbe *v, int i, int type) {
     if (!c) return NULL;
   }
   c->type = (u8)type;
+  c->enc = db_enc(v);
   v->csr[i] = c;
   return c;
 }
@@ -226,14 +229,13 @@ static i64 max_len(sqlite3 *db) {
   return db && db->limits[SQLITE_LIMIT_LENGTH] > 0 ? db->limits[SQLITE_LIMIT_LENGTH] : 1000000000;
 }
 
-static u8 db_enc(Vdbe *v) { return v->db && v->db->enc ? v->db->enc : SQLITE_UTF8; }
 
 /* Load the current row's record bytes (c->rec, c->rec_n). may PENDING. */
 static int csr_load_row(Vdbe *v, VdbeCursor *c) {
   /* pseudo cursors re-read their register every time: it may have been
-  ** rewritten in place by any opcode */
+  ** rewritten in place by any opcode (the header parse is kept while the
+  ** header bytes are the same) */
   if (c->cache_ok && c->cache_ctr == v->cache_ctr && c->type != CURTYPE_PSEUDO) return SQLITE_OK;
-  c->n_parsed = 0;
   const u8 *rec;
   u32 n;
   if (c->type == CURTYPE_PSEUDO) {
@@ -245,6 +247,12 @@ static int csr_load_row(Vdbe *v, VdbeCursor *c) {
       rec = NULL;
       n = 0;
     }
+    /* the parse depends only on the header bytes and the length */
+    if (c->cache_ok && c->hdr_copy_n && rec && n == c->rec_n && memcmp(rec, c->hdr_copy, c->hdr_copy_n) == 0) {
+      c->rec = rec;
+      return SQLITE_OK;
+    }
+    c->hdr_copy_n = 0;
   } else if (c->type == CURTYPE_SORTER) {
     int nn;
     rec = sorter_data(c->sorter, &nn);
@@ -264,6 +272,7 @@ static int csr_load_row(Vdbe *v, VdbeCursor *c) {
       rec = c->rec_buf;
     }
   }
+  c->n_parsed = 0;
   c->rec = rec;
   c->rec_n = n;
   if (!rec || n == 0) {
@@ -281,6 +290,10 @@ static int csr_load_row(Vdbe *v, VdbeCursor *c) {
     }
     if (h > n || h < c->hdr_pos) return SQLITE_CORRUPT;
     c->hdr_size = (u32)h;
+    if (c->type == CURTYPE_PSEUDO && h <= sizeof c->hdr_copy) {
+      memcpy(c->hdr_copy, rec, (size_t)h);
+      c->hdr_copy_n = (u8)h;
+    }
   }
   if (c->n_hdr_alloc < 1) {
     int na = 16;
@@ -301,51 +314,63 @@ static inline u32 serial_len(u32 t) {
   return t >= 12 ? (t - 12) / 2 : lens[t];
 }
 
-/* Parse header entries until field `col` is known (or the header ends). */
+/* Make room for n header entries (types[n], offsets[n + 1]). */
+static int csr_hdr_grow(VdbeCursor *c, u64 n) {
+  u64 na = (u64)c->n_hdr_alloc * 2;
+  if (na < n) na = n;
+  u32 *t = sqlite3_realloc64(c->types, sizeof(u32) * na);
+  if (!t) return SQLITE_NOMEM;
+  c->types = t;
+  u32 *o = sqlite3_realloc64(c->offsets, sizeof(u32) * (na + 1));
+  if (!o) return SQLITE_NOMEM;
+  c->offsets = o;
+  c->n_hdr_alloc = (int)na;
+  return SQLITE_OK;
+}
+
+/* Parse header entries until field `col` is known (or the header ends).
+** The arrays are sized first (a header entry takes at least one byte), so
+** the loop itself only decodes: one-byte serial types inline. */
 static int csr_parse_to(VdbeCursor *c, int col) {
+  static const u8 lens[12] = {0, 1, 2, 3, 4, 6, 8, 8, 0, 0, 0, 0};
   int np = c->n_parsed;
   u32 pos = c->hdr_pos, hsz = c->hdr_size;
+  if (np > col || pos >= hsz) return SQLITE_OK;
+  u64 stop = (u64)col + 1;
+  if (stop > (u64)np + (hsz - pos)) stop = (u64)np + (hsz - pos);
+  if (stop > (u64)c->n_hdr_alloc && csr_hdr_grow(c, stop)) return SQLITE_NOMEM;
   const u8 *rec = c->rec;
   u32 *types = c->types, *offsets = c->offsets;
-  while (np <= col && pos < hsz) {
-    if (np >= c->n_hdr_alloc) {
-      int na = c->n_hdr_alloc * 2;
-      u32 *t = sqlite3_realloc64(c->types, sizeof(u32) * (u64)na);
-      if (!t) return SQLITE_NOMEM;
-      c->types = types = t;
-      u32 *o = sqlite3_realloc64(c->offsets, sizeof(u32) * (u64)(na + 1));
-      if (!o) return SQLITE_NOMEM;
-      c->offsets = offsets = o;
-      c->n_hdr_alloc = na;
-    }
-    u64 t;
-    const u8 *p = rec + pos;
-    int k;
-    if (p[0] < 0x80) {
-      t = p[0];
-      k = 1;
-    } else {
+  u64 off = offsets[np], rec_n = c->rec_n;
+  int rc = SQLITE_OK;
+  while ((u64)np < stop && pos < hsz) {
+    u32 t = rec[pos];
+    u32 k = 1;
+    if (t >= 0x80) {
       u8 tmp[9] = {0};
       u32 left = hsz - pos;
-      memcpy(tmp, p, left < 9 ? left : 9);
-      k = varint_get(tmp, &t);
-      if ((u32)k > left) return SQLITE_CORRUPT;
-      if (t > 0x7fffffff) return SQLITE_CORRUPT;
+      u64 t64;
+      memcpy(tmp, rec + pos, left < 9 ? left : 9);
+      k = (u32)varint_get(tmp, &t64);
+      if (k > left || t64 > 0x7fffffff) {
+        rc = SQLITE_CORRUPT;
+        break;
+      }
+      t = (u32)t64;
     }
-    pos += (u32)k;
-    types[np] = (u32)t;
-    u64 end = (u64)offsets[np] + serial_len((u32)t);
-    if (end > c->rec_n) {
-      c->n_parsed = np;
-      c->hdr_pos = pos - (u32)k;
-      return SQLITE_CORRUPT;
+    u64 end = off + (t >= 12 ? (t - 12) / 2 : lens[t]);
+    if (end > rec_n) {
+      rc = SQLITE_CORRUPT;
+      break;
     }
-    offsets[np + 1] = (u32)end;
-    np++;
+    pos += k;
+    types[np] = t;
+    offsets[++np] = (u32)end;
+    off = end;
   }
   c->n_parsed = np;
   c->hdr_pos = pos;
-  return SQLITE_OK;
+  return rc;
 }
 
 /* Perform a pending deferred seek.  may PENDING. */
@@ -362,50 +387,66 @@ static int csr_finish_seek(Vdbe *v, VdbeCursor *c) {
   return SQLITE_OK;
 }
 
-/* Decode field col of the cached row into out.  Integers, and text/blob
-** that fits out's buffer, are set inline; the rest goes through
-** record_field_get. */
+/* Decode field col of the cached row into out.  Numbers, NULL, and
+** text/blob that fits out's buffer are set inline (as SQLite's OP_Column:
+** text is copied, never left pointing into the page); the rest goes
+** through record_field_get. */
 static inline int csr_decode(Vdbe *v, VdbeCursor *c, int col, Mem *out) {
   u32 t = c->types[col];
   u32 off = c->offsets[col];
   const u8 *buf = c->rec + off;
   if (!(out->flags & (MEM_Dyn | MEM_Agg | MEM_Obj | MEM_Ptr)) && !out->z16) {
-    if (t >= 1 && t <= 6) {
-      u32 len = serial_len(t);
-      u64 x = (buf[0] & 0x80) ? ~(u64)0 : 0;
-      for (u32 k = 0; k < len; k++) x = (x << 8) | buf[k];
-      out->i = (i64)x;
-      out->flags = MEM_Int;
-      out->z = NULL;
-      out->n = 0;
-      out->subtype = 0;
-      out->nochange = 0;
-      return SQLITE_OK;
-    }
-    if (t == 8 || t == 9) {
-      out->i = (i64)t - 8;
-      out->flags = MEM_Int;
-      out->z = NULL;
-      out->n = 0;
-      out->subtype = 0;
-      out->nochange = 0;
-      return SQLITE_OK;
-    }
-    if (t >= 12) {
-      u32 len = (t - 12) / 2;
-      int is_text = t & 1;
-      u8 enc = db_enc(v);
-      if ((!is_text || enc == SQLITE_UTF8) && len > 0 && out->zMalloc && (u32)out->szMalloc >= len + 2) {
-        memcpy(out->zMalloc, buf, len);
-        out->zMalloc[len] = 0;
-        out->zMalloc[len + 1] = 0;
-        out->z = out->zMalloc;
-        out->n = (int)len;
-        out->flags = (u16)((is_text ? MEM_Str : MEM_Blob) | MEM_Term);
-        out->subtype = 0;
-        out->nochange = 0;
-        return SQLITE_OK;
+    if (t < 12) {
+      u16 flags = MEM_Int;
+      switch (t) {
+        case 1: out->i = (int8_t)buf[0]; break;
+        case 2: out->i = (i16)(((u32)buf[0] << 8) | buf[1]); break;
+        case 3: out->i = ((int32_t)(((u32)buf[0] << 24) | ((u32)buf[1] << 16) | ((u32)buf[2] << 8))) >> 8; break;
+        case 4: out->i = (int32_t)(((u32)buf[0] << 24) | ((u32)buf[1] << 16) | ((u32)buf[2] << 8) | buf[3]); break;
+        case 5:
+          out->i = (i64)((u64)(i64)(i16)(((u32)buf[0] << 8) | buf[1]) << 32 |
+                         (((u32)buf[2] << 24) | ((u32)buf[3] << 16) | ((u32)buf[4] << 8) | buf[5]));
+          break;
+        case 6:
+        case 7: {
+          u64 x = ((u64)(((u32)buf[0] << 24) | ((u32)buf[1] << 16) | ((u32)buf[2] << 8) | buf[3]) << 32) |
+                  (((u32)buf[4] << 24) | ((u32)buf[5] << 16) | ((u32)buf[6] << 8) | buf[7]);
+          if (t == 6) {
+            out->i = (i64)x;
+          } else {
+            double r;
+            memcpy(&r, &x, 8);
+            if (isnan(r)) flags = MEM_Null;
+            else {
+              out->r = r;
+              flags = MEM_Real;
+            }
+          }
+          break;
+        }
+        case 8:
+        case 9: out->i = (i64)t - 8; break;
+        default: flags = MEM_Null; break; /* 0, and the reserved 10, 11 */
       }
+      out->flags = flags;
+      out->z = NULL;
+      out->n = 0;
+      out->subtype = 0;
+      out->nochange = 0;
+      return SQLITE_OK;
+    }
+    u32 len = (t - 12) / 2;
+    int is_text = t & 1;
+    if ((!is_text || c->enc == SQLITE_UTF8) && len > 0 && (u32)out->szMalloc >= len + 2) {
+      memcpy(out->zMalloc, buf, len);
+      out->zMalloc[len] = 0;
+      out->zMalloc[len + 1] = 0;
+      out->z = out->zMalloc;
+      out->n = (int)len;
+      out->flags = (u16)((is_text ? MEM_Str : MEM_Blob) | MEM_Term);
+      out->subtype = 0;
+      out->nochange = 0;
+      return SQLITE_OK;
     }
   }
   if (record_field_get(buf, c->rec_n - off, t, db_enc(v), out) < 0) return SQLITE_CORRUPT;
