@@ -1453,6 +1453,16 @@ const void *btree_payload_view(BtCursor *c, u32 *n_total, u32 *n_local) {
       *n_total = *n_local = np;
       return p + k + 1;
     }
+  } else if (flags == PTF_INDEX_LEAF) {
+    /* an index entry stored entirely on its leaf */
+    const u8 *p = cell;
+    u32 np;
+    if (p[0] < 0x80) np = *p++;
+    else p += varint_get32(p, &np);
+    if (np <= c->bt->max_local) {
+      *n_total = *n_local = np;
+      return p;
+    }
   }
   CellInfo ci;
   bt_parse_cell(c->bt, flags, cell, &ci);

@@ -255,7 +255,8 @@ static int is_binary(const CollSeq *coll) {
   return !coll || !coll->x_cmp || (coll->name && shale_stricmp(coll->name, "BINARY") == 0);
 }
 
-static int field_compare(const u8 *p, u32 t, u8 enc, const Mem *b, const CollSeq *coll, u8 *corrupt) {
+SHALE_NOINLINE static int field_compare(const u8 *p, u32 t, u8 enc, const Mem *b, const CollSeq *coll,
+                                        u8 *corrupt) {
   Mem a;
   memset(&a, 0, sizeof a);
   if (t >= 13 && (t & 1) && (enc == SQLITE_UTF16LE || enc == SQLITE_UTF16BE) && (b->flags & MEM_Str) &&
@@ -288,13 +289,30 @@ static int field_compare(const u8 *p, u32 t, u8 enc, const Mem *b, const CollSeq
 }
 
 static inline i64 get_int_field(const u8 *p, u32 t) {
-  static const u8 ilens[7] = {0, 1, 2, 3, 4, 6, 8};
-  if (t == 8) return 0;
-  if (t == 9) return 1;
-  u32 len = ilens[t];
-  u64 x = (p[0] & 0x80) ? ~(u64)0 : 0;
-  for (u32 k = 0; k < len; k++) x = (x << 8) | p[k];
-  return (i64)x;
+  switch (t) {
+    case 1: return (int8_t)p[0];
+    case 2: return (i16)(((u32)p[0] << 8) | p[1]);
+    case 3: return ((int32_t)(((u32)p[0] << 24) | ((u32)p[1] << 16) | ((u32)p[2] << 8))) >> 8;
+    case 4: return (int32_t)(((u32)p[0] << 24) | ((u32)p[1] << 16) | ((u32)p[2] << 8) | p[3]);
+    case 5:
+      return (i64)((u64)(i64)(i16)(((u32)p[0] << 8) | p[1]) << 32 |
+                   (((u32)p[2] << 24) | ((u32)p[3] << 16) | ((u32)p[4] << 8) | p[5]));
+    case 6:
+      return (i64)(((u64)(((u32)p[0] << 24) | ((u32)p[1] << 16) | ((u32)p[2] << 8) | p[3]) << 32) |
+                   (((u32)p[4] << 24) | ((u32)p[5] << 16) | ((u32)p[6] << 8) | p[7]));
+    case 9: return 1;
+    default: return 0; /* 8 */
+  }
+}
+
+/* The sign a field comparison takes under the key's sort flags. */
+SHALE_NOINLINE static int apply_sort_flags(int rc, const KeyInfo *ki, int i, u32 t, const Mem *b) {
+  u8 sf = ki && i < ki->n_all_field && ki->sort_flags ? ki->sort_flags[i] : 0;
+  if (sf) {
+    int anull = (t == 0) || (b->flags & MEM_Null);
+    if (!(sf & KEYINFO_ORDER_BIGNULL) || ((sf & KEYINFO_ORDER_DESC) ? 1 : 0) != anull) rc = -rc;
+  }
+  return rc;
 }
 
 int record_compare(const u8 *rec, int n, UnpackedRecord *key) {
@@ -315,51 +333,48 @@ int record_compare(const u8 *rec, int n, UnpackedRecord *key) {
   const u8 *hp = rec + k, *hend = rec + hsz;
   u32 off = (u32)hsz;
   KeyInfo *ki = key->key_info;
-  int utf8 = key->enc == SQLITE_UTF8 || key->enc == 0;
-  for (int i = 0; i < key->n_field && hp < hend; i++) {
-    u64 t;
-    if (hp[0] < 0x80) {
-      t = *hp++;
+  const Mem *b = key->fields;
+  int nf = key->n_field;
+  for (int i = 0; i < nf && hp < hend; i++, b++) {
+    u32 t = hp[0];
+    if (t < 0x80) {
+      hp++;
     } else {
-      int m = get_varint_b(hp, hend, &t);
-      if (!m || t > 0xffffffffu) {
+      u64 t64;
+      int m = get_varint_b(hp, hend, &t64);
+      if (!m || t64 > 0xffffffffu) {
         key->corrupt = 1;
         return 0;
       }
       hp += m;
+      t = (u32)t64;
     }
-    u32 len = t >= 12 ? (u32)((t - 12) / 2) : lens[t];
+    u32 len = t >= 12 ? (t - 12) / 2 : lens[t];
     if ((u64)off + len > (u64)n) {
       key->corrupt = 1;
       return 0;
     }
-    const Mem *b = &key->fields[i];
-    const CollSeq *coll = NULL;
-    u8 sf = 0;
-    if (ki && i < ki->n_all_field) {
-      coll = ki->coll ? ki->coll[i] : NULL;
-      sf = ki->sort_flags ? ki->sort_flags[i] : 0;
-    }
     int rc;
     u16 bf = b->flags & (MEM_Int | MEM_Real | MEM_IntReal | MEM_Str | MEM_Blob | MEM_Null);
-    if (t == 0) {
+    if (bf == MEM_Int && t <= 9 && t != 7 && t != 0) {
+      i64 x = get_int_field(rec + off, t);
+      rc = x < b->i ? -1 : x > b->i;
+    } else if (t == 0) {
       /* NULL sorts first */
       rc = (bf & MEM_Null) ? 0 : -1;
-    } else if (bf == MEM_Int && ((t >= 1 && t <= 6) || t == 8 || t == 9)) {
-      i64 x = get_int_field(rec + off, (u32)t);
-      rc = x < b->i ? -1 : x > b->i;
-    } else if (bf == MEM_Str && t >= 13 && (t & 1) && !coll && utf8 && !(b->flags & MEM_Zero)) {
-      u32 m = len < (u32)b->n ? len : (u32)b->n;
-      rc = m ? memcmp(rec + off, b->z, m) : 0;
-      if (!rc) rc = len < (u32)b->n ? -1 : len > (u32)b->n;
     } else {
-      rc = field_compare(rec + off, (u32)t, key->enc, b, coll, &key->corrupt);
+      const CollSeq *coll = ki && i < ki->n_all_field && ki->coll ? ki->coll[i] : NULL;
+      if (bf == MEM_Str && t >= 13 && (t & 1) && !coll && (key->enc == SQLITE_UTF8 || key->enc == 0) &&
+          !(b->flags & MEM_Zero)) {
+        u32 m = len < (u32)b->n ? len : (u32)b->n;
+        rc = m ? memcmp(rec + off, b->z, m) : 0;
+        if (!rc) rc = len < (u32)b->n ? -1 : len > (u32)b->n;
+      } else {
+        rc = field_compare(rec + off, t, key->enc, b, coll, &key->corrupt);
+      }
     }
     if (rc != 0) {
-      if (sf) {
-        int anull = (t == 0) || (b->flags & MEM_Null);
-        if (!(sf & KEYINFO_ORDER_BIGNULL) || ((sf & KEYINFO_ORDER_DESC) ? 1 : 0) != anull) rc = -rc;
-      }
+      if (ki && ki->sort_flags && i < ki->n_all_field && ki->sort_flags[i]) rc = apply_sort_flags(rc, ki, i, t, b);
       return rc;
     }
     off += len;

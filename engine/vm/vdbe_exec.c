@@ -845,7 +845,8 @@ void vdbe_cleanup_run(Vdbe *v) {
   if (v->mem) {
     for (int i = 0; i <= v->n_mem; i++) {
       Mem *m = &v->mem[i];
-      if (m->flags & (MEM_Agg | MEM_Obj | MEM_Dyn | MEM_Ptr)) mem_set_null(m);
+      /* MEM_Static: no register keeps a reference to bound values */
+      if (m->flags & (MEM_Agg | MEM_Obj | MEM_Dyn | MEM_Ptr | MEM_Static)) mem_set_null(m);
     }
   }
   if (v->once) memset(v->once, 0, (size_t)v->n_op + 1);
@@ -1459,7 +1460,13 @@ int vdbe_exec(Vdbe *v) {
         if (op->p1 == 0 && !(mem[op->p2].flags & MEM_Blob)) mem_set_blob(&mem[op->p2], NULL, 0, SQLITE_STATIC);
         break;
       case OP_Variable:
-        if (op->p1 >= 1 && op->p1 <= v->n_var) {
+        if (op->p1 >= 1 && op->p1 <= v->n_var && (v->vars[op->p1 - 1].flags & (MEM_Str | MEM_Blob)) &&
+            !(v->vars[op->p1 - 1].flags & (MEM_Zero | MEM_Ptr | MEM_Agg | MEM_Obj))) {
+          /* as SQLite: a reference to the bound bytes, which cannot change
+          ** while the statement runs (binding needs a reset, and reset
+          ** drops such references: vdbe_cleanup_run) */
+          mem_set_static_ref(&mem[op->p2], &v->vars[op->p1 - 1]);
+        } else if (op->p1 >= 1 && op->p1 <= v->n_var) {
           mem_copy(&mem[op->p2], &v->vars[op->p1 - 1]);
           mem[op->p2].flags &= (u16)~MEM_FromBind;
           if (mem[op->p2].flags & MEM_Static) mem_make_writable(&mem[op->p2]);
@@ -2345,12 +2352,16 @@ int vdbe_exec(Vdbe *v) {
               if (res != 0) {
                 newid = cand;
                 found = 1;
+                c->seek_result = res;
               }
             }
             if (!found) ERR(SQLITE_FULL, "database or disk is full");
           } else {
             newid = last + 1;
+            c->seek_result = -1; /* the cursor is on the row just below newid */
           }
+        } else {
+          c->seek_result = 0;
         }
         if (op->p3) {
           Mem *mx = v->frame ? &v->main_mem[op->p3] : &mem[op->p3];
@@ -2667,11 +2678,11 @@ int vdbe_exec(Vdbe *v) {
       case OP_IdxGE: {
         c = v->csr[op->p1];
         UnpackedRecord r;
-        memset(&r, 0, sizeof r);
         r.key_info = c->key_info;
         r.fields = &mem[op->p3];
         r.n_field = (u16)op->p4.i;
-        r.enc = db_enc(v);
+        r.enc = c->enc;
+        r.corrupt = 0;
         r.default_rc = (op->opcode == OP_IdxLE || op->opcode == OP_IdxGT) ? -1 : 0;
         CHECK_RC(csr_load_row(v, c));
         int res = record_compare(c->rec, (int)c->rec_n, &r);

@@ -143,6 +143,68 @@ static void test_bindings(void) {
   sqlite3_close(db);
 }
 
+/* Bound text is read by reference while the statement runs: rebinding
+** (after reset) with shorter, longer and non-text values, STATIC and
+** user-freed buffers, must always read back the current binding. */
+static void free_text(void *p) { free(p); }
+
+static void test_rebinding(void) {
+  sqlite3 *db = open_db();
+  sqlite3_stmt *st = NULL;
+  CHECK_INT(sqlite3_prepare_v2(db, "SELECT ?1, length(?1), a, ?1 || b FROM t WHERE a <= 3 ORDER BY a", -1, &st, NULL),
+            SQLITE_OK);
+  int bad = 0;
+  for (int round = 0; round < 40; round++) {
+    char want[200];
+    int len = (round * 37) % 150;
+    for (int k = 0; k < len; k++) want[k] = (char)('a' + (round + k) % 26);
+    want[len] = 0;
+    switch (round % 4) {
+      case 0: sqlite3_bind_text(st, 1, want, -1, SQLITE_TRANSIENT); break;
+      case 1: sqlite3_bind_text(st, 1, want, len, SQLITE_STATIC); break;
+      case 2: sqlite3_bind_text(st, 1, strdup(want), len, free_text); break;
+      default: sqlite3_bind_blob(st, 1, want, len, SQLITE_TRANSIENT); break;
+    }
+    int rows = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      rows++;
+      const unsigned char *t = sqlite3_column_text(st, 0);
+      if (sqlite3_column_bytes(st, 0) != len || (len && memcmp(t, want, (size_t)len) != 0)) bad++;
+      if (sqlite3_column_int(st, 1) != len) bad++;
+      char cat[256];
+      snprintf(cat, sizeof cat, "%stext %d", want, rows);
+      const unsigned char *c3 = sqlite3_column_text(st, 3);
+      if (!c3 || strcmp((const char *)c3, cat) != 0) bad++;
+    }
+    if (rows != 3) bad++;
+    sqlite3_reset(st);
+    /* an integer binding in between */
+    sqlite3_bind_int(st, 1, round);
+    if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int(st, 0) != round ||
+        sqlite3_column_type(st, 0) != SQLITE_INTEGER)
+      bad++;
+    sqlite3_reset(st);
+  }
+  CHECK_INT(bad, 0);
+  sqlite3_finalize(st);
+  /* bound text stored in a table is a copy */
+  CHECK_INT(sqlite3_prepare_v2(db, "INSERT INTO t(a, b) VALUES(?1, ?2)", -1, &st, NULL), SQLITE_OK);
+  char buf[32];
+  for (int i = 0; i < 5; i++) {
+    snprintf(buf, sizeof buf, "bound %d", i);
+    sqlite3_bind_int(st, 1, 1000 + i);
+    sqlite3_bind_text(st, 2, buf, -1, SQLITE_STATIC);
+    CHECK_INT(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_reset(st);
+  }
+  memset(buf, 'x', sizeof buf - 1);
+  sqlite3_finalize(st);
+  char out[256];
+  au_query(db, "SELECT group_concat(b, ',') FROM t WHERE a >= 1000", out, sizeof out);
+  CHECK_STR(out, "bound 0,bound 1,bound 2,bound 3,bound 4");
+  sqlite3_close(db);
+}
+
 /* Every row's columns read back through each accessor, pointers checked
 ** while they are promised to be valid. */
 static void test_column_pointers(void) {
@@ -241,6 +303,7 @@ int main(void) {
   test_progress();
   test_interrupt();
   test_bindings();
+  test_rebinding();
   test_column_pointers();
   test_column_range();
   return testlib_finish("api_stepapi");
