@@ -315,7 +315,33 @@ SHALE_NOINLINE static int apply_sort_flags(int rc, const KeyInfo *ki, int i, u32
   return rc;
 }
 
+static int record_compare_fields(const u8 *rec, int n, UnpackedRecord *key);
+
+/* The common index probe first (as SQLite's vdbeRecordCompareInt): a
+** one-byte header, an integer first field against an integer key.  Only
+** a decided first field, or an equal one that ends the key, returns here;
+** everything else is the general loop. */
 int record_compare(const u8 *rec, int n, UnpackedRecord *key) {
+  const Mem *b = key->fields;
+  if (n >= 2 && rec[0] < 0x80 && rec[0] >= 2 && key->n_field >= 1 &&
+      (b->flags & (MEM_Int | MEM_Real | MEM_IntReal | MEM_Str | MEM_Blob | MEM_Null)) == MEM_Int) {
+    static const u8 ilens[10] = {0, 1, 2, 3, 4, 6, 8, 8, 0, 0};
+    u32 t = rec[1], hsz = rec[0];
+    if (t >= 1 && t <= 9 && t != 7 && hsz + ilens[t] <= (u32)n) {
+      i64 x = get_int_field(rec + hsz, t);
+      const KeyInfo *ki = key->key_info;
+      if (x != b->i) {
+        int rc = x < b->i ? -1 : 1;
+        if (ki && ki->sort_flags && ki->n_all_field > 0 && ki->sort_flags[0]) rc = apply_sort_flags(rc, ki, 0, t, b);
+        return rc;
+      }
+      if (key->n_field == 1) return key->default_rc;
+    }
+  }
+  return record_compare_fields(rec, n, key);
+}
+
+SHALE_NOINLINE static int record_compare_fields(const u8 *rec, int n, UnpackedRecord *key) {
   static const u8 lens[12] = {0, 1, 2, 3, 4, 6, 8, 8, 0, 0, 0, 0};
   const u8 *end = rec + n;
   u64 hsz;

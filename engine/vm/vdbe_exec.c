@@ -328,6 +328,18 @@ static int csr_hdr_grow(VdbeCursor *c, u64 n) {
   return SQLITE_OK;
 }
 
+/* A multi-byte serial type of a header with `left` bytes to go: its
+** length, or 0 if it runs past the header or is out of range. */
+SHALE_NOINLINE static u32 hdr_varint(const u8 *p, u32 left, u32 *t) {
+  u8 tmp[9] = {0};
+  u64 t64;
+  memcpy(tmp, p, left < 9 ? left : 9);
+  u32 k = (u32)varint_get(tmp, &t64);
+  if (k > left || t64 > 0x7fffffff) return 0;
+  *t = (u32)t64;
+  return k;
+}
+
 /* Parse header entries until field `col` is known (or the header ends).
 ** The arrays are sized first (a header entry takes at least one byte), so
 ** the loop itself only decodes: one-byte serial types inline. */
@@ -347,16 +359,11 @@ static int csr_parse_to(VdbeCursor *c, int col) {
     u32 t = rec[pos];
     u32 k = 1;
     if (t >= 0x80) {
-      u8 tmp[9] = {0};
-      u32 left = hsz - pos;
-      u64 t64;
-      memcpy(tmp, rec + pos, left < 9 ? left : 9);
-      k = (u32)varint_get(tmp, &t64);
-      if (k > left || t64 > 0x7fffffff) {
+      k = hdr_varint(rec + pos, hsz - pos, &t);
+      if (!k) {
         rc = SQLITE_CORRUPT;
         break;
       }
-      t = (u32)t64;
     }
     u64 end = off + (t >= 12 ? (t - 12) / 2 : lens[t]);
     if (end > rec_n) {
