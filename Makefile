@@ -93,7 +93,7 @@ clitest: $(CLI)
 
 # The C API tests that use only SQLite's public API, linked with the system
 # libsqlite3: their expectations are SQLite's own behaviour.
-API_ORACLE_TESTS = api_vfs api_lifecycle api_backup api_walhook api_busy api_vfs_shim api_extras api_vtab api_blob api_delete_loop
+API_ORACLE_TESTS = api_vfs api_lifecycle api_backup api_walhook api_busy api_vfs_shim api_extras api_vtab api_blob api_delete_loop api_stepapi
 api-oracle:
 	@mkdir -p $(BUILD)/api-oracle; ok=0; bad=0; \
 	for t in $(API_ORACLE_TESTS); do \

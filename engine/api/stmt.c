@@ -283,9 +283,21 @@ int sqlite3_bind_parameter_index(sqlite3_stmt *p, const char *name) {
     if (v->var_names[i] && strcmp(v->var_names[i], name) == 0) return i + 1;
   return 0;
 }
+/* Registers refer to bound text/blob bytes while the statement runs
+** (OP_Variable); before those bytes go away mid-run, give the registers
+** their own copies. */
+static void unshare_bound_bytes(Vdbe *v) {
+  for (int i = 0; v->main_mem && i <= v->n_main_mem; i++)
+    if (v->main_mem[i].flags & MEM_Static) mem_make_writable(&v->main_mem[i]);
+  for (VdbeFrame *f = v->frame; f; f = f->parent)
+    for (int i = 0; f->my_mem && i <= f->prog->n_mem; i++)
+      if (f->my_mem[i].flags & MEM_Static) mem_make_writable(&f->my_mem[i]);
+}
+
 int sqlite3_clear_bindings(sqlite3_stmt *p) {
   Vdbe *v = stmt_ok(p);
   if (!v) return SQLITE_MISUSE;
+  if (v->state == VDBE_RUN) unshare_bound_bytes(v);
   for (int i = 0; i < v->n_var; i++) mem_set_null(&v->vars[i]);
   return SQLITE_OK;
 }

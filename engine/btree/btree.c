@@ -1620,6 +1620,16 @@ const void *btree_payload_view(BtCursor *c, u32 *n_total, u32 *n_local) {
         return p;
       }
     }
+  } else if (flags == PTF_INDEX_LEAF) {
+    /* an index entry stored entirely on its leaf */
+    const u8 *p = cell;
+    u32 np;
+    if (p[0] < 0x80) np = *p++;
+    else p += varint_get32(p, &np);
+    if (np <= c->bt->max_local) {
+      *n_total = *n_local = np;
+      return p;
+    }
   }
   CellInfo ci;
   parse_cell_sizes(c->bt, flags, cell, &ci);

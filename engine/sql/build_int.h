@@ -88,6 +88,7 @@ typedef struct WriteCtx {
   int is_update;
   u8 *chng;            /* UPDATE: per column changed flag (NULL = all) */
   int rowid_changed;
+  int rowid_is_new;    /* INSERT: the rowid came from OP_NewRowid (no conflict possible) */
   const u8 *idx_unchanged; /* UPDATE: per index, 1 = no key column changes: not rewritten */
   Upsert *upsert;
   int upsert_cur;      /* excluded pseudo */

@@ -317,7 +317,8 @@ void insert_check_constraints(Parse *p, WriteCtx *w) {
     }
   }
   /* Rowid uniqueness */
-  int check_rowid = t->without_rowid ? 0 : w->is_update ? w->rowid_changed : 1;
+  /* as SQLite: a rowid from OP_NewRowid is not checked for a conflict */
+  int check_rowid = t->without_rowid || w->rowid_is_new ? 0 : w->is_update ? w->rowid_changed : 1;
   if (check_rowid) {
     int oe = resolve_oe(w->on_error, t->pk_on_conflict);
     Upsert *up = upsert_find(w->upsert, t, NULL);
@@ -619,6 +620,10 @@ void insert_complete(Parse *p, WriteCtx *w, int is_update, int append) {
   else
     p5 |= OPFLAG_LASTROWID;
   if (append) p5 |= OPFLAG_APPEND;
+  /* a new rowid: OP_NewRowid left the cursor on the last row, the insert
+  ** needs no seek (nothing in between can move the cursor) */
+  if (!is_update && w->rowid_is_new && !w->upsert && !insert_may_replace(t, w->on_error))
+    p5 |= OPFLAG_USESEEKRESULT;
   if (p->nested == 2) p5 &= ~OPFLAG_LASTROWID; /* (triggers set it; the VM restores it after) */
   vdbe_change_p5(v, (u16)p5);
   vdbe_change_p4(v, -1, shale_strdup(t->name), P4_DYNAMIC);
@@ -1075,6 +1080,7 @@ int codegen_insert(Parse *p, Stmt *st) {
     vdbe_jump_here(v, b);
   } else {
     vdbe_add_op3(v, OP_NewRowid, w.data_cur, w.reg_rowid, ai.seq ? ai.reg_max : 0);
+    w.rowid_is_new = 1;
   }
   if (t->ipk >= 0) vdbe_add_op2(v, OP_SCopy, w.reg_rowid, w.reg_data + t->ipk);
   insert_compute_generated(p, t, w.reg_rowid);

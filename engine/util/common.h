@@ -36,6 +36,13 @@ typedef u32 Pgno;
 
 #define SHALE_UNUSED(x) ((void)(x))
 #define SHALE_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+/* Keep a rarely taken path out of its (hot) caller: its locals and calls
+** would otherwise cost the caller registers and a bigger frame. */
+#if defined(__GNUC__) || defined(__clang__)
+#define SHALE_NOINLINE __attribute__((noinline))
+#else
+#define SHALE_NOINLINE
+#endif
 
 /* Big-endian helpers used by the file format. */
 static inline u32 get2byte(const u8 *p) { return ((u32)p[0] << 8) | p[1]; }

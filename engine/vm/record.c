@@ -30,7 +30,7 @@ u32 record_serial_len(u32 t) {
   return lens[t];
 }
 
-static u32 int_serial_type(i64 i, int file_format) {
+static inline u32 int_serial_type(i64 i, int file_format) {
   if (file_format >= 4 && (i == 0 || i == 1)) return 8 + (u32)i;
   u64 u = i < 0 ? ~(u64)i : (u64)i;
   if (u <= 127) return 1;
@@ -41,7 +41,7 @@ static u32 int_serial_type(i64 i, int file_format) {
   return 6;
 }
 
-u32 record_serial_type(const Mem *m, int file_format) {
+static inline u32 serial_type_of(const Mem *m, int file_format) {
   u16 f = m->flags;
   if (f & MEM_Null) return 0;
   if (f & MEM_Int) return int_serial_type(m->i, file_format);
@@ -53,12 +53,7 @@ u32 record_serial_type(const Mem *m, int file_format) {
   return 0;
 }
 
-static void put_int(u8 *p, u32 len, u64 v) {
-  for (int k = (int)len - 1; k >= 0; k--) {
-    p[k] = (u8)v;
-    v >>= 8;
-  }
-}
+u32 record_serial_type(const Mem *m, int file_format) { return serial_type_of(m, file_format); }
 
 static int field_get(const u8 *buf, u32 avail, u32 t, u8 enc, Mem *out, int copy) {
   u32 len = record_serial_len(t);
@@ -127,7 +122,22 @@ static int utf16_len(const char *z, int n) {
   return k;
 }
 
+/* Store the low `len` bytes of v big-endian (len is a serial type's
+** integer size: 1, 2, 3, 4, 6 or 8). */
+static inline void put_be(u8 *p, u32 len, u64 v) {
+  switch (len) {
+    case 8: p[0] = (u8)(v >> 56); p[1] = (u8)(v >> 48); p += 2; /* fall through */
+    case 6: p[0] = (u8)(v >> 40); p[1] = (u8)(v >> 32); p += 2; /* fall through */
+    case 4: p[0] = (u8)(v >> 24); p++; /* fall through */
+    case 3: p[0] = (u8)(v >> 16); p++; /* fall through */
+    case 2: p[0] = (u8)(v >> 8); p++; /* fall through */
+    case 1: p[0] = (u8)v; break;
+    default: break;
+  }
+}
+
 int record_make(const Mem *vals, int n, int file_format, u8 enc, Mem *out) {
+  static const u8 lens[12] = {0, 1, 2, 3, 4, 6, 8, 8, 0, 0, 0, 0};
   u64 hdr = 0, body = 0;
   u32 types_stack[64];
   u32 *types = n <= 64 ? types_stack : sqlite3_malloc64(sizeof(u32) * (u64)n);
@@ -139,11 +149,11 @@ int record_make(const Mem *vals, int n, int file_format, u8 enc, Mem *out) {
     if (utf16 && (m->flags & MEM_Str)) {
       t = (u32)utf16_len(m->z, m->n) * 2 + 13;
     } else {
-      t = record_serial_type(m, file_format);
+      t = serial_type_of(m, file_format);
     }
     types[i] = t;
-    hdr += (u64)varint_len(t);
-    body += record_serial_len(t);
+    hdr += t < 0x80 ? 1 : (u64)varint_len(t);
+    body += t < 12 ? lens[t] : (t - 12) / 2;
   }
   /* header size includes its own varint */
   int nh = 1;
@@ -154,30 +164,40 @@ int record_make(const Mem *vals, int n, int file_format, u8 enc, Mem *out) {
     if (types != types_stack) sqlite3_free(types);
     return SQLITE_TOOBIG;
   }
-  mem_set_null(out);
-  if (mem_grow(out, (int)total + 1, 0)) {
+  if ((out->flags & (MEM_Dyn | MEM_Agg | MEM_Obj | MEM_Ptr)) || out->z16) mem_set_null(out);
+  if (out->szMalloc < (int)total + 1 && mem_grow(out, (int)total + 1, 0)) {
+    mem_set_null(out);
     if (types != types_stack) sqlite3_free(types);
     return SQLITE_NOMEM;
   }
-  u8 *p = (u8 *)out->z;
-  int k = varint_put(p, h);
-  for (int i = 0; i < n; i++) k += varint_put(p + k, types[i]);
+  u8 *p = (u8 *)out->zMalloc;
+  int k = h < 0x80 ? (p[0] = (u8)h, 1) : varint_put(p, h);
+  for (int i = 0; i < n; i++) {
+    u32 t = types[i];
+    if (t < 0x80) p[k++] = (u8)t;
+    else k += varint_put(p + k, t);
+  }
   for (int i = 0; i < n; i++) {
     const Mem *m = &vals[i];
     u32 t = types[i];
-    u32 len = record_serial_len(t);
-    if (t == 0 || t == 8 || t == 9) continue;
-    if (t == 7) {
-      u64 x;
-      memcpy(&x, &m->r, 8);
-      put_int(p + k, 8, x);
-    } else if (t < 7) {
-      put_int(p + k, len, (u64)m->i);
-    } else if (utf16 && (m->flags & MEM_Str)) {
+    if (t < 12) {
+      if (t == 7) {
+        u64 x;
+        memcpy(&x, &m->r, 8);
+        put_be(p + k, 8, x);
+      } else {
+        put_be(p + k, lens[t], (u64)m->i);
+      }
+      k += lens[t];
+      continue;
+    }
+    u32 len = (t - 12) / 2;
+    if (utf16 && (m->flags & MEM_Str)) {
       char *z16;
       int n16;
       if (shale_utf8_to_utf16(m->z, m->n, enc, &z16, &n16)) {
         if (types != types_stack) sqlite3_free(types);
+        mem_set_null(out);
         return SQLITE_NOMEM;
       }
       memcpy(p + k, z16, (size_t)n16);
@@ -189,8 +209,11 @@ int record_make(const Mem *vals, int n, int file_format, u8 enc, Mem *out) {
     k += (int)len;
   }
   if (types != types_stack) sqlite3_free(types);
+  out->z = out->zMalloc;
   out->n = (int)total;
   out->flags = MEM_Blob;
+  out->subtype = 0;
+  out->nochange = 0;
   return SQLITE_OK;
 }
 
@@ -232,7 +255,8 @@ static int is_binary(const CollSeq *coll) {
   return !coll || !coll->x_cmp || (coll->name && shale_stricmp(coll->name, "BINARY") == 0);
 }
 
-static int field_compare(const u8 *p, u32 t, u8 enc, const Mem *b, const CollSeq *coll, u8 *corrupt) {
+SHALE_NOINLINE static int field_compare(const u8 *p, u32 t, u8 enc, const Mem *b, const CollSeq *coll,
+                                        u8 *corrupt) {
   Mem a;
   memset(&a, 0, sizeof a);
   if (t >= 13 && (t & 1) && (enc == SQLITE_UTF16LE || enc == SQLITE_UTF16BE) && (b->flags & MEM_Str) &&
@@ -268,47 +292,56 @@ static inline i64 get_int_field(const u8 *p, u32 t) {
   switch (t) {
     case 1: return (int8_t)p[0];
     case 2: return (i16)(((u32)p[0] << 8) | p[1]);
-    case 3: return ((int32_t)((u32)p[0] << 24 | (u32)p[1] << 16 | (u32)p[2] << 8) >> 8);
-    case 4: return (int32_t)((u32)p[0] << 24 | (u32)p[1] << 16 | (u32)p[2] << 8 | p[3]);
-    case 5: {
-      u64 x = (u64)(i64)(int8_t)p[0] << 40;
-      return (i64)(x | (u64)p[1] << 32 | (u64)p[2] << 24 | (u64)p[3] << 16 | (u64)p[4] << 8 | p[5]);
-    }
-    case 6: {
-      u64 x = 0;
-      for (int k = 0; k < 8; k++) x = (x << 8) | p[k];
-      return (i64)x;
-    }
+    case 3: return ((int32_t)(((u32)p[0] << 24) | ((u32)p[1] << 16) | ((u32)p[2] << 8))) >> 8;
+    case 4: return (int32_t)(((u32)p[0] << 24) | ((u32)p[1] << 16) | ((u32)p[2] << 8) | p[3]);
+    case 5:
+      return (i64)((u64)(i64)(i16)(((u32)p[0] << 8) | p[1]) << 32 |
+                   (((u32)p[2] << 24) | ((u32)p[3] << 16) | ((u32)p[4] << 8) | p[5]));
+    case 6:
+      return (i64)(((u64)(((u32)p[0] << 24) | ((u32)p[1] << 16) | ((u32)p[2] << 8) | p[3]) << 32) |
+                   (((u32)p[4] << 24) | ((u32)p[5] << 16) | ((u32)p[6] << 8) | p[7]));
     case 9: return 1;
     default: return 0; /* 8 */
   }
 }
 
-__attribute__((noinline)) static int record_compare_general(const u8 *rec, int n, UnpackedRecord *key);
-
-/* Fast path (SQLite's vdbeRecordCompareInt): an integer first key field
-** against an integer first record field that differs decides at once.
-** Returns 0 when it cannot decide. */
-static inline int compare_first_int(const u8 *rec, int n, const UnpackedRecord *key) {
-  static const u8 ilens[10] = {0, 1, 2, 3, 4, 6, 8, 8, 0, 0};
-  u32 t = n >= 3 ? rec[1] : 0;
-  if (t - 1u > 8u || t == 7 || rec[0] >= 0x80 || key->n_field == 0 ||
-      (key->fields[0].flags & MEM_TypeMask) != MEM_Int || (u32)rec[0] + ilens[t] > (u32)n)
-    return 0;
-  i64 x = get_int_field(rec + rec[0], t), y = key->fields[0].i;
-  if (x == y) return 0;
-  int rc = x < y ? -1 : 1;
-  const KeyInfo *ki = key->key_info;
-  if (ki && ki->n_all_field > 0 && ki->sort_flags && (ki->sort_flags[0] & KEYINFO_ORDER_DESC)) rc = -rc;
+/* The sign a field comparison takes under the key's sort flags. */
+SHALE_NOINLINE static int apply_sort_flags(int rc, const KeyInfo *ki, int i, u32 t, const Mem *b) {
+  u8 sf = ki && i < ki->n_all_field && ki->sort_flags ? ki->sort_flags[i] : 0;
+  if (sf) {
+    int anull = (t == 0) || (b->flags & MEM_Null);
+    if (!(sf & KEYINFO_ORDER_BIGNULL) || ((sf & KEYINFO_ORDER_DESC) ? 1 : 0) != anull) rc = -rc;
+  }
   return rc;
 }
 
+static int record_compare_fields(const u8 *rec, int n, UnpackedRecord *key);
+
+/* The common index probe first (as SQLite's vdbeRecordCompareInt): a
+** one-byte header, an integer first field against an integer key.  Only
+** a decided first field, or an equal one that ends the key, returns here;
+** everything else is the general loop. */
 int record_compare(const u8 *rec, int n, UnpackedRecord *key) {
-  int rc = compare_first_int(rec, n, key);
-  return rc ? rc : record_compare_general(rec, n, key);
+  const Mem *b = key->fields;
+  if (n >= 2 && rec[0] < 0x80 && rec[0] >= 2 && key->n_field >= 1 &&
+      (b->flags & (MEM_Int | MEM_Real | MEM_IntReal | MEM_Str | MEM_Blob | MEM_Null)) == MEM_Int) {
+    static const u8 ilens[10] = {0, 1, 2, 3, 4, 6, 8, 8, 0, 0};
+    u32 t = rec[1], hsz = rec[0];
+    if (t >= 1 && t <= 9 && t != 7 && hsz + ilens[t] <= (u32)n) {
+      i64 x = get_int_field(rec + hsz, t);
+      const KeyInfo *ki = key->key_info;
+      if (x != b->i) {
+        int rc = x < b->i ? -1 : 1;
+        if (ki && ki->sort_flags && ki->n_all_field > 0 && ki->sort_flags[0]) rc = apply_sort_flags(rc, ki, 0, t, b);
+        return rc;
+      }
+      if (key->n_field == 1) return key->default_rc;
+    }
+  }
+  return record_compare_fields(rec, n, key);
 }
 
-static int record_compare_general(const u8 *rec, int n, UnpackedRecord *key) {
+SHALE_NOINLINE static int record_compare_fields(const u8 *rec, int n, UnpackedRecord *key) {
   static const u8 lens[12] = {0, 1, 2, 3, 4, 6, 8, 8, 0, 0, 0, 0};
   const u8 *end = rec + n;
   u64 hsz;
@@ -326,51 +359,48 @@ static int record_compare_general(const u8 *rec, int n, UnpackedRecord *key) {
   const u8 *hp = rec + k, *hend = rec + hsz;
   u32 off = (u32)hsz;
   KeyInfo *ki = key->key_info;
-  int utf8 = key->enc == SQLITE_UTF8 || key->enc == 0;
-  for (int i = 0; i < key->n_field && hp < hend; i++) {
-    u64 t;
-    if (hp[0] < 0x80) {
-      t = *hp++;
+  const Mem *b = key->fields;
+  int nf = key->n_field;
+  for (int i = 0; i < nf && hp < hend; i++, b++) {
+    u32 t = hp[0];
+    if (t < 0x80) {
+      hp++;
     } else {
-      int m = get_varint_b(hp, hend, &t);
-      if (!m || t > 0xffffffffu) {
+      u64 t64;
+      int m = get_varint_b(hp, hend, &t64);
+      if (!m || t64 > 0xffffffffu) {
         key->corrupt = 1;
         return 0;
       }
       hp += m;
+      t = (u32)t64;
     }
-    u32 len = t >= 12 ? (u32)((t - 12) / 2) : lens[t];
+    u32 len = t >= 12 ? (t - 12) / 2 : lens[t];
     if ((u64)off + len > (u64)n) {
       key->corrupt = 1;
       return 0;
     }
-    const Mem *b = &key->fields[i];
-    const CollSeq *coll = NULL;
-    u8 sf = 0;
-    if (ki && i < ki->n_all_field) {
-      coll = ki->coll ? ki->coll[i] : NULL;
-      sf = ki->sort_flags ? ki->sort_flags[i] : 0;
-    }
     int rc;
     u16 bf = b->flags & (MEM_Int | MEM_Real | MEM_IntReal | MEM_Str | MEM_Blob | MEM_Null);
-    if (t == 0) {
+    if (bf == MEM_Int && t <= 9 && t != 7 && t != 0) {
+      i64 x = get_int_field(rec + off, t);
+      rc = x < b->i ? -1 : x > b->i;
+    } else if (t == 0) {
       /* NULL sorts first */
       rc = (bf & MEM_Null) ? 0 : -1;
-    } else if (bf == MEM_Int && ((t >= 1 && t <= 6) || t == 8 || t == 9)) {
-      i64 x = get_int_field(rec + off, (u32)t);
-      rc = x < b->i ? -1 : x > b->i;
-    } else if (bf == MEM_Str && t >= 13 && (t & 1) && !coll && utf8 && !(b->flags & MEM_Zero)) {
-      u32 m = len < (u32)b->n ? len : (u32)b->n;
-      rc = m ? memcmp(rec + off, b->z, m) : 0;
-      if (!rc) rc = len < (u32)b->n ? -1 : len > (u32)b->n;
     } else {
-      rc = field_compare(rec + off, (u32)t, key->enc, b, coll, &key->corrupt);
+      const CollSeq *coll = ki && i < ki->n_all_field && ki->coll ? ki->coll[i] : NULL;
+      if (bf == MEM_Str && t >= 13 && (t & 1) && !coll && (key->enc == SQLITE_UTF8 || key->enc == 0) &&
+          !(b->flags & MEM_Zero)) {
+        u32 m = len < (u32)b->n ? len : (u32)b->n;
+        rc = m ? memcmp(rec + off, b->z, m) : 0;
+        if (!rc) rc = len < (u32)b->n ? -1 : len > (u32)b->n;
+      } else {
+        rc = field_compare(rec + off, t, key->enc, b, coll, &key->corrupt);
+      }
     }
     if (rc != 0) {
-      if (sf) {
-        int anull = (t == 0) || (b->flags & MEM_Null);
-        if (!(sf & KEYINFO_ORDER_BIGNULL) || ((sf & KEYINFO_ORDER_DESC) ? 1 : 0) != anull) rc = -rc;
-      }
+      if (ki && ki->sort_flags && i < ki->n_all_field && ki->sort_flags[i]) rc = apply_sort_flags(rc, ki, i, t, b);
       return rc;
     }
     off += len;
@@ -379,8 +409,7 @@ static int record_compare_general(const u8 *rec, int n, UnpackedRecord *key) {
 }
 
 int record_compare_cb(void *arg, const void *entry_key, int n_entry_key) {
-  int rc = compare_first_int(entry_key, n_entry_key, (const UnpackedRecord *)arg);
-  return rc ? rc : record_compare_general(entry_key, n_entry_key, (UnpackedRecord *)arg);
+  return record_compare(entry_key, n_entry_key, (UnpackedRecord *)arg);
 }
 
 int record_unpack(const u8 *rec, int n, u8 enc, UnpackedRecord *key, int max) {

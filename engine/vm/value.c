@@ -94,13 +94,7 @@ void mem_release(Mem *m) {
   m->szMalloc = 0;
 }
 
-void mem_set_null(Mem *m) { mem_clear(m); }
-
-void mem_set_int(Mem *m, i64 v) {
-  mem_clear(m);
-  m->i = v;
-  m->flags = MEM_Int;
-}
+void mem_clear_extras(Mem *m) { mem_clear_slow(m); }
 
 void mem_set_real(Mem *m, double v) {
   mem_clear(m);
@@ -244,7 +238,7 @@ int mem_nul_terminate(Mem *m) {
   return SQLITE_OK;
 }
 
-int mem_copy(Mem *to, const Mem *from) {
+int mem_copy_slow(Mem *to, const Mem *from) {
   if (to == from) return SQLITE_OK;
   if (MEM_NEEDS_CLEAR(to)) mem_clear_slow(to);
   u16 f = from->flags;
@@ -294,6 +288,18 @@ int mem_copy(Mem *to, const Mem *from) {
     to->n = 0;
   }
   return SQLITE_OK;
+}
+
+void mem_set_static_ref(Mem *to, const Mem *from) {
+  if (MEM_NEEDS_CLEAR(to)) mem_clear_slow(to);
+  to->z = from->z;
+  to->n = from->n;
+  to->i = from->i;
+  to->r = from->r;
+  to->u = from->u;
+  to->subtype = from->subtype;
+  to->nochange = 0;
+  to->flags = (u16)((from->flags & ~(MEM_Dyn | MEM_Ephem | MEM_FromBind)) | MEM_Static);
 }
 
 void mem_shallow_copy(Mem *to, const Mem *from) {

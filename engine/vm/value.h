@@ -85,16 +85,49 @@ typedef struct AuxData {
 i64 vdbe_statement_time_ms(struct Vdbe *); /* vdbe_exec.c */
 void mem_init(Mem *, sqlite3 *db);
 void mem_release(Mem *);              /* frees; leaves NULL */
-void mem_set_null(Mem *);
-void mem_set_int(Mem *, i64);
+/* What a Mem owns besides its buffer (a destructor's bytes, an aggregate
+** state, an object, a UTF-16 copy) must go before it is overwritten. */
+#define MEM_HAS_EXTRAS(m) (((m)->flags & (MEM_Dyn | MEM_Agg | MEM_Obj | MEM_Ptr)) || (m)->z16)
+void mem_clear_extras(Mem *);         /* frees those; leaves NULL */
+/* The per-row setters are inline: one test, then plain stores. */
+static inline void mem_set_null(Mem *m) {
+  if (MEM_HAS_EXTRAS(m)) mem_clear_extras(m);
+  m->flags = MEM_Null;
+  m->z = NULL;
+  m->n = 0;
+  m->subtype = 0;
+  m->nochange = 0;
+}
+static inline void mem_set_int(Mem *m, i64 v) {
+  mem_set_null(m);
+  m->i = v;
+  m->flags = MEM_Int;
+}
 void mem_set_real(Mem *, double);     /* NaN -> NULL */
 int mem_set_str(Mem *, const char *z, i64 n, void (*xDel)(void *)); /* UTF-8; n<0: strlen */
 int mem_set_blob(Mem *, const void *z, i64 n, void (*xDel)(void *));
 void mem_set_zeroblob(Mem *, int n);
 int mem_set_text16(Mem *, const void *z, i64 n, u8 enc, void (*xDel)(void *));
 int mem_grow(Mem *, int n, int preserve); /* z = zMalloc with room for n bytes */
-int mem_copy(Mem *to, const Mem *from);   /* deep copy */
+int mem_copy_slow(Mem *to, const Mem *from);
+/* Deep copy (numbers and NULL inline). */
+static inline int mem_copy(Mem *to, const Mem *from) {
+  if (!(from->flags & (MEM_Str | MEM_Blob | MEM_Agg | MEM_Obj | MEM_Ptr)) && !MEM_HAS_EXTRAS(to)) {
+    to->flags = from->flags;
+    to->i = from->i;
+    to->r = from->r;
+    to->subtype = from->subtype;
+    to->nochange = from->nochange;
+    to->z = NULL;
+    to->n = 0;
+    return SQLITE_OK;
+  }
+  return mem_copy_slow(to, from);
+}
 void mem_shallow_copy(Mem *to, const Mem *from); /* strings become Ephem */
+/* to refers to from's text/blob bytes (MEM_Static) without copying: valid
+** while from's bytes are (OP_Variable: until the statement is reset). */
+void mem_set_static_ref(Mem *to, const Mem *from);
 void mem_move(Mem *to, Mem *from);        /* from becomes NULL */
 int mem_make_writable(Mem *);             /* own the bytes (copy Ephem/Static) */
 int mem_expand_zero(Mem *);               /* materialise MEM_Zero */

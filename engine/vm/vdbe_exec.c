@@ -194,6 +194,8 @@ void vdbe_cursor_pool_free(Vdbe *v) {
   v->n_csr_pool = 0;
 }
 
+static u8 db_enc(Vdbe *v) { return v->db && v->db->enc ? v->db->enc : SQLITE_UTF8; }
+
 static VdbeCursor *csr_new(Vdbe *v, int i, int type) {
   if (i < 0 || i >= v->n_csr) return NULL;
   if (v->csr[i]) {
@@ -219,6 +221,7 @@ static VdbeCursor *csr_new(Vdbe *v, int i, int type) {
     if (!c) return NULL;
   }
   c->type = (u8)type;
+  c->enc = db_enc(v);
   v->csr[i] = c;
   return c;
 }
@@ -229,7 +232,6 @@ static i64 max_len(sqlite3 *db) {
   return db && db->limits[SQLITE_LIMIT_LENGTH] > 0 ? db->limits[SQLITE_LIMIT_LENGTH] : 1000000000;
 }
 
-static u8 db_enc(Vdbe *v) { return v->db && v->db->enc ? v->db->enc : SQLITE_UTF8; }
 
 /* Bytes of the body for serial type t (record_serial_len, inlined). */
 static inline u32 serial_len(u32 t) {
@@ -240,9 +242,9 @@ static inline u32 serial_len(u32 t) {
 /* Load the current row's record bytes (c->rec, c->rec_n). may PENDING. */
 static int csr_load_row(Vdbe *v, VdbeCursor *c) {
   /* pseudo cursors re-read their register every time: it may have been
-  ** rewritten in place by any opcode */
+  ** rewritten in place by any opcode (the header parse is kept while the
+  ** header bytes are the same) */
   if (c->cache_ok && c->cache_ctr == v->cache_ctr && c->type != CURTYPE_PSEUDO) return SQLITE_OK;
-  c->n_parsed = 0;
   const u8 *rec;
   u32 n;
   if (c->type == CURTYPE_PSEUDO) {
@@ -254,6 +256,12 @@ static int csr_load_row(Vdbe *v, VdbeCursor *c) {
       rec = NULL;
       n = 0;
     }
+    /* the parse depends only on the header bytes and the length */
+    if (c->cache_ok && c->hdr_copy_n && rec && n == c->rec_n && memcmp(rec, c->hdr_copy, c->hdr_copy_n) == 0) {
+      c->rec = rec;
+      return SQLITE_OK;
+    }
+    c->hdr_copy_n = 0;
   } else if (c->type == CURTYPE_SORTER) {
     int nn;
     rec = sorter_data(c->sorter, &nn);
@@ -273,6 +281,7 @@ static int csr_load_row(Vdbe *v, VdbeCursor *c) {
       rec = c->rec_buf;
     }
   }
+  c->n_parsed = 0;
   c->rec = rec;
   c->rec_n = n;
   if (!rec || n == 0) {
@@ -290,6 +299,10 @@ static int csr_load_row(Vdbe *v, VdbeCursor *c) {
     }
     if (h > n || h < c->hdr_pos) return SQLITE_CORRUPT;
     c->hdr_size = (u32)h;
+    if (c->type == CURTYPE_PSEUDO && h <= sizeof c->hdr_copy) {
+      memcpy(c->hdr_copy, rec, (size_t)h);
+      c->hdr_copy_n = (u8)h;
+    }
   }
   if (c->n_hdr_alloc < 1) {
     int na = 16;
@@ -324,57 +337,70 @@ static int csr_load_row(Vdbe *v, VdbeCursor *c) {
 }
 
 
+/* Make room for n header entries (types[n], offsets[n + 1]). */
+static int csr_hdr_grow(VdbeCursor *c, u64 n) {
+  u64 na = (u64)c->n_hdr_alloc * 2;
+  if (na < n) na = n;
+  u32 *t = sqlite3_realloc64(c->types, sizeof(u32) * na);
+  if (!t) return SQLITE_NOMEM;
+  c->types = t;
+  u32 *o = sqlite3_realloc64(c->offsets, sizeof(u32) * (na + 1));
+  if (!o) return SQLITE_NOMEM;
+  c->offsets = o;
+  c->n_hdr_alloc = (int)na;
+  return SQLITE_OK;
+}
+
+/* A multi-byte serial type of a header with `left` bytes to go: its
+** length, or 0 if it runs past the header or is out of range. */
+SHALE_NOINLINE static u32 hdr_varint(const u8 *p, u32 left, u32 *t) {
+  u8 tmp[9] = {0};
+  u64 t64;
+  memcpy(tmp, p, left < 9 ? left : 9);
+  u32 k = (u32)varint_get(tmp, &t64);
+  if (k > left || t64 > 0x7fffffff) return 0;
+  *t = (u32)t64;
+  return k;
+}
+
 /* Parse header entries until field `col` is known (or the header ends).
-** Everything lives in locals: stores into types[]/offsets[] could alias
-** the cursor's fields and force reloads otherwise. */
+** The arrays are sized first (a header entry takes at least one byte), so
+** the loop itself only decodes: one-byte serial types inline. */
 static int csr_parse_to(VdbeCursor *c, int col) {
+  static const u8 lens[12] = {0, 1, 2, 3, 4, 6, 8, 8, 0, 0, 0, 0};
   int np = c->n_parsed;
-  u32 pos = c->hdr_pos;
-  const u32 hsz = c->hdr_size, rec_n = c->rec_n;
+  u32 pos = c->hdr_pos, hsz = c->hdr_size;
+  if (np > col || pos >= hsz) return SQLITE_OK;
+  u64 stop = (u64)col + 1;
+  if (stop > (u64)np + (hsz - pos)) stop = (u64)np + (hsz - pos);
+  if (stop > (u64)c->n_hdr_alloc && csr_hdr_grow(c, stop)) return SQLITE_NOMEM;
   const u8 *rec = c->rec;
   u32 *types = c->types, *offsets = c->offsets;
-  int n_alloc = c->n_hdr_alloc;
-  u64 off = offsets[np];
-  while (np <= col && pos < hsz) {
-    if (np >= n_alloc) {
-      int na = n_alloc * 2;
-      u32 *t = sqlite3_realloc64(types, sizeof(u32) * (u64)na);
-      if (!t) return SQLITE_NOMEM;
-      c->types = types = t;
-      u32 *o = sqlite3_realloc64(offsets, sizeof(u32) * (u64)(na + 1));
-      if (!o) return SQLITE_NOMEM;
-      c->offsets = offsets = o;
-      c->n_hdr_alloc = n_alloc = na;
-    }
-    u32 t = rec[pos], k = 1;
+  u64 off = offsets[np], rec_n = c->rec_n;
+  int rc = SQLITE_OK;
+  while ((u64)np < stop && pos < hsz) {
+    u32 t = rec[pos];
+    u32 k = 1;
     if (t >= 0x80) {
-      u8 tmp[9] = {0};
-      u32 left = hsz - pos;
-      u64 t64;
-      memcpy(tmp, rec + pos, left < 9 ? left : 9);
-      k = (u32)varint_get(tmp, &t64);
-      if (k > left || t64 > 0x7fffffff) {
-        c->n_parsed = np;
-        c->hdr_pos = pos;
-        return SQLITE_CORRUPT;
+      k = hdr_varint(rec + pos, hsz - pos, &t);
+      if (!k) {
+        rc = SQLITE_CORRUPT;
+        break;
       }
-      t = (u32)t64;
     }
-    u64 end = off + serial_len(t);
+    u64 end = off + (t >= 12 ? (t - 12) / 2 : lens[t]);
     if (end > rec_n) {
-      c->n_parsed = np;
-      c->hdr_pos = pos;
-      return SQLITE_CORRUPT;
+      rc = SQLITE_CORRUPT;
+      break;
     }
     pos += k;
     types[np] = t;
-    offsets[np + 1] = (u32)end;
+    offsets[++np] = (u32)end;
     off = end;
-    np++;
   }
   c->n_parsed = np;
   c->hdr_pos = pos;
-  return SQLITE_OK;
+  return rc;
 }
 
 /* Perform a pending deferred seek.  may PENDING. */
@@ -391,60 +417,66 @@ static int csr_finish_seek(Vdbe *v, VdbeCursor *c) {
   return SQLITE_OK;
 }
 
-/* Decode field col of the cached row into out.  Integers, and text/blob
-** that fits out's buffer, are set inline; the rest goes through
-** record_field_get. */
+/* Decode field col of the cached row into out.  Numbers, NULL, and
+** text/blob that fits out's buffer are set inline (as SQLite's OP_Column:
+** text is copied, never left pointing into the page); the rest goes
+** through record_field_get. */
 static inline int csr_decode(Vdbe *v, VdbeCursor *c, int col, Mem *out) {
   u32 t = c->types[col];
   u32 off = c->offsets[col];
   const u8 *buf = c->rec + off;
   if (!(out->flags & (MEM_Dyn | MEM_Agg | MEM_Obj | MEM_Ptr)) && !out->z16) {
-    if (t >= 1 && t <= 6) {
-      i64 x;
+    if (t < 12) {
+      u16 flags = MEM_Int;
       switch (t) {
-        case 1: x = (int8_t)buf[0]; break;
-        case 2: x = (i16)(((u32)buf[0] << 8) | buf[1]); break;
-        case 3: x = (int32_t)((u32)buf[0] << 24 | (u32)buf[1] << 16 | (u32)buf[2] << 8) >> 8; break;
-        case 4: x = (int32_t)((u32)buf[0] << 24 | (u32)buf[1] << 16 | (u32)buf[2] << 8 | buf[3]); break;
-        default: {
-          u32 len = serial_len(t);
-          u64 y = (buf[0] & 0x80) ? ~(u64)0 : 0;
-          for (u32 k = 0; k < len; k++) y = (y << 8) | buf[k];
-          x = (i64)y;
+        case 1: out->i = (int8_t)buf[0]; break;
+        case 2: out->i = (i16)(((u32)buf[0] << 8) | buf[1]); break;
+        case 3: out->i = ((int32_t)(((u32)buf[0] << 24) | ((u32)buf[1] << 16) | ((u32)buf[2] << 8))) >> 8; break;
+        case 4: out->i = (int32_t)(((u32)buf[0] << 24) | ((u32)buf[1] << 16) | ((u32)buf[2] << 8) | buf[3]); break;
+        case 5:
+          out->i = (i64)((u64)(i64)(i16)(((u32)buf[0] << 8) | buf[1]) << 32 |
+                         (((u32)buf[2] << 24) | ((u32)buf[3] << 16) | ((u32)buf[4] << 8) | buf[5]));
+          break;
+        case 6:
+        case 7: {
+          u64 x = ((u64)(((u32)buf[0] << 24) | ((u32)buf[1] << 16) | ((u32)buf[2] << 8) | buf[3]) << 32) |
+                  (((u32)buf[4] << 24) | ((u32)buf[5] << 16) | ((u32)buf[6] << 8) | buf[7]);
+          if (t == 6) {
+            out->i = (i64)x;
+          } else {
+            double r;
+            memcpy(&r, &x, 8);
+            if (isnan(r)) flags = MEM_Null;
+            else {
+              out->r = r;
+              flags = MEM_Real;
+            }
+          }
+          break;
         }
+        case 8:
+        case 9: out->i = (i64)t - 8; break;
+        default: flags = MEM_Null; break; /* 0, and the reserved 10, 11 */
       }
-      out->i = x;
-      out->flags = MEM_Int;
+      out->flags = flags;
       out->z = NULL;
       out->n = 0;
       out->subtype = 0;
       out->nochange = 0;
       return SQLITE_OK;
     }
-    if (t == 8 || t == 9) {
-      out->i = (i64)t - 8;
-      out->flags = MEM_Int;
-      out->z = NULL;
-      out->n = 0;
+    u32 len = (t - 12) / 2;
+    int is_text = t & 1;
+    if ((!is_text || c->enc == SQLITE_UTF8) && len > 0 && (u32)out->szMalloc >= len + 2) {
+      memcpy(out->zMalloc, buf, len);
+      out->zMalloc[len] = 0;
+      out->zMalloc[len + 1] = 0;
+      out->z = out->zMalloc;
+      out->n = (int)len;
+      out->flags = (u16)((is_text ? MEM_Str : MEM_Blob) | MEM_Term);
       out->subtype = 0;
       out->nochange = 0;
       return SQLITE_OK;
-    }
-    if (t >= 12) {
-      u32 len = (t - 12) / 2;
-      int is_text = t & 1;
-      u8 enc = db_enc(v);
-      if ((!is_text || enc == SQLITE_UTF8) && len > 0 && out->zMalloc && (u32)out->szMalloc >= len + 2) {
-        memcpy(out->zMalloc, buf, len);
-        out->zMalloc[len] = 0;
-        out->zMalloc[len + 1] = 0;
-        out->z = out->zMalloc;
-        out->n = (int)len;
-        out->flags = (u16)((is_text ? MEM_Str : MEM_Blob) | MEM_Term);
-        out->subtype = 0;
-        out->nochange = 0;
-        return SQLITE_OK;
-      }
     }
   }
   if (record_field_get(buf, c->rec_n - off, t, db_enc(v), out) < 0) return SQLITE_CORRUPT;
@@ -853,7 +885,8 @@ void vdbe_cleanup_run(Vdbe *v) {
   if (v->mem) {
     for (int i = 0; i <= v->n_mem; i++) {
       Mem *m = &v->mem[i];
-      if (m->flags & (MEM_Agg | MEM_Obj | MEM_Dyn | MEM_Ptr)) mem_set_null(m);
+      /* MEM_Static: no register keeps a reference to bound values */
+      if (m->flags & (MEM_Agg | MEM_Obj | MEM_Dyn | MEM_Ptr | MEM_Static)) mem_set_null(m);
     }
   }
   if (v->once) memset(v->once, 0, (size_t)v->n_op + 1);
@@ -1076,6 +1109,8 @@ static sqlite3_context *func_ctx(Vdbe *v, VdbeOp *op) {
     set_error(v, (code), sqlite3_mprintf(__VA_ARGS__));   \
     goto abort_due_to_error;                              \
   } while (0)
+/* Write the loop's locals back to the statement (every exit). */
+#define SAVE_PC() (v->pc = pc)
 #define CHECK_RC(x)                                       \
   do {                                                    \
     rc = (x);                                             \
@@ -1189,17 +1224,21 @@ static int seek_table(VdbeCursor *c, int oc, Mem *key, int *jump) {
 }
 
 /* Opcodes whose P1 must be an open cursor (a code generator bug must give
-** an error, never a crash). */
-static const u8 needs_cursor[OP__COUNT] = {
-    [OP_Rewind] = 2, [OP_Next] = 2, [OP_Prev] = 1, [OP_Last] = 1, [OP_SeekEnd] = 1,
-    [OP_SeekLT] = 1, [OP_SeekLE] = 1, [OP_SeekGE] = 1, [OP_SeekGT] = 1, [OP_Found] = 1,
-    [OP_NotFound] = 1, [OP_NoConflict] = 1, [OP_SeekRowid] = 1, [OP_NotExists] = 1,
-    [OP_Sequence] = 2, [OP_SequenceTest] = 2, [OP_NewRowid] = 1, [OP_Insert] = 1,
-    [OP_Delete] = 1, [OP_SorterCompare] = 3, [OP_SorterData] = 3, [OP_RowData] = 1,
-    [OP_SorterSort] = 2, [OP_Sort] = 2, [OP_SorterNext] = 2, [OP_SorterInsert] = 2,
-    [OP_IdxInsert] = 1, [OP_IdxDelete] = 1, [OP_DeferredSeek] = 1, [OP_IdxRowid] = 1,
-    [OP_FinishSeek] = 1, [OP_IdxLE] = 1, [OP_IdxGT] = 1, [OP_IdxLT] = 1, [OP_IdxGE] = 1,
-    [OP_ResetSorter] = 2, [OP_Count] = 1,
+** an error, never a crash): which kinds of cursor each accepts.  256
+** entries, so any opcode byte indexes it. */
+enum { NC_BTREE = 1, NC_SORTER = 2, NC_ANY = 3 };
+static const u8 needs_cursor[256] = {
+    [OP_Rewind] = NC_ANY, [OP_Next] = NC_ANY, [OP_Prev] = NC_BTREE, [OP_Last] = NC_BTREE,
+    [OP_SeekEnd] = NC_BTREE, [OP_SeekLT] = NC_BTREE, [OP_SeekLE] = NC_BTREE, [OP_SeekGE] = NC_BTREE,
+    [OP_SeekGT] = NC_BTREE, [OP_Found] = NC_BTREE, [OP_NotFound] = NC_BTREE, [OP_NoConflict] = NC_BTREE,
+    [OP_SeekRowid] = NC_BTREE, [OP_NotExists] = NC_BTREE, [OP_Sequence] = NC_ANY,
+    [OP_SequenceTest] = NC_ANY, [OP_NewRowid] = NC_BTREE, [OP_Insert] = NC_BTREE,
+    [OP_Delete] = NC_BTREE, [OP_SorterCompare] = NC_SORTER, [OP_SorterData] = NC_SORTER,
+    [OP_RowData] = NC_BTREE, [OP_SorterSort] = NC_ANY, [OP_Sort] = NC_ANY, [OP_SorterNext] = NC_ANY,
+    [OP_SorterInsert] = NC_ANY, [OP_IdxInsert] = NC_BTREE, [OP_IdxDelete] = NC_BTREE,
+    [OP_DeferredSeek] = NC_BTREE, [OP_IdxRowid] = NC_BTREE, [OP_FinishSeek] = NC_BTREE,
+    [OP_IdxLE] = NC_BTREE, [OP_IdxGT] = NC_BTREE, [OP_IdxLT] = NC_BTREE, [OP_IdxGE] = NC_BTREE,
+    [OP_ResetSorter] = NC_ANY, [OP_Count] = NC_BTREE,
 };
 
 int vdbe_exec(Vdbe *v) {
@@ -1226,48 +1265,58 @@ int vdbe_exec(Vdbe *v) {
   if (v->explain) return explain_step(v);
   VdbeOp *ops = v->ops;
   Mem *mem = v->mem;
-  int n_progress = 0;
-  const int has_progress = db && db->progress && db->progress_ops > 0;
+  int pc = v->pc;
+  /* As in SQLite, interrupts and the progress handler are checked on entry
+  ** and at every jump (every `continue` below), never per opcode:
+  ** straight-line code is bounded, every loop jumps. */
+  const u32 step_base = (u32)v->stmt_status[SQLITE_STMTSTATUS_VM_STEP];
+  u64 progress_limit = ~(u64)0; /* steps of this call before the next callback */
+  if (db && db->progress && db->progress_ops > 0)
+    progress_limit = (u64)db->progress_ops - (u64)(step_base % (u32)db->progress_ops);
   v->result = NULL;
   v->n_result = 0;
 
   for (;;) {
-    if (v->pc < 0 || v->pc >= v->n_op) {
+    /* a jump (or the first opcode of this call) */
+    if (db) {
+      if (db->interrupted) {
+        set_error(v, SQLITE_INTERRUPT, shale_strdup("interrupted"));
+        goto abort_due_to_error;
+      }
+      while ((u32)v->stmt_status[SQLITE_STMTSTATUS_VM_STEP] - step_base >= progress_limit && db->progress &&
+             db->progress_ops > 0) {
+        progress_limit += (u64)db->progress_ops;
+        if (db->progress(db->progress_arg)) {
+          progress_limit = ~(u64)0;
+          set_error(v, SQLITE_INTERRUPT, shale_strdup("interrupted"));
+          goto abort_due_to_error;
+        }
+      }
+    }
+  next_op:
+    if ((unsigned)pc >= (unsigned)v->n_op) {
       /* falling off the end = Halt */
       if (v->frame) {
         int ppc = v->frame->pc;
         frame_pop(v);
         ops = v->ops;
         mem = v->mem;
-        v->pc = ppc + 1;
+        pc = ppc + 1;
         continue;
       }
       v->rc = SQLITE_DONE;
       goto halt;
     }
-    VdbeOp *op = &ops[v->pc];
+    VdbeOp *op = &ops[pc];
     v->stmt_status[SQLITE_STMTSTATUS_VM_STEP]++;
-    if (has_progress && ++n_progress >= db->progress_ops) {
-      n_progress = 0;
-      if (db->progress(db->progress_arg)) {
-        set_error(v, SQLITE_INTERRUPT, shale_strdup("interrupted"));
-        goto abort_due_to_error;
-      }
-    }
-    if (db && db->interrupted) {
-      set_error(v, SQLITE_INTERRUPT, shale_strdup("interrupted"));
-      goto abort_due_to_error;
-    }
     Mem *in1, *in2, *in3, *out;
     VdbeCursor *c;
-    if (op->opcode >= OP__COUNT) ERR(SQLITE_INTERNAL, "bad opcode");
-    if (needs_cursor[op->opcode]) {
-      if (op->p1 < 0 || op->p1 >= v->n_csr || !v->csr[op->p1])
+    u8 need = needs_cursor[op->opcode];
+    if (need) {
+      if ((unsigned)op->p1 >= (unsigned)v->n_csr || !(c = v->csr[op->p1]))
         ERR(SQLITE_INTERNAL, "cursor %d is not open (%s)", op->p1, shale_opcode_names[op->opcode]);
-      VdbeCursor *cc = v->csr[op->p1];
-      u8 need = needs_cursor[op->opcode]; /* 1 b-tree, 2 either, 3 sorter */
-      int ok = cc->type == CURTYPE_BTREE ? (need != 3 && cc->bt != NULL)
-               : cc->type == CURTYPE_SORTER ? (need >= 2 && cc->sorter != NULL)
+      int ok = c->type == CURTYPE_BTREE ? ((need & NC_BTREE) && c->bt != NULL)
+               : c->type == CURTYPE_SORTER ? ((need & NC_SORTER) && c->sorter != NULL)
                                             : 0;
       if (!ok) ERR(SQLITE_INTERNAL, "cursor %d cannot do %s", op->p1, shale_opcode_names[op->opcode]);
     }
@@ -1290,28 +1339,28 @@ int vdbe_exec(Vdbe *v) {
 
       case OP_Init:
         if (op->p2 > 0) {
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
       case OP_Goto:
-        v->pc = op->p2;
+        pc = op->p2;
         continue;
       case OP_Gosub:
-        mem_set_int(&mem[op->p1], v->pc);
-        v->pc = op->p2;
+        mem_set_int(&mem[op->p1], pc);
+        pc = op->p2;
         continue;
       case OP_Return:
         in1 = &mem[op->p1];
         if (in1->flags & MEM_Int) {
-          v->pc = (int)in1->i + 1;
+          pc = (int)in1->i + 1;
           continue;
         }
         break;
       case OP_InitCoroutine:
         mem_set_int(&mem[op->p1], op->p3 - 1);
         if (op->p2) {
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
@@ -1319,14 +1368,14 @@ int vdbe_exec(Vdbe *v) {
         in1 = &mem[op->p1];
         int yaddr = (int)in1->i;
         mem_set_null(in1);
-        v->pc = ops[yaddr].p2;
+        pc = ops[yaddr].p2;
         continue;
       }
       case OP_Yield: {
         in1 = &mem[op->p1];
         int dest = (int)in1->i;
-        mem_set_int(in1, v->pc);
-        v->pc = dest + 1;
+        mem_set_int(in1, pc);
+        pc = dest + 1;
         continue;
       }
       case OP_HaltIfNull:
@@ -1338,10 +1387,10 @@ int vdbe_exec(Vdbe *v) {
           VdbeFrame *f = v->frame;
           int ppc = f->pc;
           int jump = op->p2 == OE_Ignore;
-          frame_pop(v);
+            frame_pop(v);
           ops = v->ops;
           mem = v->mem;
-          v->pc = jump ? ops[ppc].p2 : ppc + 1;
+          pc = jump ? ops[ppc].p2 : ppc + 1;
           continue;
         }
         if (op->p1 != SQLITE_OK) {
@@ -1357,7 +1406,7 @@ int vdbe_exec(Vdbe *v) {
           }
           set_error(v, op->p1, msg);
           v->halt_action = (u8)op->p2;
-          while (v->frame) frame_pop(v);
+            while (v->frame) frame_pop(v);
           ops = v->ops;
           mem = v->mem;
           goto halt_error;
@@ -1367,11 +1416,11 @@ int vdbe_exec(Vdbe *v) {
       }
       case OP_Once: {
         u8 *once = v->frame ? v->frame->once : v->once;
-        if (once[v->pc]) {
-          v->pc = op->p2;
+        if (once[pc]) {
+          pc = op->p2;
           continue;
         }
-        once[v->pc] = 1;
+        once[pc] = 1;
         break;
       }
       case OP_If:
@@ -1384,7 +1433,7 @@ int vdbe_exec(Vdbe *v) {
           jump = op->opcode == OP_If ? t : !t;
         }
         if (jump) {
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
@@ -1393,7 +1442,7 @@ int vdbe_exec(Vdbe *v) {
         in1 = &mem[op->p1];
         if (in1->i > 0 && (in1->flags & MEM_Int)) {
           in1->i -= op->p3;
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
@@ -1401,7 +1450,7 @@ int vdbe_exec(Vdbe *v) {
         in1 = &mem[op->p1];
         if (in1->i != 0) {
           if (in1->i > 0) in1->i--;
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
@@ -1409,19 +1458,19 @@ int vdbe_exec(Vdbe *v) {
         in1 = &mem[op->p1];
         if (in1->i > SMALLEST_INT64) in1->i--;
         if (in1->i == 0) {
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
       case OP_IsNull:
         if (mem[op->p1].flags & MEM_Null) {
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
       case OP_NotNull:
         if (!(mem[op->p1].flags & MEM_Null)) {
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
@@ -1429,7 +1478,7 @@ int vdbe_exec(Vdbe *v) {
         c = (op->p1 >= 0 && op->p1 < v->n_csr) ? v->csr[op->p1] : NULL;
         if (c && c->null_row) {
           mem_set_null(&mem[op->p3]);
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
@@ -1438,9 +1487,9 @@ int vdbe_exec(Vdbe *v) {
         else mem_set_int(&mem[op->p2], 0);
         break;
       case OP_Jump:
-        if (v->icompare < 0) v->pc = op->p1;
-        else if (v->icompare == 0) v->pc = op->p2;
-        else v->pc = op->p3;
+        if (v->icompare < 0) pc = op->p1;
+        else if (v->icompare == 0) pc = op->p2;
+        else pc = op->p3;
         continue;
       case OP_Integer:
         set_int(&mem[op->p2], op->p1);
@@ -1472,7 +1521,13 @@ int vdbe_exec(Vdbe *v) {
         if (op->p1 == 0 && !(mem[op->p2].flags & MEM_Blob)) mem_set_blob(&mem[op->p2], NULL, 0, SQLITE_STATIC);
         break;
       case OP_Variable:
-        if (op->p1 >= 1 && op->p1 <= v->n_var) {
+        if (op->p1 >= 1 && op->p1 <= v->n_var && (v->vars[op->p1 - 1].flags & (MEM_Str | MEM_Blob)) &&
+            !(v->vars[op->p1 - 1].flags & (MEM_Zero | MEM_Ptr | MEM_Agg | MEM_Obj))) {
+          /* as SQLite: a reference to the bound bytes, which cannot change
+          ** while the statement runs (binding needs a reset, and reset
+          ** drops such references: vdbe_cleanup_run) */
+          mem_set_static_ref(&mem[op->p2], &v->vars[op->p1 - 1]);
+        } else if (op->p1 >= 1 && op->p1 <= v->n_var) {
           mem_copy(&mem[op->p2], &v->vars[op->p1 - 1]);
           mem[op->p2].flags &= (u16)~MEM_FromBind;
           if (mem[op->p2].flags & MEM_Static) mem_make_writable(&mem[op->p2]);
@@ -1508,7 +1563,8 @@ int vdbe_exec(Vdbe *v) {
         }
         v->result = &mem[op->p1];
         v->n_result = op->p2;
-        v->pc++;
+        pc++;
+        SAVE_PC();
         if (db) {
           /* the statement's changes become visible to sqlite3_changes at the end */
         }
@@ -1601,7 +1657,7 @@ int vdbe_exec(Vdbe *v) {
           mem_apply_affinity(in1, SQLITE_AFF_NUMERIC);
           if (!(in1->flags & MEM_Int)) {
             if (op->p2 == 0) ERR(SQLITE_MISMATCH, "datatype mismatch");
-            v->pc = op->p2;
+            pc = op->p2;
             continue;
           }
         }
@@ -1632,7 +1688,7 @@ int vdbe_exec(Vdbe *v) {
             v->icompare = 1; /* ElseEq does not jump */
             v->cmp_null = 1;
             if (op->p5 & SQLITE_JUMPIFNULL) {
-              v->pc = op->p2;
+              pc = op->p2;
               continue;
             }
             break;
@@ -1655,14 +1711,14 @@ int vdbe_exec(Vdbe *v) {
           default: jump = res >= 0; break;
         }
         if (jump) {
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
       }
       case OP_ElseEq:
         if (!v->cmp_null && v->icompare == 0) {
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
@@ -1737,7 +1793,7 @@ int vdbe_exec(Vdbe *v) {
         if (direct) mem_set_null(out);
         ctx->out = direct ? out : &result;
         ctx->vdbe = v;
-        ctx->op_index = v->pc;
+        ctx->op_index = pc;
         ctx->is_error = 0;
         ctx->coll = v->pending_coll;
         ctx->now_ms = v->start_time_ms;
@@ -1773,7 +1829,7 @@ int vdbe_exec(Vdbe *v) {
         ctx->out = result;
         ctx->agg = &mem[op->p3];
         ctx->vdbe = v;
-        ctx->op_index = v->pc;
+        ctx->op_index = pc;
         ctx->is_error = 0;
         ctx->skip = 0;
         ctx->coll = v->pending_coll;
@@ -1811,7 +1867,7 @@ int vdbe_exec(Vdbe *v) {
         ctx.db = db;
         ctx.vdbe = v;
         ctx.agg = &mem[op->p1];
-        ctx.op_index = v->pc;
+        ctx.op_index = pc;
         ctx.now_ms = v->start_time_ms;
         if (op->opcode == OP_AggValue) {
           if (def->x_value) def->x_value(&ctx);
@@ -2175,7 +2231,7 @@ int vdbe_exec(Vdbe *v) {
       case OP_SequenceTest:
         c = v->csr[op->p1];
         if (c->seq++ == 0) {
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
@@ -2240,14 +2296,14 @@ int vdbe_exec(Vdbe *v) {
         c->deferred = 0;
         c->cache_ok = 0;
         if (jump || btree_eof(c->bt)) {
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
       }
       case OP_IfNotOpen:
         if (op->p1 >= v->n_csr || !v->csr[op->p1]) {
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
@@ -2302,7 +2358,7 @@ int vdbe_exec(Vdbe *v) {
         int found = (res == 0);
         int jump = op->opcode == OP_Found ? found : !found;
         if (jump) {
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
@@ -2319,7 +2375,7 @@ int vdbe_exec(Vdbe *v) {
           mem_view(&x, in3);
           mem_apply_affinity(&x, SQLITE_AFF_NUMERIC);
           if (!(x.flags & MEM_Int)) {
-            v->pc = op->p2;
+            pc = op->p2;
             continue;
           }
           key = x.i;
@@ -2333,7 +2389,7 @@ int vdbe_exec(Vdbe *v) {
         c->cache_ok = 0;
         c->seek_result = res;
         if (res != 0) {
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
@@ -2363,12 +2419,16 @@ int vdbe_exec(Vdbe *v) {
               if (res != 0) {
                 newid = cand;
                 found = 1;
+                c->seek_result = res;
               }
             }
             if (!found) ERR(SQLITE_FULL, "database or disk is full");
           } else {
             newid = last + 1;
+            c->seek_result = -1; /* the cursor is on the row just below newid */
           }
+        } else {
+          c->seek_result = 0;
         }
         if (op->p3) {
           Mem *mx = v->frame ? &v->main_mem[op->p3] : &mem[op->p3];
@@ -2473,7 +2533,7 @@ int vdbe_exec(Vdbe *v) {
           res = record_compare_records(ki, (const u8 *)in3->z, in3->n, a, n, db_enc(v));
         }
         if (res) {
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
@@ -2553,7 +2613,7 @@ int vdbe_exec(Vdbe *v) {
         /* OP_SeekEnd: the next OP_IdxInsert/Insert (USESEEKRESULT) appends */
         c->seek_result = op->opcode == OP_SeekEnd && !empty ? -1 : 0;
         if (op->opcode == OP_Last && empty && op->p2) {
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
@@ -2573,7 +2633,7 @@ int vdbe_exec(Vdbe *v) {
         c->deferred = 0;
         c->cache_ok = 0;
         if (empty) {
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
@@ -2591,7 +2651,7 @@ int vdbe_exec(Vdbe *v) {
         if (rc == SQLITE_OK) {
           c->null_row = 0;
           if (c->type != CURTYPE_SORTER) v->stmt_status[SQLITE_STMTSTATUS_FULLSCAN_STEP]++;
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         if (rc != SQLITE_DONE) goto io_or_error;
@@ -2694,11 +2754,11 @@ int vdbe_exec(Vdbe *v) {
       case OP_IdxGE: {
         c = v->csr[op->p1];
         UnpackedRecord r;
-        memset(&r, 0, sizeof r);
         r.key_info = c->key_info;
         r.fields = &mem[op->p3];
         r.n_field = (u16)op->p4.i;
-        r.enc = db_enc(v);
+        r.enc = c->enc;
+        r.corrupt = 0;
         r.default_rc = (op->opcode == OP_IdxLE || op->opcode == OP_IdxGT) ? -1 : 0;
         CHECK_RC(csr_load_row(v, c));
         int res = record_compare(c->rec, (int)c->rec_n, &r);
@@ -2711,7 +2771,7 @@ int vdbe_exec(Vdbe *v) {
           default: jump = res >= 0; break;
         }
         if (jump) {
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
@@ -2813,7 +2873,7 @@ int vdbe_exec(Vdbe *v) {
         RowSet *r = (in1->flags & MEM_Obj) ? in1->u.p : NULL;
         if (!r || r->pos >= r->n) {
           mem_set_null(in1);
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         if (!r->sorted) {
@@ -2835,7 +2895,7 @@ int vdbe_exec(Vdbe *v) {
         if (!r) ERR(SQLITE_NOMEM, "out of memory");
         i64 x = mem_int_value(&mem[op->p3]);
         if (rowset_hash_find(r, x)) {
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         if (op->p4.i >= 0 && rowset_hash_insert(r, x)) ERR(SQLITE_NOMEM, "out of memory");
@@ -2866,7 +2926,7 @@ int vdbe_exec(Vdbe *v) {
         f->parent = v->frame;
         f->ops = v->ops;
         f->n_op = v->n_op;
-        f->pc = v->pc;
+        f->pc = pc;
         f->mem = v->mem;
         f->n_mem = v->n_mem;
         f->csr = v->csr;
@@ -2882,7 +2942,7 @@ int vdbe_exec(Vdbe *v) {
         v->n_csr = prog->n_csr;
         ops = v->ops;
         mem = v->mem;
-        v->pc = 0;
+        pc = 0;
         continue;
       program_skip:
         break;
@@ -2904,7 +2964,7 @@ int vdbe_exec(Vdbe *v) {
         break;
       case OP_FkIfZero:
         if (op->p1 ? db->n_deferred_fk == 0 : v->fk_constraints == 0) {
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
@@ -3017,7 +3077,10 @@ int vdbe_exec(Vdbe *v) {
         u32 pgsz = btree_get_page_size(bt);
         while (v->vac.next <= v->vac.n_page) {
           if (v->vac.writing) {
-            if (!v->vac.io.done) return SHALE_PENDING;
+            if (!v->vac.io.done) {
+              SAVE_PC();
+              return SHALE_PENDING;
+            }
             v->vac.writing = 0;
             if (v->vac.io.rc) {
               rc = v->vac.io.rc;
@@ -3037,7 +3100,10 @@ int vdbe_exec(Vdbe *v) {
           shale_io_init(&v->vac.io);
           v->vac.writing = 1;
           rc = v->vac.f->methods->write(v->vac.f, v->vac.buf, (int)pgsz, (i64)(v->vac.next - 1) * pgsz, &v->vac.io);
-          if (rc == SHALE_PENDING) return SHALE_PENDING;
+          if (rc == SHALE_PENDING) {
+            SAVE_PC();
+            return SHALE_PENDING;
+          }
           if (!v->vac.io.done) {
             v->vac.io.done = 1;
             v->vac.io.rc = rc;
@@ -3055,7 +3121,7 @@ int vdbe_exec(Vdbe *v) {
         rc = bt ? btree_incr_vacuum(bt, 1) : SQLITE_DONE;
         if (rc == SQLITE_DONE) {
           rc = SQLITE_OK;
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         if (rc) goto io_or_error;
@@ -3092,7 +3158,7 @@ int vdbe_exec(Vdbe *v) {
           goto abort_due_to_error;
         }
         if (jump) {
-          v->pc = op->p2;
+          pc = op->p2;
           continue;
         }
         break;
@@ -3100,11 +3166,14 @@ int vdbe_exec(Vdbe *v) {
       default:
         ERR(SQLITE_INTERNAL, "unsupported opcode %s", op->opcode < OP__COUNT ? shale_opcode_names[op->opcode] : "?");
     }
-    v->pc++;
-    continue;
+    pc++;
+    goto next_op;
 
   io_or_error:
-    if (rc == SHALE_PENDING) return SHALE_PENDING;
+    if (rc == SHALE_PENDING) {
+      SAVE_PC();
+      return SHALE_PENDING;
+    }
     if (rc == SQLITE_DONE || rc == SQLITE_OK) {
       set_error(v, SQLITE_INTERNAL, NULL);
     } else {
@@ -3114,10 +3183,12 @@ int vdbe_exec(Vdbe *v) {
   }
 
 abort_due_to_error:
+  SAVE_PC();
   if (!v->err_msg) v->err_msg = shale_strdup(vdbe_errstr(v->rc));
   v->halt_action = OE_Abort;
   while (v->frame) frame_pop(v);
 halt_error:
+  SAVE_PC();
   v->state = VDBE_HALT;
   {
     int saved = v->rc;
@@ -3129,6 +3200,7 @@ halt_error:
   return v->rc;
 
 halt:
+  SAVE_PC();
   v->state = VDBE_HALT;
   rc = vdbe_halt(v);
   if (rc == SHALE_PENDING || rc == SQLITE_BUSY) return rc;

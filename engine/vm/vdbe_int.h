@@ -35,6 +35,7 @@ typedef struct VdbeCursor {
   u8 cache_ok;     /* header parse below is valid */
   u8 is_writer;
   u8 seek_eq;
+  u8 enc;          /* the database text encoding when opened (OP_Column) */
   int idb;
   int n_field;
   Pgno root;
@@ -63,6 +64,11 @@ typedef struct VdbeCursor {
   int n_hdr_alloc;
   u32 *types;
   u32 *offsets;    /* offsets[i] = start of field i; offsets[n_parsed] end */
+  /* pseudo cursors: the header bytes the parse above came from (when
+  ** hdr_copy_n > 0), so a register still holding the same header (and
+  ** length) is not parsed again */
+  u8 hdr_copy_n;
+  u8 hdr_copy[23];
   struct VdbeCursor *pool_next; /* in Vdbe.csr_pool once closed */
   /* virtual table (CURTYPE_VTAB) */
   sqlite3_vtab_cursor *vcsr;
