@@ -583,6 +583,10 @@ int btree_schema_changed(Btree *bt) {
 
 static void end_txn(Btree *bt) {
   bt->novfl = 0;
+  if (bt->ic_next) { /* an integrity_check abandoned mid-way */
+    bt->ic_next = 0;
+    pager_cache_reserve(bt->pager, 0);
+  }
   if (!bt->cursors) {
     release_page1(bt);
     pager_end_read(bt->pager);

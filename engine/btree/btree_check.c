@@ -317,6 +317,8 @@ int btree_integrity_check(Btree *bt, const Pgno *roots, int n_roots, int max_err
     }
     if (first_pending || bt->ic_next <= np) {
       if (first_pending) bt->ic_next = first_pending;
+      /* an asynchronous VFS: keep every page until the check is done */
+      pager_cache_reserve(bt->pager, (int)np + 16);
       return SHALE_PENDING;
     }
   }
@@ -356,10 +358,14 @@ int btree_integrity_check(Btree *bt, const Pgno *roots, int n_roots, int max_err
   sqlite3_free(k.seen);
   if (k.rc) {
     sqlite3_free(k.msg);
-    if (k.rc != SHALE_PENDING) bt->ic_next = 0;
+    if (k.rc != SHALE_PENDING) {
+      bt->ic_next = 0;
+      pager_cache_reserve(bt->pager, 0);
+    }
     return k.rc;
   }
   bt->ic_next = 0;
+  pager_cache_reserve(bt->pager, 0);
   *n_errors = k.nerr;
   *msg = k.msg;
   return SQLITE_OK;

@@ -104,6 +104,7 @@ struct Pager {
   int page_size_fixed; /* read from the file: no more changes */
   int cache_size;      /* PRAGMA value */
   int cache_max;       /* in pages */
+  int cache_reserve;   /* pager_cache_reserve: the cache may hold this many pages */
   int sync_level;      /* 0..3 */
   int exclusive_mode;
   int journal_mode;
@@ -726,6 +727,7 @@ void pager_set_cache_size(Pager *p, int n) {
   compute_cache_max(p);
 }
 int pager_get_cache_size(Pager *p) { return p->cache_size; }
+void pager_cache_reserve(Pager *p, int n_pages) { p->cache_reserve = n_pages > 0 ? n_pages : 0; }
 void pager_set_synchronous(Pager *p, int level) {
   if (level < 0) level = 0;
   if (level > 3) level = 3;
@@ -1768,7 +1770,7 @@ static int spill_wal(Pager *p) {
 
 /* Make room for one more page.  May PENDING (spill). */
 static int cache_make_room(Pager *p) {
-  if (p->npage < p->cache_max) return SQLITE_OK;
+  if (p->npage < p->cache_max || p->npage < p->cache_reserve) return SQLITE_OK;
   if (p->lru_head) {
     page_discard(p, p->lru_head);
     return SQLITE_OK;

@@ -60,6 +60,10 @@ int pager_reserved(Pager *);
 
 void pager_set_cache_size(Pager *, int n); /* PRAGMA cache_size semantics */
 int pager_get_cache_size(Pager *);
+/* Let the cache grow to n_pages regardless of cache_size (0 ends it): a
+** whole-file pass that restarts after PENDING (integrity_check) must not
+** evict what it loaded, or on an asynchronous VFS it never finishes. */
+void pager_cache_reserve(Pager *, int n_pages);
 void pager_set_synchronous(Pager *, int level); /* 0 OFF 1 NORMAL 2 FULL 3 EXTRA */
 int pager_set_locking_mode(Pager *, int exclusive); /* -1 queries */
 int pager_journal_mode(Pager *, int mode); /* set (or query with -1); returns mode */
