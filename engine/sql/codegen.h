@@ -52,6 +52,15 @@ struct Parse {
   int returning_cur1;    /* statement half: RETURNING buffer cursor + 1 (0 = none) */
   int factor_const;      /* expr_code computes row-independent subexpressions once (OP_Once) */
   int const_ok;          /* top-level program: factored constants may go to the prologue */
+  /* AUTOINCREMENT (insert.c): the maximum rowid of each table is held in a
+  ** register of the top-level program, as in SQLite, so that trigger
+  ** programs (whose NewRowid/MemMax read the root frame) share it; it is
+  ** loaded in the prologue and saved to sqlite_sequence at the end. */
+  Parse *toplevel;       /* a trigger program's: the statement's Parse */
+  int ainc_ok;           /* set by prepare.c: this Parse has a prologue */
+  int ainc_saved;        /* the saves were emitted (end of a top-level INSERT) */
+  struct AutoIncEntry *ainc;
+  int n_ainc, a_ainc;
   struct PrologueConst *consts; /* ... those constants (expr_code_prologue codes them) */
   int n_consts, a_consts;
 };
@@ -105,6 +114,9 @@ const char *expr_compare_collation(Parse *, const Expr *l, const Expr *r); /* of
 void expr_code_set_subqueries(Parse *, ExprList *set); /* SET (a, b) = (SELECT …): once per row */
 int expr_is_constant(const Expr *);
 void expr_code_prologue(Parse *); /* prepare.c: the factored constants, after OP_Transaction */
+void codegen_autoinc_prologue(Parse *); /* prepare.c: load the AUTOINCREMENT maxima */
+void codegen_autoinc_save(Parse *);     /* ... and save them (once, before the end) */
+void codegen_autoinc_free(Parse *);
 void expr_prologue_free(Parse *);
 
 /* Name resolution (resolve.c).  A NameContext chains outward for correlated

@@ -765,16 +765,15 @@ typedef struct AutoInc {
   int reg_name, reg_max, reg_seq_rowid;
 } AutoInc;
 
-static int autoinc_begin(Parse *p, Table *t, AutoInc *ai) {
-  memset(ai, 0, sizeof(*ai));
-  if (!t->autoincrement) return 0;
-  sqlite3 *db = p->db;
-  ai->seq = schema_find_table(db, db->dbs[t->db_index].name, "sqlite_sequence", NULL);
-  if (!ai->seq) return 0;
+struct AutoIncEntry {
+  Table *t, *seq;
+  AutoInc regs;
+};
+
+/* Load sqlite_sequence's row for t into ai's registers (name, maximum,
+** rowid of the row or NULL). */
+static void autoinc_load(Parse *p, Table *t, const AutoInc *ai) {
   Vdbe *v = p->v;
-  ai->reg_name = parse_alloc_reg(p);
-  ai->reg_max = parse_alloc_reg(p);
-  ai->reg_seq_rowid = parse_alloc_reg(p);
   int tmp = parse_alloc_reg(p);
   int cur = parse_alloc_cursor(p);
   vdbe_add_op4(v, OP_String8, 0, ai->reg_name, 0, shale_strdup(t->name), P4_DYNAMIC);
@@ -794,11 +793,9 @@ static int autoinc_begin(Parse *p, Table *t, AutoInc *ai) {
   vdbe_jump_here(v, rw);
   vdbe_resolve_label(v, done);
   vdbe_add_op1(v, OP_Close, cur);
-  return 1;
 }
 
-static void autoinc_end(Parse *p, Table *t, AutoInc *ai) {
-  if (!ai->seq) return;
+static void autoinc_store(Parse *p, Table *t, const AutoInc *ai) {
   Vdbe *v = p->v;
   int cur = parse_alloc_cursor(p);
   int rec = parse_alloc_reg(p);
@@ -809,6 +806,79 @@ static void autoinc_end(Parse *p, Table *t, AutoInc *ai) {
   vdbe_add_op3(v, OP_MakeRecord, ai->reg_name, 2, rec);
   vdbe_add_op3(v, OP_Insert, cur, rec, ai->reg_seq_rowid);
   vdbe_add_op1(v, OP_Close, cur);
+}
+
+/* The registers for t's AUTOINCREMENT maximum.  Under a top-level Parse
+** with a prologue they live there (shared with trigger programs, loaded in
+** the prologue, saved at the end); otherwise they are loaded here and
+** saved by autoinc_end. */
+static int autoinc_begin(Parse *p, Table *t, AutoInc *ai) {
+  memset(ai, 0, sizeof(*ai));
+  if (!t->autoincrement) return 0;
+  sqlite3 *db = p->db;
+  Table *seq = schema_find_table(db, db->dbs[t->db_index].name, "sqlite_sequence", NULL);
+  if (!seq) return 0;
+  Parse *top = p->toplevel ? p->toplevel : p;
+  if (!top->ainc_ok) {
+    ai->seq = seq;
+    ai->reg_name = parse_alloc_reg(p);
+    ai->reg_max = parse_alloc_reg(p);
+    ai->reg_seq_rowid = parse_alloc_reg(p);
+    autoinc_load(p, t, ai);
+    return 1;
+  }
+  for (int i = 0; i < top->n_ainc; i++)
+    if (top->ainc[i].t == t) {
+      *ai = top->ainc[i].regs;
+      return 1;
+    }
+  if (top->n_ainc == top->a_ainc) {
+    int na = top->a_ainc ? top->a_ainc * 2 : 4;
+    struct AutoIncEntry *e = sqlite3_realloc64(top->ainc, sizeof(*e) * (u64)na);
+    if (!e) {
+      parse_error(p, "out of memory");
+      return 0;
+    }
+    top->ainc = e;
+    top->a_ainc = na;
+  }
+  struct AutoIncEntry *e = &top->ainc[top->n_ainc++];
+  e->t = t;
+  e->seq = seq;
+  e->regs.seq = seq;
+  e->regs.reg_name = parse_alloc_reg(top);
+  e->regs.reg_max = parse_alloc_reg(top);
+  e->regs.reg_seq_rowid = parse_alloc_reg(top);
+  *ai = e->regs;
+  return 1;
+}
+
+static void autoinc_end(Parse *p, Table *t, AutoInc *ai) {
+  if (!ai->seq) return;
+  if (p->toplevel) return; /* a trigger program: the statement saves */
+  if (!p->ainc_ok) {
+    autoinc_store(p, t, ai);
+    return;
+  }
+  codegen_autoinc_save(p); /* a top-level INSERT: before RETURNING, as SQLite */
+}
+
+void codegen_autoinc_prologue(Parse *p) {
+  for (int i = 0; i < p->n_ainc; i++) autoinc_load(p, p->ainc[i].t, &p->ainc[i].regs);
+}
+
+void codegen_autoinc_save(Parse *p) {
+  if (p->ainc_saved) return;
+  p->ainc_saved = 1;
+  /* newest table first, as SQLite's list (new sqlite_sequence rows are
+  ** created in that order) */
+  for (int i = p->n_ainc - 1; i >= 0; i--) autoinc_store(p, p->ainc[i].t, &p->ainc[i].regs);
+}
+
+void codegen_autoinc_free(Parse *p) {
+  sqlite3_free(p->ainc);
+  p->ainc = NULL;
+  p->n_ainc = p->a_ainc = 0;
 }
 
 /* -------------------------------------------------------------- INSERT -- */

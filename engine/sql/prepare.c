@@ -280,6 +280,7 @@ static int prepare_once(sqlite3 *db, const char *zSql, int nBytes, unsigned prep
   p->n_var = pr.n_vars;
   p->explain = st->explain;
   p->const_ok = 1;
+  p->ainc_ok = 1;
   p->v = vdbe_create(db);
   if (!p->v) {
     parse_result_clear(&pr);
@@ -289,6 +290,7 @@ static int prepare_once(sqlite3 *db, const char *zSql, int nBytes, unsigned prep
   int addr_init = vdbe_add_op0(p->v, OP_Init);
   dispatch(p, st);
   if (p->rc == SQLITE_OK) {
+    codegen_autoinc_save(p); /* maxima changed by trigger programs of UPDATE/DELETE */
     vdbe_add_op0(p->v, OP_Halt);
     vdbe_jump_here(p->v, addr_init);
     for (int i = 0; i < db->n_db && i < 32; i++) {
@@ -299,6 +301,7 @@ static int prepare_once(sqlite3 *db, const char *zSql, int nBytes, unsigned prep
       vdbe_change_p5(p->v, 1);
     }
     expr_code_prologue(p); /* constants factored out of loops (expr.c) */
+    codegen_autoinc_prologue(p);   /* AUTOINCREMENT maxima (insert.c) */
   }
   if (p->rc == SQLITE_OK) {
     vdbe_add_op2(p->v, OP_Goto, 0, 1);
@@ -326,6 +329,7 @@ static int prepare_once(sqlite3 *db, const char *zSql, int nBytes, unsigned prep
         p->err = NULL;
         codegen_query_cleanup(p);
         expr_prologue_free(p);
+  codegen_autoinc_free(p);
         ast_free_stmt(st);
         pr.stmt = NULL;
         parse_result_clear(&pr);
@@ -337,6 +341,7 @@ static int prepare_once(sqlite3 *db, const char *zSql, int nBytes, unsigned prep
         p->err = NULL;
         codegen_query_cleanup(p);
         expr_prologue_free(p);
+  codegen_autoinc_free(p);
         ast_free_stmt(st);
         pr.stmt = NULL;
         parse_result_clear(&pr);
@@ -350,6 +355,7 @@ static int prepare_once(sqlite3 *db, const char *zSql, int nBytes, unsigned prep
   sqlite3_free(p->err);
   codegen_query_cleanup(p);
   expr_prologue_free(p);
+  codegen_autoinc_free(p);
   ast_free_stmt(st);
   pr.stmt = NULL;
   parse_result_clear(&pr);

@@ -159,6 +159,7 @@ static SubProgram *compile_trigger(Parse *p, Trigger *tr, Table *t, int on_error
   }
   frame.shell->token = frame.shell;
   sub.extra = &frame;
+  sub.toplevel = p->toplevel ? p->toplevel : p;
   sub.trigger_table = t;
   sub.trigger_op = tr->event;
   sub.nested = 1;
