@@ -1029,6 +1029,35 @@ static int record_to_utf8(const u8 *rec, u32 n, int enc, u8 **out, u32 *n_out) {
   return rc;
 }
 
+/* The record under cur as UTF-8 (*rec, *n): in place when it is all on its
+** page, else read into *buf; UTF-16 databases re-encode it into *utf8,
+** which the caller frees. */
+static int cursor_record(BtCursor *cur, u32 enc, u8 **buf, u32 *buf_n, const u8 **rec, u32 *n,
+                         u8 **utf8) {
+  u32 sz = btree_payload_size(cur), n_local = 0;
+  const u8 *p = btree_payload_fetch(cur, &n_local);
+  if (n_local < sz) {
+    if (*buf_n < sz) {
+      u8 *nb = sqlite3_realloc64(*buf, sz);
+      if (!nb) return SQLITE_NOMEM;
+      *buf = nb;
+      *buf_n = sz;
+    }
+    int rc = btree_payload_read(cur, 0, sz, *buf);
+    if (rc) return rc;
+    p = *buf;
+  }
+  *utf8 = NULL;
+  if (enc != SQLITE_UTF8) {
+    int rc = record_to_utf8(p, sz, (int)enc, utf8, &sz);
+    if (rc) return rc;
+    p = *utf8;
+  }
+  *rec = p;
+  *n = sz;
+  return SQLITE_OK;
+}
+
 static int load_schema(sqlite3 *db, int idb, Schema *s, char **err) {
   Btree *bt = db->dbs[idb].btree;
   BtCursor *cur = NULL;
@@ -1051,29 +1080,11 @@ static int load_schema(sqlite3 *db, int idb, Schema *s, char **err) {
   Pending *later = NULL;
   int n_later = 0, alloc_later = 0;
   while (rc == SQLITE_OK && !empty && !btree_eof(cur)) {
-    u32 sz = btree_payload_size(cur);
-    u32 n_local = 0;
-    const u8 *p = btree_payload_fetch(cur, &n_local);
-    if (n_local < sz) {
-      if (buf_n < sz) {
-        u8 *nb = sqlite3_realloc64(buf, sz);
-        if (!nb) {
-          rc = SQLITE_NOMEM;
-          break;
-        }
-        buf = nb;
-        buf_n = sz;
-      }
-      rc = btree_payload_read(cur, 0, sz, buf);
-      if (rc) break;
-      p = buf;
-    }
-    u8 *utf8 = NULL; /* UTF-16 databases: the record re-encoded */
-    if (enc != SQLITE_UTF8) {
-      rc = record_to_utf8(p, sz, enc, &utf8, &sz);
-      if (rc) break;
-      p = utf8;
-    }
+    const u8 *p;
+    u32 sz;
+    u8 *utf8 = NULL;
+    rc = cursor_record(cur, enc, &buf, &buf_n, &p, &sz, &utf8);
+    if (rc) break;
     SchemaRow r;
     rc = decode_row(p, sz, &r);
     if (rc) {
@@ -1182,28 +1193,11 @@ static int load_stat1(sqlite3 *db, int idb, Schema *s, u32 enc) {
   u8 *buf = NULL;
   u32 buf_n = 0;
   while (rc == SQLITE_OK && !empty && !btree_eof(cur)) {
-    u32 sz = btree_payload_size(cur), n_local = 0;
-    const u8 *p = btree_payload_fetch(cur, &n_local);
-    if (n_local < sz) {
-      if (buf_n < sz) {
-        u8 *nb = sqlite3_realloc64(buf, sz);
-        if (!nb) {
-          rc = SQLITE_NOMEM;
-          break;
-        }
-        buf = nb;
-        buf_n = sz;
-      }
-      rc = btree_payload_read(cur, 0, sz, buf);
-      if (rc) break;
-      p = buf;
-    }
+    const u8 *p;
+    u32 sz;
     u8 *utf8 = NULL;
-    if (enc != SQLITE_UTF8) {
-      rc = record_to_utf8(p, sz, (int)enc, &utf8, &sz);
-      if (rc) break;
-      p = utf8;
-    }
+    rc = cursor_record(cur, enc, &buf, &buf_n, &p, &sz, &utf8);
+    if (rc) break;
     SchemaRow r;
     if (decode_row(p, sz, &r) == SQLITE_OK) apply_stat1(s, &r); /* a bad row is ignored, as in SQLite */
     sqlite3_free(utf8);
