@@ -6,15 +6,20 @@
 ** libsqlite3: cc -Itests/unit tests/unit/api_like_limit.c
 ** tests/unit/testlib.c -lsqlite3).
 */
+#include <stdio.h>
 #include <string.h>
 #include "testlib.h"
 #include "sqlite3.h"
 
+/* The message is copied: sqlite3_reset sets the error again, which frees
+** the string sqlite3_errmsg returned. */
+static char g_msg[256];
 static int run(sqlite3 *db, sqlite3_stmt *st, long long *out, const char **err) {
   int rc;
   *out = -1;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) *out = sqlite3_column_int64(st, 0);
-  *err = rc == SQLITE_DONE ? "" : sqlite3_errmsg(db);
+  snprintf(g_msg, sizeof g_msg, "%s", rc == SQLITE_DONE ? "" : sqlite3_errmsg(db));
+  *err = g_msg;
   sqlite3_reset(st);
   return rc;
 }
