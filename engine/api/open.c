@@ -176,28 +176,9 @@ int sqlite3_open(const char *filename, sqlite3 **ppDb) {
 }
 
 int sqlite3_open16(const void *filename, sqlite3 **ppDb) {
-  /* UTF-16 (native order) to UTF-8 for the path. */
-  const unsigned short *w = filename;
-  if (w == NULL) return sqlite3_open(NULL, ppDb);
-  size_t n = 0;
-  while (w[n]) n++;
-  char *z = sqlite3_malloc64(n * 3 + 1), *o = z;
+  if (filename == NULL) return sqlite3_open(NULL, ppDb);
+  char *z = api_utf16_to_utf8(filename); /* the path, UTF-16 in the machine's order */
   if (z == NULL) return SQLITE_NOMEM;
-  for (size_t i = 0; i < n; i++) {
-    unsigned c = w[i];
-    if (c >= 0xd800 && c < 0xdc00 && i + 1 < n) {
-      c = 0x10000 + ((c - 0xd800) << 10) + (w[++i] - 0xdc00);
-    }
-    if (c < 0x80) *o++ = (char)c;
-    else if (c < 0x800) *o++ = (char)(0xc0 | (c >> 6)), *o++ = (char)(0x80 | (c & 0x3f));
-    else if (c < 0x10000)
-      *o++ = (char)(0xe0 | (c >> 12)), *o++ = (char)(0x80 | ((c >> 6) & 0x3f)),
-      *o++ = (char)(0x80 | (c & 0x3f));
-    else
-      *o++ = (char)(0xf0 | (c >> 18)), *o++ = (char)(0x80 | ((c >> 12) & 0x3f)),
-      *o++ = (char)(0x80 | ((c >> 6) & 0x3f)), *o++ = (char)(0x80 | (c & 0x3f));
-  }
-  *o = 0;
   int rc = sqlite3_open(z, ppDb);
   sqlite3_free(z);
   return rc;

@@ -91,6 +91,12 @@ static void test_utf16_and_names(void) {
   static const unsigned short open_[] = {'S', 'E', 'L', 'E', 'C', 'T', ' ', '\'', 'x', 0};
   CHECK_INT(sqlite3_complete16(done), 1);
   CHECK_INT(sqlite3_complete16(open_), 0);
+  sqlite3 *db16 = NULL; /* sqlite3_open16: a UTF-16 path (here ":memory:") */
+  static const unsigned short mem16[] = {':', 'm', 'e', 'm', 'o', 'r', 'y', ':', 0};
+  CHECK_INT(sqlite3_open16(mem16, &db16), SQLITE_OK);
+  CHECK_STR(q(db16, "SELECT 6 * 7"), "42");
+  CHECK_STR(sqlite3_db_filename(db16, "main"), "");
+  sqlite3_close(db16);
   CHECK_STR(sqlite3_db_name(db, 0), "main");
   CHECK_STR(sqlite3_db_name(db, 1), "temp");
   CHECK(sqlite3_db_name(db, 2) == NULL);
